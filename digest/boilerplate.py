@@ -1,0 +1,301 @@
+"""Lines that are not article prose: bylines, author bios, share/follow prompts, captions, credits.
+
+``boilerplate_reason`` names why a paragraph (or a sentence) must not be summarized, or returns None
+for prose. Every rule is anchored or limited to short lines, because a false positive silently drops a
+real sentence from the summaries.
+"""
+
+from __future__ import annotations
+
+import re
+
+from digest.text import STOPWORDS
+
+__all__ = ["REASONS", "boilerplate_reason"]
+
+REASONS: frozenset[str] = frozenset(
+    {
+        "author-bio",
+        "byline",
+        "caption",
+        "copyright",
+        "dateline",
+        "photo-credit",
+        "promo",
+        "republished",
+        "social",
+    }
+)
+
+_NAME = r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|da|del|van|von|der|al|el|bin|le|la|di))*"
+_ROLES = (
+    r"editor|reporter|correspondent|writer|journalist|columnist|contributor|author|freelancer|"
+    r"commentator|photojournalist|fellow|analyst"
+)
+_NETWORKS = r"twitter|x|instagram|facebook|threads|bluesky|mastodon|linkedin|tiktok|youtube|telegram"
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?"
+_DATE = (
+    rf"(?:{_WEEKDAY},?\s+)?(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?|"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?(?:\s+\d{{4}})?|\d{{4}}-\d\d-\d\d(?:t[\d:.+z-]+)?|"
+    rf"\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|{_WEEKDAY})"
+)
+_TIME = r"\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?(?:\s*\(?[a-z]{2,4}\)?)?|\d{1,2}\s*[ap]\.?m\.?"
+
+# (reason, pattern, most words the line may have, keys). Patterns are case-insensitive. A rule with
+# keys is searched anywhere, but only in lines holding one of its keys (lowercase); a rule without keys
+# is anchored at the start of the line.
+_RULES: tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...] = tuple(
+    (reason, re.compile(pattern, re.IGNORECASE), limit, keys)
+    for reason, pattern, limit, keys in (
+        ("byline", r"^(?:author|authors|byline|reporter|reporters|writer|words|story)\s*[:|]\s*\S", 12, ()),
+        ("byline", r"^\(?(?:additional\s+)?reporting by\b", 40, ()),
+        ("byline", r"^\(?editing by\b", 20, ()),
+        (
+            "author-bio",
+            rf"\bfollow (?:him|her|them|me) (?:on|at|@)\s*(?:{_NETWORKS})?\b",
+            80,
+            ("follow ",),
+        ),
+        (
+            "author-bio",
+            r"\b(?:reach|contact|email|e-mail) (?:him|her|them|me|the (?:author|writer|reporter)) (?:at|on|via)\b",
+            60,
+            ("reach ", "contact ", "email ", "e-mail "),
+        ),
+        ("author-bio", r"^(?:about the author|more from this author|more by this author)\b", 60, ()),
+        ("social", rf"^(?:follow|like|join) (?:us|\w+(?: \w+){{0,3}}) on (?:{_NETWORKS})\b", 25, ()),
+        ("social", r"^(?:share (?:this|on|via|the)|share$|tweet$|email$|print$|pin$|save$)", 10, ()),
+        (
+            "social",
+            r"^(?:share|tweet|email|print|whatsapp|facebook|twitter|linkedin)(?:\s*[|/·•]\s*\w+)+$",
+            12,
+            (),
+        ),
+        (
+            "promo",
+            r"^(?:sign up|subscribe|register now|get (?:our|the) (?:free |daily |weekly )?newsletter)\b",
+            30,
+            (),
+        ),
+        (
+            "promo",
+            r"\b(?:sign up for|subscribe to) (?:our|the|my) (?:\w+ ){0,3}(?:newsletter|briefing|podcast)",
+            40,
+            ("sign up for", "subscribe to"),
+        ),
+        ("promo", r"\bclick here\b", 30, ("click here",)),
+        (
+            "promo",
+            r"^(?:read more|related|see also|more on this story|recommended|most read|top stories|"
+            r"listen to this article|watch|video|read next|trending|download (?:our|the) app)\b"
+            r"\s*(?::|\||\s-\s|$)",
+            25,
+            (),
+        ),
+        (
+            "promo",
+            r"^(?:advertisement|advert|sponsored(?: content)?|story continues below(?: advertisement)?)$",
+            4,
+            (),
+        ),
+        (
+            "photo-credit",
+            r"^(?:photo|photos|photograph|image|images|picture|pictures|video|graphic|illustration|source)"
+            r"\s*(?:credit|courtesy|copyright)?\s*[:/©]",
+            25,
+            (),
+        ),
+        (
+            "photo-credit",
+            r"\(\s*(?:ap|afp|reuters|getty)?\s*(?:photo|images?|picture)s?\s*(?:/|by\s)[^)]*\)?\s*$",
+            40,
+            ("photo", "image", "picture"),
+        ),
+        ("photo-credit", r"^image (?:copyright|caption|source)\b", 30, ()),
+        (
+            "photo-credit",
+            r"(?:^|/|\||—|-|\()\s*(?:getty images|shutterstock|alamy|ap photo|afp photo|reuters/\w+|epa(?:-efe)?)"
+            r"\s*\)?$",
+            20,
+            ("getty", "shutterstock", "alamy", "ap photo", "afp photo", "reuters/", "epa"),
+        ),
+        ("copyright", r"^(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4}))", 40, ()),
+        ("copyright", r"\ball rights reserved\b", 40, ("rights reserved",)),
+        (
+            "republished",
+            r"^(?:this|a version of this) (?:article|story|piece|post|column|report|interview) "
+            r"(?:was |is |has been )?(?:(?:originally|first|also) (?:published|appeared|posted)|"
+            r"republished|appeared)\b",
+            60,
+            (),
+        ),
+        ("republished", r"^(?:originally|first) (?:published|appeared)\b", 40, ()),
+        ("republished", r"^(?:editor'?s|editors’) note\s*:", 80, ()),
+    )
+)
+
+# One anchored match tells whether any keyless rule can apply: prose rarely matches, so most lines stop here.
+_ANY_ANCHORED = re.compile(
+    "|".join(f"(?:{pattern.pattern})" for _, pattern, _, keys in _RULES if not keys), re.IGNORECASE
+)
+_ALL_KEYS = tuple(dict.fromkeys(key for _, _, _, keys in _RULES for key in keys))
+
+_DATELINE = re.compile(
+    rf"^(?:(?:last\s+)?(?:published|updated|posted|modified|first published)(?:\s+on|\s+at)?\s*:?\s*)?"
+    rf"(?:[A-Z][\w.'’ -]{{1,30}}(?:\s*\([\w ]+\))?\s*[,:—–-]\s*)?"
+    rf"(?:{_DATE})(?:\s*[,|•·-]?\s*(?:at\s+)?(?:{_TIME}))?\s*[.|]?$",
+    re.IGNORECASE,
+)
+_TIME_ONLY = re.compile(rf"^(?:(?:last\s+)?(?:published|updated|posted)\s*:?\s*)(?:{_TIME})$", re.IGNORECASE)
+_BY = re.compile(r"^(?i:(?:written|words|story|posted|reported|compiled|reporting)\s+)?(?:by|BY|By)\s+(.+)$")
+_BY_CONNECTORS = frozenset({"and", "&", "in", "for", "of", "at", "with", "the"})
+_BY_ROLES = frozenset(
+    [
+        "staff",
+        "writer",
+        "writers",
+        "reporter",
+        "reporters",
+        "correspondent",
+        "correspondents",
+        "editor",
+        "editors",
+        "contributor",
+        "contributors",
+        "news",
+        "desk",
+        "agencies",
+        "agency",
+        "wire",
+        "wires",
+        "special",
+        "to",
+        "photographer",
+    ]
+)
+_BIO = re.compile(
+    rf"^({_NAME})\s+(?:is|has been)\s+(?:(?:a|an|the)\s+)?((?:[\w'’-]+\s+){{0,4}}?)(?:{_ROLES})\b"
+    rf"|^({_NAME})\s+(?:covers|writes about|writes for|reports on|reports for)\s"
+)
+_BIO_TITLES = frozenset({"mr", "mrs", "ms", "dr", "sir", "lord", "lady", "prof", "president", "minister"})
+_HANDLE = re.compile(r"(?:^|\s)@\w{2,}")
+_HANDLE_INVITE = re.compile(
+    rf"\b(?:follow|find|tweet|dm|message|contact)\b|\b(?:{_NETWORKS})\b", re.IGNORECASE
+)
+_TERMINAL = ".!?\"'”’:…"
+_MAX_CAPTION_WORDS = 25
+
+
+def boilerplate_reason(paragraph: str, *, author: str | None = None) -> str | None:
+    """Why ``paragraph`` is not article prose (a name from ``REASONS``), or None when it is prose."""
+    line = " ".join(paragraph.split())
+    if not line:
+        return None
+    count = line.count(" ") + 1
+    reason = _rule_reason(line, count)
+    if reason is not None:
+        return reason
+    if author and _by_author(line, author):
+        return "byline"
+    if _is_byline(line):
+        return "byline"
+    if count <= 60 and _is_bio(line, author):
+        return "author-bio"
+    if count <= 15 and "@" in line and _HANDLE.search(line) and _HANDLE_INVITE.search(line):
+        return "social"
+    if count <= 14 and (_DATELINE.match(line) or _TIME_ONLY.match(line)):
+        return "dateline"
+    if count <= _MAX_CAPTION_WORDS and line[-1] not in _TERMINAL and _is_caption(line):
+        return "caption"
+    return None
+
+
+def _rule_reason(line: str, count: int) -> str | None:
+    """The reason of the first table rule that matches the line, if any."""
+    anchored = _ANY_ANCHORED.match(line) is not None
+    lowered = line.lower()
+    if not anchored and not any(key in lowered for key in _ALL_KEYS):
+        return None
+    for reason, pattern, limit, keys in _RULES:
+        if count > limit or not (any(key in lowered for key in keys) if keys else anchored):
+            continue
+        if pattern.search(line):
+            return reason
+    return None
+
+
+def _by_author(line: str, author: str) -> bool:
+    """The line is just the known author's name, maybe after 'By' and before an outlet."""
+    name = " ".join(author.split()).casefold()
+    bare = line.casefold().removeprefix("by ").strip(" .,;:|-")
+    return bool(name) and (
+        bare == name or (bare.startswith(name + ",") and bare.count(" ") <= name.count(" ") + 4)
+    )
+
+
+def _is_byline(line: str) -> bool:
+    """'By Jane Doe', 'By JANE DOE and JOHN ROE, Reuters', 'By Jane Doe, staff writer'."""
+    match = _BY.match(line)
+    if match is None or (line[-1] in ".!?" and not line.endswith(("Jr.", "Sr.", "Inc."))):
+        return False
+    segments = [segment.strip() for segment in re.split(r"[,|•·—–]| - ", match.group(1))]
+    if not segments[0] or len(segments[0].split()) > 7 or len(line.split()) > 16:
+        return False
+    return all(_names_only(segment) for segment in segments if segment)
+
+
+def _names_only(segment: str) -> bool:
+    """Every word is capitalized, a connector ('and', '&') or a newsroom role ('staff writer')."""
+    tokens = segment.split()
+    if tokens[0].lower() in _BY_CONNECTORS:
+        return False
+    return all(
+        token[0].isupper()
+        or token.lower() in _BY_CONNECTORS
+        or token.lower() in _BY_ROLES
+        or token[0].isdigit()
+        for token in tokens
+    )
+
+
+def _is_bio(line: str, author: str | None) -> bool:
+    """A short note about the writer: '<Name> is the news editor of ...', '<Name> covers ...'."""
+    match = _BIO.match(line)
+    if match is None:
+        return False
+    name = match.group(1) or match.group(3)
+    if any(word in STOPWORDS for word in (match.group(2) or "").lower().split()):
+        return False
+    if author and name.casefold().startswith(" ".join(author.split()).casefold()):
+        return True
+    first = name.split()[0].lower().rstrip(".")
+    return (
+        first not in _BIO_TITLES
+        and first not in STOPWORDS
+        and 2 <= len(name.split()) <= 4
+        and line.count(". ") <= 2
+    )
+
+
+_STRAY_OPEN = re.compile(r"[(\[][^)\]]*$")
+_HAS_DATE = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}})", re.I
+)
+_CAPTION_WORDS = re.compile(
+    r"\b(?:pictured|photographed|seen here|file photo|left to right|from left)\b", re.I
+)
+
+
+def _is_caption(line: str) -> bool:
+    """A short unpunctuated line: a stray '(' or '[', a date, or picture words mark it as a caption."""
+    if line[-1] in _TERMINAL:
+        return False
+    if _HAS_DATE.search(line) or _CAPTION_WORDS.search(line):
+        return True
+    tokens = line.split()
+    capitalized = sum(1 for token in tokens if token[0].isupper() or token[0].isdigit())
+    return bool(_STRAY_OPEN.search(line)) and 2 * capitalized >= len(tokens)

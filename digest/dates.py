@@ -1,0 +1,103 @@
+"""Dates as found in articles -> ISO 'YYYY-MM-DD' (and a full timestamp when there is a time)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_TEXT_DATES = (
+    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mon>[01]\d)-(?P<day>[0-3]\d)\b"),
+    re.compile(_MONTH + r"\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
+    re.compile(r"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>(?:19|20)\d\d)\b", re.I),
+)
+
+
+class DateError(ValueError):
+    """A date that cannot be read or cannot exist."""
+
+
+@dataclass(frozen=True)
+class When:
+    """A parsed date, with the full timestamp when the source gave a time."""
+
+    date: str
+    timestamp: str | None = None
+
+
+def parse(value: str | dt.date | dt.datetime) -> When:
+    """Parse a date or date-time written by a machine or a person; raise DateError if impossible."""
+    if isinstance(value, dt.datetime):
+        return When(value.date().isoformat(), value.isoformat())
+    if isinstance(value, dt.date):
+        return When(value.isoformat())
+    text = value.strip()
+    if not text:
+        raise DateError("empty date")
+    match = re.fullmatch(r"((?:1[89]|2\d)\d\d)-(\d\d)-(\d\d)", text)
+    if match:
+        return When(_checked(int(match[1]), int(match[2]), int(match[3])).isoformat())
+    return _parse_free(text)
+
+
+def _parse_free(text: str) -> When:
+    from dateutil import parser
+
+    try:
+        parsed = parser.parse(text, default=dt.datetime(1, 1, 1))
+    except (ValueError, OverflowError) as exc:
+        raise DateError(f"unreadable date {text!r}") from exc
+    if parsed.year < 1800:
+        raise DateError(f"date without a year {text!r}")
+    has_time = bool(re.search(r"\d:\d\d", text))
+    return When(parsed.date().isoformat(), parsed.isoformat() if has_time else None)
+
+
+def _checked(year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError as exc:
+        raise DateError(f"impossible date {year:04d}-{month:02d}-{day:02d}") from exc
+
+
+def find_in_text(text: str) -> str | None:
+    """The first full calendar date written in running text, as 'YYYY-MM-DD', or None."""
+    found: list[tuple[int, dt.date]] = []
+    for pattern in _TEXT_DATES:
+        for match in pattern.finditer(text):
+            date = _from_match(match)
+            if date is not None:
+                found.append((match.start(), date))
+                break
+    return min(found)[1].isoformat() if found else None
+
+
+def _from_match(match: re.Match[str]) -> dt.date | None:
+    groups = match.groupdict()
+    month = int(groups["mon"]) if groups.get("mon") else _MONTHS[groups["month"].lower().rstrip(".")]
+    try:
+        return dt.date(int(groups["year"]), month, int(groups["day"]))
+    except ValueError:
+        return None

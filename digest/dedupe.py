@@ -1,0 +1,107 @@
+"""Exact and near-duplicate copies (wire copies, the same article saved twice) -> duplicate_of links."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from digest.models import Article
+
+SHINGLE = 4  # words per shingle
+SAMPLE_MOD = 8  # keep shingles whose hash is 0 mod this: a content-defined sample, same in every copy
+NEAR = 0.6  # Jaccard similarity of sampled shingles above which two texts are copies
+MIN_WORDS = 40  # shorter texts are compared exactly only: a few shared words prove nothing
+_MAX_POSTING = 50  # a sampled shingle shared by more texts is boilerplate, not evidence of copying
+_WORD = re.compile(r"\w+")
+
+
+def find_duplicates(articles: Sequence[Article]) -> dict[str, str]:
+    """Map each duplicate article id to the id of the copy kept (the one with the most metadata)."""
+    sets = _DisjointSets(a.id for a in articles)
+    for group in _exact_groups(articles):
+        for other in group[1:]:
+            sets.union(group[0], other)
+    for a, b in _near_pairs(articles):
+        sets.union(a, b)
+    return _keepers(articles, sets)
+
+
+class _DisjointSets:
+    """Union-find over article ids; the smallest id names each set, so results do not depend on order."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        self.parent = {i: i for i in ids}
+
+    def find(self, node: str) -> str:
+        while self.parent[node] != node:
+            self.parent[node] = self.parent[self.parent[node]]
+            node = self.parent[node]
+        return node
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _exact_groups(articles: Sequence[Article]) -> list[list[str]]:
+    by_hash: dict[str, list[str]] = defaultdict(list)
+    for article in articles:
+        by_hash[article.content_hash].append(article.id)
+    return [ids for ids in by_hash.values() if len(ids) > 1]
+
+
+def _near_pairs(articles: Sequence[Article]) -> list[tuple[str, str]]:
+    samples = {a.id: _sample(a.text) for a in articles if a.words >= MIN_WORDS}
+    postings: dict[int, list[str]] = defaultdict(list)
+    for article_id, sample in samples.items():
+        for value in sample:
+            postings[value].append(article_id)
+    shared: dict[tuple[str, str], int] = defaultdict(int)
+    for ids in postings.values():
+        if 1 < len(ids) <= _MAX_POSTING:
+            for i, a in enumerate(ids):
+                for b in ids[i + 1 :]:
+                    shared[(a, b)] += 1
+    pairs = []
+    for (a, b), count in sorted(shared.items()):
+        union_size = len(samples[a]) + len(samples[b]) - count
+        if union_size and count / union_size >= NEAR:
+            pairs.append((a, b))
+    return pairs
+
+
+def _sample(text: str) -> frozenset[int]:
+    words = _WORD.findall(text.lower())
+    hashes = (zlib.crc32(" ".join(words[i : i + SHINGLE]).encode()) for i in range(len(words) - SHINGLE + 1))
+    return frozenset(h for h in hashes if h % SAMPLE_MOD == 0)
+
+
+def _keepers(articles: Sequence[Article], sets: _DisjointSets) -> dict[str, str]:
+    groups: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        groups[sets.find(article.id)].append(article)
+    duplicate_of = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        keeper = max(members, key=_richness)
+        for member in members:
+            if member.id != keeper.id:
+                duplicate_of[member.id] = keeper.id
+    return duplicate_of
+
+
+def _richness(article: Article) -> tuple[int, int, str, str]:
+    """More metadata wins, then the longer text, then the earlier date, then the smaller id."""
+    known = sum(
+        value is not None
+        for value in (article.date, article.author, article.publisher, article.url, article.html)
+    ) + (article.title_from != "lead")
+    return (known, article.words, _invert(article.date or "9999-99-99"), _invert(article.id))
+
+
+def _invert(text: str) -> str:
+    return "".join(chr(0x10FFFF - ord(ch)) for ch in text)

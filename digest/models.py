@@ -1,0 +1,138 @@
+"""Records that flow between the stages; frozen, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    """What a reader found in one file or one feed entry, before normalizing.
+
+    Every inferred field has a companion ``*_from`` naming the rule that produced it
+    (for example ``"front-matter"``, ``"first-line"``, ``"meta:og:title"``, ``"text"``).
+    """
+
+    source: str  # path relative to the source folder, '/' separators; feed entry: 'a/feed.xml#3'
+    format: str  # 'text' | 'markdown' | 'html' | 'feed'
+    paragraphs: tuple[str, ...] = ()  # plain-text body paragraphs, markup removed
+    html: str | None = None  # body as (unsanitized) HTML when the format carries markup
+    title: str | None = None
+    title_from: str | None = None
+    date: str | None = None  # 'YYYY-MM-DD'
+    date_from: str | None = None
+    published: str | None = None  # full ISO 8601 timestamp when the source gives a time
+    author: str | None = None
+    author_from: str | None = None
+    publisher: str | None = None
+    publisher_from: str | None = None
+    url: str | None = None  # http(s) link to the original
+    url_from: str | None = None
+    tags: tuple[str, ...] = ()
+    topic: str | None = None  # topic named by the source (front matter)
+    summary: str | None = None  # summary or description given by the source
+    removed: tuple[str, ...] = ()  # lines the reader recognised as boilerplate and dropped
+    warnings: tuple[str, ...] = ()  # reasons the record was degraded (bad date, ...)
+
+
+@dataclass(frozen=True)
+class Article:
+    """A normalized article: clean text, sentences, ISO date, stable id."""
+
+    id: str  # 12 hex digits, from the source path: stable across builds
+    slug: str  # unique, safe alphabet; names the article's page
+    source: str
+    format: str
+    title: str
+    title_from: str
+    date: str | None
+    date_from: str | None
+    published: str | None
+    author: str | None
+    author_from: str | None
+    publisher: str | None
+    publisher_from: str | None
+    url: str | None
+    url_from: str | None
+    paragraphs: tuple[str, ...]
+    sentences: tuple[str, ...]
+    html: str | None  # sanitized body HTML, or None to render paragraphs
+    tags: tuple[str, ...]
+    topic_hint: str | None
+    given_summary: str | None
+    removed: tuple[str, ...]
+    content_hash: str  # hash of the normalized title and text, for exact duplicates
+    words: int
+
+    @property
+    def text(self) -> str:
+        """The body as plain text, paragraphs separated by blank lines."""
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class StorySentence:
+    """One sentence of a story summary, traced to the article it comes from."""
+
+    text: str
+    article: str
+    sources: int = 1  # how many of the story's articles state something similar
+
+
+@dataclass(frozen=True)
+class Story:
+    """One news event covered by one or more articles."""
+
+    id: str
+    title: str
+    articles: tuple[str, ...]  # ids of kept articles, oldest first
+    duplicates: tuple[str, ...]  # ids of collapsed copies of those articles
+    date: str | None  # earliest article date
+    updated: str | None  # latest article date
+    summary: tuple[StorySentence, ...] = ()
+    topic: str = ""
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A broad subject holding several stories."""
+
+    id: str
+    label: str
+    keywords: tuple[str, ...]
+    stories: tuple[str, ...]  # newest first
+
+
+@dataclass(frozen=True)
+class Day:
+    """The stories with articles published on one date."""
+
+    date: str
+    stories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem with one input file: the build warns and goes on."""
+
+    source: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything the renderer needs: the result of all stages before writing."""
+
+    title: str
+    articles: tuple[Article, ...]  # every article, duplicates included, in id order
+    duplicate_of: dict[str, str]  # duplicate article id -> kept article id
+    summaries: dict[str, tuple[str, ...]]  # article id -> summary sentences
+    stories: tuple[Story, ...]  # newest first
+    topics: tuple[Topic, ...]
+    days: tuple[Day, ...]  # newest first
+    issues: tuple[Issue, ...] = ()
+    story_of: dict[str, str] = field(default_factory=dict)  # article id -> story id
+    topic_of: dict[str, str] = field(default_factory=dict)  # story id -> topic id

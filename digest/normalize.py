@@ -1,0 +1,156 @@
+"""Raw reader records -> Articles: clean text, boilerplate out, sentences, title, stable id and slug."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import replace
+
+from digest.boilerplate import boilerplate_reason
+from digest.errors import SourceError
+from digest.models import Article, RawArticle
+from digest.text import headline_from_lead, split_sentences
+
+_SPACE = re.compile(r"\s+")
+_SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
+_SLUG_WORDS = 8
+# Body markup kept after sanitizing; no images, media or embeds: the site makes no outside requests.
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "dl", "dt", "em", "figcaption",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "li", "mark", "ol", "p", "pre", "q", "s", "small",
+    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+
+
+def normalize(raw: RawArticle) -> Article:
+    """Clean one raw record into an Article; raise SourceError when nothing readable is left."""
+    paragraphs, removed = _clean_paragraphs(raw)
+    sentences = tuple(s for p in paragraphs for s in split_sentences(p))
+    title, title_from = _title(raw, sentences)
+    if not title:
+        raise SourceError(raw.source, "no title and no article text")
+    text = " ".join(paragraphs)
+    return Article(
+        id=article_id(raw.source),
+        slug=slugify(title),
+        source=raw.source,
+        format=raw.format,
+        title=title,
+        title_from=title_from,
+        date=raw.date,
+        date_from=raw.date_from,
+        published=raw.published,
+        author=_clean(raw.author),
+        author_from=raw.author_from if raw.author else None,
+        publisher=_clean(raw.publisher),
+        publisher_from=raw.publisher_from if raw.publisher else None,
+        url=raw.url,
+        url_from=raw.url_from if raw.url else None,
+        paragraphs=paragraphs,
+        sentences=sentences,
+        html=sanitize(raw.html) if raw.html and paragraphs else None,
+        tags=tuple(dict.fromkeys(t for t in (_clean(tag) for tag in raw.tags) if t)),
+        topic_hint=_clean(raw.topic),
+        given_summary=_clean(raw.summary),
+        removed=raw.removed + removed,
+        content_hash=_content_hash(title, text),
+        words=len(text.split()),
+    )
+
+
+def article_id(source: str) -> str:
+    """Stable id of an article: it depends only on where the article came from."""
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()[:12]
+
+
+def slugify(text: str) -> str:
+    """A short, safe page name: lowercase ASCII letters, digits and hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    words = [w for w in _SLUG_UNSAFE.split(ascii_text) if w][:_SLUG_WORDS]
+    return "-".join(words)[:80].strip("-") or "article"
+
+
+def unique_slugs(articles: Iterable[Article]) -> tuple[Article, ...]:
+    """Give clashing slugs a suffix from the article id, so every page name is unique and stable."""
+    ordered = sorted(articles, key=lambda a: a.id)
+    counts: dict[str, int] = {}
+    for article in ordered:
+        counts[article.slug] = counts.get(article.slug, 0) + 1
+    taken: set[str] = set()
+    result = []
+    for article in ordered:
+        slug = article.slug
+        if counts[slug] > 1:
+            slug = f"{slug}-{article.id[:6]}"
+            if slug in taken:
+                slug = f"{article.slug}-{article.id}"
+        taken.add(slug)
+        result.append(replace(article, slug=slug) if slug != article.slug else article)
+    return tuple(result)
+
+
+def sanitize(html: str) -> str:
+    """Allow-list sanitizing of body HTML: no script, style, embeds, handlers or non-http links."""
+    import nh3
+
+    return str(
+        nh3.clean(
+            html,
+            tags=_TAGS,
+            attributes={"a": {"href", "title"}, "abbr": {"title"}, "td": {"colspan"}, "th": {"colspan"}},
+            url_schemes={"http", "https", "mailto"},
+            link_rel="nofollow noopener noreferrer",
+            strip_comments=True,
+            attribute_filter=_absolute_links_only,
+        )
+    )
+
+
+def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
+    """Drop relative links: they pointed into the original site and would break in ours."""
+    if attribute == "href" and not value.lower().startswith(("http://", "https://", "mailto:")):
+        return None
+    return value
+
+
+def _clean_paragraphs(raw: RawArticle) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    kept: list[str] = []
+    removed: list[str] = []
+    title_key = _key(raw.title or "")
+    for paragraph in raw.paragraphs:
+        text = _SPACE.sub(" ", paragraph).strip()
+        if not text:
+            continue
+        if not kept and _key(text) == title_key:
+            continue  # pages and feeds often repeat the headline as the first line
+        if boilerplate_reason(text, author=raw.author) is not None:
+            removed.append(text)
+            continue
+        kept.append(text)
+    return tuple(kept), tuple(removed)
+
+
+def _title(raw: RawArticle, sentences: tuple[str, ...]) -> tuple[str, str]:
+    title = _clean(raw.title)
+    if title:
+        return title, raw.title_from or "source"
+    if sentences:
+        return headline_from_lead(sentences[0]), "lead"
+    return "", ""
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    cleaned = _SPACE.sub(" ", value).strip()
+    return cleaned or None
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _content_hash(title: str, text: str) -> str:
+    return hashlib.sha1(_key(text or title).encode("utf-8")).hexdigest()

@@ -1,0 +1,242 @@
+"""Helpers shared by the markup readers: decoding, plain-text paragraphs, URLs and dates."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from digest import dates
+from digest.readers.decode import decode
+
+# lxml ships no type information; its elements are typed as Any here.
+Element = Any
+
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_DECLARED_CHARSET = re.compile(
+    rb"""<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']"""
+    rb"""|<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{1,40})""",
+    re.IGNORECASE,
+)
+# Encodings decode() already reads correctly (latin-1 pages are cp1252 in practice, as in browsers).
+_COVERED = frozenset({"utf-8", "ascii", "latin-1", "iso8859-1", "cp1252"})
+# Characters that XML 1.0 forbids and lxml refuses in strings.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_BLOCKS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
+        "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "header",
+        "hgroup", "hr", "html", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "ul",
+    }
+)  # fmt: skip
+# Blocks whose text is not running article text: section titles and tabular data stay in the HTML only.
+_SKIPPED_BLOCKS = _HEADINGS | {"table", "head", "title", "iframe", "object", "svg", "math", "select"}
+# Inline elements whose text is never shown as text.
+_SKIPPED_INLINE = frozenset({"script", "style", "template", "noscript"})
+
+
+@dataclass(frozen=True)
+class Found:
+    """A value read from the source and the rule that found it."""
+
+    value: str
+    rule: str
+
+
+def collapse(text: str) -> str:
+    """The text with every run of whitespace made one space, trimmed."""
+    return " ".join(text.split())
+
+
+def http_url(value: object) -> str | None:
+    """The value as an absolute http(s) URL, or None when it is anything else."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if not url or any(ch.isspace() for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def read_date(value: object) -> dates.When:
+    """Parse a date given as text or a number; raise DateError for anything else."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise dates.DateError(f"unreadable date {value!r}")
+    return dates.parse(value)
+
+
+def first_date(candidates: Iterable[Found], where: str) -> tuple[Found | None, dates.When | None, list[str]]:
+    """The first candidate that is a real date, and a warning for each bad one met before it."""
+    warnings: list[str] = []
+    for candidate in candidates:
+        try:
+            when = read_date(candidate.value)
+        except dates.DateError as exc:
+            warnings.append(f"{exc} in {where}; date ignored")
+            continue
+        return candidate, when, warnings
+    return None, None, warnings
+
+
+def decode_markup(data: bytes, source: str) -> str:
+    """Decode HTML or XML: BOM, UTF-8, then a declared charset, then cp1252; refuse binary data."""
+    text = decode(data, source)
+    if data.startswith(_BOMS) or _is_utf8(data):
+        return text
+    declared = _declared_charset(data)
+    if declared is None:
+        return text
+    try:
+        return data.decode(declared).replace("\r\n", "\n").replace("\r", "\n")
+    except (LookupError, UnicodeDecodeError):
+        return text
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _declared_charset(data: bytes) -> str | None:
+    match = _DECLARED_CHARSET.search(data[:4096])
+    if match is None:
+        return None
+    name = (match[1] or match[2]).decode("ascii")
+    try:
+        codec = codecs.lookup(name)
+    except LookupError:
+        return None
+    return None if codec.name in _COVERED else codec.name
+
+
+def xml_safe(text: str) -> str:
+    """The text without the control characters that XML forbids and lxml refuses."""
+    return _NOT_XML.sub("", text)
+
+
+def parse_fragment(html: str) -> Element:
+    """Parse an HTML fragment into a <div> holding it."""
+    import lxml.html  # type: ignore[import-untyped]
+
+    return lxml.html.fragment_fromstring(xml_safe(html), create_parent="div")
+
+
+def inner_html(root: Element) -> str:
+    """The HTML inside an element, without the element's own tag."""
+    import lxml.html
+
+    parts = [_escape(root.text or "")]
+    parts.extend(lxml.html.tostring(child, encoding="unicode", with_tail=True) for child in root)
+    return "".join(parts).strip()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def tag_of(element: Element) -> str:
+    """The element's lowercase tag name, or '' for comments and processing instructions."""
+    tag = element.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def paragraphs(root: Element) -> tuple[str, ...]:
+    """The running text of an HTML tree as plain-text paragraphs, one per block; headings left out."""
+    found: list[str] = []
+    _collect_blocks(root, found)
+    return tuple(found)
+
+
+def _collect_blocks(block: Element, found: list[str]) -> None:
+    pending = [block.text or ""]
+    for child in block:
+        tag = tag_of(child)
+        if tag in _BLOCKS or tag in _SKIPPED_BLOCKS:
+            _flush(pending, found)
+            if tag not in _SKIPPED_BLOCKS:
+                _collect_blocks(child, found)
+            pending = [child.tail or ""]
+        else:
+            pending.append(inline_text(child))
+            pending.append(child.tail or "")
+    _flush(pending, found)
+
+
+def _flush(pending: list[str], found: list[str]) -> None:
+    text = collapse("".join(pending))
+    if text:
+        found.append(text)
+
+
+def inline_text(element: Element) -> str:
+    """All text inside an element (tail excluded), leaving out scripts, styles and comments."""
+    tag = tag_of(element)
+    if not tag or tag in _SKIPPED_INLINE:
+        return ""
+    if tag == "br":
+        return " "
+    parts = [element.text or ""]
+    for child in element:
+        parts.append(inline_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def html_text(html: str) -> str:
+    """An HTML snippet as one line of plain text."""
+    if "<" not in html and "&" not in html:
+        return collapse(html)
+    return " ".join(paragraphs(parse_fragment(html)))
+
+
+def drop_leading_heading(root: Element, title: str | None, levels: frozenset[str] = _HEADINGS) -> str | None:
+    """Remove the first element when it is a heading that repeats the title (or any, with no title).
+
+    Returns the heading's text when it was removed.
+    """
+    first = next((child for child in root if tag_of(child)), None)
+    if first is None or tag_of(first) not in levels or collapse(root.text or ""):
+        return None
+    text = collapse(inline_text(first))
+    if not text or (title is not None and text.casefold() != title.casefold()):
+        return None
+    _remove_keeping_tail(root, first)
+    return text
+
+
+def _remove_keeping_tail(root: Element, element: Element) -> None:
+    tail = element.tail or ""
+    previous = element.getprevious()
+    if previous is None:
+        root.text = (root.text or "") + tail
+    else:
+        previous.tail = (previous.tail or "") + tail
+    root.remove(element)
+
+
+def unique(values: Iterable[str]) -> tuple[str, ...]:
+    """The non-empty values, whitespace-collapsed, first occurrence kept (case-insensitive)."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for value in values:
+        text = collapse(value)
+        if text and text.casefold() not in seen:
+            seen.add(text.casefold())
+            kept.append(text)
+    return tuple(kept)

@@ -1,0 +1,55 @@
+"""Bytes to text: BOMs, UTF-8, then cp1252/latin-1; binary files refused."""
+
+from __future__ import annotations
+
+import codecs
+
+from digest.errors import SourceError
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Control characters that never appear in text files (tab, LF, FF, CR and ESC excluded).
+_BINARY_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+
+
+def decode(data: bytes, source: str) -> str:
+    """Decode a text file, normalizing line ends to '\\n'; raise SourceError if it is not text."""
+    text = _decode(data, source)
+    if "\x00" in text or _looks_binary(text):
+        raise SourceError(source, "binary file, not text")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode(data: bytes, source: str) -> str:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise SourceError(source, f"not valid {encoding.upper()} text ({exc.reason})") from exc
+    if b"\x00" in data[:4096]:
+        raise SourceError(source, "binary file, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    if not sample:
+        return False
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch in _BINARY_CHARS)
+    return controls / len(sample) > 0.01
+
+
+_BINARY_CHARS = frozenset(chr(b) for b in _BINARY_BYTES)

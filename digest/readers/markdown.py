@@ -1,0 +1,194 @@
+"""Markdown files with optional YAML front matter -> one raw article."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from digest.errors import SourceError
+from digest.models import RawArticle
+from digest.readers import _common
+from digest.readers.decode import decode
+
+FORMAT = "markdown"
+FRONT_MATTER = "front-matter"
+_FENCE = "---"
+_CLOSING_FENCES = ("---", "...")
+_DATE_KEYS = ("date", "published", "pubdate")
+_URL_KEYS = ("url", "link", "canonical")
+_EXTENSIONS = ("extra",)
+
+
+def read(data: bytes, source: str) -> list[RawArticle]:
+    """Read one Markdown file: front matter for the metadata, the body rendered to HTML."""
+    text = decode(data, source)
+    if not text.strip():
+        raise SourceError(source, "empty file")
+    meta, body = split_front_matter(text, source)
+    warnings: list[str] = []
+    fields = _front_matter_fields(meta, warnings)
+    root = _render(body, source)
+    title, title_from = _title(meta, root, warnings)
+    paragraphs = _common.paragraphs(root)
+    if title is None and not paragraphs:
+        raise SourceError(source, "no article text")
+    html = _common.inner_html(root)
+    article = RawArticle(
+        source=source,
+        format=FORMAT,
+        paragraphs=paragraphs,
+        html=html or None,
+        title=title,
+        title_from=title_from,
+        warnings=tuple(warnings),
+        **fields,
+    )
+    return [article]
+
+
+def split_front_matter(text: str, source: str) -> tuple[dict[str, object], str]:
+    """Split decoded text into its front matter (keys lowercased) and its Markdown body."""
+    lines = text.split("\n")
+    if lines[0].rstrip() != _FENCE:
+        return {}, text
+    closing = next((i for i, line in enumerate(lines[1:], 1) if line.rstrip() in _CLOSING_FENCES), None)
+    if closing is None:
+        raise SourceError(source, f"malformed front matter: no closing '{_FENCE}' line")
+    loaded = _load_yaml("\n".join(lines[1:closing]), source)
+    return _lowercase_keys(loaded, source), "\n".join(lines[closing + 1 :])
+
+
+def _load_yaml(block: str, source: str) -> object:
+    import yaml  # type: ignore[import-untyped]
+
+    try:
+        return yaml.load(block, Loader=_loader())
+    except yaml.MarkedYAMLError as exc:
+        # +2: marks count from 0, and the block starts after the opening '---' line.
+        where = f" (line {exc.problem_mark.line + 2})" if exc.problem_mark is not None else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise SourceError(source, f"malformed front matter: {problem}{where}") from exc
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+        raise SourceError(source, f"malformed front matter: {_common.collapse(str(exc))}") from exc
+    except RecursionError as exc:
+        raise SourceError(source, "malformed front matter: nested too deeply") from exc
+
+
+@functools.cache
+def _loader() -> type[Any]:
+    """A safe YAML loader that leaves dates and yes/no words as text, for digest.dates to judge."""
+    import yaml
+
+    dropped = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
+    resolvers = {
+        first: [(tag, pattern) for tag, pattern in entries if tag not in dropped]
+        for first, entries in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return type("FrontMatterLoader", (yaml.SafeLoader,), {"yaml_implicit_resolvers": resolvers})
+
+
+def _lowercase_keys(loaded: object, source: str) -> dict[str, object]:
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        kind = "a list" if isinstance(loaded, list) else f"{type(loaded).__name__} {str(loaded)[:40]!r}"
+        raise SourceError(source, f"malformed front matter: expected keys and values, found {kind}")
+    meta: dict[str, object] = {}
+    for key, value in loaded.items():
+        meta.setdefault(str(key).strip().lower(), value)
+    return meta
+
+
+def _front_matter_fields(meta: dict[str, object], warnings: list[str]) -> dict[str, Any]:
+    """Every RawArticle field the front matter gives, except the title."""
+    fields: dict[str, Any] = {}
+    _set(fields, "author", _people(meta.get("author"), "author", warnings))
+    publisher = meta["publisher"] if meta.get("publisher") is not None else meta.get("source")
+    _set(fields, "publisher", _people(publisher, "publisher", warnings))
+    _set(fields, "url", _url(meta, warnings))
+    found, when, date_warnings = _common.first_date(
+        (_common.Found(_as_text(meta[key]), FRONT_MATTER) for key in _DATE_KEYS if meta.get(key) is not None),
+        "front matter",
+    )
+    warnings.extend(date_warnings)
+    if found is not None and when is not None:
+        fields.update(date=when.date, published=when.timestamp, date_from=FRONT_MATTER)
+    fields["tags"] = _tags(meta.get("tags"))
+    fields["topic"] = _scalar(meta.get("topic"), "topic", warnings)
+    summary = meta["summary"] if meta.get("summary") is not None else meta.get("description")
+    fields["summary"] = _scalar(summary, "summary", warnings)
+    return fields
+
+
+def _set(fields: dict[str, Any], name: str, value: str | None) -> None:
+    if value is not None:
+        fields[name] = value
+        fields[f"{name}_from"] = FRONT_MATTER
+
+
+def _as_text(value: object) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def _scalar(value: object, name: str, warnings: list[str]) -> str | None:
+    """A text value (numbers accepted as text); anything else is ignored with a warning."""
+    if value is None:
+        return None
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return _common.collapse(str(value)) or None
+    warnings.append(f"{name} in front matter is not text; ignored")
+    return None
+
+
+def _people(value: object, name: str, warnings: list[str]) -> str | None:
+    """A name, a {name: ...} mapping, or a list of either, joined with ', '."""
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        entry = item.get("name") if isinstance(item, dict) else item
+        text = _scalar(entry, name, warnings)
+        if text:
+            names.append(text)
+    return ", ".join(_common.unique(names)) or None
+
+
+def _tags(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return _common.unique(value.split(","))
+    if isinstance(value, list):
+        return _common.unique(str(item) for item in value if isinstance(item, str | int | float))
+    return ()
+
+
+def _url(meta: dict[str, object], warnings: list[str]) -> str | None:
+    for key in _URL_KEYS:
+        value = meta.get(key)
+        if value is None:
+            continue
+        url = _common.http_url(value)
+        if url is not None:
+            return url
+        warnings.append(f"non-http url {_as_text(value)[:80]!r} in front matter; url ignored")
+    return None
+
+
+def _render(body: str, source: str) -> _common.Element:
+    import markdown
+
+    try:
+        html = markdown.markdown(body, extensions=list(_EXTENSIONS), output_format="html")
+    except RecursionError as exc:
+        raise SourceError(source, "markdown nested too deeply to read") from exc
+    return _common.parse_fragment(html)
+
+
+def _title(
+    meta: dict[str, object], root: _common.Element, warnings: list[str]
+) -> tuple[str | None, str | None]:
+    """The front matter's title, else a leading '# Heading'; a heading repeating the title is dropped."""
+    title = _scalar(meta.get("title"), "title", warnings)
+    if title is not None:
+        _common.drop_leading_heading(root, title)
+        return title, FRONT_MATTER
+    heading = _common.drop_leading_heading(root, None, frozenset({"h1"}))
+    return (heading, "markdown:h1") if heading else (None, None)

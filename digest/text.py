@@ -1,0 +1,783 @@
+"""Text primitives for news: a sentence splitter, word tokens, stopwords, content terms, headlines.
+
+The splitter is regex based: it finds every terminator (``.``, ``?``, ``!``, ``…``, ``...``) with any
+closing quotes or brackets after it, then decides from the token before it and the word after it
+whether the terminator ends a sentence. Blank lines always end a sentence; single newlines are spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+__all__ = [
+    "STOPWORDS",
+    "content_terms",
+    "headline_from_lead",
+    "split_sentences",
+    "stem",
+    "words",
+]
+
+# Titles before a name: a period after one of these never ends a sentence ("Lt. Gen. Herzi Halevi").
+_TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "messrs",
+        "mme",
+        "dr",
+        "prof",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "cpt",
+        "sgt",
+        "cpl",
+        "pvt",
+        "adm",
+        "cmdr",
+        "cdr",
+        "brig",
+        "rev",
+        "fr",
+        "sr",
+        "jr",
+        "st",
+        "mt",
+        "ft",
+        "sen",
+        "rep",
+        "gov",
+        "pres",
+        "supt",
+        "insp",
+        "det",
+        "hon",
+        "rt",
+        "sir",
+    ]
+)
+# Other abbreviations: they end a sentence only when a typical sentence opener follows ("in the U.S. The").
+_ABBREVIATIONS = frozenset(
+    [
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+        "inc",
+        "corp",
+        "ltd",
+        "co",
+        "plc",
+        "llc",
+        "bros",
+        "no",
+        "nos",
+        "vs",
+        "v",
+        "etc",
+        "approx",
+        "dept",
+        "est",
+        "fig",
+        "figs",
+        "vol",
+        "vols",
+        "pp",
+        "ch",
+        "al",
+        "ca",
+        "cf",
+        "ave",
+        "blvd",
+        "rd",
+        "hwy",
+        "univ",
+        "assn",
+        "intl",
+        "natl",
+        "govt",
+        "min",
+        "max",
+        "mln",
+        "bln",
+        "tel",
+        "ext",
+    ]
+)
+# Words that, capitalized after an abbreviation or initial, show that a new sentence started.
+_OPENERS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "he",
+        "she",
+        "it",
+        "its",
+        "they",
+        "their",
+        "there",
+        "these",
+        "those",
+        "this",
+        "that",
+        "his",
+        "her",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "but",
+        "and",
+        "however",
+        "meanwhile",
+        "also",
+        "so",
+        "yet",
+        "still",
+        "while",
+        "when",
+        "after",
+        "before",
+        "in",
+        "on",
+        "at",
+        "for",
+        "as",
+        "if",
+        "some",
+        "many",
+        "most",
+        "more",
+        "other",
+        "others",
+        "one",
+        "two",
+        "three",
+        "what",
+        "who",
+        "why",
+        "how",
+        "where",
+    ]
+)
+# Exclamation marks that belong to a name rather than ending a sentence.
+_BANG_NAMES = frozenset({"yahoo", "jeopardy"})
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+# A terminator, closing quotes/brackets, then whitespace, the end, or a glued capitalized word.
+_CANDIDATE = re.compile(
+    r"([.!?…]+)([\"'”’)\]]*)(?:(\s+)|$|(?=[\"“‘(\[]?[A-Z](?:[a-z]|['’][a-z]|\s|[A-Z&]+[\s'’,]|\d)|[\"“]\d))"
+)
+_NEXT_WORD = re.compile(r"[\"'“‘(\[]*([^\s\"'”’)\].,;:!?…]*)")
+_ACRONYM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
+_OPENING_PUNCT = "\"'“‘([`"
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split news text into sentences, stripped, never empty; no character is lost or invented."""
+    sentences: list[str] = []
+    for block in _PARAGRAPH_BREAK.split(text):
+        _split_block(block, sentences)
+    return sentences
+
+
+def _split_block(text: str, out: list[str]) -> None:
+    """Append the sentences of one paragraph (no blank lines inside) to ``out``."""
+    start = 0
+    for match in _CANDIDATE.finditer(text):
+        cut = _boundary(text, start, match)
+        if cut is None:
+            continue
+        piece = text[start:cut].strip()
+        if piece:
+            out.append(piece)
+        start = cut
+    piece = text[start:].strip()
+    if piece:
+        out.append(piece)
+
+
+def _boundary(text: str, start: int, match: re.Match[str]) -> int | None:
+    """Where the sentence ends at this terminator, or None when the terminator is not a boundary."""
+    terminator, closers = match.group(1), match.group(2)
+    end = match.end()
+    if end >= len(text):
+        return end
+    cut = match.end(2)
+    following = text[end]
+    if terminator == "." and not closers and following.isupper() and match.group(3) is not None:
+        # The common case, decided without looking at the next word: "... a long word. Next".
+        token = _previous_token(text, start, match)
+        if (
+            len(token) > 4
+            and token[-1].islower()
+            and "." not in token
+            and token.lower() not in _ABBREVIATIONS
+        ):
+            return cut
+    if '"' in closers and text.count('"', 0, match.start()) % 2 == 0:
+        # An even number of straight quotes so far in the paragraph: this quote opens the next sentence.
+        cut = match.end(1) + closers.index('"')
+        end = cut
+        following = '"'
+    if match.group(3) is None and not _may_end_glued(text, start, match):
+        return None
+    if following in ",;:-–—)]}%" or _starts_lowercase(text, end):
+        return None
+    if "…" in terminator or ".." in terminator:
+        return cut
+    if terminator[-1] in "?!":
+        if terminator == "!" and not closers and _previous_token(text, start, match).lower() in _BANG_NAMES:
+            return None
+        return cut
+    if closers:
+        return cut
+    return cut if _period_ends_sentence(text, start, match, end) else None
+
+
+def _may_end_glued(text: str, start: int, match: re.Match[str]) -> bool:
+    """A terminator glued to the next word ends a sentence only after a word, number or closer."""
+    before = text[match.start() - 1] if match.start() > start else ""
+    if before.isupper():
+        # "AOL.For" yes, "README.TXT" no: after capitals the next word must be in title case.
+        after = text[match.end() : match.end() + 2]
+        if not (after[:1].isupper() and after[1:].islower()):
+            return False
+    elif not (before.islower() or before.isdigit() or before in "%)'\"’”"):
+        return False
+    token = _previous_token(text, start, match)
+    return not (_ACRONYM.fullmatch(token) or token.lower() in _TITLES or token.lower() in _ABBREVIATIONS)
+
+
+def _starts_lowercase(text: str, at: int) -> bool:
+    """True when the word at ``at`` (after opening quotes) starts lowercase and is not like 'iPhone'."""
+    first = text[at]
+    if first.isupper() or first.isdigit():
+        return False
+    word = _NEXT_WORD.match(text, at)
+    token = word.group(1) if word else ""
+    if not token or not token[0].islower():
+        return False
+    return not any(char.isupper() for char in token[1:])
+
+
+def _previous_token(text: str, start: int, match: re.Match[str]) -> str:
+    """The non-space run just before the terminator, without opening punctuation."""
+    stop = match.start()
+    token = text[max(text.rfind(" ", start, stop) + 1, start) : stop]
+    if "\n" in token or "\t" in token:
+        token = token.split()[-1] if token.split() else ""
+    return token.lstrip(_OPENING_PUNCT)
+
+
+def _period_ends_sentence(text: str, start: int, match: re.Match[str], end: int) -> bool:
+    """Decide a single period followed by a non-lowercase word: abbreviation, initial or sentence end."""
+    token = _previous_token(text, start, match)
+    if not token:
+        return True
+    word = _NEXT_WORD.match(text, end)
+    following = word.group(1) if word else ""
+    if len(token) == 1 and token.isupper():
+        # An initial ("George W. Bush") unless a sentence opener follows ("Plan B. The").
+        return following.lower() in _OPENERS
+    bare = token.lower()
+    if bare in _TITLES:
+        return False
+    if following[:1].isdigit():
+        # "Jan. 5", "No. 10", "Fig. 3"; otherwise a number can open a sentence ("in 2004. 2005 was").
+        return bare not in _ABBREVIATIONS
+    if bare in _ABBREVIATIONS or _ACRONYM.fullmatch(token):
+        return following.lower() in _OPENERS
+    return True
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+
+
+def words(text: str) -> list[str]:
+    """Lowercase word tokens: runs of letters/digits, keeping internal apostrophes and hyphens."""
+    return _WORD.findall(text.lower().replace("’", "'"))
+
+
+STOPWORDS: frozenset[str] = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "across",
+        "after",
+        "afterwards",
+        "again",
+        "against",
+        "all",
+        "almost",
+        "alone",
+        "along",
+        "already",
+        "also",
+        "although",
+        "always",
+        "am",
+        "among",
+        "amongst",
+        "an",
+        "and",
+        "another",
+        "any",
+        "anyhow",
+        "anyone",
+        "anything",
+        "anyway",
+        "anywhere",
+        "are",
+        "aren't",
+        "around",
+        "as",
+        "at",
+        "back",
+        "be",
+        "became",
+        "because",
+        "become",
+        "becomes",
+        "been",
+        "before",
+        "beforehand",
+        "behind",
+        "being",
+        "below",
+        "beside",
+        "besides",
+        "between",
+        "beyond",
+        "both",
+        "but",
+        "by",
+        "can",
+        "can't",
+        "cannot",
+        "could",
+        "couldn't",
+        "did",
+        "didn't",
+        "do",
+        "does",
+        "doesn't",
+        "doing",
+        "don't",
+        "done",
+        "down",
+        "during",
+        "each",
+        "either",
+        "else",
+        "elsewhere",
+        "enough",
+        "even",
+        "ever",
+        "every",
+        "everyone",
+        "everything",
+        "everywhere",
+        "except",
+        "few",
+        "for",
+        "former",
+        "formerly",
+        "from",
+        "further",
+        "had",
+        "hadn't",
+        "has",
+        "hasn't",
+        "have",
+        "haven't",
+        "having",
+        "he",
+        "he'd",
+        "he'll",
+        "he's",
+        "hence",
+        "her",
+        "here",
+        "here's",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "however",
+        "i",
+        "i'd",
+        "i'll",
+        "i'm",
+        "i've",
+        "if",
+        "in",
+        "indeed",
+        "into",
+        "is",
+        "isn't",
+        "it",
+        "it's",
+        "its",
+        "itself",
+        "just",
+        "last",
+        "latter",
+        "least",
+        "less",
+        "let's",
+        "made",
+        "make",
+        "many",
+        "may",
+        "me",
+        "meanwhile",
+        "might",
+        "mine",
+        "more",
+        "moreover",
+        "most",
+        "mostly",
+        "much",
+        "must",
+        "my",
+        "myself",
+        "neither",
+        "never",
+        "nevertheless",
+        "next",
+        "no",
+        "nobody",
+        "none",
+        "nor",
+        "not",
+        "nothing",
+        "now",
+        "nowhere",
+        "of",
+        "off",
+        "often",
+        "on",
+        "once",
+        "one",
+        "only",
+        "onto",
+        "or",
+        "other",
+        "others",
+        "otherwise",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "per",
+        "perhaps",
+        "rather",
+        "really",
+        "same",
+        "several",
+        "she",
+        "she'd",
+        "she'll",
+        "she's",
+        "should",
+        "shouldn't",
+        "since",
+        "so",
+        "some",
+        "somehow",
+        "someone",
+        "something",
+        "sometime",
+        "sometimes",
+        "somewhere",
+        "still",
+        "such",
+        "than",
+        "that",
+        "that's",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "there's",
+        "thereafter",
+        "thereby",
+        "therefore",
+        "these",
+        "they",
+        "they'd",
+        "they'll",
+        "they're",
+        "they've",
+        "this",
+        "those",
+        "though",
+        "through",
+        "throughout",
+        "thus",
+        "to",
+        "together",
+        "too",
+        "toward",
+        "towards",
+        "under",
+        "until",
+        "up",
+        "upon",
+        "us",
+        "very",
+        "via",
+        "was",
+        "wasn't",
+        "we",
+        "we'd",
+        "we'll",
+        "we're",
+        "we've",
+        "were",
+        "weren't",
+        "what",
+        "what's",
+        "whatever",
+        "when",
+        "whenever",
+        "where",
+        "where's",
+        "whereas",
+        "wherever",
+        "whether",
+        "which",
+        "while",
+        "who",
+        "who's",
+        "whoever",
+        "whole",
+        "whom",
+        "whose",
+        "why",
+        "will",
+        "with",
+        "within",
+        "without",
+        "won't",
+        "would",
+        "wouldn't",
+        "yet",
+        "you",
+        "you'd",
+        "you'll",
+        "you're",
+        "you've",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "said",
+        "says",
+        "say",
+        "saying",
+        "told",
+        "tells",
+        "added",
+        "adding",
+        "according",
+        "reported",
+        "reportedly",
+        "stated",
+        "claimed",
+        "noted",
+        "announced",
+        "explained",
+        "asked",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "would",
+        "also",
+        "new",
+    ]
+)
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed content words: ``words`` minus stopwords, 1-char tokens and possessive 's."""
+    return list(filter(None, map(_term, words(text))))
+
+
+@lru_cache(maxsize=65536)
+def _term(token: str) -> str:
+    """The content term for one word token, or "" for a stopword or a 1-char token."""
+    if token.endswith("'s"):
+        token = token[:-2]
+    if len(token) < 2 or token in STOPWORDS:
+        return ""
+    return stem(token)
+
+
+def stem(word: str) -> str:
+    """A cheap deterministic suffix stemmer.
+
+    Rules, in order: plural -ies -> -y; -es after ss/x/z/ch/sh -> drop; -s (not -ss/-us/-is) -> drop.
+    Then -ing / -ed are dropped when the stem keeps a vowel and at least 3 letters, undoubling a final
+    double consonant ("stopped" -> "stop"). Last, a final -e is dropped from stems of 4+ letters, so
+    "make"/"making" and "price"/"prices" meet. Words of 3 letters or fewer and tokens with digits are kept.
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("es") and word[:-2].endswith(("ss", "x", "z", "ch", "sh")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        base = word[: -len(suffix)]
+        if word.endswith(suffix) and len(base) >= 3 and any(vowel in base for vowel in "aeiouy"):
+            double = len(base) > 3 and base[-1] == base[-2] and base[-1] not in "lsz"
+            word = base[:-1] if double else base
+            break
+    if len(word) >= 4 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+# Where a long lead sentence may be cut into a headline: after clause punctuation, or before a word
+# that opens a subordinate clause.
+_CLAUSE_WORDS = frozenset(
+    [
+        "as",
+        "while",
+        "after",
+        "and",
+        "but",
+        "who",
+        "which",
+        "whose",
+        "where",
+        "when",
+        "because",
+        "according",
+        "amid",
+        "despite",
+        "following",
+        "before",
+        "since",
+        "although",
+        "though",
+        "with",
+        "without",
+        "until",
+        "unless",
+        "whereas",
+        "including",
+    ]
+)
+_DASHES = frozenset({"-", "–", "—", "--"})
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{2,40}(?:\([^)]{1,40}\))?\s*[-–—:]\s+(?=\S)")
+_TRAILING_PUNCT = " ,;:-–—(\"'“‘"
+# A clause cut may keep a few more words than ``max_words``: a whole clause reads better than a cut one.
+_CLAUSE_SLACK = 4
+_MIN_HEADLINE_WORDS = 5
+
+
+def headline_from_lead(text: str, max_words: int = 12) -> str:
+    """A short headline from the first sentence of ``text``; "" when the text has no words.
+
+    Rule: a dateline ("LONDON (Reuters) -") is dropped. A first sentence of at most ``max_words + 2``
+    words is used whole, minus its final period. A longer one is cut at the first clause boundary
+    (", " "; " ": " " — " " - " or before as/while/after/and/who/which/according/...) that keeps
+    between 5 and ``max_words + 4`` words; clause punctuation is preferred over a clause word. Failing
+    that it is cut after ``max_words`` words and ends with "…". Trailing stopwords and punctuation are
+    always dropped, so a headline never ends on "of" or "the".
+    """
+    sentences = split_sentences(text)
+    if not sentences:
+        return ""
+    sentence = _DATELINE.sub("", sentences[0], count=1)
+    tokens = sentence.split()
+    if len(tokens) <= max_words + 2:
+        return _balance_quotes(_trim(tokens, final_period=True))
+    cut = _clause_cut(tokens, max_words + _CLAUSE_SLACK)
+    if cut is not None:
+        return _balance_quotes(_trim(tokens[:cut], final_period=False))
+    return _balance_quotes(_trim(tokens[:max_words], final_period=False)) + "…"
+
+
+def _clause_cut(tokens: list[str], limit: int) -> int | None:
+    """How many tokens to keep when cutting at a clause boundary, or None when none fits."""
+    word_cut: int | None = None
+    for kept in range(_MIN_HEADLINE_WORDS, min(limit, len(tokens) - 1) + 1):
+        last, following = tokens[kept - 1], tokens[kept]
+        if last[-1] in ",;:" or following in _DASHES:
+            return kept
+        if word_cut is None and following.lower() in _CLAUSE_WORDS:
+            word_cut = kept
+    return word_cut
+
+
+def _trim(tokens: list[str], *, final_period: bool) -> str:
+    """Join tokens, dropping trailing punctuation and stopwords (and a final period when asked)."""
+    kept = list(tokens)
+    while kept:
+        last = kept[-1].rstrip(_TRAILING_PUNCT)
+        if final_period and len(kept) == len(tokens):
+            last = _drop_final_period(last)
+        if not last or (last.lower() in STOPWORDS and len(kept) > 1):
+            kept.pop()
+            continue
+        kept[-1] = last
+        break
+    return " ".join(kept)
+
+
+def _drop_final_period(token: str) -> str:
+    """Drop a sentence-final period (also inside closing quotes), keeping abbreviations like 'U.S.'."""
+    closers = len(token) - len(token.rstrip("\"'”’"))
+    body = token[: len(token) - closers] if closers else token
+    if body.endswith(".") and not _ACRONYM.fullmatch(body[:-1]):
+        body = body[:-1]
+    return body + token[len(token) - closers :] if closers else body
+
+
+def _balance_quotes(headline: str) -> str:
+    """Remove quote marks left without their partner by cutting."""
+    if headline.count("“") != headline.count("”"):
+        headline = headline.replace("“", "").replace("”", "")
+    if headline.count('"') % 2:
+        headline = headline.replace('"', "")
+    return headline.strip()

@@ -1,0 +1,84 @@
+"""Atomic write of the whole site: build beside the output, then swap it in."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+from digest.errors import BuildError
+
+_RENAME_EXCHANGE = 2
+
+
+def write_site(files: Mapping[str, bytes], output: Path) -> None:
+    """Write every file into a temporary folder beside ``output``, then swap it in; never half-written."""
+    output = output.absolute()
+    parent = output.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BuildError(f"{parent}: cannot create output folder ({exc.strerror})") from exc
+    clear_leftovers(output)
+    staging = parent / f".{output.name}.tmp-{os.getpid()}"
+    try:
+        _write_all(files, staging)
+        _swap(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def clear_leftovers(output: Path) -> None:
+    """Remove temporary folders an interrupted earlier build left beside the output."""
+    for leftover in output.parent.glob(f".{output.name}.tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in output.parent.glob(f".{output.name}.old-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def safe_path(root: Path, relative: str) -> Path:
+    """The file ``relative`` under ``root``; raise BuildError if it would land anywhere else."""
+    parts = relative.split("/")
+    if any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts):
+        raise BuildError(f"refusing to write {relative!r}: not a plain path inside the output folder")
+    return root.joinpath(*parts)
+
+
+def _write_all(files: Mapping[str, bytes], staging: Path) -> None:
+    try:
+        staging.mkdir()
+        for relative in sorted(files):
+            target = safe_path(staging, relative)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(files[relative])
+    except OSError as exc:
+        raise BuildError(f"{exc.filename or staging}: cannot write ({exc.strerror})") from exc
+
+
+def _swap(staging: Path, output: Path) -> None:
+    if not output.exists():
+        os.rename(staging, output)
+        return
+    if not output.is_dir():
+        raise BuildError(f"{output}: exists and is not a folder; remove it or choose another output")
+    if _exchange(staging, output):
+        shutil.rmtree(staging, ignore_errors=True)  # staging now holds the previous site
+        return
+    old = output.parent / f".{output.name}.old-{os.getpid()}"
+    os.rename(output, old)
+    os.rename(staging, output)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with Linux renameat2(RENAME_EXCHANGE); False where unsupported."""
+    libc = ctypes.CDLL(None, use_errno=True)  # the running process's symbols include libc's
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return bool(result == 0)

@@ -1,0 +1,59 @@
+"""Shared fixtures: the seed articles, the shared corpora, and small source folders built in tmp_path."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from digest import config as config_module
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+SHARED = REPO.parent / "shared"
+CORPORA = SHARED / "corpora"
+
+
+@pytest.fixture
+def corpora() -> Path:
+    """The real news corpora beside the repository (skips where they are absent)."""
+    if not CORPORA.is_dir():
+        pytest.skip(f"shared corpora not found at {CORPORA}")
+    return CORPORA
+
+
+@pytest.fixture
+def make_source(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
+    """Write a source folder from {relative path: text or bytes}; return its path."""
+
+    def make(files: dict[str, str | bytes]) -> Path:
+        root = tmp_path / "src"
+        root.mkdir(exist_ok=True)
+        for name, content in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return root
+
+    return make
+
+
+@pytest.fixture
+def run_build(tmp_path: Path) -> Callable[..., tuple[Any, dict[str, Any]]]:
+    """Build a source folder into tmp_path/site; return the result and the parsed digest.json."""
+
+    def run(source: Path, **settings: Any) -> tuple[Any, dict[str, Any]]:
+        from digest.build import build
+
+        output = tmp_path / "site"
+        config = config_module.Config(source=source, output=output, **settings)
+        result = build(config, environ={})
+        return result, json.loads((output / "digest.json").read_text(encoding="utf-8"))
+
+    return run

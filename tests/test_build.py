@@ -1,0 +1,143 @@
+"""The whole pipeline on the seeds and on crafted folders: what a user sees in digest.json and the site."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from digest import config as config_module
+from digest.build import build
+from digest.errors import BuildError
+from tests.conftest import SEEDS
+
+Builder = Callable[..., tuple[Any, dict[str, Any]]]
+
+
+def by_prefix(digest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {a["source"][:3]: a for a in digest["articles"]}
+
+
+@pytest.fixture
+def seeds(run_build: Builder) -> dict[str, Any]:
+    return run_build(SEEDS)[1]
+
+
+def test_seed_metadata(seeds: dict[str, Any]) -> None:
+    articles = by_prefix(seeds)
+    assert articles["001"]["title"] == "Gallant: Israel Withdrawing From Southern Gaza to Prepare for Rafah Invasion"
+    assert articles["001"]["author"] == "Dave DeCamp"
+    assert (articles["001"]["date"], articles["001"]["date_from"]) == ("2024-04-07", "text")
+    assert articles["002"]["date"] == "2023-11-07"
+    for prefix in ("000", "002"):
+        title = articles[prefix]["title"]
+        assert articles[prefix]["title_from"] == "lead"
+        assert 3 <= len(title.split()) <= 16, title
+
+
+def test_seed_stories_and_topic(seeds: dict[str, Any]) -> None:
+    articles = by_prefix(seeds)
+    assert articles["000"]["story"] == articles["001"]["story"]
+    assert articles["002"]["story"] != articles["001"]["story"]
+    assert len({a["topic"] for a in articles.values()}) == 1
+    assert len(seeds["stories"]) == 2 and len(seeds["topics"]) == 1
+
+
+def test_seed_summaries_hold_no_boilerplate(seeds: dict[str, Any]) -> None:
+    texts = [s for a in seeds["articles"] for s in a["summary"]]
+    texts += [s["text"] for story in seeds["stories"] for s in story["summary"]]
+    assert texts
+    for text in texts:
+        assert "follow him" not in text.lower() and "@" not in text
+        assert "Author:" not in text and not text.rstrip().endswith("(")
+
+
+def test_digest_json_is_consistent(seeds: dict[str, Any]) -> None:
+    ids = {a["id"] for a in seeds["articles"]}
+    story_ids = {s["id"] for s in seeds["stories"]}
+    in_stories = [a for s in seeds["stories"] for a in s["articles"]]
+    assert sorted(in_stories) == sorted(a["id"] for a in seeds["articles"] if a["duplicate_of"] is None)
+    assert sorted(s for t in seeds["topics"] for s in t["stories"]) == sorted(story_ids)
+    for story in seeds["stories"]:
+        for sentence in story["summary"]:
+            assert sentence["article"] in story["articles"]
+    for article in seeds["articles"]:
+        assert article["story"] in story_ids and article["duplicate_of"] in ids | {None}
+        assert article["date"] is None or re.fullmatch(r"\d{4}-\d\d-\d\d", article["date"])
+
+
+def test_every_internal_link_resolves(run_build: Builder, tmp_path: Path) -> None:
+    run_build(SEEDS)
+    site = tmp_path / "site"
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) >= 8
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        for link in re.findall(r'(?:href|src)="([^"]+)"', html):
+            if re.match(r"[a-z]+:", link) or link.startswith("#"):
+                continue
+            assert not link.startswith("/"), f"{page}: absolute link {link}"
+            target = (page.parent / link.split("#")[0]).resolve()
+            assert target.is_file(), f"{page.relative_to(site)}: broken link {link}"
+
+
+def test_article_without_url_links_to_published_copy(run_build: Builder, tmp_path: Path) -> None:
+    _, digest = run_build(SEEDS)
+    article = digest["articles"][0]
+    page = (tmp_path / "site" / article["page"]).read_text(encoding="utf-8")
+    copy = re.search(r'href="((?:\.\./)+originals/[^"]+)"', page)
+    assert copy is not None
+    copied = (tmp_path / "site" / article["page"]).parent / copy.group(1)
+    assert copied.read_bytes() == (SEEDS / article["source"]).read_bytes()
+
+
+def test_bad_files_are_skipped_with_a_reason(make_source: Callable[..., Path], run_build: Builder) -> None:
+    source = make_source(
+        {
+            "good.txt": "Storm closes ports\n\nA storm closed the main ports on Monday, officials said.",
+            "empty.txt": "",
+            "binary.txt": b"\x00\x01\x02\x03\x00",
+            "notes.docx": b"PK\x03\x04 ignored: not an article format",
+        }
+    )
+    result, digest = run_build(source)
+    reasons = {i.source: i.reason for i in result.issues}
+    assert set(reasons) == {"empty.txt", "binary.txt"}
+    assert [a["source"] for a in digest["articles"]] == ["good.txt"]
+    assert {s["source"] for s in digest["skipped"]} == {"empty.txt", "binary.txt"}
+
+
+def test_strict_fails_and_keeps_the_previous_site(make_source: Callable[..., Path], tmp_path: Path) -> None:
+    source = make_source({"good.txt": "Storm closes ports\n\nA storm closed the main ports on Monday."})
+    output = tmp_path / "site"
+    config = config_module.Config(source=source, output=output)
+    build(config, environ={})
+    before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    (source / "empty.txt").write_text("")
+    (source / "more.txt").write_text("Rain returns\n\nRain returned to the region on Tuesday morning.")
+    with pytest.raises(BuildError, match="strict"):
+        build(config, strict=True, environ={})
+    assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before
+
+
+def test_builds_are_byte_identical(tmp_path: Path) -> None:
+    outputs = []
+    for name in ("one", "two"):
+        build(config_module.Config(source=SEEDS, output=tmp_path / name), environ={})
+        outputs.append({p.relative_to(tmp_path / name): p.read_bytes() for p in (tmp_path / name).rglob("*")})
+    assert outputs[0] == outputs[1]
+
+
+def test_digest_json_golden(seeds: dict[str, Any]) -> None:
+    golden = Path(__file__).parent / "golden" / "seeds-digest.json"
+    text = json.dumps(seeds, ensure_ascii=False, indent=1) + "\n"
+    if os.environ.get("DIGEST_REGENERATE") == "1":
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert golden.is_file(), "no golden file: run `make golden`"
+    assert text == golden.read_text(encoding="utf-8"), "digest.json changed: review, then run `make golden`"

@@ -1,0 +1,83 @@
+"""The command line: exit codes, one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from digest.cli import main
+from tests.conftest import REPO, SEEDS
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "digest", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_no_arguments_in_a_folder_with_seeds_builds_site(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    for path in SEEDS.iterdir():
+        (tmp_path / "seeds" / path.name).write_bytes(path.read_bytes())
+    done = run(["build"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "3 articles" in done.stdout
+    digest = json.loads((tmp_path / "site" / "digest.json").read_text(encoding="utf-8"))
+    assert len(digest["articles"]) == 3
+
+
+def test_version_and_help(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as version:
+        main(["--version"])
+    assert version.value.code == 0 and capsys.readouterr().out.startswith("digest ")
+    for args in (["--help"], ["build", "--help"]):
+        with pytest.raises(SystemExit) as shown:
+            main(args)
+        assert shown.value.code == 0 and "usage:" in capsys.readouterr().out
+
+
+def test_bad_usage_exits_2(tmp_path: Path) -> None:
+    done = run(["build", "--no-such-flag"], tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert run(["frobnicate"], tmp_path).returncode == 2
+
+
+def test_config_errors_are_one_line_each_and_exit_1(tmp_path: Path) -> None:
+    (tmp_path / "digest.toml").write_text('[site]\ntitle = 5\nnope = 1\n[build]\nsource = "missing"\n')
+    done = run(["build"], tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 3
+    assert all(line.startswith(f"error: {tmp_path / 'digest.toml'}: ") for line in lines)
+
+
+def test_missing_source_argument(tmp_path: Path) -> None:
+    done = run(["build", "nowhere"], tmp_path)
+    assert done.returncode == 1 and "nowhere" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_warnings_name_the_file_and_strict_fails(tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "ok.txt").write_text("Ports reopen\n\nThe ports reopened on Monday after the storm passed.")
+    (source / "empty.md").write_text("")
+    done = run(["build", "in", "-o", "out", "-q"], tmp_path)
+    assert done.returncode == 0 and done.stdout == ""
+    assert done.stderr.strip() == f"warning: {Path('in') / 'empty.md'}: empty file"
+    strict = run(["build", "in", "-o", "out2", "--strict"], tmp_path)
+    assert strict.returncode == 1 and "strict" in strict.stderr and not (tmp_path / "out2").exists()
+
+
+def test_template_error_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "theme").mkdir()
+    (tmp_path / "theme" / "story.html").write_text("{% for x in %}")
+    (tmp_path / "digest.toml").write_text(f'[site]\ntemplates = "theme"\n[build]\nsource = "{SEEDS}"\n')
+    done = run(["build"], tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "story.html" in done.stderr

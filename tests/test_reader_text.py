@@ -1,0 +1,143 @@
+"""The plain-text reader on the seeds and on the patterns found in the wild."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.errors import SourceError
+from digest.models import RawArticle
+from digest.readers.text import read
+from tests.conftest import SEEDS
+
+
+def one(text: str | bytes, source: str = "a.txt") -> RawArticle:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    records = read(data, source)
+    assert len(records) == 1
+    return records[0]
+
+
+def seed(prefix: str) -> RawArticle:
+    path = next(SEEDS.glob(f"{prefix}_*.txt"))
+    return one(path.read_bytes(), path.name)
+
+
+def test_seed_001_headline_author_and_date_from_text() -> None:
+    article = seed("001")
+    assert article.title == "Gallant: Israel Withdrawing From Southern Gaza to Prepare for Rafah Invasion"
+    assert article.title_from == "first-line"
+    assert (article.author, article.author_from) == ("Dave DeCamp", "author-line")
+    assert (article.date, article.date_from) == ("2024-04-07", "text")
+    assert article.summary == "Israel is withdrawing troops but keeping the south cut off from the north"
+    assert not any(p.startswith("Author:") for p in article.paragraphs)
+
+
+def test_seed_002_date_header_inline_with_lead() -> None:
+    article = seed("002")
+    assert (article.date, article.date_from) == ("2023-11-07", "header")
+    assert article.title is None  # no headline line: normalize derives one from the lead
+    assert article.paragraphs[0].startswith("Israeli soldiers have entered")
+
+
+def test_seed_000_one_paragraph_per_line_without_headline() -> None:
+    article = seed("000")
+    assert article.title is None
+    assert article.date is None
+    assert len(article.paragraphs) == 14
+
+
+def test_hard_wrapped_paragraphs_are_joined() -> None:
+    text = (
+        "Storm hits coast\n\nA storm hit the coast on Monday, cutting power to\n"
+        "thousands of homes and closing roads across\nthe region.\n\nOfficials said repairs would take days."
+    )
+    article = one(text)
+    assert article.title == "Storm hits coast"
+    assert article.paragraphs == (
+        "A storm hit the coast on Monday, cutting power to thousands of homes and closing roads across the region.",
+        "Officials said repairs would take days.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("byline", "author"),
+    [
+        ("By Jane Doe", "Jane Doe"),
+        ("By Jane Doe and John Roe", "Jane Doe and John Roe"),
+        ("By JANE DOE, Reuters", "JANE DOE"),
+        ("Author: María José García", "María José García"),
+    ],
+)
+def test_bylines(byline: str, author: str) -> None:
+    article = one(
+        f"Markets rally on rate hopes\n\n{byline}\n\nShares rose sharply on Tuesday as investors bet on cuts."
+    )
+    assert article.author == author
+    assert byline not in article.paragraphs
+
+
+def test_dateline_gives_publisher_and_is_stripped() -> None:
+    article = one(
+        "Senate passes budget\n\nWASHINGTON (Reuters) - The U.S. Senate passed a budget bill late on Thursday."
+    )
+    assert (article.publisher, article.publisher_from) == ("Reuters", "dateline")
+    assert article.paragraphs[0].startswith("The U.S. Senate passed")
+
+
+@pytest.mark.parametrize(
+    ("header", "date"),
+    [
+        ("Date: 2024-03-01", "2024-03-01"),
+        ("Published: March 5, 2024", "2024-03-05"),
+        ("date 2023-11-07T10:30:00Z", "2023-11-07"),
+    ],
+)
+def test_date_headers(header: str, date: str) -> None:
+    article = one(
+        f"{header}\nFlooding closes schools\n\nHeavy rain closed dozens of schools on Friday morning."
+    )
+    assert (article.date, article.date_from) == (date, "header")
+
+
+def test_impossible_date_header_degrades_with_warning() -> None:
+    article = one("Date: 2024-02-30\n\nHeavy rain closed dozens of schools on Friday across the county.")
+    assert article.date is None
+    assert any("impossible date" in w for w in article.warnings)
+
+
+def test_encodings_and_line_ends() -> None:
+    text = "Café reopens\r\n\r\nThe café on the corner reopened on Monday after a fire in 2023.\r\n"
+    for data in (text.encode("utf-8-sig"), text.encode("utf-16"), text.encode("cp1252")):
+        article = one(data)
+        assert article.title == "Café reopens"
+        assert article.paragraphs == ("The café on the corner reopened on Monday after a fire in 2023.",)
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n\n  ", b"\x00\x01\x02binary\x00"])
+def test_empty_or_binary_is_refused(data: bytes) -> None:
+    with pytest.raises(SourceError):
+        read(data, "bad.txt")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2000))
+def test_random_bytes_never_escape_the_warning_path(data: bytes) -> None:
+    try:
+        records = read(data, "fuzz.txt")
+    except SourceError as error:
+        assert error.source == "fuzz.txt" and error.reason
+        return
+    assert all(r.source == "fuzz.txt" for r in records)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=2000))
+def test_random_text_keeps_its_words(text: str) -> None:
+    try:
+        record = one(text)
+    except SourceError:
+        return
+    found = " ".join(filter(None, [record.title, record.summary, *record.paragraphs, *record.removed]))
+    assert set(found.split()) <= set(text.split()) | set(" ".join(text.split()).split())
