@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from digest.text import STOPWORDS
+from digest.text import STOPWORDS, word_set
 
 __all__ = ["REASONS", "boilerplate_reason"]
 
@@ -62,7 +62,8 @@ _RULES: tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...] = tuple(
         ),
         (
             "author-bio",
-            r"\b(?:reach|contact|email|e-mail) (?:him|her|them|me|the (?:author|writer|reporter)) (?:at|on|via)\b",
+            r"\b(?:reach|contact|email|e-mail) (?:him|her|them|me|the (?:author|writer|reporter))"
+            r" (?:at|on|via)\b",
             60,
             ("reach ", "contact ", "email ", "e-mail "),
         ),
@@ -118,8 +119,8 @@ _RULES: tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...] = tuple(
         ("photo-credit", r"^image (?:copyright|caption|source)\b", 30, ()),
         (
             "photo-credit",
-            r"(?:^|/|\||—|-|\()\s*(?:getty images|shutterstock|alamy|ap photo|afp photo|reuters/\w+|epa(?:-efe)?)"
-            r"\s*\)?$",
+            r"(?:^|/|\||—|-|\()\s*"
+            r"(?:getty images|shutterstock|alamy|ap photo|afp photo|reuters/\w+|epa(?:-efe)?)\s*\)?$",
             20,
             ("getty", "shutterstock", "alamy", "ap photo", "afp photo", "reuters/", "epa"),
         ),
@@ -153,29 +154,11 @@ _DATELINE = re.compile(
 _TIME_ONLY = re.compile(rf"^(?:(?:last\s+)?(?:published|updated|posted)\s*:?\s*)(?:{_TIME})$", re.IGNORECASE)
 _BY = re.compile(r"^(?i:(?:written|words|story|posted|reported|compiled|reporting)\s+)?(?:by|BY|By)\s+(.+)$")
 _BY_CONNECTORS = frozenset({"and", "&", "in", "for", "of", "at", "with", "the"})
-_BY_ROLES = frozenset(
-    [
-        "staff",
-        "writer",
-        "writers",
-        "reporter",
-        "reporters",
-        "correspondent",
-        "correspondents",
-        "editor",
-        "editors",
-        "contributor",
-        "contributors",
-        "news",
-        "desk",
-        "agencies",
-        "agency",
-        "wire",
-        "wires",
-        "special",
-        "to",
-        "photographer",
-    ]
+_BY_ROLES = word_set(
+    """
+    agencies agency contributor contributors correspondent correspondents desk editor editors news
+    photographer reporter reporters special staff to wire wires writer writers
+    """
 )
 _BIO = re.compile(
     rf"^({_NAME})\s+(?:is|has been)\s+(?:(?:a|an|the)\s+)?((?:[\w'’-]+\s+){{0,4}}?)(?:{_ROLES})\b"

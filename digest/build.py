@@ -135,7 +135,9 @@ def _read(source: Source) -> list[RawArticle]:
     try:
         size = source.path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise SourceError(source.name, f"file is {size // 1024 // 1024} MB, over the 10 MB limit; skipped")
+            raise SourceError(
+                source.name, f"file is {size // 1024 // 1024} MB, over the 10 MB limit; skipped"
+            )
         data = source.path.read_bytes()
     except OSError as exc:
         raise SourceError(source.name, f"cannot read ({exc.strerror})") from exc

@@ -48,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Read a folder of news articles and write the digest site (default: seeds/ into site/).",
     )
     build.add_argument("source", nargs="?", type=Path, help="folder of articles (default: build.source)")
-    build.add_argument("-o", "--output", type=Path, help="folder to write the site to (default: build.output)")
+    build.add_argument(
+        "-o", "--output", type=Path, help="folder to write the site to (default: build.output)"
+    )
     build.add_argument("-c", "--config", type=Path, help="config file (default: ./digest.toml if present)")
     build.add_argument("--strict", action="store_true", help="fail (exit 1) on any warning")
     build.add_argument("-q", "--quiet", action="store_true", help="print nothing but warnings and errors")

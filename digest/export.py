@@ -41,7 +41,9 @@ def export(digest: Digest) -> bytes:
             }
             for t in digest.topics
         ],
-        "days": [{"date": d.date, "stories": list(d.stories), "page": paths.day_page(d.date)} for d in digest.days],
+        "days": [
+            {"date": d.date, "stories": list(d.stories), "page": paths.day_page(d.date)} for d in digest.days
+        ],
         "skipped": [{"source": i.source, "reason": i.reason} for i in digest.issues],
     }
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

@@ -10,10 +10,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from digest import vectors
+from digest.background import rarity
 from digest.config import TopicRule
 from digest.models import Article, Day, Story, Topic
 from digest.normalize import slugify
-from digest.background import rarity
 from digest.text import STOPWORDS, content_terms, stem, words
 
 STORY_SIMILARITY = 0.2  # cosine to a story's centroid needed to join it
@@ -231,7 +231,9 @@ def _label(
     return result
 
 
-def _surface_forms(members: Sequence[_Draft], by_id: Mapping[str, Article], wanted: set[str]) -> dict[str, str]:
+def _surface_forms(
+    members: Sequence[_Draft], by_id: Mapping[str, Article], wanted: set[str]
+) -> dict[str, str]:
     """How each wanted term is most often written, so labels read 'Gaza', not 'gaza'."""
     seen: dict[str, Counter[str]] = defaultdict(Counter)
     for draft in members:
@@ -269,6 +271,6 @@ def _invert(date: str) -> str:
 def _days(stories: Sequence[Story], by_id: Mapping[str, Article]) -> tuple[Day, ...]:
     buckets: dict[str, list[str]] = defaultdict(list)
     for story in stories:
-        for date in sorted({by_id[a].date for a in story.articles if by_id[a].date}):
-            buckets[date].append(story.id)  # type: ignore[index]
+        for date in sorted({d for d in (by_id[a].date for a in story.articles) if d}):
+            buckets[date].append(story.id)
     return tuple(Day(date, tuple(ids)) for date, ids in sorted(buckets.items(), reverse=True))

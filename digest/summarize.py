@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from digest.boilerplate import boilerplate_reason
 from digest.models import StorySentence
-from digest.text import content_terms
+from digest.text import content_terms, word_set
 
 __all__ = ["MIN_WORDS", "SIMILAR", "story_length", "summarize_article", "summarize_story", "usable_sentence"]
 
@@ -37,37 +37,11 @@ _WEIGHT_SUPPORT = 0.2  # story summaries: share of the other articles that hold 
 # What a sentence opening with a pronoun or connective loses when its referent is not in the summary:
 # about a quarter of a typical score, so it still wins when clearly better than the alternatives.
 _DANGLING_PENALTY = 0.1
-_DANGLING = frozenset(
-    [
-        "he",
-        "she",
-        "it",
-        "they",
-        "this",
-        "that",
-        "these",
-        "those",
-        "his",
-        "her",
-        "its",
-        "their",
-        "there",
-        "such",
-        "but",
-        "however",
-        "also",
-        "and",
-        "yet",
-        "so",
-        "still",
-        "meanwhile",
-        "moreover",
-        "furthermore",
-        "nevertheless",
-        "then",
-        "instead",
-        "besides",
-    ]
+_DANGLING = word_set(
+    """
+    also and besides but furthermore he her his however instead it its meanwhile moreover nevertheless
+    she so still such that their then there these they this those yet
+    """
 )
 # Maximal marginal relevance: weight of a sentence's own score against its similarity to chosen ones.
 _MMR_LAMBDA = 0.7
@@ -79,10 +53,10 @@ _OPENING = "\"'“‘("
 
 
 class _Sentence(NamedTuple):
-    """A candidate sentence with what scoring needs (a tuple: one is built per sentence, so it must be cheap)."""
+    """A candidate sentence with what scoring needs (a tuple: one is built per sentence, so cheap)."""
 
     text: str
-    index: int  # position among all of its article's sentences
+    number: int  # position among all of its article's sentences
     rank: int  # position among its article's candidate sentences
     terms: Counter[str]  # content-term counts
     norm: float  # Euclidean length of ``terms``
@@ -109,11 +83,11 @@ def summarize_article(sentences: Sequence[str], count: int, *, title: str = "") 
     title_terms = Counter(content_terms(title))
     scores = _article_scores(candidates, title_terms, _norm(title_terms))
     chosen = _select(candidates, scores, count)
-    return tuple(candidate.text for candidate in sorted(chosen, key=lambda c: c.index))
+    return tuple(candidate.text for candidate in sorted(chosen, key=lambda c: c.number))
 
 
 def story_length(articles: int) -> int:
-    """Sentences in a story summary: ``min(6, 2 + ceil(log2(articles + 1)))``: 1 -> 3, 2-3 -> 4, 4-7 -> 5, 8+ -> 6."""
+    """Story summary length: ``min(6, 2 + ceil(log2(articles + 1)))``; 1 -> 3, 2-3 -> 4, 4-7 -> 5, 8+ -> 6."""
     return min(6, 2 + math.ceil(math.log2(max(articles, 1) + 1)))
 
 
@@ -147,7 +121,7 @@ def summarize_story(
     picked = _select_story(pool, length)
     return tuple(
         StorySentence(entry.sentence.text, entry.article.id, _sources(entry.sentence, pool))
-        for entry in sorted(picked, key=lambda entry: (entry.article.order, entry.sentence.index))
+        for entry in sorted(picked, key=lambda entry: (entry.article.order, entry.sentence.number))
     )
 
 
@@ -273,14 +247,14 @@ def _select(candidates: Sequence[_Sentence], scores: Sequence[float], count: int
         picked = candidates[best]
         if boilerplate_reason(picked.text) is None:
             chosen.append(picked)
-            chosen_index.add(picked.index)
+            chosen_index.add(picked.number)
     return chosen
 
 
 def _penalty(candidate: _Sentence, chosen: Sequence[_Sentence], chosen_index: set[int]) -> float:
     """What a candidate loses for a dangling opener without its referent, and for repeating a chosen one."""
     penalty = 0.0
-    if candidate.dangling and candidate.index - 1 not in chosen_index:
+    if candidate.dangling and candidate.number - 1 not in chosen_index:
         penalty += _DANGLING_PENALTY
     overlap = max((_cosine(candidate, other) for other in chosen), default=0.0)
     if overlap >= SIMILAR:
@@ -361,7 +335,7 @@ def _story_centroid(pool: Sequence[_Article]) -> dict[str, float]:
 def _referent_chosen(chosen: Sequence[_Entry], entry: _Entry) -> bool:
     """True when the sentence just before this one in its article is already in the summary."""
     return any(
-        other.article.id == entry.article.id and other.sentence.index == entry.sentence.index - 1
+        other.article.id == entry.article.id and other.sentence.number == entry.sentence.number - 1
         for other in chosen
     )
 

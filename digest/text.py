@@ -16,174 +16,38 @@ __all__ = [
     "headline_from_lead",
     "split_sentences",
     "stem",
+    "word_set",
     "words",
 ]
 
+
+def word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a literal list, as a set."""
+    return frozenset(text.split())
+
+
 # Titles before a name: a period after one of these never ends a sentence ("Lt. Gen. Herzi Halevi").
-_TITLES = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "messrs",
-        "mme",
-        "dr",
-        "prof",
-        "gen",
-        "lt",
-        "col",
-        "maj",
-        "capt",
-        "cpt",
-        "sgt",
-        "cpl",
-        "pvt",
-        "adm",
-        "cmdr",
-        "cdr",
-        "brig",
-        "rev",
-        "fr",
-        "sr",
-        "jr",
-        "st",
-        "mt",
-        "ft",
-        "sen",
-        "rep",
-        "gov",
-        "pres",
-        "supt",
-        "insp",
-        "det",
-        "hon",
-        "rt",
-        "sir",
-    ]
+_TITLES = word_set(
+    """
+    adm brig capt cdr cmdr col cpl cpt det dr fr ft gen gov hon insp jr lt maj messrs mme mr mrs ms mt
+    pres prof pvt rep rev rt sen sgt sir sr st supt
+    """
 )
 # Other abbreviations: they end a sentence only when a typical sentence opener follows ("in the U.S. The").
-_ABBREVIATIONS = frozenset(
-    [
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "mon",
-        "tue",
-        "tues",
-        "wed",
-        "thu",
-        "thur",
-        "thurs",
-        "fri",
-        "sat",
-        "sun",
-        "inc",
-        "corp",
-        "ltd",
-        "co",
-        "plc",
-        "llc",
-        "bros",
-        "no",
-        "nos",
-        "vs",
-        "v",
-        "etc",
-        "approx",
-        "dept",
-        "est",
-        "fig",
-        "figs",
-        "vol",
-        "vols",
-        "pp",
-        "ch",
-        "al",
-        "ca",
-        "cf",
-        "ave",
-        "blvd",
-        "rd",
-        "hwy",
-        "univ",
-        "assn",
-        "intl",
-        "natl",
-        "govt",
-        "min",
-        "max",
-        "mln",
-        "bln",
-        "tel",
-        "ext",
-    ]
+_ABBREVIATIONS = word_set(
+    """
+    al approx apr assn aug ave bln blvd bros ca cf ch co corp dec dept est etc ext feb fig figs fri govt
+    hwy inc intl jan jul jun llc ltd mar max min mln mon natl no nos nov oct plc pp rd sat sep sept sun
+    tel thu thur thurs tue tues univ v vol vols vs wed
+    """
 )
 # Words that, capitalized after an abbreviation or initial, show that a new sentence started.
-_OPENERS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "he",
-        "she",
-        "it",
-        "its",
-        "they",
-        "their",
-        "there",
-        "these",
-        "those",
-        "this",
-        "that",
-        "his",
-        "her",
-        "we",
-        "our",
-        "you",
-        "your",
-        "i",
-        "but",
-        "and",
-        "however",
-        "meanwhile",
-        "also",
-        "so",
-        "yet",
-        "still",
-        "while",
-        "when",
-        "after",
-        "before",
-        "in",
-        "on",
-        "at",
-        "for",
-        "as",
-        "if",
-        "some",
-        "many",
-        "most",
-        "more",
-        "other",
-        "others",
-        "one",
-        "two",
-        "three",
-        "what",
-        "who",
-        "why",
-        "how",
-        "where",
-    ]
+_OPENERS = word_set(
+    """
+    a after also an and as at before but for he her his how however i if in it its many meanwhile more
+    most on one other others our she so some still that the their there these they this those three two
+    we what when where while who why yet you your
+    """
 )
 # Exclamation marks that belong to a name rather than ending a sentence.
 _BANG_NAMES = frozenset({"yahoo", "jeopardy"})
@@ -324,313 +188,28 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("’", "'"))
 
 
-STOPWORDS: frozenset[str] = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "across",
-        "after",
-        "afterwards",
-        "again",
-        "against",
-        "all",
-        "almost",
-        "alone",
-        "along",
-        "already",
-        "also",
-        "although",
-        "always",
-        "am",
-        "among",
-        "amongst",
-        "an",
-        "and",
-        "another",
-        "any",
-        "anyhow",
-        "anyone",
-        "anything",
-        "anyway",
-        "anywhere",
-        "are",
-        "aren't",
-        "around",
-        "as",
-        "at",
-        "back",
-        "be",
-        "became",
-        "because",
-        "become",
-        "becomes",
-        "been",
-        "before",
-        "beforehand",
-        "behind",
-        "being",
-        "below",
-        "beside",
-        "besides",
-        "between",
-        "beyond",
-        "both",
-        "but",
-        "by",
-        "can",
-        "can't",
-        "cannot",
-        "could",
-        "couldn't",
-        "did",
-        "didn't",
-        "do",
-        "does",
-        "doesn't",
-        "doing",
-        "don't",
-        "done",
-        "down",
-        "during",
-        "each",
-        "either",
-        "else",
-        "elsewhere",
-        "enough",
-        "even",
-        "ever",
-        "every",
-        "everyone",
-        "everything",
-        "everywhere",
-        "except",
-        "few",
-        "for",
-        "former",
-        "formerly",
-        "from",
-        "further",
-        "had",
-        "hadn't",
-        "has",
-        "hasn't",
-        "have",
-        "haven't",
-        "having",
-        "he",
-        "he'd",
-        "he'll",
-        "he's",
-        "hence",
-        "her",
-        "here",
-        "here's",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "however",
-        "i",
-        "i'd",
-        "i'll",
-        "i'm",
-        "i've",
-        "if",
-        "in",
-        "indeed",
-        "into",
-        "is",
-        "isn't",
-        "it",
-        "it's",
-        "its",
-        "itself",
-        "just",
-        "last",
-        "latter",
-        "least",
-        "less",
-        "let's",
-        "made",
-        "make",
-        "many",
-        "may",
-        "me",
-        "meanwhile",
-        "might",
-        "mine",
-        "more",
-        "moreover",
-        "most",
-        "mostly",
-        "much",
-        "must",
-        "my",
-        "myself",
-        "neither",
-        "never",
-        "nevertheless",
-        "next",
-        "no",
-        "nobody",
-        "none",
-        "nor",
-        "not",
-        "nothing",
-        "now",
-        "nowhere",
-        "of",
-        "off",
-        "often",
-        "on",
-        "once",
-        "one",
-        "only",
-        "onto",
-        "or",
-        "other",
-        "others",
-        "otherwise",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "per",
-        "perhaps",
-        "rather",
-        "really",
-        "same",
-        "several",
-        "she",
-        "she'd",
-        "she'll",
-        "she's",
-        "should",
-        "shouldn't",
-        "since",
-        "so",
-        "some",
-        "somehow",
-        "someone",
-        "something",
-        "sometime",
-        "sometimes",
-        "somewhere",
-        "still",
-        "such",
-        "than",
-        "that",
-        "that's",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "there's",
-        "thereafter",
-        "thereby",
-        "therefore",
-        "these",
-        "they",
-        "they'd",
-        "they'll",
-        "they're",
-        "they've",
-        "this",
-        "those",
-        "though",
-        "through",
-        "throughout",
-        "thus",
-        "to",
-        "together",
-        "too",
-        "toward",
-        "towards",
-        "under",
-        "until",
-        "up",
-        "upon",
-        "us",
-        "very",
-        "via",
-        "was",
-        "wasn't",
-        "we",
-        "we'd",
-        "we'll",
-        "we're",
-        "we've",
-        "were",
-        "weren't",
-        "what",
-        "what's",
-        "whatever",
-        "when",
-        "whenever",
-        "where",
-        "where's",
-        "whereas",
-        "wherever",
-        "whether",
-        "which",
-        "while",
-        "who",
-        "who's",
-        "whoever",
-        "whole",
-        "whom",
-        "whose",
-        "why",
-        "will",
-        "with",
-        "within",
-        "without",
-        "won't",
-        "would",
-        "wouldn't",
-        "yet",
-        "you",
-        "you'd",
-        "you'll",
-        "you're",
-        "you've",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "said",
-        "says",
-        "say",
-        "saying",
-        "told",
-        "tells",
-        "added",
-        "adding",
-        "according",
-        "reported",
-        "reportedly",
-        "stated",
-        "claimed",
-        "noted",
-        "announced",
-        "explained",
-        "asked",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "would",
-        "also",
-        "new",
-    ]
+STOPWORDS: frozenset[str] = word_set(
+    """
+    a about above according across added adding after afterwards again against all almost alone along
+    already also although always am among amongst an and announced another any anyhow anyone anything
+    anyway anywhere are aren't around as asked at back be became because become becomes been before
+    beforehand behind being below beside besides between beyond both but by can can't cannot claimed
+    could couldn't did didn't do does doesn't doing don't done down dr during each either else elsewhere
+    enough even ever every everyone everything everywhere except explained few for former formerly from
+    further had hadn't has hasn't have haven't having he he'd he'll he's hence her here here's hers
+    herself him himself his how however i i'd i'll i'm i've if in indeed into is isn't it it's its
+    itself just last latter least less let's made make many may me meanwhile might mine more moreover
+    most mostly mr mrs ms much must my myself neither never nevertheless new next no nobody none nor not
+    noted nothing now nowhere of off often on once one only onto or other others otherwise our ours
+    ourselves out over own per perhaps rather really reported reportedly said same say saying says
+    several she she'd she'll she's should shouldn't since so some somehow someone something sometime
+    sometimes somewhere stated still such tells than that that's the their theirs them themselves then
+    there there's thereafter thereby therefore these they they'd they'll they're they've this those
+    though through throughout thus to together told too toward towards under until up upon us very via
+    was wasn't we we'd we'll we're we've were weren't what what's whatever when whenever where where's
+    whereas wherever whether which while who who's whoever whole whom whose why will with within without
+    won't would wouldn't yet you you'd you'll you're you've your yours yourself yourselves
+    """
 )
 
 
@@ -678,37 +257,15 @@ def stem(word: str) -> str:
 
 # Where a long lead sentence may be cut into a headline: after clause punctuation, or before a word
 # that opens a subordinate clause.
-_CLAUSE_WORDS = frozenset(
-    [
-        "as",
-        "while",
-        "after",
-        "and",
-        "but",
-        "who",
-        "which",
-        "whose",
-        "where",
-        "when",
-        "because",
-        "according",
-        "amid",
-        "despite",
-        "following",
-        "before",
-        "since",
-        "although",
-        "though",
-        "with",
-        "without",
-        "until",
-        "unless",
-        "whereas",
-        "including",
-    ]
+_CLAUSE_WORDS = word_set(
+    """
+    according after although amid and as because before but despite following including since though
+    unless until when where whereas which while who whose with without
+    """
 )
 _DASHES = frozenset({"-", "–", "—", "--"})
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{2,40}(?:\([^)]{1,40}\))?\s*[-–—:]\s+(?=\S)")
+_PARENTHETICAL = re.compile(r"\s*\([^()]*\)")
 _TRAILING_PUNCT = " ,;:-–—(\"'“‘"
 # A clause cut may keep a few more words than ``max_words``: a whole clause reads better than a cut one.
 _CLAUSE_SLACK = 4
@@ -718,7 +275,7 @@ _MIN_HEADLINE_WORDS = 5
 def headline_from_lead(text: str, max_words: int = 12) -> str:
     """A short headline from the first sentence of ``text``; "" when the text has no words.
 
-    Rule: a dateline ("LONDON (Reuters) -") is dropped. A first sentence of at most ``max_words + 2``
+    Rule: a dateline ("LONDON (Reuters) -") and asides in brackets are dropped. A first sentence of at most ``max_words + 2``
     words is used whole, minus its final period. A longer one is cut at the first clause boundary
     (", " "; " ": " " — " " - " or before as/while/after/and/who/which/according/...) that keeps
     between 5 and ``max_words + 4`` words; clause punctuation is preferred over a clause word. Failing
@@ -728,7 +285,7 @@ def headline_from_lead(text: str, max_words: int = 12) -> str:
     sentences = split_sentences(text)
     if not sentences:
         return ""
-    sentence = _DATELINE.sub("", sentences[0], count=1)
+    sentence = _PARENTHETICAL.sub("", _DATELINE.sub("", sentences[0], count=1))
     tokens = sentence.split()
     if len(tokens) <= max_words + 2:
         return _balance_quotes(_trim(tokens, final_period=True))
@@ -757,7 +314,7 @@ def _trim(tokens: list[str], *, final_period: bool) -> str:
         last = kept[-1].rstrip(_TRAILING_PUNCT)
         if final_period and len(kept) == len(tokens):
             last = _drop_final_period(last)
-        if not last or (last.lower() in STOPWORDS and len(kept) > 1):
+        if not last or (last.lstrip(_OPENING_PUNCT).lower() in STOPWORDS and len(kept) > 1):
             kept.pop()
             continue
         kept[-1] = last

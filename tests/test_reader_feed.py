@@ -80,7 +80,9 @@ def test_content_is_preferred_over_the_description_for_the_body() -> None:
 
 
 def test_description_is_the_body_when_there_is_no_content() -> None:
-    [article] = read(rss("<item><title>T</title><description>&lt;p&gt;One.&lt;/p&gt;&lt;p&gt;Two.</description></item>"))
+    [article] = read(
+        rss("<item><title>T</title><description>&lt;p&gt;One.&lt;/p&gt;&lt;p&gt;Two.</description></item>")
+    )
     assert article.paragraphs == ("One.", "Two.")
     assert article.html == "<p>One.</p><p>Two.</p>"
 
@@ -122,7 +124,11 @@ def test_atom_entries() -> None:
     assert (first.source, second.source) == (f"{SOURCE}#1", f"{SOURCE}#2")
     assert first.title == "Atom entry"
     assert first.url == "https://planet.example/1"
-    assert (first.date, first.date_from, first.published) == ("2024-03-02", "feed:updated", "2024-03-02T23:30:00-05:00")
+    assert (first.date, first.date_from, first.published) == (
+        "2024-03-02",
+        "feed:updated",
+        "2024-03-02T23:30:00-05:00",
+    )
     assert first.author == "Jane Roe, John Doe"
     assert first.summary == "A short summary."
     assert first.paragraphs == ("Body one.", "Two.")
@@ -158,9 +164,21 @@ def test_rss_0_91_with_a_doctype_but_no_entities() -> None:
 
 
 UCI_ROWS = (
-    ("ECB unlikely to end sterilisation of SMP purchases - traders", "http://www.iii.co.uk/news/152615", 1394470501265),
-    ("ECB unlikely to end sterilization of SMP purchases: traders", "http://in.reuters.com/article/x", 1394470501410),
-    ("European car sales up for sixth month running", "http://www.bbc.co.uk/news/business-26522127", 1394528400000),
+    (
+        "ECB unlikely to end sterilisation of SMP purchases - traders",
+        "http://www.iii.co.uk/news/152615",
+        1394470501265,
+    ),
+    (
+        "ECB unlikely to end sterilization of SMP purchases: traders",
+        "http://in.reuters.com/article/x",
+        1394470501410,
+    ),
+    (
+        "European car sales up for sixth month running",
+        "http://www.bbc.co.uk/news/business-26522127",
+        1394528400000,
+    ),
 )
 
 
@@ -217,9 +235,15 @@ def test_non_http_link_is_dropped_with_a_warning(link: str) -> None:
     ("data", "expected"),
     [
         ("", "empty file"),
-        ("<html><head><title>x</title></head><body><p>Hi</p></body></html>", "not an RSS or Atom feed: looks like an HTML page"),
+        (
+            "<html><head><title>x</title></head><body><p>Hi</p></body></html>",
+            "not an RSS or Atom feed: looks like an HTML page",
+        ),
         ("just some words", "not an RSS or Atom feed: no XML elements found"),
-        ("<urlset><url><loc>https://x.example/</loc></url></urlset>", "not an RSS or Atom feed: root element is <urlset>"),
+        (
+            "<urlset><url><loc>https://x.example/</loc></url></urlset>",
+            "not an RSS or Atom feed: root element is <urlset>",
+        ),
         ("<rss version='2.0'><channel><title>Quiet</title></channel></rss>", "feed has no entries"),
         (rss("<item><description>  </description></item>"), "feed has no entries with a title or text"),
     ],
@@ -253,7 +277,7 @@ def test_entity_declarations_are_refused(doc: str) -> None:
 def test_entity_text_inside_cdata_or_comments_is_not_a_declaration() -> None:
     item = (
         "<!-- <!ENTITY x 'y'> --><item><title>XML attacks explained</title>"
-        "<description><![CDATA[<p>A DTD may say <!ENTITY lol \"lol\"> to declare one.</p>]]></description></item>"
+        '<description><![CDATA[<p>A DTD may say <!ENTITY lol "lol"> to declare one.</p>]]></description></item>'
     )
     [article] = read(rss(item))
     assert article.title == "XML attacks explained"
@@ -305,7 +329,9 @@ def test_encodings_and_line_endings(data: bytes) -> None:
 
 
 def test_declared_single_byte_encoding_is_honoured() -> None:
-    doc = rss("<item><title>Καταιγίδα</title></item>", declaration='<?xml version="1.0" encoding="iso-8859-7"?>')
+    doc = rss(
+        "<item><title>Καταιγίδα</title></item>", declaration='<?xml version="1.0" encoding="iso-8859-7"?>'
+    )
     [article] = read(doc.encode("iso-8859-7"))
     assert article.title == "Καταιγίδα"
 
@@ -355,10 +381,14 @@ ITEM = st.builds(
         f"<pubDate>{escape(date)}</pubDate><description>{escape(body)}</description>{raw}</item>"
     ),
     FIELD_TEXT,
-    st.one_of(FIELD_TEXT, st.sampled_from(["https://x.example/a", "file:///etc/passwd", "//x.example/b", ""])),
+    st.one_of(
+        FIELD_TEXT, st.sampled_from(["https://x.example/a", "file:///etc/passwd", "//x.example/b", ""])
+    ),
     st.one_of(FIELD_TEXT, st.sampled_from(["Mon, 10 Mar 2014 17:35:01 +0000", "2024-02-30", "EST", "99999"])),
     st.one_of(FIELD_TEXT, st.sampled_from(["<p>para</p>", "<script>x()</script>", "&amp;nbsp;"])),
-    st.sampled_from(["", "<category>a</category>", "<content:encoded>raw</content:encoded>", "<guid>g</guid>"]),
+    st.sampled_from(
+        ["", "<category>a</category>", "<content:encoded>raw</content:encoded>", "<guid>g</guid>"]
+    ),
 )
 
 

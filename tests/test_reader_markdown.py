@@ -6,7 +6,7 @@ import codecs
 from typing import Any
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]  # no stubs installed; see the report
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -132,7 +132,7 @@ def xml_safe(text: str) -> str:
 
 def parse_fragment(html: str) -> Element:
     """Parse an HTML fragment into a <div> holding it."""
-    import lxml.html  # type: ignore[import-untyped]
+    import lxml.html
 
     return lxml.html.fragment_fromstring(xml_safe(html), create_parent="div")
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
+from digest import dates
 from digest.errors import SourceError
 from digest.models import RawArticle
 from digest.readers import _common
@@ -75,8 +76,8 @@ def read(data: bytes, source: str) -> list[RawArticle]:
 
 
 def _parse(text: str, source: str) -> Element:
-    import lxml.etree  # type: ignore[import-untyped]
-    import lxml.html  # type: ignore[import-untyped]
+    import lxml.etree
+    import lxml.html
 
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
     markup = _common.xml_safe(_XML_DECLARATION.sub("", text, count=1))
@@ -121,8 +122,8 @@ def page_meta(tree: Element) -> PageMeta:
         metas=metas,
         canonical=_link_href(tree, "canonical"),
         base=next((b.get("href") for b in tree.iter("base") if b.get("href")), None),
-        title=_common.collapse(title.text_content()) or None if title is not None else None,
-        h1=_common.collapse(_common.inline_text(h1)) or None if h1 is not None else None,
+        title=(_common.collapse(title.text_content()) or None) if title is not None else None,
+        h1=(_common.collapse(_common.inline_text(h1)) or None) if h1 is not None else None,
         json_ld=next(_json_ld_articles(tree), {}),
     )
 
@@ -292,8 +293,8 @@ def _date_candidates(page: PageMeta) -> Iterator[Found]:
         yield from _found(page.meta(name), f"html:meta:{name}")
 
 
-def _date(page: PageMeta, document: Any, warnings: list[str]) -> tuple[Found | None, Any]:
-    """The stated publication date; trafilatura's guess only when the page states none that is real."""
+def _date(page: PageMeta, document: Any, warnings: list[str]) -> tuple[Found | None, dates.When | None]:
+    """The stated publication date; trafilatura's guess only when the page states none at all."""
     found, when, problems = _common.first_date(_date_candidates(page), "page metadata")
     if found is not None:
         return found, when

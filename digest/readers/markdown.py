@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest.errors import SourceError
+
+if TYPE_CHECKING:
+    from frontmatter.default_handlers import YAMLHandler
 from digest.models import RawArticle
 from digest.readers import _common
 from digest.readers.decode import decode
@@ -48,18 +51,37 @@ def read(data: bytes, source: str) -> list[RawArticle]:
 
 def split_front_matter(text: str, source: str) -> tuple[dict[str, object], str]:
     """Split decoded text into its front matter (keys lowercased) and its Markdown body."""
-    lines = text.split("\n")
-    if lines[0].rstrip() != _FENCE:
+    if text.split("\n", 1)[0].rstrip() != _FENCE:
         return {}, text
-    closing = next((i for i, line in enumerate(lines[1:], 1) if line.rstrip() in _CLOSING_FENCES), None)
-    if closing is None:
-        raise SourceError(source, f"malformed front matter: no closing '{_FENCE}' line")
-    loaded = _load_yaml("\n".join(lines[1:closing]), source)
-    return _lowercase_keys(loaded, source), "\n".join(lines[closing + 1 :])
+    import frontmatter
+
+    meta, body = frontmatter.parse(text, handler=_strict_handler(source))
+    return meta, body
+
+
+def _strict_handler(source: str) -> YAMLHandler:
+    """python-frontmatter's YAML handler, made strict: a missing closing fence or YAML that is not
+    a mapping is an error with its line, where the stock handler silently treats it as body text."""
+    from frontmatter.default_handlers import YAMLHandler
+
+    class StrictYAMLHandler(YAMLHandler):
+        def split(self, text: str) -> tuple[str, str]:
+            lines = text.split("\n")
+            closing = next(
+                (i for i, line in enumerate(lines[1:], 1) if line.rstrip() in _CLOSING_FENCES), None
+            )
+            if closing is None:
+                raise SourceError(source, f"malformed front matter: no closing '{_FENCE}' line")
+            return "\n".join(lines[1:closing]), "\n".join(lines[closing + 1 :])
+
+        def load(self, fm: str, **kwargs: object) -> dict[str, object]:
+            return _lowercase_keys(_load_yaml(fm, source), source)
+
+    return StrictYAMLHandler()
 
 
 def _load_yaml(block: str, source: str) -> object:
-    import yaml  # type: ignore[import-untyped]
+    import yaml
 
     try:
         return yaml.load(block, Loader=_loader())

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from digest import dates
+from digest.errors import SourceError
 from digest.models import RawArticle
 from digest.readers.decode import decode
-from digest.errors import SourceError
 
 _DATE_HEADER = re.compile(
     r"^\s*(?:date|dated|published|posted|updated|pubdate)\s*:?\s*"
@@ -102,7 +102,7 @@ def _lines_are_paragraphs(lines: list[str]) -> bool:
     ended = sum(1 for line in lines[:-1] if _TERMINAL.search(line))
     longest = max(len(line) for line in lines)
     # Hard-wrapped prose breaks mid-sentence at a steady width; one paragraph per line ends each line.
-    return ended >= (len(lines) - 1) * 0.8 or longest > 200 and ended >= (len(lines) - 1) / 2
+    return ended >= (len(lines) - 1) * 0.8 or (longest > 200 and ended >= (len(lines) - 1) / 2)
 
 
 def _headline(blocks: list[str]) -> tuple[str | None, list[str]]:
@@ -118,9 +118,10 @@ def _headline(blocks: list[str]) -> tuple[str | None, list[str]]:
 
 def _dek(blocks: list[str]) -> tuple[str | None, list[str]]:
     """A standfirst right under the headline: one short line with no closing punctuation."""
-    if len(blocks) >= 2 and len(blocks[0].split()) <= 30 and not _TERMINAL.search(blocks[0]):
-        if not _BYLINE.match(blocks[0]) and not _AUTHOR_LINE.match(blocks[0]):
-            return blocks[0], blocks[1:]
+    first = blocks[0] if len(blocks) >= 2 else ""
+    short = 0 < len(first.split()) <= 30 and not _TERMINAL.search(first)
+    if short and not _BYLINE.match(first) and not _AUTHOR_LINE.match(first):
+        return first, blocks[1:]
     return None, blocks
 
 

@@ -1,0 +1,203 @@
+"""The sentence splitter, word tokens, content terms and headlines from leads."""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.text import STOPWORDS, content_terms, headline_from_lead, split_sentences, stem, words
+
+BBC = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "bbc"
+SUMMARY_DEV = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "bbc-summary-dev"
+needs_bbc = pytest.mark.skipif(not BBC.is_dir(), reason="BBC corpus not available")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Lt. Gen. Herzi Halevi, the head of the Israeli military, spoke. The war goes on.",
+            ["Lt. Gen. Herzi Halevi, the head of the Israeli military, spoke.", "The war goes on."],
+        ),
+        ("Col. Smith and Gen. Jones met Prof. Brown.", ["Col. Smith and Gen. Jones met Prof. Brown."]),
+        (
+            "The U.S. State Department and the U.N. agreed with the U.K. on Tuesday.",
+            ["The U.S. State Department and the U.N. agreed with the U.K. on Tuesday."],
+        ),
+        ("Troops left the U.S. The talks resumed.", ["Troops left the U.S.", "The talks resumed."]),
+        (
+            "Mr. Smith, Mrs. Jones, Ms. Lee and Dr. Who met at St. Paul's.",
+            ["Mr. Smith, Mrs. Jones, Ms. Lee and Dr. Who met at St. Paul's."],
+        ),
+        ("It began on Jan. 5 and ended on Feb. 9 in the rain.", ["It began on Jan. 5 and ended on Feb. 9 in the rain."]),
+        (
+            "Apple Inc. and Acme Corp. joined Foo Ltd. and Bar Co. in the deal.",
+            ["Apple Inc. and Acme Corp. joined Foo Ltd. and Bar Co. in the deal."],
+        ),
+        ("He lives at No. 10 now.", ["He lives at No. 10 now."]),
+        ("It was Chelsea vs. Arsenal on Sunday.", ["It was Chelsea vs. Arsenal on Sunday."]),
+        (
+            "Fruit, e.g. apples, i.e. food, etc. are cheap. Prices fell.",
+            ["Fruit, e.g. apples, i.e. food, etc. are cheap.", "Prices fell."],
+        ),
+        ("J. R. R. Tolkien wrote it. Fans cheered.", ["J. R. R. Tolkien wrote it.", "Fans cheered."]),
+        ("George W. Bush spoke on Monday.", ["George W. Bush spoke on Monday."]),
+        (
+            "Profits rose to $1.13bn (£600m). Sales grew 2.5% to 3.5m units.",
+            ["Profits rose to $1.13bn (£600m).", "Sales grew 2.5% to 3.5m units."],
+        ),
+        (
+            '"We are far from the end," he said. Next came the vote.',
+            ['"We are far from the end," he said.', "Next came the vote."],
+        ),
+        ('"Stop." Then he left.', ['"Stop."', "Then he left."]),
+        ("“Stop.” Then he left.", ["“Stop.”", "Then he left."]),
+        ("“It is over,” she said. “We won.”", ["“It is over,” she said.", "“We won.”"]),
+        ("Is it over? Yes! It is.", ["Is it over?", "Yes!", "It is."]),
+        ('"Why?" he asked. Nobody knew.', ['"Why?" he asked.', "Nobody knew."]),
+        ("He paused... Then he spoke. Wait… What?", ["He paused...", "Then he spoke.", "Wait…", "What?"]),
+        ("He paused... and went on.", ["He paused... and went on."]),
+        (
+            "Sales rose to $10.9bn.For the full-year, profit rose.",
+            ["Sales rose to $10.9bn.", "For the full-year, profit rose."],
+        ),
+        ("Shares fell 1.1%.US retail sales fell.", ["Shares fell 1.1%.", "US retail sales fell."]),
+        ('Sales slowed."I am sure," he said.', ["Sales slowed.", '"I am sure," he said.']),
+        ("Visit www.bbc.co.uk for more.", ["Visit www.bbc.co.uk for more."]),
+        ("The U.S.-based firm grew 3.5 times.", ["The U.S.-based firm grew 3.5 times."]),
+        ("First part.\n\nHeading without stop\n\nSecond part.", ["First part.", "Heading without stop", "Second part."]),
+        ("  One.   Two.  ", ["One.", "Two."]),
+        ("", []),
+        ("   \n\n  ", []),
+    ],
+)
+def test_split_sentences(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ .!?…\"'“”’()$%0123456789,\n-")) | st.characters(), max_size=200))
+def test_split_sentences_loses_and_invents_nothing(text: str) -> None:
+    sentences = split_sentences(text)
+    assert all(sentence and sentence == sentence.strip() for sentence in sentences)
+    assert "".join("".join(sentences).split()) == "".join(text.split())
+
+
+@needs_bbc
+def test_split_sentences_is_fast_on_real_news() -> None:
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in sorted(BBC.glob("*/*.txt"))[:1000]]
+    words_in = sum(len(text.split()) for text in texts)
+    started = time.perf_counter()
+    for text in texts:
+        split_sentences(text)
+    per_million_words = (time.perf_counter() - started) / words_in * 1_000_000
+    # 10,000 articles of 600 words are 6M words: must stay well under 2 s (generous for slow CI).
+    assert per_million_words * 6 < 2.0
+
+
+@pytest.mark.skipif(not SUMMARY_DEV.is_dir(), reason="BBC summary set not available")
+def test_glued_reference_summaries_resplit_into_article_sentences() -> None:
+    hits = total = 0
+    for summary in sorted((SUMMARY_DEV / "summaries").glob("*/*.txt"))[:150]:
+        article = SUMMARY_DEV / "articles" / summary.parent.name / summary.name
+        paragraphs = article.read_text(encoding="utf-8", errors="replace").split("\n\n")[1:]
+        known = {sentence for paragraph in paragraphs for sentence in split_sentences(paragraph)}
+        for sentence in split_sentences(summary.read_text(encoding="utf-8", errors="replace")):
+            total += 1
+            hits += sentence in known
+    assert total > 800
+    assert hits / total > 0.93
+
+
+def test_words_lowercase_and_keep_internal_apostrophes_and_hyphens() -> None:
+    assert words("Israel’s war-torn city: 1,200 killed, U.S. says") == [
+        "israel's",
+        "war-torn",
+        "city",
+        "1",
+        "200",
+        "killed",
+        "u",
+        "s",
+        "says",
+    ]
+
+
+def test_stopwords_cover_function_words_and_reporting_verbs() -> None:
+    assert 150 <= len(STOPWORDS) <= 400
+    assert {"the", "of", "and", "said", "says", "told", "according"} <= STOPWORDS
+    assert "gaza" not in STOPWORDS
+
+
+def test_content_terms_drop_stopwords_and_normalize_suffixes() -> None:
+    assert content_terms("The companies said prices were rising, as Israel's troops stopped.") == [
+        "company",
+        "pric",
+        "ris",
+        "israel",
+        "troop",
+        "stop",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [("company", "companies"), ("price", "prices"), ("make", "making"), ("tax", "taxes"), ("stop", "stopped")],
+)
+def test_stem_conflates_inflections(left: str, right: str) -> None:
+    assert stem(left) == stem(right)
+
+
+@pytest.mark.parametrize("word", ["crisis", "status", "news", "gas", "2005"])
+def test_stem_is_idempotent_enough_for_matching(word: str) -> None:
+    assert stem(stem(word)) == stem(word)
+
+
+@pytest.mark.parametrize(
+    ("lead", "headline"),
+    [
+        (
+            "The Israeli army says it has withdrawn its forces from the city of Khan Younis, the biggest in the "
+            "southern Gaza Strip, as its war against Palestinian Islamist group Hamas hits the six-month mark.",
+            "The Israeli army says it has withdrawn its forces from the city of Khan Younis",
+        ),
+        (
+            "Israeli soldiers have entered the war-torn city of Gaza and are currently engaged in fierce combat "
+            "with Hamas militants, according to Israeli military officials.",
+            "Israeli soldiers have entered the war-torn city of Gaza",
+        ),
+        ("US retail sales fell 0.3% in January. The fall was the biggest since August.", "US retail sales fell 0.3% in January"),
+        (
+            "WASHINGTON (Reuters) - The Senate passed a bill that funds the government through March, averting "
+            "a shutdown that had loomed for weeks.",
+            "The Senate passed a bill that funds the government through March",
+        ),
+        (
+            "Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn (£600m) for the three months to "
+            "December, from $639m year-earlier.",
+            "Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn…",
+        ),
+        ("“The division has concluded its mission in Khan Yunis. It left.", "The division has concluded its mission in Khan Yunis"),
+        ("", ""),
+    ],
+)
+def test_headline_from_lead(lead: str, headline: str) -> None:
+    assert headline_from_lead(lead) == headline
+
+
+@needs_bbc
+def test_headlines_from_bbc_leads_are_short_and_end_on_a_content_word() -> None:
+    paths = sorted(BBC.glob("*/*.txt"))
+    for path in random.Random(7).sample(paths, 200):
+        lead = path.read_text(encoding="utf-8", errors="replace").split("\n\n")[1]
+        headline = headline_from_lead(lead)
+        tokens = headline.rstrip("…").split()
+        assert 1 <= len(tokens) <= 16, (path, headline)
+        assert tokens[-1].lower().strip(",.;:") not in STOPWORDS, (path, headline)
+        assert not headline.endswith((",", ";", ":", "."))
+        assert set(words(headline)) <= set(words(lead)), (path, headline)
