@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from digest import vectors
@@ -216,8 +216,8 @@ def _label(
     groups: Sequence[tuple[str, list[_Draft]]], by_id: Mapping[str, Article]
 ) -> list[tuple[str, list[str], list[_Draft]]]:
     """Keywords by class-based TF-IDF; the label is the most distinctive keyword as written in the text."""
-    totals = [sum((d.terms for d in members), Counter()) for _, members in groups]
-    overall: Counter[str] = sum(totals, Counter())
+    totals = [_total(d.terms for d in members) for _, members in groups]
+    overall = _total(totals)
     average = sum(overall.values()) / max(len(groups), 1)
     result = []
     for (name, members), counts in zip(groups, totals, strict=True):
@@ -229,6 +229,13 @@ def _label(
         label = name or (keywords[0] if keywords else "General")
         result.append((label, keywords, members))
     return result
+
+
+def _total(counters: Iterable[Counter[str]]) -> Counter[str]:
+    total: Counter[str] = Counter()
+    for counts in counters:
+        total.update(counts)
+    return total
 
 
 def _surface_forms(

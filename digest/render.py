@@ -96,6 +96,15 @@ def environment(config: Config) -> jinja2.Environment:
     return env
 
 
+NAV_TOPICS = 8  # topics named in every page's header; the rest are a click away on the home page
+
+
+def _biggest(topics: Iterable[Topic], count: int) -> list[Topic]:
+    """The ``count`` topics with the most stories, in label order."""
+    chosen = sorted(topics, key=lambda t: (-len(t.stories), t.label))[:count]
+    return sorted(chosen, key=lambda t: t.label.lower())
+
+
 def render(digest: Digest, config: Config, *, generated: str | None = None) -> dict[str, bytes]:
     """Every file of the site, by path relative to its root ('/' separators)."""
     env = environment(config)
@@ -199,7 +208,7 @@ class _Site:
             "base_url": config.base_url,
             "generated": generated,
             "edition": digest.days[0].date if digest.days else None,
-            "nav_topics": digest.topics,
+            "nav_topics": _biggest(digest.topics, NAV_TOPICS),
             "articles": self.articles,
             "stories": self.stories,
             "topics": self.topics,

@@ -34,7 +34,10 @@ needs_bbc = pytest.mark.skipif(not BBC.is_dir(), reason="BBC corpus not availabl
             "Mr. Smith, Mrs. Jones, Ms. Lee and Dr. Who met at St. Paul's.",
             ["Mr. Smith, Mrs. Jones, Ms. Lee and Dr. Who met at St. Paul's."],
         ),
-        ("It began on Jan. 5 and ended on Feb. 9 in the rain.", ["It began on Jan. 5 and ended on Feb. 9 in the rain."]),
+        (
+            "It began on Jan. 5 and ended on Feb. 9 in the rain.",
+            ["It began on Jan. 5 and ended on Feb. 9 in the rain."],
+        ),
         (
             "Apple Inc. and Acme Corp. joined Foo Ltd. and Bar Co. in the deal.",
             ["Apple Inc. and Acme Corp. joined Foo Ltd. and Bar Co. in the deal."],
@@ -70,7 +73,10 @@ needs_bbc = pytest.mark.skipif(not BBC.is_dir(), reason="BBC corpus not availabl
         ('Sales slowed."I am sure," he said.', ["Sales slowed.", '"I am sure," he said.']),
         ("Visit www.bbc.co.uk for more.", ["Visit www.bbc.co.uk for more."]),
         ("The U.S.-based firm grew 3.5 times.", ["The U.S.-based firm grew 3.5 times."]),
-        ("First part.\n\nHeading without stop\n\nSecond part.", ["First part.", "Heading without stop", "Second part."]),
+        (
+            "First part.\n\nHeading without stop\n\nSecond part.",
+            ["First part.", "Heading without stop", "Second part."],
+        ),
         ("  One.   Two.  ", ["One.", "Two."]),
         ("", []),
         ("   \n\n  ", []),
@@ -81,7 +87,9 @@ def test_split_sentences(text: str, expected: list[str]) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("aZ .!?…\"'“”’()$%0123456789,\n-")) | st.characters(), max_size=200))
+@given(
+    st.text(alphabet=st.sampled_from(list("aZ .!?…\"'“”’()$%0123456789,\n-")) | st.characters(), max_size=200)
+)
 def test_split_sentences_loses_and_invents_nothing(text: str) -> None:
     sentences = split_sentences(text)
     assert all(sentence and sentence == sentence.strip() for sentence in sentences)
@@ -90,7 +98,9 @@ def test_split_sentences_loses_and_invents_nothing(text: str) -> None:
 
 @needs_bbc
 def test_split_sentences_is_fast_on_real_news() -> None:
-    texts = [path.read_text(encoding="utf-8", errors="replace") for path in sorted(BBC.glob("*/*.txt"))[:1000]]
+    texts = [
+        path.read_text(encoding="utf-8", errors="replace") for path in sorted(BBC.glob("*/*.txt"))[:1000]
+    ]
     words_in = sum(len(text.split()) for text in texts)
     started = time.perf_counter()
     for text in texts:
@@ -147,7 +157,13 @@ def test_content_terms_drop_stopwords_and_normalize_suffixes() -> None:
 
 @pytest.mark.parametrize(
     ("left", "right"),
-    [("company", "companies"), ("price", "prices"), ("make", "making"), ("tax", "taxes"), ("stop", "stopped")],
+    [
+        ("company", "companies"),
+        ("price", "prices"),
+        ("make", "making"),
+        ("tax", "taxes"),
+        ("stop", "stopped"),
+    ],
 )
 def test_stem_conflates_inflections(left: str, right: str) -> None:
     assert stem(left) == stem(right)
@@ -171,7 +187,10 @@ def test_stem_is_idempotent_enough_for_matching(word: str) -> None:
             "with Hamas militants, according to Israeli military officials.",
             "Israeli soldiers have entered the war-torn city of Gaza",
         ),
-        ("US retail sales fell 0.3% in January. The fall was the biggest since August.", "US retail sales fell 0.3% in January"),
+        (
+            "US retail sales fell 0.3% in January. The fall was the biggest since August.",
+            "US retail sales fell 0.3% in January",
+        ),
         (
             "WASHINGTON (Reuters) - The Senate passed a bill that funds the government through March, averting "
             "a shutdown that had loomed for weeks.",
@@ -182,7 +201,10 @@ def test_stem_is_idempotent_enough_for_matching(word: str) -> None:
             "December, from $639m year-earlier.",
             "Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn…",
         ),
-        ("“The division has concluded its mission in Khan Yunis. It left.", "The division has concluded its mission in Khan Yunis"),
+        (
+            "“The division has concluded its mission in Khan Yunis. It left.",
+            "The division has concluded its mission in Khan Yunis",
+        ),
         ("", ""),
     ],
 )

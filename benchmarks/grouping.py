@@ -1,0 +1,154 @@
+"""Grouping quality and speed: BBC topics (NMI), UCI stories (B-cubed), grouping time at 10,000 articles.
+
+Run: .venv/bin/python benchmarks/grouping.py [--runs N]
+Prints figures; it is not a test. Needs ../shared/corpora beside the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections import Counter, defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.corpora import flatten_bbc, uci_feeds
+from digest.build import build
+from digest.config import Config
+from digest.dedupe import find_duplicates
+from digest.group import group
+from digest.models import Article
+
+
+def nmi(truth: list[str], found: list[str]) -> float:
+    """Normalized mutual information (arithmetic mean normalization, as scikit-learn's default)."""
+    n = len(truth)
+    joint = Counter(zip(truth, found, strict=True))
+    a, b = Counter(truth), Counter(found)
+    mutual = sum(c / n * math.log(c * n / (a[t] * b[f])) for (t, f), c in joint.items())
+    entropy = [-sum(c / n * math.log(c / n) for c in counts.values()) for counts in (a, b)]
+    denominator = (entropy[0] + entropy[1]) / 2
+    return mutual / denominator if denominator else 1.0
+
+
+def bcubed(truth: list[str], found: list[str]) -> tuple[float, float, float]:
+    """B-cubed precision, recall and F1 of a clustering against true classes."""
+    clusters: dict[str, list[int]] = defaultdict(list)
+    classes: dict[str, list[int]] = defaultdict(list)
+    for i, (t, f) in enumerate(zip(truth, found, strict=True)):
+        clusters[f].append(i)
+        classes[t].append(i)
+    precision = recall = 0.0
+    for t, f in zip(truth, found, strict=True):
+        same = sum(1 for j in clusters[f] if truth[j] == t)
+        precision += same / len(clusters[f])
+        recall += same / len(classes[t])
+    p, r = precision / len(truth), recall / len(truth)
+    return p, r, 2 * p * r / (p + r) if p + r else 0.0
+
+
+def run_build(source: Path, output: Path) -> tuple[dict[str, object], float]:
+    started = time.perf_counter()
+    build(Config(source=source, output=output), environ={})
+    seconds = time.perf_counter() - started
+    return json.loads((output / "digest.json").read_text(encoding="utf-8")), seconds
+
+
+def bbc_topics(work: Path) -> None:
+    labels = flatten_bbc(work / "bbc")
+    digest, seconds = run_build(work / "bbc", work / "bbc-site")
+    articles = digest["articles"]
+    assert isinstance(articles, list)
+    truth = [labels[a["source"]] for a in articles]
+    found = [a["topic"] for a in articles]
+    print(
+        f"BBC topics: NMI {nmi(truth, found):.3f} with {len(set(found))} topics "
+        f"for 5 sections, {len(articles)} articles (whole build {seconds:.1f} s)"
+    )
+    sizes = Counter(found).most_common(8)
+    print("  largest topics:", ", ".join(f"{t} {n}" for t, n in sizes))
+
+
+def uci_stories(work: Path) -> None:
+    labels = uci_feeds(work / "uci")
+    digest, seconds = run_build(work / "uci", work / "uci-site")
+    articles = digest["articles"]
+    assert isinstance(articles, list)
+    truth = [labels[a["source"]] for a in articles]
+    found = [a["story"] for a in articles]
+    p, r, f1 = bcubed(truth, found)
+    print(
+        f"UCI stories: B-cubed P {p:.3f} R {r:.3f} F1 {f1:.3f}; {len(set(found))} stories for "
+        f"{len(set(truth))} events, {len(articles)} headlines (whole build {seconds:.1f} s)"
+    )
+
+
+def synthetic(count: int, work: Path) -> list[Article]:
+    """``count`` distinct articles made from BBC sentences, dated over 30 days, for timing."""
+    from digest.build import discover, normalize_all, read_all
+
+    flatten_bbc(work / "bbc-timing")
+    base = normalize_all(read_all(list(discover(work / "bbc-timing", work / "x", print)), print), print)
+    rng = random.Random(7)
+    made = []
+    for number in range(count):
+        seed = base[number % len(base)]
+        other = base[rng.randrange(len(base))]
+        sentences = seed.sentences[:6] + other.sentences[6:12]
+        made.append(
+            replace(
+                seed,
+                id=f"{number:012x}",
+                slug=f"a{number}",
+                source=f"synthetic/{number}.txt",
+                date=f"2024-03-{1 + number % 28:02d}",
+                sentences=sentences,
+                paragraphs=tuple(sentences),
+                content_hash=f"{number}",
+            )
+        )
+    return made
+
+
+def grouping_speed(work: Path, runs: int) -> None:
+    articles = synthetic(10_000, work)
+    times, peaks = [], []
+    for _ in range(runs):
+        tracemalloc.start()
+        started = time.perf_counter()
+        duplicates = find_duplicates(articles)
+        grouping = group(articles, duplicates)
+        times.append(time.perf_counter() - started)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    print(
+        f"Grouping 10,000 articles (dedupe + stories + topics): median {statistics.median(times):.2f} s "
+        f"over {runs} runs (min {min(times):.2f}), peak traced memory {max(peaks) / 2**20:.0f} MiB; "
+        f"{len(grouping.stories)} stories, {len(grouping.topics)} topics"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-speed", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        bbc_topics(work)
+        uci_stories(work)
+        if not args.skip_speed:
+            grouping_speed(work, args.runs)
+
+
+if __name__ == "__main__":
+    main()

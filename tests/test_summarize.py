@@ -1,0 +1,202 @@
+"""Article and story summaries: length, order, no boilerplate, determinism, traceability, no repeats."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from digest.boilerplate import boilerplate_reason
+from digest.models import StorySentence
+from digest.summarize import story_length, summarize_article, summarize_story, usable_sentence
+from digest.text import split_sentences
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+BBC = ROOT.parent / "shared" / "corpora" / "bbc"
+needs_bbc = pytest.mark.skipif(not BBC.is_dir(), reason="BBC corpus not available")
+
+
+def sentences_of(text: str) -> list[str]:
+    """Split a text the way the pipeline does: paragraphs (one per line here), then sentences."""
+    return [sentence for line in text.splitlines() for sentence in split_sentences(line)]
+
+
+def seed(number: int) -> list[str]:
+    return sentences_of(SEEDS[number].read_text(encoding="utf-8"))
+
+
+def bbc(path: str) -> tuple[str, list[str]]:
+    title, *paragraphs = (BBC / path).read_text(encoding="utf-8", errors="replace").split("\n\n")
+    return title.strip(), [s for paragraph in paragraphs for s in split_sentences(paragraph)]
+
+
+ARTICLE = [
+    "Floods have forced 2,000 people from their homes in northern Wales after two days of heavy rain.",
+    "Rescue teams used boats to reach families trapped in the town of Ruthin on Tuesday.",
+    "They worked all night.",
+    "Do you live in the area?",
+    "Follow us on Twitter",
+    "The Environment Agency said river levels in Ruthin were the highest since records began in 1950.",
+    "However, forecasters expect the rain to ease by the weekend.",
+    "Local schools will stay closed until the floods recede, the council said.",
+    "Share this article",
+]
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 5])
+def test_article_summary_respects_count_and_order(count: int) -> None:
+    summary = summarize_article(ARTICLE, count, title="Floods force 2,000 from homes in Wales")
+    assert len(summary) == count
+    positions = [ARTICLE.index(sentence) for sentence in summary]
+    assert positions == sorted(positions)
+
+
+def test_article_summary_starts_with_the_lead() -> None:
+    summary = summarize_article(ARTICLE, 2, title="Floods force 2,000 from homes in Wales")
+    assert summary[0] == ARTICLE[0]
+
+
+def test_article_summary_skips_boilerplate_questions_and_short_sentences() -> None:
+    summary = summarize_article(ARTICLE, 20)
+    assert "Follow us on Twitter" not in summary
+    assert "Share this article" not in summary
+    assert "Do you live in the area?" not in summary
+    assert "They worked all night." not in summary
+    assert len(summary) == 5  # every usable sentence, no more
+
+
+def test_article_summary_avoids_a_dangling_opener_without_its_referent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sentences = [
+        "The central bank raised interest rates to 5% on Thursday, the highest level in a decade.",
+        "Shoppers in the capital were mostly unconcerned on the day, according to local reports.",
+        "It warned that interest rates could rise again if inflation stayed high through the summer.",
+        "Mortgage lenders warned that monthly payments would rise for millions of borrowers with variable rates.",
+    ]
+    summary = summarize_article(sentences, 2)
+    assert summary == (sentences[0], sentences[3])
+    # Without the rule the more central "It warned ..." (whose "It" means the shoppers) would be chosen.
+    monkeypatch.setattr("digest.summarize._DANGLING_PENALTY", 0.0)
+    assert summarize_article(sentences, 2) == (sentences[0], sentences[2])
+
+
+def test_article_summary_never_picks_seed_boilerplate() -> None:
+    sentences = seed(1)
+    summary = summarize_article(sentences, 10)
+    assert summary
+    for sentence in summary:
+        assert boilerplate_reason(sentence) is None
+    assert not any("DeCamp" in sentence or "April 7, 2024 (" in sentence for sentence in summary)
+    # The headline and subtitle lines of the seed are not prose to summarize.
+    assert "Gallant: Israel Withdrawing From Southern Gaza to Prepare for Rafah Invasion" not in summary
+
+
+def test_article_summary_is_deterministic() -> None:
+    sentences = seed(0)
+    first = summarize_article(sentences, 3, title="Israel withdraws from Khan Younis")
+    assert all(
+        summarize_article(list(sentences), 3, title="Israel withdraws from Khan Younis") == first
+        for _ in range(5)
+    )
+
+
+def test_article_summary_of_nothing_usable_is_empty() -> None:
+    assert summarize_article([], 3) == ()
+    assert summarize_article(["Share this article", "Too short."], 3) == ()
+
+
+def test_negative_count_is_an_error() -> None:
+    with pytest.raises(ValueError, match="got -1"):
+        summarize_article(ARTICLE, -1)
+
+
+def test_usable_sentence() -> None:
+    assert usable_sentence(ARTICLE[0])
+    assert not usable_sentence("Do you live in the area?")
+    assert not usable_sentence("Author: Dave DeCamp")
+    assert not usable_sentence("Gallant: Israel Withdrawing From Southern Gaza to Prepare for Rafah Invasion")
+
+
+@needs_bbc
+def test_bbc_article_summary_is_lead_heavy_and_on_topic() -> None:
+    title, sentences = bbc("business/001.txt")
+    summary = summarize_article(sentences, 3, title=title)
+    assert len(summary) == 3
+    assert summary[0] == sentences[0]
+    assert all(sentence in sentences for sentence in summary)
+
+
+@needs_bbc
+def test_article_summaries_are_fast() -> None:
+    articles = [bbc(str(path.relative_to(BBC))) for path in sorted(BBC.glob("*/*.txt"))[::4]]
+    articles = [(title, sentences[:25]) for title, sentences in articles]
+    count = sum(len(sentences) for _, sentences in articles)
+    summarize_article(articles[0][1], 3)  # warm the stemmer cache
+    started = time.perf_counter()
+    for title, sentences in articles:
+        summarize_article(sentences, 3, title=title)
+    per_sentence = (time.perf_counter() - started) / count
+    # 10,000 articles x 25 sentences in a few seconds (generous bound for a slow, shared machine).
+    assert per_sentence * 250_000 < 15.0
+
+
+@pytest.mark.parametrize(("articles", "length"), [(1, 3), (2, 4), (3, 4), (4, 5), (7, 5), (8, 6), (100, 6)])
+def test_story_length_grows_slowly(articles: int, length: int) -> None:
+    assert story_length(articles) == length
+
+
+def test_story_summary_traces_every_sentence_to_its_article() -> None:
+    articles = [(f"a{number}", seed(number)) for number in range(len(SEEDS))]
+    summary = summarize_story(articles)
+    assert len(summary) == story_length(len(articles))
+    by_id = dict(articles)
+    for sentence in summary:
+        assert isinstance(sentence, StorySentence)
+        assert sentence.text in by_id[sentence.article]
+        assert sentence.sources >= 1
+        assert boilerplate_reason(sentence.text) is None
+    order = [(list(by_id).index(s.article), by_id[s.article].index(s.text)) for s in summary]
+    assert order == sorted(order)
+
+
+def test_story_summary_removes_redundancy_and_counts_sources() -> None:
+    original = seed(0)
+    copy = [sentence.replace("Sunday", "Monday") for sentence in original]
+    summary = summarize_story([("first", original), ("second", copy)])
+    texts = [sentence.text.replace("Monday", "Sunday") for sentence in summary]
+    assert len(texts) == len(set(texts)) == story_length(2)
+    assert all(sentence.sources == 2 for sentence in summary)
+
+
+def test_story_summary_counts_only_articles_that_say_something_similar() -> None:
+    floods = ARTICLE
+    retold = [
+        "Heavy rain over two days forced 2,000 people from their homes in northern Wales, officials said.",
+        "A new bridge over the river Clwyd will open next spring after years of delays and rising costs.",
+    ]
+    summary = summarize_story([("a", floods), ("b", retold)])
+    sources = {sentence.text: sentence.sources for sentence in summary}
+    assert sources.get(floods[0], sources.get(retold[0])) == 2
+    assert all(count == 1 for text, count in sources.items() if text not in (floods[0], retold[0]))
+
+
+def test_story_summary_respects_max_sentences_and_is_deterministic() -> None:
+    articles = [(f"a{number}", seed(number)) for number in range(len(SEEDS))]
+    assert len(summarize_story(articles, max_sentences=2)) == 2
+    assert summarize_story(articles, max_sentences=0) == ()
+    assert summarize_story(articles) == summarize_story(list(articles))
+
+
+def test_single_article_story_matches_its_article_summary() -> None:
+    sentences = seed(2)
+    summary = summarize_story([("only", sentences)])
+    assert tuple(s.text for s in summary) == summarize_article(sentences, 3)
+    assert all(s.article == "only" and s.sources == 1 for s in summary)
+
+
+def test_empty_story() -> None:
+    assert summarize_story([]) == ()
+    assert summarize_story([("a", []), ("b", ["Share this article"])]) == ()
