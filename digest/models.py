@@ -80,6 +80,15 @@ class StorySentence:
 
 
 @dataclass(frozen=True)
+class Fact:
+    """A key fact of a story: a person, place, organisation or figure its sources agree on."""
+
+    kind: str  # 'person' | 'place' | 'organisation' | 'figure'
+    text: str  # as written, e.g. 'Khan Younis', '1.5 million Palestinians', '$10.9bn'
+    sources: int  # how many of the story's articles mention it
+
+
+@dataclass(frozen=True)
 class Story:
     """One news event covered by one or more articles."""
 
@@ -91,6 +100,7 @@ class Story:
     updated: str | None  # latest article date
     summary: tuple[StorySentence, ...] = ()
     topic: str = ""
+    facts: tuple[Fact, ...] = ()
 
 
 @dataclass(frozen=True)
