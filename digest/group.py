@@ -5,23 +5,72 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from digest import vectors
+from digest import cluster, vectors
+from digest import topics as topics_module
 from digest.background import rarity
 from digest.config import TopicRule
 from digest.models import Article, Day, Story, Topic
 from digest.normalize import slugify
 from digest.text import STOPWORDS, content_terms, stem, words
 
-STORY_SIMILARITY = 0.2  # cosine to a story's centroid needed to join it
+# Cosine needed for an article to join a story, and for two fragments of a story to merge, by the
+# article's length: headlines share few words, so fewer shared words prove one event; full texts share
+# the vocabulary of their field whatever the event, so they need more. Tuned on labelled headlines
+# (benchmarks/grouping.py); the full-text values keep a year of undated BBC articles from chaining.
+STORY_JOIN = {"short": 0.12, "long": 0.25}
+STORY_MERGE = {"short": 0.18, "long": 0.35}
+MERGE_ROUNDS = 3
 TOPIC_SIMILARITY = 0.08  # cosine between story centroids needed to share a topic
+IDF_POWER = 1.0
 STORY_WINDOW_DAYS = 3  # beyond this gap from a story's dates, similarity decays
 TITLE_WEIGHT = 3  # headline terms count this many times
-LEAD_SENTENCES = 12  # body sentences that describe the event; later ones drift to background
-_PROBE_TERMS = 12  # heaviest terms of an item used to find candidate clusters
+SHORT_TEXT_WORDS = 50  # below this, a feed item's link slug adds words to its headline
+_URL_WORDS = frozenset(
+    [
+        "news",
+        "article",
+        "articles",
+        "story",
+        "stories",
+        "html",
+        "htm",
+        "php",
+        "aspx",
+        "asp",
+        "index",
+        "www",
+        "blog",
+        "blogs",
+        "post",
+        "posts",
+        "content",
+        "section",
+        "video",
+        "videos",
+        "photo",
+        "photos",
+        "gallery",
+        "amp",
+        "rss",
+        "feed",
+        "feeds",
+        "page",
+        "pages",
+        "com",
+        "net",
+        "org",
+        "default",
+    ]
+)
+LEAD_SENTENCES = 8
+_SURFACE_SAMPLE = 300  # articles read to learn how a topic's keywords are written
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 OTHER = "Other"
 
 
@@ -40,13 +89,25 @@ def group(
     """Group kept articles into stories and stories into topics; duplicates follow their originals."""
     kept = sorted((a for a in articles if a.id not in duplicate_of), key=_chronological)
     prior: dict[str, float] = {}
-    vecs = vectors.tfidf([_terms(a, prior) for a in kept], prior=prior)
-    members = _cluster([vecs[i] for i in range(len(kept))], [_day(a) for a in kept], STORY_SIMILARITY)
+    counts = [_terms(a, prior) for a in kept]
+    vecs = vectors.tfidf(counts, prior=prior, idf_power=IDF_POWER)
+    spans = [_span(a) for a in kept]
+    join = [STORY_JOIN[_length(a)] for a in kept]
+    merge = [STORY_MERGE[_length(a)] for a in kept]
+    members = cluster.leader(vecs, spans, join, STORY_WINDOW_DAYS)
+    for _ in range(MERGE_ROUNDS):
+        merged = cluster.merge(members, vecs, spans, merge, STORY_WINDOW_DAYS)
+        if len(merged) == len(members):
+            break
+        members = merged
     by_id = {a.id: a for a in articles}
     copies: dict[str, list[str]] = defaultdict(list)
     for dup, original in sorted(duplicate_of.items()):
         copies[original].append(dup)
-    drafts = [_story([kept[i] for i in idx], [vecs[i] for i in idx], copies) for idx in members]
+    drafts = [
+        _story([kept[i] for i in idx], [vecs[i] for i in idx], [counts[i] for i in idx], copies)
+        for idx in members
+    ]
     topics, topic_of = _topics(drafts, by_id, rules)
     stories = tuple(sorted((d.story(topic_of[d.id]) for d in drafts), key=_newest_first))
     return Grouping(stories, topics, _days(stories, by_id))
@@ -61,7 +122,12 @@ class _Draft:
     duplicates: list[str]
     centroid: vectors.Vector
     title: str
-    terms: Counter[str] = field(default_factory=Counter)
+    counts: list[Counter[str]]  # term counts of each article, in the order of ``articles``
+
+    @property
+    def terms(self) -> Counter[str]:
+        """Term counts of the whole story."""
+        return _total(self.counts)
 
     def story(self, topic: str) -> Story:
         dated = sorted(a.date for a in self.articles if a.date)
@@ -79,7 +145,10 @@ class _Draft:
 def _terms(article: Article, prior: dict[str, float] | None = None) -> Counter[str]:
     """Stemmed content terms of the headline (weighted) and lead; records each stem's rarity in ``prior``."""
     counts: Counter[str] = Counter()
-    for text, weight in ((article.title, TITLE_WEIGHT), (" ".join(article.sentences[:LEAD_SENTENCES]), 1)):
+    texts = [(article.title, TITLE_WEIGHT), (" ".join(article.sentences[:LEAD_SENTENCES]), 1)]
+    if article.url and article.words < SHORT_TEXT_WORDS:
+        texts.append((_url_words(article.url), 1))
+    for text, weight in texts:
         for word in words(text):
             term = _term(word)
             if term is None:
@@ -88,6 +157,12 @@ def _terms(article: Article, prior: dict[str, float] | None = None) -> Counter[s
             if prior is not None:
                 prior[term] = max(prior.get(term, 0.0), rarity(word))
     return counts
+
+
+def _url_words(url: str) -> str:
+    """Words of a link's path: many feed items are a headline and a link whose slug says more."""
+    path = urlsplit(url).path
+    return " ".join(w for w in re.split(r"[^A-Za-z]+", path) if len(w) > 2 and w.lower() not in _URL_WORDS)
 
 
 def _term(word: str) -> str | None:
@@ -102,80 +177,36 @@ def _chronological(article: Article) -> tuple[str, str]:
     return (article.date or "9999-99-99", article.id)
 
 
-def _day(article: Article) -> int | None:
-    return dt.date.fromisoformat(article.date).toordinal() if article.date else None
+def _length(article: Article) -> str:
+    return "short" if article.words < SHORT_TEXT_WORDS else "long"
 
 
-@dataclass
-class _Cluster:
-    """Running sum of member vectors, so the centroid updates in O(terms)."""
-
-    members: list[int]
-    total: dict[str, float]
-    norm2: float
-    first: int | None
-    last: int | None
-
-    def add(self, index: int, vector: Mapping[str, float], day: int | None) -> None:
-        self.members.append(index)
-        for term, weight in vector.items():
-            old = self.total.get(term, 0.0)
-            self.total[term] = old + weight
-            self.norm2 += (old + weight) ** 2 - old * old
-        if day is not None:
-            self.first = day if self.first is None else min(self.first, day)
-            self.last = day if self.last is None else max(self.last, day)
-
-    def similarity(self, vector: Mapping[str, float], day: int | None) -> float:
-        cosine = vectors.dot(vector, self.total) / math.sqrt(self.norm2) if self.norm2 > 0 else 0.0
-        return cosine * self._time_factor(day)
-
-    def _time_factor(self, day: int | None) -> float:
-        if day is None or self.first is None or self.last is None:
-            return 1.0
-        gap = max(self.first - day, day - self.last, 0)
-        return 1.0 if gap <= STORY_WINDOW_DAYS else math.exp(-(gap - STORY_WINDOW_DAYS) / STORY_WINDOW_DAYS)
+def _span(article: Article) -> cluster.Span:
+    if not article.date:
+        return None
+    day = dt.date.fromisoformat(article.date).toordinal()
+    return (day, day)
 
 
-def _cluster(vecs: Sequence[vectors.Vector], days: Sequence[int | None], threshold: float) -> list[list[int]]:
-    """Single-pass centroid clustering in the given order, candidates found through shared heavy terms."""
-    clusters: list[_Cluster] = []
-    postings: dict[str, list[int]] = defaultdict(list)
-    for index, vector in enumerate(vecs):
-        probe = vectors.top_terms(vector, _PROBE_TERMS)
-        candidates = sorted({c for term in probe for c in postings.get(term, ())})
-        best, best_score = -1, threshold
-        for candidate in candidates:
-            score = clusters[candidate].similarity(vector, days[index])
-            if score >= best_score:
-                best, best_score = candidate, score
-        if best < 0:
-            best = len(clusters)
-            clusters.append(_Cluster([], {}, 0.0, None, None))
-        clusters[best].add(index, vector, days[index])
-        for term in probe:
-            if not postings[term] or postings[term][-1] != best:
-                postings[term].append(best)
-    return [c.members for c in clusters]
-
-
-def _story(members: list[Article], vecs: list[vectors.Vector], copies: Mapping[str, list[str]]) -> _Draft:
+def _story(
+    members: list[Article],
+    vecs: list[vectors.Vector],
+    counts: list[Counter[str]],
+    copies: Mapping[str, list[str]],
+) -> _Draft:
     centroid = vectors.mean(vecs)
     ranked = sorted(
         range(len(members)),
         key=lambda i: (members[i].title_from == "lead", -vectors.dot(vecs[i], centroid), members[i].id),
     )
     founder = members[0].id  # the oldest article: adding unrelated articles never changes it
-    terms: Counter[str] = Counter()
-    for article in members:
-        terms.update(_terms(article))
     return _Draft(
         id=hashlib.sha1(f"story:{founder}".encode()).hexdigest()[:12],
         articles=members,
         duplicates=sorted(d for a in members for d in copies.get(a.id, ())),
         centroid=centroid,
         title=members[ranked[0]].title,
-        terms=terms,
+        counts=counts,
     )
 
 
@@ -184,10 +215,10 @@ def _topics(
 ) -> tuple[tuple[Topic, ...], dict[str, str]]:
     if rules:
         groups = _match_rules(drafts, rules)
+    elif sum(len(d.articles) for d in drafts) >= topics_module.MIN_ARTICLES:
+        groups = _discovered(drafts)
     else:
-        order = sorted(range(len(drafts)), key=lambda i: (-len(drafts[i].articles), drafts[i].id))
-        found = _cluster([drafts[i].centroid for i in order], [None] * len(order), TOPIC_SIMILARITY)
-        groups = [("", [drafts[order[i]] for i in members]) for members in found]
+        groups = _similar(drafts)
     labelled = _label(groups, by_id)
     topics = []
     topic_of = {}
@@ -200,13 +231,37 @@ def _topics(
     return tuple(sorted(topics, key=lambda t: t.id)), topic_of
 
 
+def _discovered(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
+    """Subjects found over all articles; each story goes where most of its articles went."""
+    owners = [number for number, draft in enumerate(drafts) for _ in draft.articles]
+    subject = topics_module.discover([c for d in drafts for c in d.counts])
+    votes: dict[int, Counter[int]] = defaultdict(Counter)
+    for owner, label in zip(owners, subject, strict=True):
+        votes[owner][label] += 1
+    groups: dict[int, list[_Draft]] = defaultdict(list)
+    for number, draft in enumerate(drafts):
+        label = min(votes[number].items(), key=lambda item: (-item[1], item[0]))[0]
+        groups[label].append(draft)
+    return [("", groups[label]) for label in sorted(groups)]
+
+
+def _similar(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
+    """For small digests: stories whose centroids are alike share a topic, biggest stories first."""
+    order = sorted(range(len(drafts)), key=lambda i: (-len(drafts[i].articles), drafts[i].id))
+    found = cluster.leader(
+        [drafts[i].centroid for i in order], [None] * len(order), [TOPIC_SIMILARITY] * len(order), 0
+    )
+    return [("", [drafts[order[i]] for i in members]) for members in found]
+
+
 def _match_rules(drafts: Sequence[_Draft], rules: Sequence[TopicRule]) -> list[tuple[str, list[_Draft]]]:
     rule_terms = [(rule.name, {t for k in rule.keywords for t in content_terms(k)}) for rule in rules]
     groups: dict[str, list[_Draft]] = {rule.name: [] for rule in rules}
     groups[OTHER] = []
     for draft in drafts:
-        total = sum(draft.terms.values()) or 1
-        scores = [(sum(draft.terms[t] for t in terms) / total, name) for name, terms in rule_terms]
+        story_terms = draft.terms
+        total = sum(story_terms.values()) or 1
+        scores = [(sum(story_terms[t] for t in terms) / total, name) for name, terms in rule_terms]
         score, name = max(scores, key=lambda s: (s[0], -[r.name for r in rules].index(s[1])))
         groups[name if score >= 0.02 else OTHER].append(draft)
     return [(name, members) for name, members in groups.items() if members]
@@ -243,13 +298,12 @@ def _surface_forms(
 ) -> dict[str, str]:
     """How each wanted term is most often written, so labels read 'Gaza', not 'gaza'."""
     seen: dict[str, Counter[str]] = defaultdict(Counter)
-    for draft in members:
-        for article in draft.articles:
-            for word in f"{article.title} {' '.join(article.sentences[:LEAD_SENTENCES])}".split():
-                word = word.strip(".,;:!?\"'“”‘’()[]")
-                terms = content_terms(word) if word else []
-                if len(terms) == 1 and terms[0] in wanted:
-                    seen[terms[0]][word] += 1
+    articles = [a for d in members for a in d.articles][:_SURFACE_SAMPLE]
+    for article in articles:
+        for word in _WORD.findall(f"{article.title} {' '.join(article.sentences[:2])}"):
+            term = _term(word.lower())
+            if term in wanted:
+                seen[term][word] += 1
     forms = {}
     for term, counts in seen.items():
         best = max(counts.items(), key=lambda item: (item[1], item[0][:1].isupper(), item[0]))[0]

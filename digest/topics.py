@@ -1,0 +1,145 @@
+"""Topic discovery: broad subjects found without being told how many.
+
+Articles become TF-IDF vectors, reduced by latent semantic analysis; each is linked to its nearest
+neighbours, Louvain community detection finds the subjects in that graph, and a few rounds of
+spherical k-means started from the larger communities settle every article on its closest subject.
+numpy, scipy and networkx are imported here only, and only for digests large enough to need them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+MIN_ARTICLES = 30  # below this a graph of neighbours says little; callers group by plain similarity
+DIMENSIONS = 100  # latent semantic dimensions
+NEIGHBOURS = 10  # edges per article in the similarity graph
+RESOLUTION = 0.3  # Louvain resolution: lower finds fewer, broader subjects
+MIN_SHARE = 0.03  # a community smaller than this share of the articles is a niche, not a subject
+KMEANS_ROUNDS = 30
+_BLOCK = 2048  # rows per block when finding neighbours: bounds memory to a block, not N x N
+_SEED = 20240407
+
+
+def discover(documents: Sequence[Mapping[str, float]]) -> list[int]:
+    """A subject number for each document (term counts); numbers run from 0, biggest subject first."""
+    import numpy as np
+
+    matrix = _tfidf(documents)
+    points = _normalize(_lsa(matrix, min(DIMENSIONS, min(matrix.shape) - 1)))
+    communities = _communities(points)
+    big = [c for c in communities if len(c) >= max(MIN_SHARE * len(documents), 3)] or communities[:1]
+    centres = _normalize(np.array([points[c].mean(axis=0) for c in big]))
+    labels = _spherical_kmeans(points, centres)
+    return _renumber(labels.tolist())
+
+
+def _tfidf(documents: Sequence[Mapping[str, float]]) -> Any:  # a scipy CSR matrix
+    """Sublinear TF-IDF rows over terms in at least two documents and at most half of them."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    df: Counter[str] = Counter()
+    for counts in documents:
+        df.update(counts.keys())
+    n = len(documents)
+    kept = sorted(t for t, c in df.items() if 2 <= c <= max(2, n // 2))
+    column = {t: i for i, t in enumerate(kept)}
+    rows, cols, values = [], [], []
+    for row, counts in enumerate(documents):
+        for term, count in counts.items():
+            j = column.get(term)
+            if j is not None and count > 0:
+                rows.append(row)
+                cols.append(j)
+                values.append((1.0 + math.log(count)) * math.log((1 + n) / (1 + df[term])))
+    matrix = sp.csr_matrix((values, (rows, cols)), shape=(n, max(len(kept), 1)), dtype=np.float64)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.diags(1.0 / norms) @ matrix
+
+
+def _lsa(matrix: Any, dimensions: int) -> NDArray[np.float64]:
+    """Randomized truncated SVD (Halko, Martinsson and Tropp 2011) with a fixed seed: rows x dimensions."""
+    import numpy as np
+
+    a = matrix
+    n_terms = a.shape[1]
+    dimensions = max(1, min(dimensions, n_terms))
+    rng = np.random.default_rng(_SEED)
+    sample = a @ rng.standard_normal((n_terms, dimensions + 10))
+    for _ in range(2):  # power iterations sharpen the spectrum of text matrices, whose decay is slow
+        sample, _r = np.linalg.qr(sample)
+        sample = a @ (a.T @ sample)
+    basis, _r = np.linalg.qr(sample)
+    small = np.asarray((a.T @ basis).T)
+    u, s, _vt = np.linalg.svd(small, full_matrices=False)
+    result: NDArray[np.float64] = (basis @ u[:, :dimensions]) * s[:dimensions]
+    return result
+
+
+def _normalize(points: NDArray[np.float64]) -> NDArray[np.float64]:
+    import numpy as np
+
+    norms = np.linalg.norm(points, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    result: NDArray[np.float64] = points / norms
+    return result
+
+
+def _communities(points: NDArray[np.float64]) -> list[list[int]]:
+    """Louvain communities of the nearest-neighbour graph, biggest first."""
+    import networkx as nx
+    import numpy as np
+
+    n = len(points)
+    k = min(NEIGHBOURS, n - 1)
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    for start in range(0, n, _BLOCK):
+        block = points[start : start + _BLOCK] @ points.T
+        for offset in range(len(block)):
+            block[offset, start + offset] = -np.inf
+        nearest = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        for offset, row in enumerate(nearest):
+            for j in sorted(row.tolist()):
+                weight = float(block[offset, j])
+                if weight > 0:
+                    graph.add_edge(start + offset, j, weight=weight)
+    found = nx.community.louvain_communities(graph, weight="weight", resolution=RESOLUTION, seed=_SEED)
+    return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+
+
+def _spherical_kmeans(points: NDArray[np.float64], centres: NDArray[np.float64]) -> NDArray[np.int64]:
+    import numpy as np
+
+    labels: NDArray[np.int64] = np.argmax(points @ centres.T, axis=1)
+    for _ in range(KMEANS_ROUNDS):
+        updated = np.array(
+            [
+                points[labels == j].mean(axis=0) if (labels == j).any() else centres[j]
+                for j in range(len(centres))
+            ]
+        )
+        updated = _normalize(updated)
+        relabelled: NDArray[np.int64] = np.argmax(points @ updated.T, axis=1)
+        centres = updated
+        if np.array_equal(relabelled, labels):
+            break
+        labels = relabelled
+    return labels
+
+
+def _renumber(labels: list[int]) -> list[int]:
+    """Number subjects by size, biggest first, ties by first appearance: the same input, the same numbers."""
+    sizes = Counter(labels)
+    first = {label: labels.index(label) for label in sizes}
+    order = sorted(sizes, key=lambda label: (-sizes[label], first[label]))
+    mapping = {label: number for number, label in enumerate(order)}
+    return [mapping[label] for label in labels]
