@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digest import __version__
 from digest.errors import ConfigError, DigestError
 from digest.models import Issue
+
+if TYPE_CHECKING:
+    from digest.config import Config
+    from digest.fetch import FeedReport
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -21,8 +27,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    commands: dict[str, Callable[[argparse.Namespace], int]] = {
+        "build": _build,
+        "fetch": _fetch,
+        "serve": _serve,
+        "publish": _publish,
+        "new": _new,
+    }
     try:
-        return _build(args)
+        return commands[args.command](args)
     except ConfigError as error:
         for problem in error.problems:
             where = f"{error.path}: " if error.path else ""
@@ -54,7 +67,55 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-c", "--config", type=Path, help="config file (default: ./digest.toml if present)")
     build.add_argument("--strict", action="store_true", help="fail (exit 1) on any warning")
     build.add_argument("-q", "--quiet", action="store_true", help="print nothing but warnings and errors")
+    _add_fetch(commands)
+    _add_serve(commands)
+    _add_publish(commands)
+    new = commands.add_parser(
+        "new",
+        help="create a new digest folder",
+        description="Create DIR with a commented digest.toml, a sample article, templates/ and a .gitignore.",
+    )
+    new.add_argument("directory", type=Path, metavar="DIR", help="folder to create (absent or empty)")
     return parser
+
+
+def _add_fetch(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    fetch = commands.add_parser(
+        "fetch",
+        help="download the configured feeds into the source folder",
+        description="Download each [[feeds]] entry of digest.toml and write new entries as Markdown files.",
+    )
+    fetch.add_argument("-c", "--config", type=Path, help="config file (default: ./digest.toml)")
+    fetch.add_argument("--strict", action="store_true", help="fail (exit 1) when any feed or page fails")
+    fetch.add_argument("-q", "--quiet", action="store_true", help="print nothing but warnings and errors")
+
+
+def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="build, serve on 127.0.0.1 and rebuild on changes",
+        description="Build the site, serve it on 127.0.0.1, rebuild and reload open pages on every change.",
+    )
+    serve.add_argument("source", nargs="?", type=Path, help="folder of articles (default: build.source)")
+    serve.add_argument("-o", "--output", type=Path, help="folder to build into (default: build.output)")
+    serve.add_argument("-c", "--config", type=Path, help="config file (default: ./digest.toml if present)")
+    serve.add_argument("-p", "--port", type=int, help="port (default: serve.port, 8000; 0: any free port)")
+
+
+def _add_publish(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    publish = commands.add_parser(
+        "publish",
+        help="commit the built site to a git branch, or copy it to a folder",
+        description="Publish the built site: commit it as the whole tree of a branch of the current git "
+        "repository (default: publish.branch, gh-pages), leaving your working tree alone; or copy it "
+        "to a folder with --to.",
+    )
+    where = publish.add_mutually_exclusive_group()
+    where.add_argument("-b", "--branch", help="branch to commit the site to (default: publish.branch)")
+    where.add_argument("--to", type=Path, metavar="DIR", help="copy the site to this folder instead")
+    publish.add_argument("-m", "--message", help="commit message (default: names the build)")
+    publish.add_argument("-c", "--config", type=Path, help="config file (default: ./digest.toml if present)")
+    publish.add_argument("--site", type=Path, help="the built site (default: build.output)")
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -81,6 +142,118 @@ def _build(args: argparse.Namespace) -> int:
             f"{result.topics} topics, {result.files} files into {config.output} "
             f"in {result.seconds:.2f} s; {len(result.issues)} warnings"
         )
+    return EXIT_OK
+
+
+def _load(args: argparse.Namespace, *, check_source: bool) -> Config:
+    from digest import config as config_module
+
+    cwd = Path.cwd()
+    path = args.config if args.config is not None else config_module.find(cwd)
+    return config_module.load(path, cwd, check_source=check_source)
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from digest import config as config_module
+    from digest.fetch import fetch
+
+    config = _load(args, check_source=False)
+    if config.path is None:
+        raise ConfigError(None, [f"no {config_module.CONFIG_NAME} here: fetch reads its [[feeds]] from it"])
+
+    def show(report: FeedReport) -> None:
+        for line in _feed_lines(report):
+            stream = sys.stderr if line.startswith("warning:") else sys.stdout
+            if stream is sys.stderr or not args.quiet:
+                print(line, file=stream)
+
+    reports = fetch(config, config_module.fetch_state_path(config, Path.cwd()), on_report=show)
+    failed = [r for r in reports if r.failed]
+    if not args.quiet:
+        total = {kind: sum(getattr(r, kind) for r in reports) for kind in ("new", "updated", "unchanged")}
+        print(
+            f"fetched {len(reports) - len(failed)} of {len(reports)} feeds into {config.source}: "
+            f"{total['new']} new, {total['updated']} updated, {total['unchanged']} unchanged"
+        )
+    if len(failed) == len(reports):
+        print("error: every feed failed; nothing was fetched", file=sys.stderr)
+        return EXIT_FAILED
+    if args.strict and any(r.failed or r.problems for r in reports):
+        print("error: some feeds or pages failed and --strict is set", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _feed_lines(report: FeedReport) -> list[str]:
+    """What one feed's fetch printed: a summary line, then a line per problem."""
+    name = f"feed {report.feed}"
+    if report.failed:
+        return [f"warning: {name}: failed: {report.failed}"]
+    if report.not_modified:
+        lines = [f"{name}: unchanged (not modified since the last fetch)"]
+    else:
+        lines = [f"{name}: {report.new} new, {report.updated} updated, {report.unchanged} unchanged"]
+    lines.extend(f"{name}: kept {path}: edited by hand, not overwritten" for path in report.kept)
+    lines.extend(f"warning: {name}: {problem}" for problem in report.problems)
+    return lines
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from digest.serve import serve
+
+    def load() -> Config:
+        config = _load(args, check_source=args.source is None)
+        if args.source is not None:
+            if not args.source.is_dir():
+                raise ConfigError(None, [f"{args.source}: source folder not found"])
+            config = replace(config, source=args.source)
+        return replace(config, output=args.output) if args.output is not None else config
+
+    port = args.port if args.port is not None else load().port
+    if not 0 <= port <= 65535:
+        raise ConfigError(None, [f"--port must be between 0 and 65535, got {port}"])
+
+    def say(message: str) -> None:
+        print(
+            message, file=sys.stderr if message.startswith(("error:", "warning:")) else sys.stdout, flush=True
+        )
+
+    def ready(url: str) -> None:
+        say(f"serving {url} (Ctrl+C to stop)")
+
+    try:
+        serve(load, port=port, on_message=say, on_ready=ready)
+    except KeyboardInterrupt:
+        say("stopped")
+    return EXIT_OK
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from digest.publish import publish_branch, publish_folder
+
+    config = _load(args, check_source=False)
+    site = args.site if args.site is not None else config.output
+    folder = args.to if args.to is not None else (config.publish_folder if args.branch is None else None)
+    if folder is not None:
+        done = publish_folder(site, folder, args.message)
+    else:
+        done = publish_branch(site, Path.cwd(), args.branch or config.publish_branch, args.message)
+    if not done.changed:
+        print(f"{done.target} already holds this site ({done.commit}); nothing to publish")
+    else:
+        commit = f" as {done.commit[:12]}" if done.commit else ""
+        print(f"published {done.files} files to {done.target}{commit}: {done.message}")
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from digest.scaffold import new
+
+    written = new(args.directory, dt.date.today())
+    print(f"created {args.directory}: {', '.join(written)}")
+    print(f"next: cd {args.directory} && digest build, then open site/index.html")
     return EXIT_OK
 
 

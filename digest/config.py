@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from digest import __version__
 from digest.errors import ConfigError
 
 CONFIG_NAME = "digest.toml"
+USER_AGENT = f"newsdigest/{__version__} (static news digest; reads the feeds listed in its digest.toml)"
+FETCH_STATE = ".digest-cache/fetch.json"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("build", "source", str, "seeds", "Folder of articles to read (searched recursively)."),
     Setting("build", "output", str, "site", "Folder the site is written to; replaced whole on success."),
     Setting("summary", "sentences", int, 3, "Sentences in each article summary (1-20)."),
+    Setting("fetch", "user_agent", str, USER_AGENT, "User-Agent header sent with every request."),
+    Setting("fetch", "timeout", float, 20.0, "Seconds to wait for a server to connect or to send data."),
+    Setting("fetch", "retries", int, 3, "Tries per request on timeouts, connection errors and 5xx (1-10)."),
+    Setting("fetch", "backoff", float, 1.0, "Seconds before the first retry; doubled for each further one."),
+    Setting("fetch", "rate_limit", float, 1.0, "Minimum seconds between two requests to the same host."),
+    Setting(
+        "fetch",
+        "state",
+        str,
+        "",
+        f"File where fetch remembers ETags and what it wrote (default: {FETCH_STATE} beside digest.toml).",
+    ),
+    Setting("serve", "port", int, 8000, "Port of `digest serve` on 127.0.0.1 (0: any free port)."),
+    Setting("publish", "branch", str, "gh-pages", "Git branch `digest publish` commits the site to."),
+    Setting("publish", "folder", str, "", "Publish by copying the site to this folder instead of a branch."),
 )
 
 
@@ -48,6 +66,27 @@ class TopicRule:
 
     name: str
     keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A configured RSS or Atom feed that ``digest fetch`` downloads."""
+
+    url: str
+    name: str | None = None
+    full_text: bool = False
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """How ``digest fetch`` talks to servers."""
+
+    user_agent: str = USER_AGENT
+    timeout: float = 20.0
+    retries: int = 3
+    backoff: float = 1.0
+    rate_limit: float = 1.0
+    state: Path | None = None  # None: FETCH_STATE beside the config file
 
 
 @dataclass(frozen=True)
@@ -62,6 +101,11 @@ class Config:
     output: Path = Path("site")
     sentences: int = 3
     topics: tuple[TopicRule, ...] = field(default_factory=tuple)
+    feeds: tuple[Feed, ...] = field(default_factory=tuple)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    port: int = 8000
+    publish_branch: str = "gh-pages"
+    publish_folder: Path | None = None
 
 
 def find(cwd: Path) -> Path | None:
@@ -80,6 +124,7 @@ def load(path: Path | None, cwd: Path, *, check_source: bool = True) -> Config:
     problems: list[str] = []
     values = _values(data, problems)
     topics = _topics(data.get("topics", []), problems)
+    feeds = _feeds(data.get("feeds", []), problems)
     config = Config(
         path=path,
         title=values["site.title"],
@@ -89,11 +134,30 @@ def load(path: Path | None, cwd: Path, *, check_source: bool = True) -> Config:
         output=base / values["build.output"],
         sentences=values["summary.sentences"],
         topics=topics,
+        feeds=feeds,
+        fetch=FetchSettings(
+            user_agent=values["fetch.user_agent"],
+            timeout=values["fetch.timeout"],
+            retries=values["fetch.retries"],
+            backoff=values["fetch.backoff"],
+            rate_limit=values["fetch.rate_limit"],
+            state=(base / values["fetch.state"]) if values["fetch.state"] else None,
+        ),
+        port=values["serve.port"],
+        publish_branch=values["publish.branch"],
+        publish_folder=(base / values["publish.folder"]) if values["publish.folder"] else None,
     )
     problems.extend(_check(config, check_source))
     if problems:
         raise ConfigError(path, problems)
     return config
+
+
+def fetch_state_path(config: Config, cwd: Path) -> Path:
+    """Where fetch keeps its state: ``fetch.state``, else FETCH_STATE beside the config file (or in cwd)."""
+    if config.fetch.state is not None:
+        return config.fetch.state
+    return (config.path.parent if config.path is not None else cwd) / FETCH_STATE
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -110,13 +174,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _values(data: dict[str, Any], problems: list[str]) -> dict[str, Any]:
     known = {(s.section, s.key): s for s in SETTINGS}
-    sections = {s.section for s in SETTINGS} | {"topics"}
+    sections = {s.section for s in SETTINGS} | {"topics", "feeds"}
     values = {f"{s.section}.{s.key}": s.default for s in SETTINGS}
     for section, table in data.items():
         if section not in sections:
             problems.append(f"unknown section [{section}] (expected one of: {', '.join(sorted(sections))})")
             continue
-        if section == "topics":
+        if section in ("topics", "feeds"):
             continue
         if not isinstance(table, dict):
             problems.append(f"[{section}] must be a table")
@@ -126,13 +190,57 @@ def _values(data: dict[str, Any], problems: list[str]) -> dict[str, Any]:
             if setting is None:
                 expected = ", ".join(s.key for s in SETTINGS if s.section == section)
                 problems.append(f"unknown key {section}.{key} (expected one of: {expected})")
-            elif not isinstance(value, setting.type) or isinstance(value, bool) is not (setting.type is bool):
+            elif not _is_a(value, setting.type):
                 problems.append(
                     f"{section}.{key} must be {setting.type.__name__}, got {type(value).__name__} {value!r}"
                 )
             else:
-                values[f"{section}.{key}"] = value
+                values[f"{section}.{key}"] = float(value) if setting.type is float else value
     return values
+
+
+def _is_a(value: object, expected: type) -> bool:
+    """Whether a TOML value has the setting's type; an integer is a fine float, a bool is only a bool."""
+    accepted = (int, float) if expected is float else expected
+    return isinstance(value, accepted) and isinstance(value, bool) is (expected is bool)
+
+
+def _feeds(raw: Any, problems: list[str]) -> tuple[Feed, ...]:
+    if not isinstance(raw, list):
+        problems.append('feeds must be an array of tables: [[feeds]] url = "https://..."')
+        return ()
+    feeds: list[Feed] = []
+    for number, entry in enumerate(raw, start=1):
+        where = f"feeds #{number}"
+        if not isinstance(entry, dict):
+            problems.append(f"{where} must be a table with url, and optionally name and full_text")
+            continue
+        unknown = sorted(set(entry) - {"url", "name", "full_text"})
+        if unknown:
+            problems.append(f"unknown key {where}.{unknown[0]} (expected url, name, full_text)")
+        feed = _feed(entry, where, problems)
+        if feed is None:
+            continue
+        if any(f.url == feed.url for f in feeds):
+            problems.append(f"{where}.url repeats an earlier feed: {feed.url}")
+            continue
+        feeds.append(feed)
+    return tuple(feeds)
+
+
+def _feed(entry: dict[str, Any], where: str, problems: list[str]) -> Feed | None:
+    """One [[feeds]] table as a Feed; None (with the problems recorded) when it is invalid."""
+    url, name, full_text = entry.get("url"), entry.get("name"), entry.get("full_text", False)
+    found = len(problems)
+    if not isinstance(url, str) or not url.strip().lower().startswith(("http://", "https://")):
+        problems.append(f"{where}.url must be an http:// or https:// URL, got {url!r}")
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        problems.append(f"{where}.name must be a non-empty string")
+    if not isinstance(full_text, bool):
+        problems.append(f"{where}.full_text must be true or false, got {full_text!r}")
+    if len(problems) > found or not isinstance(url, str):
+        return None
+    return Feed(url.strip(), name.strip() if isinstance(name, str) else None, bool(full_text))
 
 
 def _topics(raw: Any, problems: list[str]) -> tuple[TopicRule, ...]:
@@ -169,6 +277,18 @@ def _check(config: Config, check_source: bool) -> list[str]:
         problems.append(f"site.base_url must start with http:// or https://, got {config.base_url!r}")
     if not 1 <= config.sentences <= 20:
         problems.append(f"summary.sentences must be between 1 and 20, got {config.sentences}")
+    fetch = config.fetch
+    if fetch.timeout <= 0:
+        problems.append(f"fetch.timeout must be more than 0 seconds, got {fetch.timeout}")
+    if not 1 <= fetch.retries <= 10:
+        problems.append(f"fetch.retries must be between 1 and 10, got {fetch.retries}")
+    for key, seconds in (("backoff", fetch.backoff), ("rate_limit", fetch.rate_limit)):
+        if seconds < 0:
+            problems.append(f"fetch.{key} must not be negative, got {seconds}")
+    if not 0 <= config.port <= 65535:
+        problems.append(f"serve.port must be between 0 and 65535, got {config.port}")
+    if not config.publish_branch.strip():
+        problems.append("publish.branch must not be empty")
     if config.output.resolve() == config.source.resolve():
         problems.append("build.output must not be the source folder")
     return problems

@@ -34,3 +34,19 @@ class TemplateError(DigestError):
 
 class BuildError(DigestError):
     """The build cannot complete (output not writable, strict warnings, ...)."""
+
+
+class FetchError(DigestError):
+    """A feed or page cannot be fetched, or fetch's state file is unusable."""
+
+
+class ServeError(DigestError):
+    """The preview server cannot start (port taken, no permission)."""
+
+
+class PublishError(DigestError):
+    """The site cannot be published (not built, not a git repository, target unsafe)."""
+
+
+class ScaffoldError(DigestError):
+    """A new digest cannot be created in the folder given."""

@@ -28,6 +28,7 @@ STORY_MERGE = {"short": 0.18, "long": 0.35}
 MERGE_ROUNDS = 3
 TOPIC_SIMILARITY = 0.08  # cosine between story centroids needed to share a topic
 IDF_POWER = 1.0
+VECTOR_TERMS = 40
 STORY_WINDOW_DAYS = 3  # beyond this gap from a story's dates, similarity decays
 TITLE_WEIGHT = 3  # headline terms count this many times
 SHORT_TEXT_WORDS = 50  # below this, a feed item's link slug adds words to its headline
@@ -69,6 +70,7 @@ _URL_WORDS = frozenset(
     ]
 )
 LEAD_SENTENCES = 8
+SUBJECT_SENTENCES = 20  # topic discovery reads this far into each article
 _SURFACE_SAMPLE = 300  # articles read to learn how a topic's keywords are written
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 OTHER = "Other"
@@ -90,7 +92,7 @@ def group(
     kept = sorted((a for a in articles if a.id not in duplicate_of), key=_chronological)
     prior: dict[str, float] = {}
     counts = [_terms(a, prior) for a in kept]
-    vecs = vectors.tfidf(counts, prior=prior, idf_power=IDF_POWER)
+    vecs = vectors.tfidf(counts, prior=prior, idf_power=IDF_POWER, max_terms=VECTOR_TERMS)
     spans = [_span(a) for a in kept]
     join = [STORY_JOIN[_length(a)] for a in kept]
     merge = [STORY_MERGE[_length(a)] for a in kept]
@@ -231,10 +233,20 @@ def _topics(
     return tuple(sorted(topics, key=lambda t: t.id)), topic_of
 
 
+def _subject_terms(article: Article, counts: Counter[str]) -> Counter[str]:
+    """What an article is about reads further down than what event it reports: add the next sentences."""
+    more = Counter(
+        t for w in words(" ".join(article.sentences[LEAD_SENTENCES:SUBJECT_SENTENCES])) if (t := _term(w))
+    )
+    return counts + more
+
+
 def _discovered(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
     """Subjects found over all articles; each story goes where most of its articles went."""
     owners = [number for number, draft in enumerate(drafts) for _ in draft.articles]
-    subject = topics_module.discover([c for d in drafts for c in d.counts])
+    subject = topics_module.discover(
+        [_subject_terms(a, c) for d in drafts for a, c in zip(d.articles, d.counts, strict=True)]
+    )
     votes: dict[int, Counter[int]] = defaultdict(Counter)
     for owner, label in zip(owners, subject, strict=True):
         votes[owner][label] += 1

@@ -23,6 +23,7 @@ NEIGHBOURS = 10  # edges per article in the similarity graph
 RESOLUTION = 0.3  # Louvain resolution: lower finds fewer, broader subjects
 MIN_SHARE = 0.03  # a community smaller than this share of the articles is a niche, not a subject
 KMEANS_ROUNDS = 30
+GRAPH_SAMPLE = 3000  # articles in the neighbour graph; bounds the graph's cost at any corpus size
 _BLOCK = 2048  # rows per block when finding neighbours: bounds memory to a block, not N x N
 _SEED = 20240407
 
@@ -33,11 +34,20 @@ def discover(documents: Sequence[Mapping[str, float]]) -> list[int]:
 
     matrix = _tfidf(documents)
     points = _normalize(_lsa(matrix, min(DIMENSIONS, min(matrix.shape) - 1)))
-    communities = _communities(points)
-    big = [c for c in communities if len(c) >= max(MIN_SHARE * len(documents), 3)] or communities[:1]
+    sample = _sample(len(points))
+    communities = [[int(sample[i]) for i in c] for c in _communities(points[sample])]
+    big = [c for c in communities if len(c) >= max(MIN_SHARE * len(sample), 3)] or communities[:1]
     centres = _normalize(np.array([points[c].mean(axis=0) for c in big]))
     labels = _spherical_kmeans(points, centres)
     return _renumber(labels.tolist())
+
+
+def _sample(count: int) -> NDArray[np.int64]:
+    """Evenly spaced rows, at most GRAPH_SAMPLE: the graph only finds the subjects, k-means places everyone."""
+    import numpy as np
+
+    step = max(1, math.ceil(count / GRAPH_SAMPLE))
+    return np.arange(0, count, step)
 
 
 def _tfidf(documents: Sequence[Mapping[str, float]]) -> Any:  # a scipy CSR matrix

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Collection
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -15,8 +18,9 @@ import pytest
 from digest import paths
 from digest.config import Config
 from digest.errors import TemplateError
-from digest.models import Article, Day, Digest, Story, StorySentence, Topic
+from digest.models import Article, Day, Digest, Fact, Issue, Story, StorySentence, Topic
 from digest.render import date_range, human_date, original_copies, render, theme_dir
+from digest.search import build_index, encode, words
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -276,7 +280,12 @@ def test_feed_is_atom_with_relative_links_without_base_url(site: dict[str, bytes
     entries = feed.findall(f"{ATOM}entry")
     assert entries[0].findtext(f"{ATOM}title") == "Rafah talks resume in Cairo"
     assert entries[0].find(f"{ATOM}link").get("href") == "stories/s1.html"  # type: ignore[union-attr]
-    assert len({e.findtext(f"{ATOM}id") for e in entries}) == 3
+    assert entries[0].findtext(f"{ATOM}published") == "2024-04-07T00:00:00Z"
+    # The undated story s3 has no place in a dated feed.
+    assert [e.findtext(f"{ATOM}id") for e in entries] == [
+        "urn:newsdigest:story:s1",
+        "urn:newsdigest:story:s2",
+    ]
     assert b'type="application/atom+xml"' in site["index.html"]
 
 
@@ -356,3 +365,326 @@ def test_human_date_accepts_timestamps_and_rejects_garbage() -> None:
     assert human_date("2024-01-05T10:00:00+00:00") == "5 January 2024"
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         human_date("April 7")
+
+
+# --- Pages added for a readable, publishable digest -------------------------------------------------
+
+
+def test_every_page_has_the_search_box_the_security_policy_and_no_inline_code(site: dict[str, bytes]) -> None:
+    for page, content in site.items():
+        if not page.endswith(".html"):
+            continue
+        text = content.decode()
+        assert '<input type="search"' in text, page
+        assert '<meta http-equiv="Content-Security-Policy"' in text, page
+        assert "<style" not in text and " style=" not in text, page
+        scripts = re.findall(r"<script([^>]*)>(.*?)</script>", text, re.S)
+        assert all("src=" in attrs or "ld+json" in attrs for attrs, _ in scripts), page
+        external = [link for link in links_of(content) if link.startswith(("http:", "https:", "//"))]
+        assert external == [link for link in external if _is_outbound_anchor(text, link)], page
+
+
+def _is_outbound_anchor(text: str, link: str) -> bool:
+    """An external URL may only appear as a link a reader clicks, never as a resource the page loads."""
+    return f'<a href="{link}"' in text or f'<a class="coverage-title" href="{link}"' in text
+
+
+def test_breadcrumbs_lead_from_home_through_topic_and_story(site: dict[str, bytes]) -> None:
+    article = site[paths.article_page("a2-slug")].decode()
+    crumbs = article[
+        article.index('aria-label="Breadcrumb"') : article.index("</nav>", article.index("Breadcrumb"))
+    ]
+    assert (
+        crumbs.index("../index.html")
+        < crumbs.index("../topics/world.html")
+        < crumbs.index("../stories/s1.html")
+    )
+    assert '<span aria-current="page">Cairo talks: second report</span>' in crumbs
+
+
+def test_home_puts_most_covered_recent_stories_first() -> None:
+    digest = make_digest()
+    lone = Story("s4", "A newer lone report", ("a4",), (), "2024-04-09", "2024-04-09", (), "world")
+    articles = (*digest.articles, make_article("a4", "A newer lone report", date="2024-04-09"))
+    world = Topic("world", "World", ("cairo",), ("s4", "s1", "s3"))
+    digest = replace(
+        digest,
+        articles=articles,
+        stories=(lone, *digest.stories),
+        topics=(world, digest.topics[1]),
+        days=(Day("2024-04-09", ("s4",)), *digest.days),
+        story_of={**digest.story_of, "a4": "s4"},
+    )
+    home = render(digest, Config())["index.html"].decode()
+    # s1 (two sources) leads its topic although s4 is newer.
+    assert home.index("stories/s1.html") < home.index("stories/s4.html")
+
+
+def test_home_stays_small_with_many_stories() -> None:
+    digest = make_digest()
+    many = tuple(
+        Story(f"m{n}", f"Story number {n}", ("a1",), (), "2024-04-08", "2024-04-08", (), "world")
+        for n in range(300)
+    )
+    digest = replace(digest, stories=many + digest.stories)
+    home = render(digest, Config())["index.html"].decode()
+    assert home.count('<article class="card') <= 40
+
+
+def test_story_page_shows_timeline_with_publishers_times_and_every_source(site: dict[str, bytes]) -> None:
+    digest = make_digest()
+    a1 = replace(digest.articles[0], published="2024-04-07T09:30:00+00:00")
+    site = render(replace(digest, articles=(a1, *digest.articles[1:])), Config())
+    story = site[paths.story_page("s1")].decode()
+    timeline = story[story.index('class="timeline"') :]
+    assert timeline.index("Daily Planet") < timeline.index("Gazette")
+    assert "7 April 2024, 09:30" in timeline
+    assert "Reported by 2 sources" in story
+    assert 'href="https://example.com/a1">Original at Daily Planet</a>' in story
+    assert 'href="../originals/src/a2.txt">Source file</a>' in story
+    assert 'href="../originals/src/a3.txt">Source file</a>' in story  # the merged copy links out too
+
+
+def test_story_page_lists_key_facts_only_when_there_are_some(site: dict[str, bytes]) -> None:
+    assert "Key facts" not in site[paths.story_page("s1")].decode()
+    digest = make_digest()
+    facts = (Fact("place", "Cairo", 2), Fact("person", "Lois Lane", 1), Fact("figure", "$10.9bn", 2))
+    story = replace(digest.stories[0], facts=facts)
+    page = render(replace(digest, stories=(story, *digest.stories[1:])), Config())[
+        paths.story_page("s1")
+    ].decode()
+    section = page[page.index("Key facts") :]
+    assert section.index("People") < section.index("Places") < section.index("Figures")
+    assert 'Cairo <span class="muted">(2 sources)</span>' in section
+
+
+def test_article_page_has_reading_time_and_related_stories(site: dict[str, bytes]) -> None:
+    a1 = site[paths.article_page("a1-slug")].decode()
+    assert "1 min read" in a1
+    related = a1[a1.index("Related stories") :]
+    assert 'href="../stories/s3.html"' in related and 'href="../stories/s1.html"' not in related
+
+
+def test_topic_pages_are_paginated_newest_first() -> None:
+    digest = make_digest()
+    stories = tuple(
+        Story(f"t{n:02d}", f"Topic story {n}", ("b1",), (), f"2024-03-{28 - n // 2:02d}", None, (), "money")
+        for n in range(45)
+    )
+    money = Topic("money", "Money", ("rates",), tuple(s.id for s in stories))
+    digest = replace(digest, stories=digest.stories + stories, topics=(digest.topics[0], money))
+    site = render(digest, Config())
+    first, third = site["topics/money.html"].decode(), site["topics/money/3.html"].decode()
+    assert first.count('<article class="card') == 20 and third.count('<article class="card') == 5
+    assert 'rel="next" href="../topics/money/2.html"' in first
+    assert 'rel="prev" href="../../topics/money/2.html"' in third and 'rel="next"' not in third
+    assert first.index("stories/t00.html") < first.index("stories/t19.html")
+    assert "45 stories" in third
+    assert broken_links(site, set(original_copies(digest))) == []
+
+
+def test_sources_page_counts_articles_by_publisher(site: dict[str, bytes]) -> None:
+    sources = site["sources.html"].decode()
+    rows = re.findall(
+        r'<tr>\s*<th scope="row">(.*?)</th>\s*<td class="num">(\d+)</td>\s*<td class="num">(\d+)</td>',
+        sources,
+    )
+    assert ("Daily Planet", "1", "0") in rows and ("Wire Copy", "0", "1") in rows
+    assert rows[-1] == ("<em>Publisher not found</em>", "2", "0")
+
+
+def test_quality_page_reports_undated_inferred_duplicates_and_skipped() -> None:
+    digest = replace(
+        make_digest(),
+        issues=(Issue("broken.txt", "empty file; skipped"), Issue("src/b1.md", "impossible date 2024-02-30")),
+    )
+    digest = replace(
+        digest, articles=tuple(replace(a, source="src/b1.md") if a.id == "b1" else a for a in digest.articles)
+    )
+    quality = render(digest, Config())["quality.html"].decode()
+    skipped = quality[quality.index('id="skipped"') : quality.index('id="warned"')]
+    assert "<code>broken.txt</code>: empty file; skipped" in skipped and "b1.md" not in skipped
+    assert "<code>src/b1.md</code>: impossible date 2024-02-30" in quality[quality.index('id="warned"') :]
+    undated = quality[quality.index('id="undated-articles"') :]
+    assert 'href="articles/c1-slug.html">A quiet undated piece</a>' in undated
+    assert re.search(
+        r"<th scope=\"row\">author</th>\s*<td><code>byline</code></td>\s*<td class=\"num\">1</td>", quality
+    )
+    assert re.search(
+        r"<th scope=\"row\">date</th>\s*<td><em>not found</em></td>\s*<td class=\"num\">1</td>", quality
+    )
+    assert 'href="articles/a3-slug.html">Copy of the first report</a> (Wire Copy) is a copy of' in quality
+
+
+def test_404_page_works_at_any_depth_with_a_base_url() -> None:
+    site = render(make_digest(), Config(base_url="https://news.example.org/digest"))
+    page = site["404.html"].decode()
+    assert 'href="https://news.example.org/digest/static/style.css"' in page
+    assert 'action="https://news.example.org/digest/search.html"' in page
+
+
+# --- Feeds, crawler files and metadata ---------------------------------------------------------------
+
+
+def test_feeds_take_their_dates_from_the_articles_never_the_clock() -> None:
+    plain = render(make_digest(), Config())
+    stamped = render(make_digest(), Config(), generated="2031-01-01T00:00:00+00:00")
+    for name in ("feed.xml", "feed.json", "topics/world.xml", "robots.txt"):
+        assert plain[name] == stamped[name], name
+    digest = make_digest()
+    a2 = replace(digest.articles[1], published="2024-04-08T18:45:00")
+    feed = ET.fromstring(
+        render(replace(digest, articles=(digest.articles[0], a2, *digest.articles[2:])), Config())["feed.xml"]
+    )
+    assert feed.findtext(f"{ATOM}updated") == "2024-04-08T18:45:00Z"  # no zone given: UTC
+
+
+def test_topic_feeds_hold_the_topics_stories_with_links_relative_to_the_feed(site: dict[str, bytes]) -> None:
+    feed = ET.fromstring(site["topics/world.xml"])
+    assert feed.findtext(f"{ATOM}title") == "World · Test Digest"
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == ["Rafah talks resume in Cairo"]
+    assert entries[0].find(f"{ATOM}link").get("href") == "../stories/s1.html"  # type: ignore[union-attr]
+    assert 'href="../topics/world.xml"' in site[paths.topic_page("world")].decode()
+
+
+def test_json_feed_is_version_1_1() -> None:
+    feed = json.loads(render(make_digest(), Config(base_url="https://news.example.org"))["feed.json"])
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["feed_url"] == "https://news.example.org/feed.json"
+    first = feed["items"][0]
+    assert first["id"] == first["url"] == "https://news.example.org/stories/s1.html"
+    assert (
+        first["date_published"] == "2024-04-07T00:00:00Z" and first["date_modified"] == "2024-04-08T00:00:00Z"
+    )
+    assert first["content_text"].startswith("Talks resumed in Cairo.") and first["tags"] == ["World"]
+    plain = json.loads(render(make_digest(), Config())["feed.json"])
+    assert "url" not in plain["items"][0] and "feed_url" not in plain
+
+
+def test_sitemap_lists_absolute_urls_with_article_dates_and_robots_names_it() -> None:
+    site = render(make_digest(), Config(base_url="https://news.example.org/d"))
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    urls = {u.findtext(f"{ns}loc"): u.findtext(f"{ns}lastmod") for u in ET.fromstring(site["sitemap.xml"])}
+    assert urls["https://news.example.org/d/stories/s1.html"] == "2024-04-08T00:00:00Z"
+    assert urls["https://news.example.org/d/articles/b1-slug.html"] == "2024-03-30T00:00:00Z"
+    assert urls["https://news.example.org/d/articles/c1-slug.html"] is None  # undated: no invented date
+    assert (
+        "https://news.example.org/d/404.html" not in urls
+        and "https://news.example.org/d/search.html" not in urls
+    )
+    assert b"Sitemap: https://news.example.org/d/sitemap.xml" in site["robots.txt"]
+    plain = render(make_digest(), Config())
+    assert "sitemap.xml" not in plain and b"Sitemap:" not in plain["robots.txt"]
+
+
+def test_base_url_adds_opengraph_twitter_and_json_ld() -> None:
+    site = render(make_digest(), Config(base_url="https://news.example.org"))
+    article = site[paths.article_page("a1-slug")].decode()
+    assert '<meta property="og:type" content="article">' in article
+    assert '<meta property="og:url" content="https://news.example.org/articles/a1-slug.html">' in article
+    assert '<meta name="twitter:card" content="summary">' in article
+    data = _json_ld(article)
+    assert data["@type"] == "NewsArticle" and data["headline"] == "Rafah talks resume in Cairo"
+    assert (
+        data["author"] == [{"@type": "Person", "name": "Lois Lane"}] and data["datePublished"] == "2024-04-07"
+    )
+    story = _json_ld(site[paths.story_page("s1")].decode())
+    assert story["@type"] == "ItemList"
+    assert [i["url"] for i in story["itemListElement"]] == [
+        "https://news.example.org/articles/a1-slug.html",
+        "https://news.example.org/articles/a2-slug.html",
+    ]
+    topic = _json_ld(site[paths.topic_page("world")].decode())
+    assert topic["@type"] == "ItemList" and topic["numberOfItems"] == 2
+
+
+def test_no_social_tags_or_json_ld_without_base_url(site: dict[str, bytes]) -> None:
+    article = site[paths.article_page("a1-slug")].decode()
+    assert 'property="og:' not in article and "ld+json" not in article
+    assert '<meta name="description" content="Talks resumed in Cairo.">' in article
+
+
+def test_json_ld_cannot_close_its_script_element() -> None:
+    site = render(make_digest("Evil </script><script>alert(1)</script>"), Config(base_url="https://x.org"))
+    article = site[paths.article_page("a1-slug")].decode()
+    block = article[article.index("application/ld+json") :]
+    assert block.index("</script>") > block.index("\\u003c/script\\u003e")
+    assert _json_ld(article)["headline"].startswith("Evil </script>")
+
+
+def _json_ld(page: str) -> dict[str, Any]:
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert found, "no JSON-LD block"
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+# --- Search index ------------------------------------------------------------------------------------
+
+
+def decode(encoded: str) -> list[int]:
+    """The reader of digest.search.encode, as static/search.js does it."""
+    last, more = "0123456789abcdefghijklmnopqrstuv", "ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_"
+    out, previous, value = [], -1, 0
+    for char in encoded:
+        if char in last:
+            previous += value * 32 + last.index(char) + 1
+            out.append(previous)
+            value = 0
+        else:
+            value = value * 32 + more.index(char)
+    return out
+
+
+@pytest.mark.parametrize("numbers", [[], [0], [5], [0, 1, 2], [3, 40, 41, 2000, 70000, 1_000_000]])
+def test_postings_round_trip(numbers: list[int]) -> None:
+    assert decode(encode(numbers)) == numbers
+
+
+def test_words_fold_case_and_accents_and_drop_punctuation() -> None:
+    assert words("Café au LAIT, naïve—résumé's 2024!") == [
+        "cafe",
+        "au",
+        "lait",
+        "naive",
+        "resume",
+        "s",
+        "2024",
+    ]
+    assert words("x" * 40 + " ok") == ["ok"]
+
+
+def test_search_index_holds_kept_articles_newest_first_with_body_words() -> None:
+    digest = make_digest()
+    b1 = replace(digest.articles[3], paragraphs=("The governor mentioned zygomorphic flowers.",))
+    digest = replace(digest, articles=(*digest.articles[:3], b1, digest.articles[4]))
+    index = build_index(digest)
+    slugs = [doc[0] for doc in index.docs]
+    assert slugs == ["a2-slug", "a1-slug", "b1-slug", "c1-slug"]  # the copy a3 is left out; undated last
+    found = decode(encode(index.postings[index.terms.index("zygomorphic")]))
+    assert [slugs[n] for n in found] == ["b1-slug"]
+    script = render(digest, Config())["search-index.js"].decode()
+    assert script.startswith("window.DIGEST_SEARCH={") and script.rstrip().endswith("};")
+    assert json.loads(script[len("window.DIGEST_SEARCH=") : script.rindex(";")])["page"] == [
+        "articles/",
+        ".html",
+    ]
+
+
+def test_search_page_loads_the_index_and_the_engine(site: dict[str, bytes]) -> None:
+    page = site["search.html"].decode()
+    assert '<script src="search-index.js" defer></script>' in page
+    assert '<script src="static/search.js" defer></script>' in page
+    assert 'class="needs-js notice"' in page  # what a reader without JavaScript sees
+    assert "static/search.js" in site and "<script" not in site["index.html"].decode()
+
+
+def test_an_empty_digest_renders_a_valid_site() -> None:
+    site = render(Digest("Empty", (), {}, {}, (), (), ()), Config())
+    assert "No stories yet." in site["index.html"].decode()
+    assert broken_links(site) == []
+    for page, content in site.items():
+        if page.endswith(".html"):
+            html5lib.HTMLParser(strict=True).parse(content)
+    assert ET.fromstring(site["feed.xml"]).findtext(f"{ATOM}updated") == "1970-01-01T00:00:00Z"

@@ -1,0 +1,314 @@
+"""``digest fetch``: download the configured feeds and write each new entry as a Markdown file.
+
+Each entry becomes ``<source>/<feed-slug>/<date>-<title-slug>-<hash>.md`` with front matter the
+Markdown reader understands. Feeds are parsed by the build's own feed reader, and full-text pages by
+its HTML reader, so the same safety rules apply. A file whose content is no longer what fetch wrote
+was edited by a person and is left alone (see fetch_state).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from digest import fetch_state
+from digest.config import Config, Feed
+from digest.errors import BuildError, FetchError, SourceError
+from digest.fetch_http import Fetcher
+from digest.fetch_state import FeedState, Written, digest_of
+from digest.models import RawArticle
+
+if TYPE_CHECKING:
+    import httpx
+
+HASH_LENGTH = 8
+# What would start a block: a heading, list item, quote, table, definition, fence or rule marker.
+_LEADING_MARKUP = re.compile(r"^(?:(\d+)([.)])|([#+\-=:|~>]))")
+_INLINE_MARKUP = str.maketrans(
+    {
+        "\\": "\\\\",
+        "`": "\\`",
+        "*": "\\*",
+        "_": "\\_",
+        "[": "\\[",
+        "]": "\\]",
+        "{": "\\{",
+        "}": "\\}",
+        "&": "&amp;",
+        "<": "&lt;",
+    }
+)
+_BACKSLASHED = frozenset("#+-|>.)")  # Python-Markdown's backslash escapes; the rest become entities
+
+
+@dataclass(frozen=True)
+class FeedReport:
+    """What fetching one feed did."""
+
+    feed: str  # the feed's name, or its host
+    url: str
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept: tuple[str, ...] = ()  # files edited by a person, left as they are
+    problems: tuple[str, ...] = ()  # entries degraded (page not fetched, bad date, ...)
+    failed: str | None = None  # why the feed itself could not be fetched or read
+    not_modified: bool = False  # the server answered 304
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What happened to one entry, and the record to remember for it."""
+
+    kind: str  # 'new' | 'updated' | 'unchanged' | 'kept'
+    record: Written
+
+
+def fetch(
+    config: Config,
+    state_path: Path,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    on_report: Callable[[FeedReport], None] = lambda report: None,
+) -> tuple[FeedReport, ...]:
+    """Fetch every configured feed into ``config.source``; state is saved after each feed."""
+    if not config.feeds:
+        raise FetchError('no feeds configured: add [[feeds]] tables with url = "https://..." to digest.toml')
+    states = fetch_state.load(state_path)
+    try:
+        config.source.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FetchError(f"{config.source}: cannot create source folder ({exc.strerror})") from exc
+    reports = []
+    with Fetcher(config.fetch, transport=transport, sleep=sleep) as fetcher:
+        for feed in config.feeds:
+            report, state = fetch_feed(feed, fetcher, states.get(feed.url, FeedState()), config.source)
+            if report.failed is None:
+                states[feed.url] = state
+            fetch_state.save(state_path, states)
+            on_report(report)
+            reports.append(report)
+    return tuple(reports)
+
+
+def feed_label(feed: Feed) -> str:
+    """How a feed is named in reports and folder names: its name, else its host."""
+    return feed.name or (urlsplit(feed.url).hostname or feed.url)
+
+
+def fetch_feed(feed: Feed, fetcher: Fetcher, state: FeedState, source: Path) -> tuple[FeedReport, FeedState]:
+    """Fetch one feed and write its entries; a feed that fails leaves its state as it was."""
+    from digest.readers import feed as feed_reader
+
+    report = FeedReport(feed=feed_label(feed), url=feed.url)
+    try:
+        response = fetcher.get(feed.url, _conditional(state))
+    except FetchError as exc:
+        return replace(report, failed=str(exc)), state
+    if response.status == 304:
+        return replace(report, not_modified=True), state
+    try:
+        entries = feed_reader.read(response.content, feed.url)
+    except SourceError as exc:
+        return replace(report, failed=f"{feed.url}: {exc.reason}"), state
+    records = dict(state.entries)
+    counts = {"new": 0, "updated": 0, "unchanged": 0}
+    kept: list[str] = []
+    problems: list[str] = []
+    for entry in entries:
+        key = entry_key(entry)
+        outcome = _entry(feed, fetcher, entry, records.get(key), source, problems)
+        records[key] = outcome.record
+        if outcome.kind == "kept":
+            kept.append(outcome.record.path)
+        else:
+            counts[outcome.kind] += 1
+    new_state = FeedState(
+        etag=response.headers.get("etag"),
+        last_modified=response.headers.get("last-modified"),
+        entries=records,
+    )
+    report = replace(
+        report,
+        new=counts["new"],
+        updated=counts["updated"],
+        unchanged=counts["unchanged"],
+        kept=tuple(kept),
+        problems=tuple(problems),
+    )
+    return report, new_state
+
+
+def entry_key(entry: RawArticle) -> str:
+    """A stable key for a feed entry: from its link, else its title and date, else its text."""
+    identity = entry.url or (f"{entry.title}\n{entry.date}" if entry.title else "\n".join(entry.paragraphs))
+    return hashlib.sha1(identity.encode("utf-8")).hexdigest()[:16]
+
+
+def file_name(feed: Feed, entry: RawArticle, key: str) -> str:
+    """Where a new entry is written, relative to the source folder."""
+    from digest.normalize import slugify
+
+    title = entry.title or (entry.paragraphs[0] if entry.paragraphs else "entry")
+    return f"{slugify(feed_label(feed))}/{entry.date or 'undated'}-{slugify(title)}-{key[:HASH_LENGTH]}.md"
+
+
+def to_markdown(entry: RawArticle, feed_url: str) -> str:
+    """The entry as a Markdown file with YAML front matter, as the Markdown reader reads it back."""
+    import yaml
+
+    meta = {
+        "title": entry.title,
+        "date": entry.published or entry.date,
+        "author": entry.author,
+        "publisher": entry.publisher,
+        "url": entry.url,
+        "tags": list(entry.tags) or None,
+        "summary": entry.summary,
+        "feed": feed_url,
+    }
+    front = yaml.safe_dump(
+        {key: value for key, value in meta.items() if value}, sort_keys=False, allow_unicode=True, width=10**6
+    )
+    body = "\n\n".join(markdown_text(paragraph) for paragraph in entry.paragraphs)
+    return f"---\n{front}---\n\n{body}\n" if body else f"---\n{front}---\n"
+
+
+def markdown_text(paragraph: str) -> str:
+    """One plain-text paragraph as Markdown that renders back to exactly that text."""
+    escaped = paragraph.translate(_INLINE_MARKUP)
+    match = _LEADING_MARKUP.match(escaped)
+    if match is None:
+        return escaped
+    number, closer, marker = match.groups()
+    rest = escaped[match.end() :]
+    if number is not None:
+        return f"{number}\\{closer}{rest}"
+    return (f"\\{marker}" if marker in _BACKSLASHED else f"&#{ord(marker)};") + rest
+
+
+def _conditional(state: FeedState) -> dict[str, str]:
+    headers = {}
+    if state.etag:
+        headers["If-None-Match"] = state.etag
+    if state.last_modified:
+        headers["If-Modified-Since"] = state.last_modified
+    return headers
+
+
+def _entry(
+    feed: Feed,
+    fetcher: Fetcher,
+    entry: RawArticle,
+    record: Written | None,
+    source: Path,
+    problems: list[str],
+) -> _Outcome:
+    fingerprint = _fingerprint(entry, feed.full_text)
+    if record is not None and not _plain_path(record.path):
+        record = None  # a state file edited to point outside the source folder is not trusted
+    if record is not None and record.entry == fingerprint:
+        return _Outcome("unchanged", record)
+    problems.extend(f"{entry.title or entry.url}: {warning}" for warning in entry.warnings)
+    article = _with_full_text(entry, fetcher, problems) if feed.full_text else entry
+    data = to_markdown(article, feed.url).encode("utf-8")
+    path = record.path if record is not None else file_name(feed, article, entry_key(entry))
+    kind = _write(source / path, data, record)
+    written = record.written if kind == "kept" and record is not None else digest_of(data)
+    return _Outcome(kind, Written(path, fingerprint, written))
+
+
+def _write(target: Path, data: bytes, record: Written | None) -> str:
+    """Write ``data`` unless a person changed the file since fetch wrote it; say what was done."""
+    try:
+        on_disk = target.read_bytes()
+    except FileNotFoundError:
+        on_disk = None
+    except OSError as exc:
+        raise FetchError(f"{target}: cannot read ({exc.strerror})") from exc
+    if on_disk == data:
+        return "unchanged"
+    if record is None and on_disk is None:
+        _replace(target, data)
+        return "new"
+    if record is not None and on_disk is not None and digest_of(on_disk) == record.written:
+        _replace(target, data)
+        return "updated"
+    return "kept"  # edited or removed by a person, or a file fetch did not write
+
+
+def _replace(target: Path, data: bytes) -> None:
+    # A hidden temporary name: the build skips hidden files should it run meanwhile.
+    temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise FetchError(f"{target}: cannot write ({exc.strerror})") from exc
+
+
+def _with_full_text(entry: RawArticle, fetcher: Fetcher, problems: list[str]) -> RawArticle:
+    """The entry completed from its article page; the feed's own text when the page fails."""
+    from digest.readers import html as html_reader
+
+    if not entry.url:
+        problems.append(f"{entry.title}: no link to fetch the full text from; kept the feed's text")
+        return entry
+    try:
+        response = fetcher.get(entry.url)
+        page = html_reader.read(response.content, entry.url)[0]
+    except FetchError as exc:
+        problems.append(f"{exc}; kept the feed's text")
+        return entry
+    except SourceError as exc:
+        problems.append(f"{entry.url}: {exc.reason}; kept the feed's text")
+        return entry
+    return merge_page(entry, page, response.url)
+
+
+def merge_page(entry: RawArticle, page: RawArticle, final_url: str) -> RawArticle:
+    """The feed entry with the page's text, and the page's metadata where the entry has none."""
+    longer = sum(map(len, page.paragraphs)) > sum(map(len, entry.paragraphs))
+    publisher = page.publisher if entry.publisher_from != "feed:source" else None
+    return replace(
+        entry,
+        paragraphs=page.paragraphs if longer else entry.paragraphs,
+        title=entry.title or page.title,
+        date=entry.date or page.date,
+        published=entry.published if entry.date else page.published,
+        author=entry.author or page.author,
+        publisher=publisher or entry.publisher,
+        url=entry.url or page.url or final_url,
+        tags=entry.tags or page.tags,
+        summary=entry.summary or page.summary,
+    )
+
+
+def _fingerprint(entry: RawArticle, full_text: bool) -> str:
+    """What the entry says, without its position in the feed (which shifts as entries are added)."""
+    fields = asdict(entry)
+    for varying in ("source", "warnings"):
+        fields.pop(varying)
+    fields["full_text"] = full_text
+    return digest_of(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8"))[:32]
+
+
+def _plain_path(relative: str) -> bool:
+    from digest.write import safe_path
+
+    try:
+        safe_path(Path("."), relative)
+    except BuildError:
+        return False
+    return relative.endswith(".md")

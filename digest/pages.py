@@ -1,0 +1,432 @@
+"""The HTML pages of the site and what each template receives: one function per kind of page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from digest import paths, seo
+from digest.feeds import latest
+from digest.humanize import human_date, month_name, split_date
+from digest.models import Article, Day, Fact, Story, Topic
+from digest.site import Crumb, Page, Site, biggest, topic_feed_path, topic_page_path
+
+HOME_DAYS = 7  # "recent" on the front page: the edition's day and the six before it
+HOME_MIN_STORIES = 12  # a quiet week is filled up with older stories
+HOME_MAX_STORIES = 40  # keeps the front page small at any size of digest
+HOME_STORIES_PER_TOPIC = 6
+SIDE_TOPICS = 20
+TOPIC_PAGE_SIZE = 20
+LIST_LIMIT = 500  # longest list on the data quality page; digest.json has everything
+FACT_KINDS = (
+    ("person", "People"),
+    ("organisation", "Organisations"),
+    ("place", "Places"),
+    ("figure", "Figures"),
+)
+PROVENANCE_FIELDS = ("title", "date", "author", "publisher", "url")
+
+
+@dataclass(frozen=True)
+class TopicGroup:
+    """The stories of one topic shown on a page; ``topic`` is None for stories without a topic."""
+
+    topic: Topic | None
+    stories: tuple[Story, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class Month:
+    """The days of one month in the archive."""
+
+    number: int
+    name: str
+    days: tuple[Day, ...]
+
+
+@dataclass(frozen=True)
+class Year:
+    """The months of one year in the archive, newest first."""
+
+    year: str
+    months: tuple[Month, ...]
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Links between the pages of a paginated list: (number, page path) for each page."""
+
+    number: int
+    pages: tuple[tuple[int, str], ...]
+
+    @property
+    def previous(self) -> str | None:
+        """The page before this one."""
+        return self.pages[self.number - 2][1] if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        """The page after this one."""
+        return self.pages[self.number][1] if self.number < len(self.pages) else None
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """One row of the sources page."""
+
+    name: str | None  # None: articles whose publisher was not found
+    articles: int
+    copies: int
+    latest: Article | None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How often one rule found one field, with a few articles it was used on."""
+
+    field: str
+    rule: str | None  # None: the field was not found
+    count: int
+    examples: tuple[Article, ...]
+
+
+def all_pages(site: Site) -> Iterator[Page]:
+    """Every HTML page of the site."""
+    yield home(site)
+    for story in site.digest.stories:
+        yield story_page(site, story)
+    for article in site.digest.articles:
+        yield article_page(site, article)
+    for topic in site.digest.topics:
+        yield from topic_pages(site, topic)
+    for index in range(len(site.digest.days)):
+        yield day_page(site, index)
+    yield archive(site)
+    yield sources(site)
+    yield quality(site)
+    yield Page("search.html", "search.html", "Search", crumbs=(_HOME, Crumb("Search")), listed=False)
+    yield Page("404.html", "404.html", "Page not found", listed=False)
+
+
+_HOME = Crumb("Home", "index.html")
+
+
+def home(site: Site) -> Page:
+    """The front page: the most-covered recent stories, grouped by topic."""
+    chosen = front_stories(site)
+    groups: dict[str, list[Story]] = {}
+    for story in chosen:
+        topic = site.story_topic(story)
+        groups.setdefault(topic.id if topic else "", []).append(story)
+    ordered = [
+        TopicGroup(
+            site.topics.get(key),
+            tuple(items[:HOME_STORIES_PER_TOPIC]),
+            len(site.topics[key].stories) if key in site.topics else len(items),
+        )
+        for key, items in groups.items()
+    ]
+    ordered.sort(key=lambda group: group.topic is None)  # stories without a topic go last
+    description = f"The latest news from {len(site.digest.stories)} stories, summarized with their sources."
+    return Page(
+        "index.html",
+        "index.html",
+        "Front page",
+        {
+            "groups": tuple(ordered),
+            "recent_days": site.digest.days[:HOME_DAYS],
+            "side_topics": biggest(site.digest.topics, SIDE_TOPICS),
+        },
+        meta=seo.Meta(description=description),
+        modified=latest(site.updated(s) for s in chosen),
+    )
+
+
+def front_stories(site: Site) -> list[Story]:
+    """Stories of the last HOME_DAYS days by number of sources, then (if few) older ones, newest first."""
+    stories = site.digest.stories
+    if site.edition is None:
+        return list(stories[:HOME_MAX_STORIES])
+    start = (dt.date.fromisoformat(site.edition) - dt.timedelta(days=HOME_DAYS - 1)).isoformat()
+    recent = [s for s in stories if (s.updated or s.date or "") >= start]
+    recent.sort(key=lambda s: -len(s.articles))  # stable: equal coverage stays newest first
+    shown = {s.id for s in recent}
+    older = [s for s in stories if s.id not in shown][: max(0, HOME_MIN_STORIES - len(recent))]
+    return (recent + older)[:HOME_MAX_STORIES]
+
+
+def story_page(site: Site, story: Story) -> Page:
+    """One story: attributed summary, key facts, timeline of its articles, copies."""
+    path = paths.story_page(story.id)
+    topic = site.story_topic(story)
+    timeline = site.timeline(story)
+    copies = tuple(
+        (site.articles[d], site.articles.get(site.digest.duplicate_of.get(d, "")))
+        for d in story.duplicates
+        if d in site.articles
+    )
+    structured = None
+    if site.config.base_url:
+        items = [(a.title, site.absolute(paths.article_page(a.slug))) for a in timeline]
+        structured = seo.item_list(story.title, items)
+    return Page(
+        path,
+        "story.html",
+        story.title,
+        {
+            "story": story,
+            "topic": topic,
+            "story_articles": timeline,
+            "copies": copies,
+            "facts": group_facts(story.facts),
+            "related": site.related(story),
+        },
+        meta=seo.Meta(seo.describe(site.teaser(story)), structured=structured),
+        crumbs=(_HOME, *_topic_crumb(topic), Crumb(story.title)),
+        modified=site.updated(story),
+    )
+
+
+def group_facts(facts: Iterable[Fact]) -> tuple[tuple[str, tuple[Fact, ...]], ...]:
+    """Key facts by kind (people, organisations, places, figures), most-reported first."""
+    groups = []
+    known = {kind for kind, _ in FACT_KINDS}
+    for kind, label in (*FACT_KINDS, ("", "Other")):
+        chosen = [f for f in facts if f.kind == kind or (kind == "" and f.kind not in known)]
+        if chosen:
+            groups.append((label, tuple(sorted(chosen, key=lambda f: -f.sources))))
+    return tuple(groups)
+
+
+def article_page(site: Site, article: Article) -> Page:
+    """One article: byline, summary, full text, original link, provenance, related stories."""
+    path = paths.article_page(article.slug)
+    story = site.story_of_article(article)
+    topic = site.story_topic(story) if story else None
+    original = site.digest.duplicate_of.get(article.id)
+    summary = site.digest.summaries.get(article.id, ())
+    description = seo.describe(summary or [article.given_summary or article.text])
+    structured = None
+    if site.config.base_url:
+        structured = seo.news_article(
+            article, site.absolute(path), description, topic.label if topic else None
+        )
+    story_crumbs = (Crumb(story.title, paths.story_page(story.id)),) if story else ()
+    return Page(
+        path,
+        "article.html",
+        article.title,
+        {
+            "article": article,
+            "summary": summary,
+            "story": story,
+            "topic": topic,
+            "duplicate_of": site.articles.get(original) if original else None,
+            "provenance": provenance(article),
+            "related": site.related(story) if story else (),
+        },
+        meta=seo.Meta(
+            description,
+            kind="article",
+            published=latest([article.published or article.date]),
+            section=topic.label if topic else None,
+            structured=structured,
+        ),
+        crumbs=(_HOME, *_topic_crumb(topic), *story_crumbs, Crumb(article.title)),
+        modified=latest([article.published or article.date]),
+    )
+
+
+def provenance(article: Article) -> tuple[tuple[str, str | None, str | None], ...]:
+    """(field, value or None, the rule that found it or None) for each inferred field."""
+    return (
+        ("Title", article.title, article.title_from),
+        ("Date", human_date(article.date) if article.date else None, article.date_from),
+        ("Author", article.author, article.author_from),
+        ("Publisher", article.publisher, article.publisher_from),
+        ("Link", article.url, article.url_from),
+    )
+
+
+def topic_pages(site: Site, topic: Topic) -> list[Page]:
+    """A topic's stories, newest first, TOPIC_PAGE_SIZE to a page."""
+    stories = site.stories_of(topic.stories)
+    chunks = [stories[i : i + TOPIC_PAGE_SIZE] for i in range(0, len(stories), TOPIC_PAGE_SIZE)] or [()]
+    links = tuple((n, topic_page_path(topic.id, n)) for n in range(1, len(chunks) + 1))
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        path = topic_page_path(topic.id, number)
+        suffix = f" (page {number} of {len(chunks)})" if number > 1 else ""
+        structured = None
+        if site.config.base_url:
+            items = [(s.title, site.absolute(paths.story_page(s.id))) for s in chunk]
+            structured = seo.item_list(topic.label + suffix, items)
+        last = (
+            (Crumb(topic.label, links[0][1]), Crumb(f"Page {number}"))
+            if number > 1
+            else (Crumb(topic.label),)
+        )
+        pages.append(
+            Page(
+                path,
+                "topic.html",
+                topic.label + suffix,
+                {
+                    "topic": topic,
+                    "topic_stories": chunk,
+                    "story_count": len(stories),
+                    "pager": Pager(number, links),
+                    "topic_feed": topic_feed_path(topic.id),
+                },
+                meta=seo.Meta(f"{topic.label}: {len(stories)} stories, newest first.", structured=structured),
+                crumbs=(_HOME, *last),
+                modified=latest(site.updated(s) for s in chunk),
+            )
+        )
+    return pages
+
+
+def day_page(site: Site, index: int) -> Page:
+    """The stories of one day, with links to the days before and after."""
+    days = site.digest.days  # newest first: the next (newer) day comes before this one
+    day = days[index]
+    stories = site.stories_of(day.stories)
+    return Page(
+        paths.day_page(day.date),
+        "day.html",
+        human_date(day.date),
+        {
+            "day": day,
+            "day_stories": stories,
+            "newer": days[index - 1] if index > 0 else None,
+            "older": days[index + 1] if index + 1 < len(days) else None,
+        },
+        meta=seo.Meta(f"News of {human_date(day.date)}: {len(stories)} stories."),
+        crumbs=(_HOME, Crumb("Archive", "archive.html"), Crumb(human_date(day.date))),
+        modified=latest([day.date]),
+    )
+
+
+def archive(site: Site) -> Page:
+    """Every day by year and month, and the stories without a date."""
+    years: dict[str, dict[int, list[Day]]] = {}
+    for day in sorted(site.digest.days, key=lambda d: d.date, reverse=True):
+        year, month, _ = split_date(day.date)
+        years.setdefault(f"{year:04d}", {}).setdefault(month, []).append(day)
+    archive = tuple(
+        Year(year, tuple(Month(number, month_name(number), tuple(days)) for number, days in months.items()))
+        for year, months in years.items()
+    )
+    undated = tuple(story for story in site.digest.stories if story.date is None)
+    return Page(
+        "archive.html",
+        "archive.html",
+        "Archive",
+        {"years": archive, "undated": undated},
+        meta=seo.Meta("Every day of news in the digest, by year and month."),
+        crumbs=(_HOME, Crumb("Archive")),
+        modified=latest([site.edition]),
+    )
+
+
+def sources(site: Site) -> Page:
+    """The publishers, with how many articles each contributed."""
+    kept: Counter[str | None] = Counter()
+    copies: Counter[str | None] = Counter()
+    newest: dict[str | None, Article] = {}
+    for article in site.digest.articles:
+        name = article.publisher
+        (copies if article.id in site.digest.duplicate_of else kept)[name] += 1
+        best = newest.get(name)
+        if best is None or (article.date or "") > (best.date or ""):
+            newest[name] = article
+    names = sorted(
+        set(kept) | set(copies), key=lambda n: (n is None, -kept[n] - copies[n], (n or "").lower())
+    )
+    rows = tuple(Publisher(n, kept[n], copies[n], newest.get(n)) for n in names)
+    return Page(
+        "sources.html",
+        "sources.html",
+        "Sources",
+        {"publishers": rows, "article_count": len(site.digest.articles)},
+        meta=seo.Meta(f"The {len(rows)} publishers behind the digest's articles."),
+        crumbs=(_HOME, Crumb("Sources")),
+        modified=latest([site.edition]),
+    )
+
+
+def quality(site: Site) -> Page:
+    """What the build could not read or had to guess: for readers who want to check the digest."""
+    digest = site.digest
+    undated = [a for a in digest.articles if a.date is None]
+    duplicates = [
+        (site.articles[d], site.articles[k])
+        for d, k in sorted(digest.duplicate_of.items())
+        if d in site.articles and k in site.articles
+    ]
+    sources = {a.source for a in digest.articles} | {a.source.split("#", 1)[0] for a in digest.articles}
+    skipped = [i for i in digest.issues if not _kept(i.source, sources)]
+    warned = [i for i in digest.issues if _kept(i.source, sources)]
+    return Page(
+        "quality.html",
+        "quality.html",
+        "Data quality",
+        {
+            "article_count": len(digest.articles),
+            "undated": tuple(undated[:LIST_LIMIT]),
+            "undated_count": len(undated),
+            "rules": rules(digest.articles),
+            "duplicates": tuple(duplicates[:LIST_LIMIT]),
+            "duplicate_count": len(duplicates),
+            "skipped": tuple(skipped[:LIST_LIMIT]),
+            "skipped_count": len(skipped),
+            "warned": tuple(warned[:LIST_LIMIT]),
+            "warned_count": len(warned),
+            "cleaned": sum(1 for a in digest.articles if a.removed),
+            "limit": LIST_LIMIT,
+        },
+        meta=seo.Meta("What the digest could not read, had to infer, or merged."),
+        crumbs=(_HOME, Crumb("Data quality")),
+    )
+
+
+def rules(articles: Iterable[Article], examples: int = 3) -> tuple[Rule, ...]:
+    """For each inferred field, how often each rule found it (None: not found), most used first."""
+    found: dict[tuple[str, str | None], list[Article]] = {}
+    for article in articles:
+        for name in PROVENANCE_FIELDS:
+            value, rule = getattr(article, name), getattr(article, f"{name}_from")
+            found.setdefault((name, (rule or "unrecorded") if value else None), []).append(article)
+    order = {name: n for n, name in enumerate(PROVENANCE_FIELDS)}
+    keys = sorted(found, key=lambda k: (order[k[0]], k[1] is None, -len(found[k]), k[1] or ""))
+    return tuple(
+        Rule(name, rule, len(found[(name, rule)]), tuple(found[(name, rule)][:examples]))
+        for name, rule in keys
+    )
+
+
+def _kept(source: str, sources: set[str]) -> bool:
+    """Whether an issue's file still gave an article (a warning), or was skipped."""
+    return source in sources
+
+
+def _topic_crumb(topic: Topic | None) -> tuple[Crumb, ...]:
+    return (Crumb(topic.label, paths.topic_page(topic.id)),) if topic else ()
+
+
+__all__ = [
+    "Month",
+    "Pager",
+    "Publisher",
+    "Rule",
+    "TopicGroup",
+    "Year",
+    "all_pages",
+    "front_stories",
+    "group_facts",
+    "provenance",
+    "rules",
+]

@@ -1,0 +1,165 @@
+"""Static full-text search: an inverted index written as a script, so search works from disk and served.
+
+``search-index.js`` sets one global, ``DIGEST_SEARCH``: the kept articles (newest first) and, for every
+word, the articles that contain it. A ``<script src>`` loads it under ``file://``, where ``fetch()`` of a
+JSON file is refused. ``static/search.js`` splits a query exactly as :func:`words` splits articles.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from digest import paths
+from digest.models import Article, Digest
+
+INDEX_PAGE = "search-index.js"
+GLOBAL = "DIGEST_SEARCH"
+VERSION = 1
+SNIPPET_CHARS = 160
+MAX_WORD_CHARS = 32  # longer runs are URLs, hashes or glued text that nobody types
+# A word in more than this share of a large site's articles narrows nothing; the index lists it as
+# common and the browser ignores it in a query instead of failing to find it.
+COMMON_SHARE = 0.5
+COMMON_MIN_ARTICLES = 200
+_WORD = re.compile(r"[^\W_]+")
+# Postings are gaps between doc numbers in base 32, without separators: a number's last digit is
+# written from _LAST, the digits before it from _MORE, so the reader knows where each number ends.
+_LAST = "0123456789abcdefghijklmnopqrstuv"
+_MORE = "ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_"
+
+
+@dataclass(frozen=True)
+class Index:
+    """The search index before serialization: what each article shows in results and what it contains."""
+
+    docs: tuple[tuple[str, str, str, str, str], ...]  # slug, title, publisher, date, snippet
+    terms: tuple[str, ...]  # sorted
+    postings: tuple[tuple[int, ...], ...]  # per term: ascending doc numbers
+    common: tuple[str, ...]
+
+
+def words(text: str) -> list[str]:
+    """Lowercase words without accents, split the way static/search.js splits a query."""
+    folded = text.lower()
+    if not folded.isascii():
+        folded = unicodedata.normalize("NFKD", folded)
+        # Combining marks (Unicode category M, \p{M} in JavaScript) go: 'é' is searched as 'e'.
+        folded = folded.translate({ord(c): None for c in set(folded) if not c.isascii() and _mark(c)})
+    return [w for w in _WORD.findall(folded) if len(w) <= MAX_WORD_CHARS]
+
+
+@functools.cache
+def _mark(char: str) -> bool:
+    return unicodedata.category(char).startswith("M")
+
+
+def build_index(digest: Digest) -> Index:
+    """Index every kept article: title, summary, byline, publisher and full text."""
+    duplicates = digest.duplicate_of
+    by_id = sorted((a for a in digest.articles if a.id not in duplicates), key=lambda a: a.id)
+    kept = sorted(
+        by_id, key=lambda a: a.published or a.date or "", reverse=True
+    )  # newest first, undated last
+    docs = tuple(_doc(a, digest.summaries.get(a.id, ())) for a in kept)
+    found: dict[str, list[int]] = {}
+    for number, article in enumerate(kept):
+        for word in set(words(_searchable(article, digest.summaries.get(article.id, ())))):
+            found.setdefault(word, []).append(number)
+    common = _common(found, len(kept))
+    terms = tuple(sorted(w for w in found if w not in common))
+    return Index(docs, terms, tuple(tuple(found[t]) for t in terms), tuple(sorted(common)))
+
+
+def index_script(index: Index) -> bytes:
+    """The index as ``search-index.js``: one assignment to ``window.DIGEST_SEARCH``."""
+    prefix, suffix = paths.article_page("\0").split("\0")
+    document = {
+        "version": VERSION,
+        "page": [prefix, suffix],
+        "docs": [list(doc) for doc in index.docs],
+        "terms": list(index.terms),
+        "postings": [encode(p) for p in index.postings],
+        "common": list(index.common),
+    }
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return f"window.{GLOBAL}={body};\n".encode()
+
+
+def search_files(digest: Digest) -> dict[str, bytes]:
+    """The files search adds to the site."""
+    return {INDEX_PAGE: index_script(build_index(digest))}
+
+
+def snippet(article: Article, summary: Iterable[str]) -> str:
+    """A short extract shown under a result: the summary's first sentence, else the text's opening."""
+    text = next(iter(summary), "") or article.given_summary or article.text
+    text = " ".join(text.split())
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    cut = text[:SNIPPET_CHARS].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
+
+
+def _doc(article: Article, summary: tuple[str, ...]) -> tuple[str, str, str, str, str]:
+    return (
+        article.slug,
+        article.title,
+        article.publisher or "",
+        article.date or "",
+        snippet(article, summary),
+    )
+
+
+def _searchable(article: Article, summary: tuple[str, ...]) -> str:
+    parts = (article.title, article.author or "", article.publisher or "", *summary, article.text)
+    return "\n".join(parts)
+
+
+def _common(found: Mapping[str, list[int]], total: int) -> set[str]:
+    if total < COMMON_MIN_ARTICLES:
+        return set()
+    return {word for word, docs in found.items() if len(docs) > COMMON_SHARE * total}
+
+
+def encode(numbers: Iterable[int]) -> str:
+    """Ascending numbers as base-32 gaps (less one) without separators: compact, and quick to decode."""
+    out, previous = [], -1
+    for number in numbers:
+        out.append(_base32(number - previous - 1))
+        previous = number
+    return "".join(out)
+
+
+def _base32(number: int) -> str:
+    if number < len(_SMALL):
+        return _SMALL[number]
+    return _spell(number)
+
+
+def _spell(number: int) -> str:
+    digits = _LAST[number % 32]
+    number //= 32
+    while number:
+        number, rest = divmod(number, 32)
+        digits = _MORE[rest] + digits
+    return digits
+
+
+_SMALL = tuple(_spell(n) for n in range(32 * 32 * 32))
+
+__all__ = [
+    "GLOBAL",
+    "INDEX_PAGE",
+    "Index",
+    "build_index",
+    "encode",
+    "index_script",
+    "search_files",
+    "snippet",
+    "words",
+]

@@ -1,0 +1,429 @@
+"""digest fetch against a real HTTP server on 127.0.0.1: feeds, pages, retries, redirects, robots, state."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.config import Config, Feed, FetchSettings, load
+from digest.errors import ConfigError, FetchError
+from digest.fetch import fetch, markdown_text, to_markdown
+from digest.fetch_http import Fetcher
+from digest.models import RawArticle
+from digest.readers import markdown as markdown_reader
+from tests.conftest import REPO
+
+Reply = tuple[int, dict[str, str], bytes]
+Route = Callable[[BaseHTTPRequestHandler], Reply]
+FAST = FetchSettings(timeout=0.5, retries=3, backoff=0.01, rate_limit=0.0)
+
+
+def rss(*items: str, title: str = "Harbour Times") -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
+        f"<link>https://example.org/</link>{''.join(items)}</channel></rss>"
+    ).encode()
+
+
+def item(title: str, link: str, text: str, date: str = "Mon, 06 May 2024 09:30:00 +0000") -> str:
+    return (
+        f"<item><title>{title}</title><link>{link}</link><pubDate>{date}</pubDate>"
+        f"<author>desk@example.org (Ana Ruiz)</author><category>Ports</category>"
+        f"<description>{text}</description></item>"
+    )
+
+
+FEED = rss(
+    item(
+        "Port reopens after storm", "https://example.org/port", "The port reopened on Monday after the storm."
+    ),
+    item("Ferries resume", "https://example.org/ferries", "Ferry services resumed across the bay on Monday."),
+)
+
+
+@dataclass
+class Server:
+    """A loopback HTTP server whose answers the test sets per path; it records every request."""
+
+    base: str = ""
+    routes: dict[str, Route] = field(default_factory=dict)
+    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def hits(self, path: str) -> int:
+        return sum(1 for p, _ in self.requests if p == path)
+
+    def static(self, path: str, body: bytes, kind: str = "application/rss+xml", **headers: str) -> None:
+        self.routes[path] = lambda request: (200, {"Content-Type": kind, **headers}, body)
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    state = Server()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            state.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+            route = state.routes.get(self.path)
+            status, headers, body = route(self) if route else (404, {}, b"not here")
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def setup(tmp_path: Path, *feeds: Feed, settings: FetchSettings = FAST) -> tuple[Config, Path]:
+    config = Config(source=tmp_path / "articles", output=tmp_path / "site", feeds=feeds, fetch=settings)
+    return config, tmp_path / ".digest-cache" / "fetch.json"
+
+
+def read_back(path: Path) -> RawArticle:
+    return markdown_reader.read(path.read_bytes(), path.name)[0]
+
+
+def test_new_entries_become_markdown_the_reader_reads_back(tmp_path: Path, server: Server) -> None:
+    server.static("/feed.xml", FEED, ETag='"v1"')
+    config, state = setup(tmp_path, Feed(server.url("/feed.xml"), name="Harbour Times"))
+    (report,) = fetch(config, state)
+    assert (report.new, report.unchanged, report.failed) == (2, 0, None)
+    files = sorted((tmp_path / "articles" / "harbour-times").glob("*.md"))
+    assert [f.name[:-12] for f in files] == [
+        "2024-05-06-ferries-resume",
+        "2024-05-06-port-reopens-after-storm",
+    ]
+    article = read_back(files[1])
+    assert article.title == "Port reopens after storm"
+    assert article.published == "2024-05-06T09:30:00+00:00"
+    assert (article.author, article.publisher) == ("Ana Ruiz", "Harbour Times")
+    assert article.url == "https://example.org/port"
+    assert article.tags == ("Ports",)
+    assert article.paragraphs == ("The port reopened on Monday after the storm.",)
+    assert f"feed: {server.url('/feed.xml')}" in files[1].read_text()
+    user_agent = server.requests[-1][1]["user-agent"]
+    assert user_agent == FAST.user_agent and user_agent.startswith("newsdigest/")
+
+
+def test_etag_and_last_modified_are_sent_and_304_is_unchanged(tmp_path: Path, server: Server) -> None:
+    def conditional(request: BaseHTTPRequestHandler) -> Reply:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return 304, {"ETag": '"v1"'}, b""
+        return 200, {"ETag": '"v1"', "Last-Modified": "Mon, 06 May 2024 10:00:00 GMT"}, FEED
+
+    server.routes["/feed.xml"] = conditional
+    config, state = setup(tmp_path, Feed(server.url("/feed.xml")))
+    assert fetch(config, state)[0].new == 2
+    (second,) = fetch(config, state)
+    assert second.not_modified and second.new == 0 and second.failed is None
+    sent = server.requests[-1][1]
+    assert sent["if-none-match"] == '"v1"'
+    assert sent["if-modified-since"] == "Mon, 06 May 2024 10:00:00 GMT"
+    saved = json.loads(state.read_text())["feeds"][server.url("/feed.xml")]
+    assert saved["etag"] == '"v1"' and len(saved["entries"]) == 2
+
+
+def test_a_file_a_person_edited_is_never_overwritten(tmp_path: Path, server: Server) -> None:
+    server.static("/feed.xml", FEED)
+    config, state = setup(tmp_path, Feed(server.url("/feed.xml"), name="bay"))
+    fetch(config, state)
+    port, ferries = sorted((tmp_path / "articles" / "bay").glob("*port*.md")), None
+    ferries = next((tmp_path / "articles" / "bay").glob("*ferries*.md"))
+    edited = port[0].read_text().replace("reopened on Monday", "reopened on Monday morning")
+    port[0].write_text(edited)
+    assert fetch(config, state)[0].unchanged == 2  # same entries: nothing rewritten, edit kept
+    server.static(
+        "/feed.xml",
+        rss(
+            item("Port reopens after storm", "https://example.org/port", "Updated: the port reopened fully."),
+            item("Ferries resume", "https://example.org/ferries", "Updated: every ferry line runs again."),
+            item("Bridge closes", "https://example.org/bridge", "The bridge closed for repairs on Tuesday."),
+        ),
+    )
+    (report,) = fetch(config, state)
+    assert (report.new, report.updated, report.kept) == (
+        1,
+        1,
+        (port[0].relative_to(config.source).as_posix(),),
+    )
+    assert port[0].read_text() == edited
+    assert "every ferry line runs again" in ferries.read_text()
+    assert len(list((tmp_path / "articles" / "bay").glob("*.md"))) == 3
+
+
+def test_an_unknown_file_in_the_way_is_kept(tmp_path: Path, server: Server) -> None:
+    server.static("/feed.xml", FEED)
+    config, state = setup(tmp_path, Feed(server.url("/feed.xml"), name="bay"))
+    fetch(config, state)
+    state.unlink()  # state lost: files identical to what fetch would write are adopted, others kept
+    ferries = next((tmp_path / "articles" / "bay").glob("*ferries*.md"))
+    ferries.write_text("my own notes")
+    (report,) = fetch(config, state)
+    assert (report.new, report.unchanged, len(report.kept)) == (0, 1, 1)
+    assert ferries.read_text() == "my own notes"
+
+
+def test_500_then_200_is_retried(tmp_path: Path, server: Server) -> None:
+    answers = iter([(500, {}, b"oops"), (503, {"Retry-After": "0"}, b"busy"), (200, {}, FEED)])
+    server.routes["/feed.xml"] = lambda request: next(answers)
+    config, state = setup(tmp_path, Feed(server.url("/feed.xml")))
+    (report,) = fetch(config, state)
+    assert report.failed is None and report.new == 2
+    assert server.hits("/feed.xml") == 3
+
+
+def test_persistent_500_fails_after_the_configured_tries(tmp_path: Path, server: Server) -> None:
+    server.routes["/feed.xml"] = lambda request: (500, {}, b"down")
+    config, state = setup(tmp_path, Feed(server.url("/feed.xml")), settings=replace(FAST, retries=2))
+    (report,) = fetch(config, state)
+    assert report.failed is not None and "HTTP 500 Internal Server Error (2 tries)" in report.failed
+    assert server.hits("/feed.xml") == 2
+
+
+def test_a_slow_server_times_out_and_other_feeds_still_arrive(tmp_path: Path, server: Server) -> None:
+    def slow(request: BaseHTTPRequestHandler) -> Reply:
+        time.sleep(0.6)
+        return 200, {}, FEED
+
+    server.routes["/slow.xml"] = slow
+    server.static("/feed.xml", FEED)
+    settings = replace(FAST, timeout=0.2, retries=2)
+    config, state = setup(
+        tmp_path, Feed(server.url("/slow.xml"), name="slow"), Feed(server.url("/feed.xml")), settings=settings
+    )
+    started = time.monotonic()
+    slow_report, good = fetch(config, state)
+    assert slow_report.failed is not None and "timed out after 0.2 s (2 tries)" in slow_report.failed
+    assert good.new == 2
+    assert time.monotonic() - started < 3
+    assert server.url("/slow.xml") not in json.loads(state.read_text())["feeds"]
+
+
+def test_redirects_are_followed_and_loops_stopped(tmp_path: Path, server: Server) -> None:
+    server.routes["/old.xml"] = lambda request: (301, {"Location": "/moved.xml"}, b"")
+    server.routes["/moved.xml"] = lambda request: (302, {"Location": server.url("/feed.xml")}, b"")
+    server.static("/feed.xml", FEED)
+    server.routes["/loop.xml"] = lambda request: (302, {"Location": "/loop.xml"}, b"")
+    config, state = setup(tmp_path, Feed(server.url("/old.xml")), Feed(server.url("/loop.xml"), name="loop"))
+    moved, loop = fetch(config, state)
+    assert moved.new == 2 and moved.failed is None
+    assert loop.failed is not None and "more than 5 redirects" in loop.failed
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"<rss><channel><item><title>Broken", "feed has no entries"),
+        (b'{"items": ["json, not a feed"]}', "not an RSS or Atom feed: no XML elements found"),
+        (b"<html><body>Sign in</body></html>", "looks like an HTML page"),
+        (b'<!DOCTYPE r [<!ENTITY a "aaaa">]><rss version="2.0"></rss>', "declares entities"),
+    ],
+)
+def test_malformed_feeds_fail_with_the_reader_reason(
+    tmp_path: Path, server: Server, body: bytes, reason: str
+) -> None:
+    server.static("/bad.xml", body)
+    config, state = setup(tmp_path, Feed(server.url("/bad.xml")))
+    (report,) = fetch(config, state)
+    assert report.failed is not None and reason in report.failed
+    assert not list((tmp_path / "articles").rglob("*.md"))
+
+
+def test_robots_txt_is_respected(tmp_path: Path, server: Server) -> None:
+    server.static("/robots.txt", b"User-agent: newsdigest\nDisallow: /private/\n", kind="text/plain")
+    server.static("/private/feed.xml", FEED)
+    server.static("/feed.xml", FEED)
+    config, state = setup(
+        tmp_path, Feed(server.url("/private/feed.xml"), name="p"), Feed(server.url("/feed.xml"))
+    )
+    private, public = fetch(config, state)
+    assert private.failed is not None and "disallowed by robots.txt" in private.failed
+    assert server.hits("/private/feed.xml") == 0
+    assert public.new == 2
+    assert server.hits("/robots.txt") == 1  # read once per host
+
+
+def test_an_unreachable_robots_txt_means_nothing_is_fetched(tmp_path: Path, server: Server) -> None:
+    server.routes["/robots.txt"] = lambda request: (503, {}, b"")
+    server.static("/feed.xml", FEED)
+    config, state = setup(tmp_path, Feed(server.url("/feed.xml")))
+    (report,) = fetch(config, state)
+    assert report.failed is not None and "robots.txt" in report.failed and "503" in report.failed
+    assert server.hits("/feed.xml") == 0
+
+
+PAGE = b"""<!doctype html><html><head><title>Port reopens after storm | Harbour Times</title>
+<meta property="og:site_name" content="Harbour Times"><meta name="author" content="Ana Ruiz">
+<link rel="canonical" href="https://example.org/port"></head><body><nav>Home | World</nav><article>
+<h1>Port reopens after storm</h1>
+<p>The port reopened on Monday after a storm closed it for three days, the harbour authority said.</p>
+<p>Cranes were inspected overnight and the first container ship docked at dawn, officials said.</p>
+<p>Shipping lines expect the backlog of forty vessels to clear by the end of the week.</p>
+</article><footer>Copyright Harbour Times</footer></body></html>"""
+
+
+def test_full_text_downloads_the_page_and_falls_back_to_the_feed(tmp_path: Path, server: Server) -> None:
+    server.static(
+        "/feed.xml",
+        rss(
+            item("Port reopens after storm", server.url("/port.html"), "Short teaser."),
+            item("Ferries resume", server.url("/gone.html"), "Ferry services resumed on Monday."),
+        ),
+    )
+    server.static("/port.html", PAGE, kind="text/html; charset=utf-8")
+    config, state = setup(tmp_path, Feed(server.url("/feed.xml"), name="bay", full_text=True))
+    (report,) = fetch(config, state)
+    assert report.new == 2
+    assert (
+        len(report.problems) == 1
+        and "HTTP 404" in report.problems[0]
+        and "kept the feed's text" in report.problems[0]
+    )
+    port = read_back(next((tmp_path / "articles" / "bay").glob("*port*.md")))
+    assert port.paragraphs[0].startswith("The port reopened on Monday after a storm closed it")
+    assert len(port.paragraphs) == 3 and port.url == server.url("/port.html")
+    ferries = read_back(next((tmp_path / "articles" / "bay").glob("*ferries*.md")))
+    assert ferries.paragraphs == ("Ferry services resumed on Monday.",)
+    hits = server.hits("/port.html")
+    fetch(config, state)  # unchanged entries: pages are not downloaded again
+    assert server.hits("/port.html") == hits
+
+
+def test_rate_limit_spaces_requests_to_one_host(server: Server) -> None:
+    server.static("/feed.xml", FEED)
+    pauses: list[float] = []
+    now = [100.0]
+    with Fetcher(replace(FAST, rate_limit=2.0), sleep=pauses.append, clock=lambda: now[0]) as fetcher:
+        fetcher.get(server.url("/feed.xml"))
+        now[0] += 0.5
+        fetcher.get(server.url("/feed.xml"))
+    # robots.txt, then the feed twice: each request to the host waits out the rest of the 2 s.
+    assert pauses == [2.0, 1.5]
+
+
+def test_corrupt_state_and_no_feeds_are_errors(tmp_path: Path) -> None:
+    config, state = setup(tmp_path, Feed("http://127.0.0.1:9/feed.xml"))
+    state.parent.mkdir()
+    state.write_text("{not json")
+    with pytest.raises(FetchError, match="not valid JSON"):
+        fetch(config, state)
+    with pytest.raises(FetchError, match="no feeds configured"):
+        fetch(replace(config, feeds=()), state)
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Plain words, nothing odd.",
+        "# Not a heading, and *not* emphasis or _this_ or `code`.",
+        "1. Not a list item: 2024. Was a year; 3) also not.",
+        "- dash, + plus, > quote, = equals, : colon, | pipe, ! bang",
+        "<script>alert(1)</script> &amp; &lt;b&gt; [link](https://x.org) {: .attr} a\\b",
+        "Tom & Jerry <3 [^1] *[HTML]: abbreviation",
+        "--- three dashes",
+        "1) also not; ~~~ not a fence; === not a rule; | a | b |; : not a definition; > not a quote",
+        "snake_case_name {: .x} a > b <3 &copy; &#35; \\*",
+    ],
+)
+def test_markdown_text_reads_back_exactly(paragraph: str) -> None:
+    entry = RawArticle(
+        source="f#1", format="feed", title="A title: with colon", paragraphs=(paragraph, "Second.")
+    )
+    text = to_markdown(entry, "https://example.org/feed")
+    assert markdown_reader.read(text.encode(), "x.md")[0].paragraphs == (paragraph, "Second.")
+    assert markdown_text("plain") == "plain"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*"ab1 2.#*_-+=:|~>!<&;[](){}`\\^'\"/", "é", "&amp;", "<b>", "    "]), max_size=30
+    )
+)
+def test_any_paragraph_reads_back_exactly(parts: list[str]) -> None:
+    paragraph = " ".join("".join(parts).split())
+    entry = RawArticle(
+        source="f#1", format="feed", title="Title", paragraphs=(paragraph,) if paragraph else ()
+    )
+    text = to_markdown(entry, "https://example.org/feed")
+    assert markdown_reader.read(text.encode(), "x.md")[0].paragraphs == entry.paragraphs
+
+
+def test_feeds_config_is_validated(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    path = tmp_path / "digest.toml"
+    path.write_text(
+        '[[feeds]]\nurl = "https://example.org/rss"\nname = "Ex"\nfull_text = true\n'
+        '[[feeds]]\nurl = "ftp://example.org/rss"\n'
+        '[[feeds]]\nurl = "https://example.org/rss"\n'
+        '[[feeds]]\nurl = "https://example.org/b"\nfull_text = "yes"\ncolour = 1\n'
+        "[fetch]\ntimeout = 0\nrate_limit = 0.5\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load(path, tmp_path)
+    problems = "\n".join(caught.value.problems)
+    assert "feeds #2.url must be an http:// or https:// URL" in problems
+    assert "feeds #3.url repeats an earlier feed" in problems
+    assert "feeds #4.full_text must be true or false" in problems
+    assert "unknown key feeds #4.colour" in problems
+    assert "fetch.timeout must be more than 0" in problems
+    path.write_text(
+        '[[feeds]]\nurl = "https://example.org/rss"\nname = "Ex"\nfull_text = true\n[fetch]\ntimeout = 5\n'
+    )
+    config = load(path, tmp_path)
+    assert config.feeds == (Feed("https://example.org/rss", "Ex", True),) and config.fetch.timeout == 5.0
+
+
+def test_cli_fetch_then_build(tmp_path: Path, server: Server) -> None:
+    server.static("/feed.xml", FEED)
+    server.routes["/down.xml"] = lambda request: (500, {}, b"")
+    (tmp_path / "digest.toml").write_text(
+        f'[build]\nsource = "articles"\n[fetch]\nrate_limit = 0\nbackoff = 0\nretries = 1\n'
+        f'[[feeds]]\nurl = "{server.url("/feed.xml")}"\nname = "Harbour"\n'
+        f'[[feeds]]\nurl = "{server.url("/down.xml")}"\nname = "Down"\n'
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "digest", *args]
+        return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+
+    done = run("fetch")
+    assert done.returncode == 0, done.stderr
+    assert "feed Harbour: 2 new, 0 updated, 0 unchanged" in done.stdout
+    assert "fetched 1 of 2 feeds" in done.stdout
+    assert done.stderr.startswith("warning: feed Down: failed: ") and "HTTP 500" in done.stderr
+    assert (tmp_path / ".digest-cache" / "fetch.json").is_file()
+    assert run("fetch", "--strict").returncode == 1
+    built = run("build")
+    assert built.returncode == 0, built.stderr
+    digest = json.loads((tmp_path / "site" / "digest.json").read_text())
+    assert sorted(a["title"] for a in digest["articles"]) == ["Ferries resume", "Port reopens after storm"]
