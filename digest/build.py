@@ -65,7 +65,7 @@ def build(
     raws = read_all(sources, report)
     articles = normalize_all(raws, report)
     duplicate_of = find_duplicates(articles)
-    grouping = group(articles, duplicate_of, config.topics)
+    grouping = group(articles, duplicate_of, config.topics, config.unmatched)
     by_id = {a.id: a for a in articles}
     summaries = {a.id: summarize_article(a.sentences, config.sentences, title=a.title) for a in articles}
     stories = tuple(_with_summary(s, by_id) for s in grouping.stories)

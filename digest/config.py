@@ -11,6 +11,7 @@ from digest import __version__
 from digest.errors import ConfigError
 
 CONFIG_NAME = "digest.toml"
+UNMATCHED = ("other", "discover")
 USER_AGENT = f"newsdigest/{__version__} (static news digest; reads the feeds listed in its digest.toml)"
 FETCH_STATE = ".digest-cache/fetch.json"
 
@@ -42,6 +43,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("build", "source", str, "seeds", "Folder of articles to read (searched recursively)."),
     Setting("build", "output", str, "site", "Folder the site is written to; replaced whole on success."),
     Setting("summary", "sentences", int, 3, "Sentences in each article summary (1-20)."),
+    Setting(
+        "group",
+        "unmatched",
+        str,
+        "other",
+        'With `[[topics]]`: stories matching none go to one "Other" topic (`"other"`) '
+        'or to automatically discovered topics (`"discover"`).',
+    ),
     Setting("fetch", "user_agent", str, USER_AGENT, "User-Agent header sent with every request."),
     Setting("fetch", "timeout", float, 20.0, "Seconds to wait for a server to connect or to send data."),
     Setting("fetch", "retries", int, 3, "Tries per request on timeouts, connection errors and 5xx (1-10)."),
@@ -101,6 +110,7 @@ class Config:
     output: Path = Path("site")
     sentences: int = 3
     topics: tuple[TopicRule, ...] = field(default_factory=tuple)
+    unmatched: str = "other"
     feeds: tuple[Feed, ...] = field(default_factory=tuple)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     port: int = 8000
@@ -134,6 +144,7 @@ def load(path: Path | None, cwd: Path, *, check_source: bool = True) -> Config:
         output=base / values["build.output"],
         sentences=values["summary.sentences"],
         topics=topics,
+        unmatched=values["group.unmatched"],
         feeds=feeds,
         fetch=FetchSettings(
             user_agent=values["fetch.user_agent"],
@@ -275,6 +286,8 @@ def _check(config: Config, check_source: bool) -> list[str]:
         problems.append(f"site.templates: folder not found: {config.templates}")
     if config.base_url and not config.base_url.startswith(("http://", "https://")):
         problems.append(f"site.base_url must start with http:// or https://, got {config.base_url!r}")
+    if config.unmatched not in UNMATCHED:
+        problems.append(f"group.unmatched must be one of {', '.join(UNMATCHED)}, got {config.unmatched!r}")
     if not 1 <= config.sentences <= 20:
         problems.append(f"summary.sentences must be between 1 and 20, got {config.sentences}")
     fetch = config.fetch

@@ -74,6 +74,7 @@ SUBJECT_SENTENCES = 20  # topic discovery reads this far into each article
 _SURFACE_SAMPLE = 300  # articles read to learn how a topic's keywords are written
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 OTHER = "Other"
+RULE_SHARE = 0.02  # share of a story's term occurrences that must be a topic's keywords to file it there
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,10 @@ class Grouping:
 
 
 def group(
-    articles: Sequence[Article], duplicate_of: Mapping[str, str], rules: Sequence[TopicRule] = ()
+    articles: Sequence[Article],
+    duplicate_of: Mapping[str, str],
+    rules: Sequence[TopicRule] = (),
+    unmatched: str = "other",
 ) -> Grouping:
     """Group kept articles into stories and stories into topics; duplicates follow their originals."""
     kept = sorted((a for a in articles if a.id not in duplicate_of), key=_chronological)
@@ -110,7 +114,7 @@ def group(
         _story([kept[i] for i in idx], [vecs[i] for i in idx], [counts[i] for i in idx], copies)
         for idx in members
     ]
-    topics, topic_of = _topics(drafts, by_id, rules)
+    topics, topic_of = _topics(drafts, by_id, rules, unmatched)
     stories = tuple(sorted((d.story(topic_of[d.id]) for d in drafts), key=_newest_first))
     return Grouping(stories, topics, _days(stories, by_id))
 
@@ -213,14 +217,14 @@ def _story(
 
 
 def _topics(
-    drafts: Sequence[_Draft], by_id: Mapping[str, Article], rules: Sequence[TopicRule]
+    drafts: Sequence[_Draft], by_id: Mapping[str, Article], rules: Sequence[TopicRule], unmatched: str
 ) -> tuple[tuple[Topic, ...], dict[str, str]]:
-    if rules:
-        groups = _match_rules(drafts, rules)
-    elif sum(len(d.articles) for d in drafts) >= topics_module.MIN_ARTICLES:
-        groups = _discovered(drafts)
+    if not rules:
+        groups = _found(drafts)
     else:
-        groups = _similar(drafts)
+        groups = _match_rules(drafts, rules)
+        if unmatched == "discover" and groups and groups[-1][0] == OTHER:
+            groups = groups[:-1] + _found(groups[-1][1])
     labelled = _label(groups, by_id)
     topics = []
     topic_of = {}
@@ -239,6 +243,13 @@ def _subject_terms(article: Article, counts: Counter[str]) -> Counter[str]:
         t for w in words(" ".join(article.sentences[LEAD_SENTENCES:SUBJECT_SENTENCES])) if (t := _term(w))
     )
     return counts + more
+
+
+def _found(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
+    """Topics discovered from the stories themselves, by the method that suits their number."""
+    if sum(len(d.articles) for d in drafts) >= topics_module.MIN_ARTICLES:
+        return _discovered(drafts)
+    return _similar(drafts)
 
 
 def _discovered(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
@@ -267,15 +278,16 @@ def _similar(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
 
 
 def _match_rules(drafts: Sequence[_Draft], rules: Sequence[TopicRule]) -> list[tuple[str, list[_Draft]]]:
-    rule_terms = [(rule.name, {t for k in rule.keywords for t in content_terms(k)}) for rule in rules]
+    """Each story to the configured topic whose keywords make up most of its text; Other (last) if none do."""
+    rule_terms = [{t for k in rule.keywords for t in content_terms(k)} for rule in rules]
     groups: dict[str, list[_Draft]] = {rule.name: [] for rule in rules}
     groups[OTHER] = []
     for draft in drafts:
         story_terms = draft.terms
         total = sum(story_terms.values()) or 1
-        scores = [(sum(story_terms[t] for t in terms) / total, name) for name, terms in rule_terms]
-        score, name = max(scores, key=lambda s: (s[0], -[r.name for r in rules].index(s[1])))
-        groups[name if score >= 0.02 else OTHER].append(draft)
+        shares = [sum(story_terms[t] for t in terms) / total for terms in rule_terms]
+        best = max(range(len(rules)), key=lambda i: (shares[i], -i))  # ties: the rule listed first
+        groups[rules[best].name if shares[best] >= RULE_SHARE else OTHER].append(draft)
     return [(name, members) for name, members in groups.items() if members]
 
 

@@ -1,0 +1,209 @@
+"""Stories and topics: what an editor would agree with, deterministic, stable as the archive grows."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from pathlib import Path
+
+from digest.config import TopicRule
+from digest.dedupe import find_duplicates
+from digest.group import Grouping, group
+from digest.models import Article, RawArticle
+from digest.normalize import normalize
+
+EVENTS = {
+    "quake": [
+        "Earthquake of magnitude 7.1 strikes off Japan's Fukushima coast",
+        "Strong 7.1 quake hits Fukushima, tsunami warning issued for Japan coast",
+        "Japan lifts tsunami warning after Fukushima earthquake",
+    ],
+    "merger": [
+        "Comcast agrees to buy Time Warner Cable in $45bn deal",
+        "Time Warner Cable accepts Comcast takeover offer worth $45bn",
+        "Regulators to scrutinise Comcast's Time Warner Cable purchase",
+    ],
+    "final": [
+        "Serena Williams wins Miami Open final against Li Na",
+        "Li Na beaten by Serena Williams in Miami Open final",
+    ],
+}
+
+
+def article(source: str, title: str, date: str | None = "2024-03-10", body: Sequence[str] = ()) -> Article:
+    raw = RawArticle(
+        source=source,
+        format="feed",
+        title=title,
+        title_from="feed:title",
+        date=date,
+        date_from="feed:published" if date else None,
+        url=f"https://news.example/{source}",
+        url_from="feed:link",
+        paragraphs=tuple(body),
+    )
+    return normalize(raw)
+
+
+def headlines(events: dict[str, list[str]] = EVENTS) -> list[Article]:
+    return [
+        article(f"{name}-{number}.xml#1", title)
+        for name, titles in events.items()
+        for number, title in enumerate(titles)
+    ]
+
+
+def run(articles: Sequence[Article], **options: object) -> Grouping:
+    return group(articles, find_duplicates(articles), **options)  # type: ignore[arg-type]
+
+
+def story_sets(grouping: Grouping, articles: Sequence[Article]) -> set[frozenset[str]]:
+    source = {a.id: a.source.split("-")[0] for a in articles}
+    return {frozenset(f"{source[a]}:{a}" for a in s.articles) for s in grouping.stories}
+
+
+def events_of(grouping: Grouping, articles: Sequence[Article]) -> list[set[str]]:
+    source = {a.id: a.source.split("-")[0] for a in articles}
+    return [{source[a] for a in s.articles} for s in grouping.stories]
+
+
+def test_headline_only_feed_items_cluster_by_event() -> None:
+    articles = headlines()
+    grouping = run(articles)
+    assert sorted(sorted(e) for e in events_of(grouping, articles)) == [["final"], ["merger"], ["quake"]]
+    sizes = sorted(len(s.articles) for s in grouping.stories)
+    assert sizes == [2, 3, 3]
+
+
+def test_story_title_is_a_member_headline_and_articles_are_oldest_first() -> None:
+    articles = [
+        article("a.xml#1", "Comcast agrees to buy Time Warner Cable in $45bn deal", "2024-03-11"),
+        article("b.xml#1", "Time Warner Cable accepts Comcast takeover offer worth $45bn", "2024-03-10"),
+    ]
+    (story,) = run(articles).stories
+    by_id = {a.id: a for a in articles}
+    assert story.title in {a.title for a in articles}
+    assert [by_id[a].date for a in story.articles] == ["2024-03-10", "2024-03-11"]
+    assert (story.date, story.updated) == ("2024-03-10", "2024-03-11")
+
+
+def test_articles_months_apart_are_separate_stories() -> None:
+    articles = [
+        article("a.xml#1", "Comcast agrees to buy Time Warner Cable in $45bn deal", "2024-03-10"),
+        article("b.xml#1", "Comcast agrees to buy Time Warner Cable in $45bn deal, again", "2024-09-10"),
+    ]
+    assert len(run(articles).stories) == 2
+
+
+def test_grouping_is_deterministic_whatever_the_input_order() -> None:
+    articles = headlines()
+    shuffled = list(articles)
+    random.Random(3).shuffle(shuffled)
+    assert run(articles) == run(shuffled)
+
+
+def test_story_ids_survive_unrelated_articles_being_added() -> None:
+    articles = headlines()
+    before = {s.id: set(s.articles) for s in run(articles).stories}
+    unrelated = headlines(
+        {
+            "budget": [
+                "Chancellor unveils spring budget with fuel duty freeze",
+                "Spring budget freezes fuel duty",
+            ],
+            "storm": [
+                "Storm Ciara floods villages across Yorkshire",
+                "Yorkshire villages flooded by Storm Ciara",
+            ],
+        }
+    )
+    after = {s.id: set(s.articles) for s in run(articles + unrelated).stories}
+    for story_id, members in before.items():
+        assert after[story_id] == members
+
+
+def test_duplicates_follow_their_original_into_its_story() -> None:
+    body = [
+        "The central bank raised its main interest rate by a quarter point on Thursday, the third rise this year, "
+        "citing stubborn inflation in services and a tight labour market that has pushed wages higher."
+    ] * 3
+    original = article("wire.xml#1", "Central bank raises rates again", body=body)
+    copy = article("paper.xml#1", "Central bank raises rates again", body=body)
+    articles = [original, copy]
+    duplicates = find_duplicates(articles)
+    assert len(duplicates) == 1
+    (story,) = group(articles, duplicates).stories
+    assert len(story.articles) == 1 and len(story.duplicates) == 1
+    assert set(story.articles) | set(story.duplicates) == {original.id, copy.id}
+
+
+def test_every_article_in_one_story_and_every_story_in_one_topic() -> None:
+    articles = headlines()
+    grouping = run(articles)
+    members = [a for s in grouping.stories for a in (*s.articles, *s.duplicates)]
+    assert sorted(members) == sorted(a.id for a in articles)
+    in_topics = [s for t in grouping.topics for s in t.stories]
+    assert sorted(in_topics) == sorted(s.id for s in grouping.stories)
+    assert {s.topic for s in grouping.stories} == {t.id for t in grouping.topics}
+
+
+def test_topic_labels_are_words_not_stopwords() -> None:
+    grouping = run(headlines())
+    for topic in grouping.topics:
+        assert 1 <= len(topic.label.split()) <= 3
+        assert topic.label.lower() not in {"the", "of", "and", "a", "in", "to"}
+        assert topic.keywords and topic.label in topic.keywords
+
+
+def test_configured_topics_and_other() -> None:
+    rules = [
+        TopicRule("Disasters", ("earthquake", "quake", "tsunami")),
+        TopicRule("Business", ("deal", "takeover", "buy")),
+    ]
+    articles = headlines()
+    grouping = run(articles, rules=rules)
+    labels = {t.label: t for t in grouping.topics}
+    assert set(labels) == {"Disasters", "Business", "Other"}
+    story_topic = {s.id: s.topic for s in grouping.stories}
+    titles = {s.id: s.title for s in grouping.stories}
+    other = labels["Other"]
+    assert all("Miami" in titles[s] for s in other.stories)
+    assert all(story_topic[s] == labels["Disasters"].id for s in labels["Disasters"].stories)
+
+
+def test_unmatched_stories_can_go_to_discovered_topics() -> None:
+    rules = [TopicRule("Disasters", ("earthquake", "quake", "tsunami"))]
+    grouping = run(headlines(), rules=rules, unmatched="discover")
+    labels = {t.label for t in grouping.topics}
+    assert "Disasters" in labels and "Other" not in labels and len(labels) >= 2
+
+
+def _load(root: Path) -> list[Article]:
+    from digest.build import discover, normalize_all, read_all
+
+    ignore = lambda issue: None  # noqa: E731
+    return list(normalize_all(read_all(list(discover(root, root / "site", ignore)), ignore), ignore))
+
+
+def test_uci_headlines_group_into_their_events(corpora: Path, tmp_path: Path) -> None:
+    from benchmarks.corpora import uci_feeds
+    from benchmarks.grouping import bcubed
+
+    labels = uci_feeds(tmp_path / "uci")
+    articles = _load(tmp_path / "uci")
+    grouping = run(articles)
+    story_of = {a: s.id for s in grouping.stories for a in (*s.articles, *s.duplicates)}
+    _, _, f1 = bcubed([labels[a.source] for a in articles], [story_of[a.id] for a in articles])
+    assert f1 >= 0.85
+
+
+def test_bbc_topics_match_the_sections(corpora: Path, tmp_path: Path) -> None:
+    from benchmarks.corpora import flatten_bbc
+    from benchmarks.grouping import nmi
+
+    labels = flatten_bbc(tmp_path / "bbc")
+    articles = _load(tmp_path / "bbc")
+    grouping = run(articles)
+    topic_of = {a: s.topic for s in grouping.stories for a in (*s.articles, *s.duplicates)}
+    assert nmi([labels[a.source] for a in articles], [topic_of[a.id] for a in articles]) >= 0.80
+    assert 4 <= len(grouping.topics) <= 12
