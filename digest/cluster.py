@@ -43,21 +43,15 @@ class _Cluster:
     def similarity(self, vector: Mapping[str, float], span: Span, window: int) -> float:
         if self.norm2 <= 0:
             return 0.0
-        cosine = vectors.dot(vector, self.total) / math.sqrt(self.norm2)
-        return cosine * time_factor(self.span, span, window) * evidence(vector, self.total)
-
-
-def evidence(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """Full weight when two texts share at least two terms; one shared word is weak evidence of one event."""
-    if len(a) > len(b):
-        a, b = b, a
-    shared = 0
-    for term in a:
-        if term in b:
-            shared += 1
-            if shared >= 2:
-                return 1.0
-    return SINGLE_TERM_FACTOR
+        total = self.total
+        product, shared = 0.0, 0
+        for term, weight in vector.items():  # one pass for the dot product and the evidence: the hot loop
+            other = total.get(term)
+            if other is not None:
+                product += weight * other
+                shared += 1
+        factor = 1.0 if shared >= 2 else SINGLE_TERM_FACTOR
+        return product / math.sqrt(self.norm2) * factor * time_factor(self.span, span, window)
 
 
 def time_factor(a: Span, b: Span, window: int) -> float:

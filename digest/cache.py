@@ -1,0 +1,128 @@
+"""The incremental cache: an SQLite file of what each source file produced, keyed by its size and mtime.
+
+Entries are valid only for the code and settings that made them: the key of the whole cache is a hash of
+the package's source and of the settings that shape per-file results, so upgrading digest or changing
+those settings empties it. A damaged cache is deleted and rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import digest
+
+DEFAULT_FOLDER = ".digest-cache"
+FILE_NAME = "cache.sqlite"
+_SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What identifies one version of a source file without reading it."""
+
+    size: int
+    mtime_ns: int
+
+
+@cache
+def code_version() -> str:
+    """A hash of digest's own source code and theme: any change to either invalidates cached results."""
+    package = Path(digest.__file__).parent
+    digest_ = hashlib.sha256(f"schema {_SCHEMA}".encode())
+    for path in sorted(package.rglob("*.py")):
+        digest_.update(path.relative_to(package).as_posix().encode())
+        digest_.update(path.read_bytes())
+    return digest_.hexdigest()[:20]
+
+
+class Cache:
+    """Per-file results and small named values, in one SQLite file; a no-op when disabled."""
+
+    def __init__(self, folder: Path | None, key: str) -> None:
+        self.key = key
+        self.db: sqlite3.Connection | None = None
+        if folder is not None:
+            self.db = _open(folder / FILE_NAME, key)
+
+    def close(self) -> None:
+        """Commit and close."""
+        if self.db is not None:
+            self.db.commit()
+            self.db.close()
+            self.db = None
+
+    def files(self, stamps: Mapping[str, Stamp]) -> dict[str, object]:
+        """The cached result of every file whose stamp is unchanged."""
+        if self.db is None or not stamps:
+            return {}
+        found: dict[str, object] = {}
+        rows = self.db.execute("SELECT name, size, mtime, result FROM files")
+        for name, size, mtime, blob in rows:
+            stamp = stamps.get(name)
+            if stamp is not None and stamp == Stamp(size, mtime):
+                found[name] = pickle.loads(blob)
+        return found
+
+    def store(self, results: Iterable[tuple[str, Stamp, object]]) -> None:
+        """Remember each file's result under its stamp."""
+        if self.db is None:
+            return
+        self.db.executemany(
+            "INSERT OR REPLACE INTO files (name, size, mtime, result) VALUES (?, ?, ?, ?)",
+            (
+                (name, s.size, s.mtime_ns, pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
+                for name, s, result in results
+            ),
+        )
+
+    def forget_except(self, names: Iterable[str]) -> None:
+        """Drop entries of files that are gone."""
+        if self.db is None:
+            return
+        keep = set(names)
+        gone = [(name,) for (name,) in self.db.execute("SELECT name FROM files") if name not in keep]
+        self.db.executemany("DELETE FROM files WHERE name = ?", gone)
+
+    def get(self, name: str) -> str | None:
+        """A named value."""
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return str(row[0]) if row else None
+
+    def put(self, name: str, value: str) -> None:
+        """Set a named value."""
+        if self.db is not None:
+            self.db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value))
+
+
+def _open(path: Path, key: str) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return _connect(path, key)
+    except (sqlite3.DatabaseError, pickle.UnpicklingError):
+        path.unlink(missing_ok=True)  # damaged: start again rather than trust it
+        return _connect(path, key)
+
+
+def _connect(path: Path, key: str) -> sqlite3.Connection:
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, result BLOB)"
+    )
+    row = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+    if row is None or row[0] != key:
+        db.execute("DELETE FROM files")
+        db.execute("DELETE FROM meta")
+        db.execute("INSERT INTO meta (name, value) VALUES ('key', ?)", (key,))
+        db.commit()
+    return db

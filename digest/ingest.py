@@ -1,0 +1,153 @@
+"""Read, normalize and summarize every source file: cached per file, spread over processes when many."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.cache import Cache, Stamp
+from digest.errors import SourceError
+from digest.models import Article, Issue
+from digest.normalize import normalize, unique_slugs
+from digest.readers import reader_for
+
+POOL_MINIMUM = 64  # fewer files than this are read in-process: starting workers would cost more
+CHUNK = 32  # files per task sent to a worker
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file: where it is and its path relative to the source folder."""
+
+    path: Path
+    name: str  # relative, '/' separators
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What one file produced: its articles with their summaries, and its problems."""
+
+    articles: tuple[Article, ...]
+    summaries: tuple[tuple[str, ...], ...]
+    issues: tuple[Issue, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings that shape a file's result (part of the cache key)."""
+
+    sentences: int
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """Every article (slugs unique), its summary, and every problem, in source order."""
+
+    articles: tuple[Article, ...]
+    summaries: dict[str, tuple[str, ...]]
+    issues: tuple[Issue, ...]
+    read: int  # files actually read this time (the rest came from the cache)
+
+
+def ingest(
+    sources: Sequence[Source],
+    settings: Settings,
+    cache: Cache,
+    *,
+    jobs: int = 1,
+    advance: Callable[[int], None] = lambda count: None,
+) -> Ingested:
+    """Results for all sources: from the cache where the file is unchanged, else computed (in parallel)."""
+    stamps = {s.name: _stamp(s.path) for s in sources}
+    cached = cache.files(stamps)
+    advance(len(cached))
+    missing = [s for s in sources if s.name not in cached]
+    fresh = dict(zip((s.name for s in missing), _process(missing, settings, jobs, advance), strict=True))
+    cache.store((name, stamps[name], result) for name, result in fresh.items())
+    cache.forget_except(stamps)
+    results = [fresh.get(s.name) or cached[s.name] for s in sources]
+    return _assemble(results, read=len(missing))  # type: ignore[arg-type]
+
+
+def process_file(source: Source, settings: Settings) -> FileResult:
+    """Read one file into articles with summaries; a file that cannot be read becomes an issue."""
+    from digest.summarize import summarize_article
+
+    try:
+        raws = reader_for(source.path.suffix)(_read_bytes(source, settings.max_bytes), source.name)  # type: ignore[misc]
+    except SourceError as error:
+        return FileResult((), (), (Issue(error.source, error.reason),))
+    articles: list[Article] = []
+    issues: list[Issue] = []
+    for raw in raws:
+        issues.extend(Issue(raw.source, warning) for warning in raw.warnings)
+        try:
+            articles.append(normalize(raw))
+        except SourceError as error:
+            issues.append(Issue(error.source, error.reason))
+    summaries = tuple(summarize_article(a.sentences, settings.sentences, title=a.title) for a in articles)
+    return FileResult(tuple(articles), summaries, tuple(issues))
+
+
+def _process_chunk(chunk: list[Source], settings: Settings) -> list[FileResult]:
+    return [process_file(source, settings) for source in chunk]
+
+
+def _process(
+    sources: Sequence[Source], settings: Settings, jobs: int, advance: Callable[[int], None]
+) -> list[FileResult]:
+    if jobs <= 1 or len(sources) < POOL_MINIMUM:
+        results = []
+        for source in sources:
+            results.append(process_file(source, settings))
+            advance(1)
+        return results
+    chunks = [list(sources[i : i + CHUNK]) for i in range(0, len(sources), CHUNK)]
+    results = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for done in pool.map(_process_chunk, chunks, [settings] * len(chunks)):
+            results.extend(done)
+            advance(len(done))
+    return results
+
+
+def _read_bytes(source: Source, max_bytes: int) -> bytes:
+    try:
+        size = source.path.stat().st_size
+        if size > max_bytes:
+            limit = max_bytes / 1024 / 1024
+            raise SourceError(
+                source.name, f"file is {size / 1024 / 1024:.1f} MB, over the {limit:g} MB limit"
+            )
+        return source.path.read_bytes()
+    except OSError as exc:
+        raise SourceError(source.name, f"cannot read ({exc.strerror})") from exc
+
+
+def _stamp(path: Path) -> Stamp:
+    try:
+        status = path.stat()
+    except OSError:
+        return Stamp(-1, -1)  # unreadable: never matches, so the reader reports why
+    return Stamp(status.st_size, status.st_mtime_ns)
+
+
+def _assemble(results: Sequence[FileResult], *, read: int) -> Ingested:
+    articles: list[Article] = []
+    summaries: dict[str, tuple[str, ...]] = {}
+    issues: list[Issue] = []
+    for result in results:
+        articles.extend(result.articles)
+        issues.extend(result.issues)
+        for article, summary in zip(result.articles, result.summaries, strict=True):
+            summaries[article.id] = summary
+    return Ingested(unique_slugs(articles), summaries, tuple(issues), read)
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
