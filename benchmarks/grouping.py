@@ -94,10 +94,13 @@ def uci_stories(work: Path) -> None:
 
 def synthetic(count: int, work: Path) -> list[Article]:
     """``count`` distinct articles made from BBC sentences, dated over 30 days, for timing."""
-    from digest.build import discover, normalize_all, read_all
+    from digest.build import discover
+    from digest.cache import Cache
+    from digest.ingest import Settings, ingest
 
     flatten_bbc(work / "bbc-timing")
-    base = normalize_all(read_all(list(discover(work / "bbc-timing", work / "x", print)), print), print)
+    sources = list(discover(work / "bbc-timing", work / "x", print))
+    base = ingest(sources, Settings(3, 10 * 2**20), Cache(None, ""), jobs=2).articles
     rng = random.Random(7)
     made = []
     for number in range(count):

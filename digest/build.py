@@ -3,34 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
+import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from digest import paths
+from digest.cache import Cache, code_version
 from digest.config import Config
 from digest.dedupe import find_duplicates
-from digest.errors import BuildError, SourceError
+from digest.errors import BuildError
 from digest.export import export
+from digest.facts import key_facts
 from digest.group import group
-from digest.models import Article, Digest, Issue, RawArticle, Story
-from digest.normalize import normalize, unique_slugs
+from digest.ingest import Settings, Source, ingest
+from digest.lock import output_lock
+from digest.models import Article, Digest, Issue, Story
+from digest.parallel import fork_map
+from digest.progress import Stages
 from digest.readers import reader_for
-from digest.render import render
-from digest.summarize import summarize_article, summarize_story
+from digest.readers.files import MEGABYTE
+from digest.render import render, template_dirs
+from digest.summarize import summarize_story
 from digest.write import write_site
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Source:
-    """One input file: where it is and its path relative to the source folder."""
-
-    path: Path
-    name: str  # relative, '/' separators
+MAX_FILE_BYTES = Config.max_file_mb * MEGABYTE  # the default of build.max_file_mb
+# Characters a name shown in a page or feed may not hold (XML forbids them); tab and newline are fine.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+FACT_SENTENCES = 12
+FACT_ARTICLES = 25
+MAX_DEPTH = 64  # folders deeper than this are not read: os.walk recurses, and no real corpus nests so far
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,9 @@ class Result:
     files: int
     issues: tuple[Issue, ...]
     seconds: float
+    sources: int = 0  # source files found
+    read: int = 0  # source files read this time; the others came from the cache
+    unchanged: bool = False  # nothing changed since the last build: nothing was done
 
 
 def build(
@@ -52,8 +61,30 @@ def build(
     strict: bool = False,
     environ: Mapping[str, str] = os.environ,
     on_issue: Callable[[Issue], None] = lambda issue: None,
+    jobs: int = 1,
+    use_cache: bool = True,
+    stages: Stages | None = None,
 ) -> Result:
     """Build the site for ``config``; the previous site stays untouched unless everything succeeds."""
+    stages = stages or Stages()
+    with output_lock(config.output):
+        cache = Cache(config.cache if use_cache else None, _cache_key(config))
+        try:
+            return _build(config, cache, stages, strict=strict, environ=environ, on_issue=on_issue, jobs=jobs)
+        finally:
+            cache.close()
+
+
+def _build(
+    config: Config,
+    cache: Cache,
+    stages: Stages,
+    *,
+    strict: bool,
+    environ: Mapping[str, str],
+    on_issue: Callable[[Issue], None],
+    jobs: int,
+) -> Result:
     started = time.perf_counter()
     issues: list[Issue] = []
 
@@ -61,19 +92,32 @@ def build(
         issues.append(issue)
         on_issue(issue)
 
-    sources = list(discover(config.source, config.output, report))
-    raws = read_all(sources, report)
-    articles = normalize_all(raws, report)
-    duplicate_of = find_duplicates(articles)
-    grouping = group(articles, duplicate_of, config.topics, config.unmatched)
-    by_id = {a.id: a for a in articles}
-    summaries = {a.id: summarize_article(a.sentences, config.sentences, title=a.title) for a in articles}
-    stories = tuple(_with_summary(s, by_id) for s in grouping.stories)
+    with stages.stage("discover"):
+        sources = list(discover(config.source, config.output, report))
+        fingerprint = _fingerprint(config, sources, environ)
+    previous = _unchanged(cache, fingerprint, config.output)
+    if previous is not None:
+        for issue in previous.issues:
+            report(issue)
+        _check_strict(strict, issues)
+        return replace(previous, issues=tuple(issues), seconds=time.perf_counter() - started, unchanged=True)
+    with stages.stage("read", total=len(sources)) as advance:
+        settings = Settings(config.sentences, config.max_file_mb * MEGABYTE)
+        ingested = ingest(sources, settings, cache, jobs=jobs, advance=advance)
+    for issue in ingested.issues:
+        report(issue)
+    articles = ingested.articles
+    with stages.stage("dedupe"):
+        duplicate_of = find_duplicates(articles)
+    with stages.stage("group"):
+        grouping = group(articles, duplicate_of, config.topics, config.unmatched)
+    with stages.stage("stories", total=len(grouping.stories)) as advance:
+        stories = summarize_stories(grouping.stories, {a.id: a for a in articles}, jobs=jobs, advance=advance)
     digest = Digest(
         title=config.title,
         articles=articles,
         duplicate_of=duplicate_of,
-        summaries=summaries,
+        summaries=ingested.summaries,
         stories=stories,
         topics=grouping.topics,
         days=grouping.days,
@@ -81,13 +125,14 @@ def build(
         story_of=_story_of(stories),
         topic_of={s.id: s.topic for s in stories},
     )
-    if strict and issues:
-        raise BuildError(f"{len(issues)} warning(s) and --strict is set; the previous site is left as it was")
-    files = render(digest, config, generated=_generated(environ))
-    files["digest.json"] = export(digest)
-    files.update(_originals(articles, sources))
-    write_site(files, config.output)
-    return Result(
+    _check_strict(strict, issues)
+    with stages.stage("render") as advance:
+        files = render(digest, config, generated=_generated(environ), jobs=jobs, advance=advance)
+        files["digest.json"] = export(digest)
+        files.update(_originals(articles, sources))
+    with stages.stage("write", total=len(files)):
+        write_site(files, config.output)
+    result = Result(
         articles=len(articles) - len(duplicate_of),
         duplicates=len(duplicate_of),
         stories=len(stories),
@@ -95,78 +140,164 @@ def build(
         files=len(files),
         issues=tuple(issues),
         seconds=time.perf_counter() - started,
+        sources=len(sources),
+        read=ingested.read,
     )
+    _remember(cache, fingerprint, config.output, result)
+    return result
+
+
+def summarize_stories(
+    stories: Sequence[Story],
+    by_id: Mapping[str, Article],
+    *,
+    jobs: int = 1,
+    advance: Callable[[int], None] = lambda done: None,
+) -> tuple[Story, ...]:
+    """Every story with its traced summary and key facts, over ``jobs`` processes."""
+
+    def work(start: int, stop: int) -> list[Story]:
+        return [_with_summary(story, by_id) for story in stories[start:stop]]
+
+    return tuple(fork_map(work, len(stories), jobs=jobs, chunk=16, minimum=64, advance=advance))
+
+
+def _check_strict(strict: bool, issues: Sequence[Issue]) -> None:
+    if strict and issues:
+        raise BuildError(f"{len(issues)} warning(s) and --strict is set; the previous site is left as it was")
+
+
+def _cache_key(config: Config) -> str:
+    """Per-file results depend on the code and on these settings only."""
+    return f"{code_version()}:{config.sentences}:{config.max_file_mb}"
+
+
+def _fingerprint(config: Config, sources: Sequence[Source], environ: Mapping[str, str]) -> str:
+    """Everything a build's output depends on, cheaply: code, config, clock setting, and file stamps."""
+    digest_ = hashlib.sha256(f"{code_version()}\0{config!r}\0{environ.get('SOURCE_DATE_EPOCH', '')}".encode())
+    for source in sources:
+        digest_.update(_stamp_line(source.path, source.name))
+    for folder in template_dirs(config):
+        for path in sorted(folder.rglob("*")):
+            digest_.update(_stamp_line(path, path.as_posix()))
+    return digest_.hexdigest()
+
+
+def _stamp_line(path: Path, name: str) -> bytes:
+    try:
+        info = path.stat()
+    except OSError:
+        return f"{name}\0missing\n".encode("utf-8", "backslashreplace")
+    return f"{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode("utf-8", "backslashreplace")
+
+
+def _output_stamp(output: Path) -> str:
+    return _stamp_line(output / "digest.json", "digest.json").decode("utf-8", "backslashreplace")
+
+
+def _unchanged(cache: Cache, fingerprint: str, output: Path) -> Result | None:
+    """The last build's result when its inputs and its output are exactly as that build left them."""
+    if cache.get("fingerprint") != fingerprint or cache.get("output") != _output_stamp(output):
+        return None
+    stored = json.loads(cache.get("result") or "null")
+    if not isinstance(stored, dict):
+        return None
+    issues = tuple(Issue(source, reason) for source, reason in stored.pop("issues"))
+    return Result(**stored, issues=issues)
+
+
+def _remember(cache: Cache, fingerprint: str, output: Path, result: Result) -> None:
+    stored = {
+        "articles": result.articles,
+        "duplicates": result.duplicates,
+        "stories": result.stories,
+        "topics": result.topics,
+        "files": result.files,
+        "seconds": result.seconds,
+        "sources": result.sources,
+        "issues": [[i.source, i.reason] for i in result.issues],
+    }
+    cache.put("result", json.dumps(stored))
+    cache.put("fingerprint", fingerprint)
+    cache.put("output", _output_stamp(output))
 
 
 def discover(root: Path, output: Path, report: Callable[[Issue], None]) -> Iterator[Source]:
     """Article files under ``root`` in a stable order; hidden files, the output and outside links skipped."""
     root = root.absolute()
-    real_root = root.resolve()
-    skip = output.absolute().resolve()
+    real_root = Path(os.path.realpath(root))
+    skip = Path(os.path.realpath(output.absolute()))
+    # followlinks=False: a linked folder is never walked, so link loops cannot trap the walk.
     for folder, dirs, names in os.walk(root):
         here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip)
+        dirs[:] = [d for d in sorted(dirs) if _walked(here / d, root, real_root, skip, report)]
         for name in sorted(names):
             path = here / name
             if name.startswith(".") or reader_for(path.suffix) is None:
                 continue
             relative = path.relative_to(root).as_posix()
-            if path.is_symlink() and not path.resolve().is_relative_to(real_root):
-                report(Issue(relative, "symbolic link to a file outside the source folder; not followed"))
+            problem = _file_problem(path, relative, real_root)
+            if problem is not None:
+                report(Issue(shown_name(relative), problem))
                 continue
             yield Source(path, relative)
 
 
-def read_all(sources: list[Source], report: Callable[[Issue], None]) -> list[RawArticle]:
-    """Run each file's reader; a file that cannot be read is reported and skipped."""
-    raws: list[RawArticle] = []
-    for source in sources:
-        try:
-            raws.extend(_read(source))
-        except SourceError as error:
-            report(Issue(error.source, error.reason))
-    return raws
+def shown_name(relative: str) -> str:
+    """A relative path as text that can be printed and written: undecodable bytes and controls as \\x escapes."""
+    text = os.fsencode(relative).decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(lambda match: ascii(match[0])[1:-1], text)
 
 
-def _read(source: Source) -> list[RawArticle]:
-    reader = reader_for(source.path.suffix)
-    if reader is None:
-        raise SourceError(source.name, "not an article format")
+def _walked(folder: Path, root: Path, real_root: Path, output: Path, report: Callable[[Issue], None]) -> bool:
+    """Whether discover goes into ``folder``; links leading out of the source are reported."""
+    if folder.name.startswith("."):
+        return False
+    real = Path(os.path.realpath(folder))
+    if real == output:
+        return False
+    relative = shown_name(folder.relative_to(root).as_posix())
+    if folder.is_symlink():
+        if not real.is_relative_to(real_root):
+            report(Issue(relative, "symbolic link to a folder outside the source folder; not followed"))
+        return False  # os.walk would not follow it either; inside links only repeat what is walked anyway
+    if len(folder.relative_to(root).parts) > MAX_DEPTH:
+        report(Issue(relative, f"folder nested more than {MAX_DEPTH} levels deep; not read"))
+        return False
+    return True
+
+
+def _file_problem(path: Path, relative: str, real_root: Path) -> str | None:
+    """Why ``path`` is skipped before reading, or None when it is read."""
     try:
-        size = source.path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SourceError(
-                source.name, f"file is {size // 1024 // 1024} MB, over the 10 MB limit; skipped"
-            )
-        data = source.path.read_bytes()
-    except OSError as exc:
-        raise SourceError(source.name, f"cannot read ({exc.strerror})") from exc
-    return reader(data, source.name)
-
-
-def normalize_all(raws: list[RawArticle], report: Callable[[Issue], None]) -> tuple[Article, ...]:
-    """Normalize every record; report degraded ones and skip those with nothing left."""
-    articles = []
-    for raw in raws:
-        for warning in raw.warnings:
-            report(Issue(raw.source, warning))
-        try:
-            articles.append(normalize(raw))
-        except SourceError as error:
-            report(Issue(error.source, error.reason))
-    return unique_slugs(articles)
+        relative.encode("utf-8")
+    except UnicodeEncodeError:
+        return "file name is not valid UTF-8; skipped (rename the file)"
+    if _CONTROL.search(relative):
+        return "file name holds a control character; skipped (rename the file)"
+    if path.is_symlink():
+        real = Path(os.path.realpath(path))  # never raises, even on a link loop
+        if not real.is_relative_to(real_root):
+            return "symbolic link to a file outside the source folder; not followed"
+    return None
 
 
 def _with_summary(story: Story, by_id: Mapping[str, Article]) -> Story:
     members = [(a, by_id[a].sentences) for a in story.articles]
-    return replace(story, summary=summarize_story(members))
+    titles = {a: by_id[a].title for a in story.articles}
+    # Key facts read the leads of the first articles: what outlets agree on is stated early, and a big
+    # story's hundredth article adds cost, not facts.
+    leads = [(a, sentences[:FACT_SENTENCES]) for a, sentences in members[:FACT_ARTICLES]]
+    return replace(
+        story, summary=summarize_story(members, titles=titles), facts=key_facts(leads, titles=titles)
+    )
 
 
 def _story_of(stories: tuple[Story, ...]) -> dict[str, str]:
     return {a: s.id for s in stories for a in (*s.articles, *s.duplicates)}
 
 
-def _originals(articles: tuple[Article, ...], sources: list[Source]) -> dict[str, bytes]:
+def _originals(articles: tuple[Article, ...], sources: Sequence[Source]) -> dict[str, bytes]:
     """Copies of the source files of articles that have no URL, so every article links to its original."""
     wanted = {a.source.split("#", 1)[0] for a in articles if not a.url}
     return {paths.original_copy(s.name): s.path.read_bytes() for s in sources if s.name in wanted}

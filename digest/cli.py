@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,10 +18,19 @@ from digest.errors import ConfigError, DigestError
 from digest.models import Issue
 
 if TYPE_CHECKING:
+    from digest.build import Result
     from digest.config import Config
     from digest.fetch import FeedReport
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM (or SIGHUP) arrived: unwinds like Ctrl-C, so every cleanup clause runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         "new": _new,
     }
     try:
-        return commands[args.command](args)
+        with _stopped_by_signals():
+            return commands[args.command](args)
     except ConfigError as error:
         for problem in error.problems:
             where = f"{error.path}: " if error.path else ""
@@ -44,9 +58,28 @@ def main(argv: list[str] | None = None) -> int:
     except DigestError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
+        signum = interrupt.signum if isinstance(interrupt, Stopped) else signal.SIGINT
         print("error: interrupted; the previous site is left as it was", file=sys.stderr)
-        return 130
+        return 128 + signum
+
+
+@contextlib.contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into an exception while a command runs, so a killed build cleans up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; a caller running main() in a thread keeps its own
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-c", "--config", type=Path, help="config file (default: ./digest.toml if present)")
     build.add_argument("--strict", action="store_true", help="fail (exit 1) on any warning")
     build.add_argument("-q", "--quiet", action="store_true", help="print nothing but warnings and errors")
+    build.add_argument("-v", "--verbose", action="store_true", help="also print the time of each stage")
+    build.add_argument(
+        "-j", "--jobs", type=_positive, default=None, help="processes to use (default: all cores)"
+    )
+    build.add_argument("--no-cache", action="store_true", help="ignore the incremental cache (build.cache)")
     _add_fetch(commands)
     _add_serve(commands)
     _add_publish(commands)
@@ -121,6 +159,8 @@ def _add_publish(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _build(args: argparse.Namespace) -> int:
     from digest import config as config_module
     from digest.build import build
+    from digest.ingest import default_jobs
+    from digest.progress import Stages
 
     cwd = Path.cwd()
     path = args.config if args.config is not None else config_module.find(cwd)
@@ -135,14 +175,54 @@ def _build(args: argparse.Namespace) -> int:
     def warn(issue: Issue) -> None:
         print(f"warning: {_shown(config.source, issue)}", file=sys.stderr)
 
-    result = build(config, strict=args.strict, on_issue=warn)
-    if not args.quiet:
-        print(
-            f"built {result.articles} articles ({result.duplicates} duplicates), {result.stories} stories, "
-            f"{result.topics} topics, {result.files} files into {config.output} "
-            f"in {result.seconds:.2f} s; {len(result.issues)} warnings"
+    jobs = args.jobs or default_jobs()
+    stages = Stages(bars=not args.quiet and sys.stderr.isatty() and _looks_big(config))
+    try:
+        result = build(
+            config, strict=args.strict, on_issue=warn, jobs=jobs, use_cache=not args.no_cache, stages=stages
         )
+    finally:
+        stages.close()
+    if args.verbose:
+        for name, seconds in stages.timings:
+            print(f"  {name:<9} {seconds:7.2f} s")
+    if not args.quiet:
+        print(_summary_line(result, config.output))
     return EXIT_OK
+
+
+def _summary_line(result: Result, output: Path) -> str:
+    if result.unchanged:
+        return f"{output} is up to date: nothing changed since the last build ({result.seconds:.2f} s)"
+    cached = (
+        f" ({result.read} of {result.sources} files read, the rest cached)"
+        if result.read < result.sources
+        else ""
+    )
+    return (
+        f"built {result.articles} articles ({result.duplicates} duplicates), {result.stories} stories, "
+        f"{result.topics} topics, {result.files} files into {output}{cached} "
+        f"in {result.seconds:.2f} s; {len(result.issues)} warnings"
+    )
+
+
+def _looks_big(config: Config) -> bool:
+    """Whether the source holds enough files for progress bars to be worth drawing."""
+    from digest.progress import BARS_FROM_FILES
+
+    count = 0
+    for _folder, _dirs, names in os.walk(config.source):
+        count += len(names)
+        if count >= BARS_FROM_FILES:
+            return True
+    return False
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _load(args: argparse.Namespace, *, check_source: bool) -> Config:
@@ -258,7 +338,13 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _shown(source: Path, issue: Issue) -> str:
-    return f"{source / issue.source.split('#', 1)[0]}{_fragment(issue.source)}: {issue.reason}"
+    where = f"{source / issue.source.split('#', 1)[0]}{_fragment(issue.source)}"
+    return f"{_one_line(where)}: {_one_line(issue.reason)}"
+
+
+def _one_line(text: str) -> str:
+    """The text with control characters (a newline in a file name) escaped, so a warning stays one line."""
+    return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in text)
 
 
 def _fragment(source: str) -> str:

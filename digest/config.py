@@ -42,6 +42,16 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("build", "source", str, "seeds", "Folder of articles to read (searched recursively)."),
     Setting("build", "output", str, "site", "Folder the site is written to; replaced whole on success."),
+    Setting(
+        "build",
+        "cache",
+        str,
+        ".digest-cache",
+        "Folder of the incremental build cache (SQLite); `--no-cache` ignores it.",
+    ),
+    Setting(
+        "build", "max_file_mb", int, 10, "Files larger than this many megabytes are skipped with a warning."
+    ),
     Setting("summary", "sentences", int, 3, "Sentences in each article summary (1-20)."),
     Setting(
         "group",
@@ -108,6 +118,8 @@ class Config:
     templates: Path | None = None
     source: Path = Path("seeds")
     output: Path = Path("site")
+    max_file_mb: int = 10
+    cache: Path | None = None  # None: no cache (load() always sets one; code that builds a Config may not)
     sentences: int = 3
     topics: tuple[TopicRule, ...] = field(default_factory=tuple)
     unmatched: str = "other"
@@ -142,6 +154,8 @@ def load(path: Path | None, cwd: Path, *, check_source: bool = True) -> Config:
         templates=(base / values["site.templates"]) if values["site.templates"] else None,
         source=base / values["build.source"],
         output=base / values["build.output"],
+        max_file_mb=values["build.max_file_mb"],
+        cache=base / values["build.cache"],
         sentences=values["summary.sentences"],
         topics=topics,
         unmatched=values["group.unmatched"],
@@ -288,6 +302,8 @@ def _check(config: Config, check_source: bool) -> list[str]:
         problems.append(f"site.base_url must start with http:// or https://, got {config.base_url!r}")
     if config.unmatched not in UNMATCHED:
         problems.append(f"group.unmatched must be one of {', '.join(UNMATCHED)}, got {config.unmatched!r}")
+    if config.max_file_mb < 1:
+        problems.append(f"build.max_file_mb must be at least 1, got {config.max_file_mb}")
     if not 1 <= config.sentences <= 20:
         problems.append(f"summary.sentences must be between 1 and 20, got {config.sentences}")
     fetch = config.fetch

@@ -26,6 +26,7 @@ def export(digest: Digest) -> bytes:
                 "articles": list(s.articles),
                 "duplicates": list(s.duplicates),
                 "summary": [{"text": x.text, "article": x.article, "sources": x.sources} for x in s.summary],
+                "facts": [{"kind": f.kind, "text": f.text, "sources": f.sources} for f in s.facts],
                 "topic": s.topic,
                 "page": paths.story_page(s.id),
             }

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +11,9 @@ from digest.cache import Cache, Stamp
 from digest.errors import SourceError
 from digest.models import Article, Issue
 from digest.normalize import normalize, unique_slugs
+from digest.parallel import fork_map
 from digest.readers import reader_for
+from digest.readers.files import read_file
 
 POOL_MINIMUM = 64  # fewer files than this are read in-process: starting workers would cost more
 CHUNK = 32  # files per task sent to a worker
@@ -78,7 +79,9 @@ def process_file(source: Source, settings: Settings) -> FileResult:
     from digest.summarize import summarize_article
 
     try:
-        raws = reader_for(source.path.suffix)(_read_bytes(source, settings.max_bytes), source.name)  # type: ignore[misc]
+        raws = reader_for(source.path.suffix)(
+            read_file(source.path, source.name, settings.max_bytes), source.name
+        )  # type: ignore[misc]
     except SourceError as error:
         return FileResult((), (), (Issue(error.source, error.reason),))
     articles: list[Article] = []
@@ -93,39 +96,13 @@ def process_file(source: Source, settings: Settings) -> FileResult:
     return FileResult(tuple(articles), summaries, tuple(issues))
 
 
-def _process_chunk(chunk: list[Source], settings: Settings) -> list[FileResult]:
-    return [process_file(source, settings) for source in chunk]
-
-
 def _process(
     sources: Sequence[Source], settings: Settings, jobs: int, advance: Callable[[int], None]
 ) -> list[FileResult]:
-    if jobs <= 1 or len(sources) < POOL_MINIMUM:
-        results = []
-        for source in sources:
-            results.append(process_file(source, settings))
-            advance(1)
-        return results
-    chunks = [list(sources[i : i + CHUNK]) for i in range(0, len(sources), CHUNK)]
-    results = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for done in pool.map(_process_chunk, chunks, [settings] * len(chunks)):
-            results.extend(done)
-            advance(len(done))
-    return results
+    def work(start: int, stop: int) -> list[FileResult]:
+        return [process_file(source, settings) for source in sources[start:stop]]
 
-
-def _read_bytes(source: Source, max_bytes: int) -> bytes:
-    try:
-        size = source.path.stat().st_size
-        if size > max_bytes:
-            limit = max_bytes / 1024 / 1024
-            raise SourceError(
-                source.name, f"file is {size / 1024 / 1024:.1f} MB, over the {limit:g} MB limit"
-            )
-        return source.path.read_bytes()
-    except OSError as exc:
-        raise SourceError(source.name, f"cannot read ({exc.strerror})") from exc
+    return fork_map(work, len(sources), jobs=jobs, chunk=CHUNK, minimum=POOL_MINIMUM, advance=advance)
 
 
 def _stamp(path: Path) -> Stamp:

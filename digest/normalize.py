@@ -14,6 +14,9 @@ from digest.models import Article, RawArticle
 from digest.text import headline_from_lead, split_sentences
 
 _SPACE = re.compile(r"\s+")
+# Characters no page or feed may carry: XML 1.0 forbids them (a feed holding one is broken) and lone
+# surrogates cannot even be encoded as UTF-8. JSON-LD and YAML escapes ('\u0001', '\ud800') make them.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 _SLUG_WORDS = 8
 # Body markup kept after sanitizing; no images, media or embeds: the site makes no outside requests.
@@ -46,15 +49,15 @@ def normalize(raw: RawArticle) -> Article:
         author_from=raw.author_from if raw.author else None,
         publisher=_clean(raw.publisher),
         publisher_from=raw.publisher_from if raw.publisher else None,
-        url=raw.url,
-        url_from=raw.url_from if raw.url else None,
+        url=_http(raw.url),
+        url_from=raw.url_from if _http(raw.url) else None,
         paragraphs=paragraphs,
         sentences=sentences,
         html=sanitize(raw.html) if raw.html and paragraphs else None,
         tags=tuple(dict.fromkeys(t for t in (_clean(tag) for tag in raw.tags) if t)),
         topic_hint=_clean(raw.topic),
         given_summary=_clean(raw.summary),
-        removed=raw.removed + removed,
+        removed=tuple(line for line in (_clean(text) for text in raw.removed) if line) + removed,
         content_hash=_content_hash(title, text),
         words=len(text.split()),
     )
@@ -78,17 +81,27 @@ def unique_slugs(articles: Iterable[Article]) -> tuple[Article, ...]:
     counts: dict[str, int] = {}
     for article in ordered:
         counts[article.slug] = counts.get(article.slug, 0) + 1
-    taken: set[str] = set()
+    # Unclashed slugs are reserved first: a suffixed one must not take the page of a title like 'x-1a2b3c'.
+    taken = {slug for slug, count in counts.items() if count == 1}
     result = []
     for article in ordered:
         slug = article.slug
         if counts[slug] > 1:
-            slug = f"{slug}-{article.id[:6]}"
-            if slug in taken:
-                slug = f"{article.slug}-{article.id}"
-        taken.add(slug)
+            slug = _free_slug(article, taken)
+            taken.add(slug)
         result.append(replace(article, slug=slug) if slug != article.slug else article)
     return tuple(result)
+
+
+def _free_slug(article: Article, taken: set[str]) -> str:
+    """The first untaken of slug-<6 id digits>, slug-<id>, slug-<id>-2, ..."""
+    for candidate in (f"{article.slug}-{article.id[:6]}", f"{article.slug}-{article.id}"):
+        if candidate not in taken:
+            return candidate
+    number = 2
+    while f"{article.slug}-{article.id}-{number}" in taken:
+        number += 1
+    return f"{article.slug}-{article.id}-{number}"
 
 
 def sanitize(html: str) -> str:
@@ -97,7 +110,7 @@ def sanitize(html: str) -> str:
 
     return str(
         nh3.clean(
-            html,
+            printable(html),
             tags=_TAGS,
             attributes={"a": {"href", "title"}, "abbr": {"title"}, "td": {"colspan"}, "th": {"colspan"}},
             url_schemes={"http", "https", "mailto"},
@@ -106,6 +119,19 @@ def sanitize(html: str) -> str:
             attribute_filter=_absolute_links_only,
         )
     )
+
+
+def printable(text: str) -> str:
+    """The text without control characters, lone surrogates and non-characters."""
+    return _ILLEGAL.sub("", text)
+
+
+def _http(url: str | None) -> str | None:
+    """The URL when it is an absolute http(s) URL with nothing hidden in it; readers check, this makes sure."""
+    if url is None or any(not ch.isprintable() for ch in url):
+        return None
+    scheme, _, rest = url.partition("://")
+    return url if scheme.lower() in ("http", "https") and rest and not rest.startswith("/") else None
 
 
 def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
@@ -120,7 +146,7 @@ def _clean_paragraphs(raw: RawArticle) -> tuple[tuple[str, ...], tuple[str, ...]
     removed: list[str] = []
     title_key = _key(raw.title or "")
     for paragraph in raw.paragraphs:
-        text = _SPACE.sub(" ", paragraph).strip()
+        text = _SPACE.sub(" ", printable(paragraph)).strip()
         if not text:
             continue
         if not kept and _key(text) == title_key:
@@ -144,7 +170,7 @@ def _title(raw: RawArticle, sentences: tuple[str, ...]) -> tuple[str, str]:
 def _clean(value: str | None) -> str | None:
     if value is None:
         return None
-    cleaned = _SPACE.sub(" ", value).strip()
+    cleaned = _SPACE.sub(" ", printable(value)).strip()
     return cleaned or None
 
 

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# Copies of formats a browser renders are published as text: a hostile saved page or feed would otherwise
+# run its scripts from the digest's own origin, past the pages' Content-Security-Policy.
+_RENDERED = (".html", ".htm", ".xhtml", ".xml", ".rss", ".atom", ".svg")
+# Far below the 255 bytes a file name may have and the 4,096 of a path, with room for the output folder.
+_MAX_PART = 100
+_MAX_PATH = 200
 
 
 def article_page(slug: str) -> str:
@@ -30,7 +37,17 @@ def day_page(date: str) -> str:
 def original_copy(source: str) -> str:
     """Where the copy of a source file is published, for articles without a URL."""
     path = source.split("#", 1)[0]
-    parts = [_UNSAFE.sub("_", part).strip("._") or "_" for part in path.split("/") if part]
+    parts = [_UNSAFE.sub("_", part).strip("._")[-_MAX_PART:] or "_" for part in path.split("/") if part]
+    joined = "/".join(parts)
+    if joined != path or len(joined) > _MAX_PATH:
+        # Two odd names ('a b.txt', 'a?b.txt') must not share one copy: the changed name gets the path's hash.
+        stem, dot, suffix = parts[-1].rpartition(".")
+        tag = hashlib.sha1(path.encode("utf-8", "backslashreplace")).hexdigest()[:8]
+        parts[-1] = f"{stem}-{tag}.{suffix}" if dot and stem else f"{parts[-1]}-{tag}"
+        if len(joined) > _MAX_PATH:
+            parts = parts[-1:]  # deep folders of long names could pass the system's path length limit
+    if parts[-1].lower().endswith(_RENDERED):
+        parts[-1] += ".txt"
     return "originals/" + "/".join(parts)
 
 

@@ -20,6 +20,8 @@ templates = "templates"                   # your templates override the default 
 [build]
 source = "articles"                       # articles to read: .txt, .md, .html, .xml/.rss/.atom
 output = "site"                           # the built site; replaced whole, only when a build succeeds
+# max_file_mb = 10                        # larger files are skipped with a warning
+# cache = ".digest-cache"                 # incremental build cache; `digest build --no-cache` ignores it
 
 [summary]
 sentences = 3                             # sentences in each article summary (1-20)
@@ -49,6 +51,9 @@ branch = "gh-pages"                       # `digest publish` commits the site to
 # [[topics]]
 # name = "Climate"
 # keywords = ["climate", "emissions", "heatwave"]
+
+[group]
+# unmatched = "other"                     # with [[topics]]: "other" (one Other topic) or "discover"
 """
 
 ARTICLE = """\

@@ -87,7 +87,13 @@ def index_script(index: Index) -> bytes:
         "common": list(index.common),
     }
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    return f"window.{GLOBAL}={body};\n".encode()
+    return f"window.{GLOBAL}={_script_safe(body)};\n".encode()
+
+
+def _script_safe(text: str) -> str:
+    """JSON that no article text can end early: no '<' to start '</script>' or '<!--' if the index is ever
+    inlined, and no U+2028/U+2029, which end a line in JavaScript engines older than ES2019."""
+    return text.translate(_SCRIPT_ESCAPES)
 
 
 def search_files(digest: Digest) -> dict[str, bytes]:
@@ -151,6 +157,7 @@ def _spell(number: int) -> str:
 
 
 _SMALL = tuple(_spell(n) for n in range(32 * 32 * 32))
+_SCRIPT_ESCAPES = {ord(char): f"\\u{ord(char):04x}" for char in "<>&\u2028\u2029"}
 
 __all__ = [
     "GLOBAL",

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain
 
 __all__ = [
+    "FUNCTION_WORDS",
     "STOPWORDS",
     "content_terms",
     "headline_from_lead",
+    "salient_terms",
     "split_sentences",
     "stem",
     "word_set",
@@ -29,15 +32,15 @@ def word_set(text: str) -> frozenset[str]:
 # Titles before a name: a period after one of these never ends a sentence ("Lt. Gen. Herzi Halevi").
 _TITLES = word_set(
     """
-    adm brig capt cdr cmdr col cpl cpt det dr fr ft gen gov hon insp jr lt maj messrs mme mr mrs ms mt
-    pres prof pvt rep rev rt sen sgt sir sr st supt
+    adm brig capt cdr cmdr col cpl cpt det dr fr ft gen gov hon insp lt maj messrs mme mr mrs ms mt
+    pres prof pvt rep rev rt sen sgt sir st supt
     """
 )
 # Other abbreviations: they end a sentence only when a typical sentence opener follows ("in the U.S. The").
 _ABBREVIATIONS = word_set(
     """
     al approx apr assn aug ave bln blvd bros ca cf ch co corp dec dept est etc ext feb fig figs fri govt
-    hwy inc intl jan jul jun llc ltd mar max min mln mon natl no nos nov oct plc pp rd sat sep sept sun
+    hwy inc intl jan jr jul jun llc ltd mar max min mln mon natl no nos nov oct plc pp rd sat sep sept sr sun
     tel thu thur thurs tue tues univ v vol vols vs wed
     """
 )
@@ -104,8 +107,10 @@ def _boundary(text: str, start: int, match: re.Match[str]) -> int | None:
             and token.lower() not in _ABBREVIATIONS
         ):
             return cut
-    if '"' in closers and text.count('"', 0, match.start()) % 2 == 0:
-        # An even number of straight quotes so far in the paragraph: this quote opens the next sentence.
+    if '"' in closers and match.group(3) is None and text.count('"', 0, match.start()) % 2 == 0:
+        # A straight quote glued to both sentences ('slowed."I am'): after an even number of them so far in
+        # the paragraph it opens the next sentence. Followed by a space it closes this one: quotations
+        # that run over paragraphs leave the count odd, so the count alone is not trusted there.
         cut = match.end(1) + closers.index('"')
         end = cut
         following = '"'
@@ -226,6 +231,42 @@ def _term(token: str) -> str:
     if len(token) < 2 or token in STOPWORDS:
         return ""
     return stem(token)
+
+
+# Closed-class words only: articles, pronouns, prepositions, conjunctions, auxiliaries. Unlike STOPWORDS it
+# keeps reporting verbs ("said"), titles ("mr") and everyday content words ("new", "last"), which recur in
+# the sentences that carry an article's news; and it keeps "us", which in news is mostly "US" lowercased.
+FUNCTION_WORDS: frozenset[str] = word_set(
+    """
+    a about above after again against all am an and any are aren't as at be because been before being
+    below between both but by can can't couldn't did didn't do does doesn't doing don't down during each
+    few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers
+    herself him himself his how i i'd i'll i'm i've if in into is isn't it it's its itself let's me more
+    most mustn't my myself no nor not now of off on once only or other ought our ours ourselves out over
+    own same shan't she she'd she'll she's should shouldn't so some such than that that's the their
+    theirs them themselves then there there's these they they'd they'll they're they've this those
+    through to too under until up very was wasn't we we'd we'll we're we've were weren't what what's when
+    when's where where's which while who who's whom why why's will with won't would wouldn't you you'd
+    you'll you're you've your yours yourself yourselves
+    """
+)
+
+
+def salient_terms(text: str) -> list[str]:
+    """What summaries weigh: each word minus ``FUNCTION_WORDS`` and 1-char tokens, then its stem marked '~'.
+
+    A word repeated exactly thus counts twice as much as one sharing only its stem ("profit" and
+    "profits" meet on "~profit", "profit" and "profit" on both).
+    """
+    return list(chain.from_iterable(map(_salient, words(text))))
+
+
+@lru_cache(maxsize=65536)
+def _salient(token: str) -> tuple[str, ...]:
+    """The salient terms of one word token: the word and its marked stem, or none for a function word."""
+    if len(token) < 2 or token in FUNCTION_WORDS:
+        return ()
+    return (token, "~" + stem(token.removesuffix("'s")))
 
 
 def stem(word: str) -> str:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import glob
 import os
 import shutil
-from collections.abc import Mapping
+import signal
+import threading
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from digest.errors import BuildError
 
 _RENAME_EXCHANGE = 2
+_HELD = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def write_site(files: Mapping[str, bytes], output: Path) -> None:
@@ -25,18 +30,21 @@ def write_site(files: Mapping[str, bytes], output: Path) -> None:
     staging = parent / f".{output.name}.tmp-{os.getpid()}"
     try:
         _write_all(files, staging)
-        _swap(staging, output)
+        with _signals_held():
+            previous = _swap(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)  # if interrupted here, the next build clears it
 
 
 def clear_leftovers(output: Path) -> None:
     """Remove temporary folders an interrupted earlier build left beside the output."""
-    for leftover in output.parent.glob(f".{output.name}.tmp-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    for leftover in output.parent.glob(f".{output.name}.old-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+    name = glob.escape(output.name)  # an output named 'site[1]' must not match other folders
+    for kind in ("tmp", "old"):
+        for leftover in output.parent.glob(f".{name}.{kind}-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def safe_path(root: Path, relative: str) -> Path:
@@ -58,19 +66,40 @@ def _write_all(files: Mapping[str, bytes], staging: Path) -> None:
         raise BuildError(f"{exc.filename or staging}: cannot write ({exc.strerror})") from exc
 
 
-def _swap(staging: Path, output: Path) -> None:
+def _swap(staging: Path, output: Path) -> Path | None:
+    """Put ``staging`` in the place of ``output``; return where the previous site now is, to remove."""
     if not output.exists():
         os.rename(staging, output)
-        return
+        return None
     if not output.is_dir():
         raise BuildError(f"{output}: exists and is not a folder; remove it or choose another output")
     if _exchange(staging, output):
-        shutil.rmtree(staging, ignore_errors=True)  # staging now holds the previous site
-        return
+        return staging  # staging now holds the previous site
     old = output.parent / f".{output.name}.old-{os.getpid()}"
     os.rename(output, old)
     os.rename(staging, output)
-    shutil.rmtree(old, ignore_errors=True)
+    return old
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Defer Ctrl-C and SIGTERM until the swap is done: its renames must not be cut in half."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread runs signal handlers, and only it may change them
+        return
+    pending: list[int] = []
+
+    def defer(signum: int, frame: object) -> None:
+        pending.append(signum)
+
+    previous = {signum: signal.signal(signum, defer) for signum in _HELD}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        if pending:
+            signal.raise_signal(pending[0])  # delivered now to the handler it was meant for
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -21,7 +21,9 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_defaults_without_a_file(tmp_path: Path) -> None:
     (tmp_path / "seeds").mkdir()
     config = load(None, tmp_path)
-    assert config == Config(source=tmp_path / "seeds", output=tmp_path / "site")
+    assert config == Config(
+        source=tmp_path / "seeds", output=tmp_path / "site", cache=tmp_path / ".digest-cache"
+    )
 
 
 def test_values_and_paths_relative_to_the_file(tmp_path: Path) -> None:

@@ -179,10 +179,12 @@ def test_unmatched_stories_can_go_to_discovered_topics() -> None:
 
 
 def _load(root: Path) -> list[Article]:
-    from digest.build import discover, normalize_all, read_all
+    from digest.build import discover
+    from digest.cache import Cache
+    from digest.ingest import Settings, ingest
 
-    ignore = lambda issue: None  # noqa: E731
-    return list(normalize_all(read_all(list(discover(root, root / "site", ignore)), ignore), ignore))
+    sources = list(discover(root, root / "site", lambda issue: None))
+    return list(ingest(sources, Settings(3, 10 * 2**20), Cache(None, "")).articles)
 
 
 def test_uci_headlines_group_into_their_events(corpora: Path, tmp_path: Path) -> None:

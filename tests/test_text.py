@@ -10,7 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.text import STOPWORDS, content_terms, headline_from_lead, split_sentences, stem, words
+from digest.text import (
+    FUNCTION_WORDS,
+    STOPWORDS,
+    content_terms,
+    headline_from_lead,
+    salient_terms,
+    split_sentences,
+    stem,
+    words,
+)
 
 BBC = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "bbc"
 SUMMARY_DEV = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "bbc-summary-dev"
@@ -78,6 +87,17 @@ needs_bbc = pytest.mark.skipif(not BBC.is_dir(), reason="BBC corpus not availabl
             ["First part.", "Heading without stop", "Second part."],
         ),
         ("  One.   Two.  ", ["One.", "Two."]),
+        (
+            # A quotation running on from the paragraph before: its closing quote stays with it.
+            'It says I work here. They will not let me call a lawyer." Bipin Bihari, a police chief, said so.',
+            [
+                "It says I work here.",
+                'They will not let me call a lawyer."',
+                "Bipin Bihari, a police chief, said so.",
+            ],
+        ),
+        ("Hank Williams Jr. He wrote it.", ["Hank Williams Jr.", "He wrote it."]),
+        ("Martin Luther King Jr. was born in Atlanta.", ["Martin Luther King Jr. was born in Atlanta."]),
         ("", []),
         ("   \n\n  ", []),
     ],
@@ -153,6 +173,28 @@ def test_content_terms_drop_stopwords_and_normalize_suffixes() -> None:
         "troop",
         "stop",
     ]
+
+
+def test_function_words_are_closed_class_only() -> None:
+    assert {"the", "of", "and", "he", "would", "was"} <= FUNCTION_WORDS
+    # Reporting verbs, titles and "us" (mostly "US" in news) carry an article's recurring content.
+    assert not {"said", "mr", "us", "new", "year", "gaza"} & FUNCTION_WORDS
+
+
+def test_salient_terms_keep_each_word_and_its_marked_stem() -> None:
+    assert salient_terms("The companies said Israel's profits rose.") == [
+        "companies",
+        "~company",
+        "said",
+        "~said",
+        "israel's",
+        "~israel",
+        "profits",
+        "~profit",
+        "rose",
+        "~ros",
+    ]
+    assert salient_terms("It was in the") == []
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from digest import dates
+from digest.errors import SourceError
 from digest.readers.decode import decode
 
 # lxml ships no type information; its elements are typed as Any here.
@@ -25,6 +26,8 @@ _DECLARED_CHARSET = re.compile(
 _COVERED = frozenset({"utf-8", "ascii", "latin-1", "iso8859-1", "cp1252"})
 # Characters that XML 1.0 forbids and lxml refuses in strings.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Character references; those naming such characters ('&#1;', '&#xd800;') crash parsers just the same.
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKS = frozenset(
@@ -58,7 +61,8 @@ def http_url(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     url = value.strip()
-    if not url or any(ch.isspace() for ch in url):
+    # Not printable: control characters, lone surrogates, bidi overrides; no real link holds one.
+    if not url or any(ch.isspace() or not ch.isprintable() for ch in url):
         return None
     try:
         parts = urlsplit(url)
@@ -125,9 +129,61 @@ def _declared_charset(data: bytes) -> str | None:
     return None if codec.name in _COVERED else codec.name
 
 
+ENTITY_REFUSAL = "XML declares entities (possible entity-expansion attack); refused"
+_ENTITY = re.compile(r"<!ENTITY", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+
+
+class _Declared(Exception):
+    """Raised from inside expat when the document declares an entity."""
+
+
+def xml_bytes(text: str) -> bytes:
+    """Decoded XML as the UTF-8 bytes a parser gets: declaration dropped (its encoding is already applied)."""
+    return xml_safe(_XML_DECLARATION.sub("", text, count=1)).encode("utf-8")
+
+
+def refuse_entities(text: str, source: str) -> None:
+    """Raise SourceError when the XML declares entities, which parsers could expand without bound.
+
+    The document is scanned by expat with every entity declaration trapped before anything expands, so
+    '<!ENTITY' hidden where a pattern could not tell (in a processing instruction around a comment) is
+    still found, and '<!ENTITY' as text in CDATA or a comment is not refused. XML too malformed for expat
+    is refused whenever it holds '<!ENTITY' at all: lenient parsers make their own guesses about it.
+    """
+    if not _ENTITY.search(text):
+        return
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate("utf-8")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def declared(*args: object) -> None:
+        raise _Declared
+
+    parser.EntityDeclHandler = declared
+    parser.UnparsedEntityDeclHandler = declared
+    try:
+        parser.Parse(xml_bytes(text), True)
+    except (_Declared, expat.ExpatError) as exc:
+        raise SourceError(source, ENTITY_REFUSAL) from exc
+
+
 def xml_safe(text: str) -> str:
-    """The text without the control characters that XML forbids and lxml refuses."""
-    return _NOT_XML.sub("", text)
+    """The text without the control characters that XML forbids and lxml refuses, nor references to them."""
+    text = _NOT_XML.sub("", text)
+    return _CHAR_REF.sub(_legal_reference, text) if "&#" in text else text
+
+
+def _legal_reference(match: re.Match[str]) -> str:
+    hexadecimal, decimal = match[1], match[2]
+    digits = (hexadecimal or decimal).lstrip("0")
+    if len(digits) > 7:
+        return ""  # beyond U+10FFFF; and int() refuses decimal strings of thousands of digits
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal or "0")
+    if code > 0x10FFFF or _NOT_XML.match(chr(code)):
+        return ""
+    return match[0]
 
 
 def parse_fragment(html: str) -> Element:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from digest.errors import SourceError
 
@@ -46,10 +47,7 @@ def _decode(data: bytes, source: str) -> str:
 
 def _looks_binary(text: str) -> bool:
     sample = text[:8192]
-    if not sample:
-        return False
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch in _BINARY_CHARS)
-    return controls / len(sample) > 0.01
+    return bool(sample) and len(_BINARY_CHARS.findall(sample)) / len(sample) > 0.01
 
 
-_BINARY_CHARS = frozenset(chr(b) for b in _BINARY_BYTES)
+_BINARY_CHARS = re.compile("[" + re.escape("".join(chr(b) for b in _BINARY_BYTES)) + "]")

@@ -69,6 +69,8 @@ def read(data: bytes, source: str) -> list[RawArticle]:
     text = _common.decode_markup(data, source)
     if not text.strip():
         raise SourceError(source, "empty file")
+    # XHTML may declare entities in its DOCTYPE; they are never expanded, but such a file is an attack.
+    _common.refuse_entities(text, source)
     tree = _parse(text, source)
     page = page_meta(tree)
     document = _extract(tree, source)

@@ -106,7 +106,9 @@ def _loader() -> type[Any]:
         first: [(tag, pattern) for tag, pattern in entries if tag not in dropped]
         for first, entries in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
-    return type("FrontMatterLoader", (yaml.SafeLoader,), {"yaml_implicit_resolvers": resolvers})
+    # libyaml's parser when PyYAML was built with it: same safe construction, ten times the speed.
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return type("FrontMatterLoader", (base,), {"yaml_implicit_resolvers": resolvers})
 
 
 def _lowercase_keys(loaded: object, source: str) -> dict[str, object]:

@@ -1,0 +1,528 @@
+"""Key facts of a story: the people, places, organisations and figures its articles agree on.
+
+Names are runs of capitalised words in prose sentences (headings and boilerplate are skipped). A
+sentence's first word counts only when the same word is capitalised elsewhere in mid-sentence, so "The"
+or "According" never become names; leading nationality words and titles are dropped ("Israeli Defense
+Minister Yoav Gallant" -> "Yoav Gallant"). A name is classified by cues around its mentions: organisation
+words in it ("Council", "Bank", "Inc") or acronyms -> organisation; place words ("Strip", "City") or a
+place preposition before it ("in", "near") -> place; a title or role before it ("Mr", "spokesman") or a
+speech verb after it ("said") -> person. A surname or first name alone counts as a mention of the full
+name met in the story ("Gallant" -> "Yoav Gallant"), and names spelt nearly alike as one ("Khan Yunis",
+"Khan Younis").
+
+Figures are numbers with a unit: money ("$10.9bn", "£600m"), percentages ("2.5%"), and counts of
+something ("1,200 people", "1.5 million Palestinians", "four months"); dates, years and ordinals are not
+figures. Two mentions are the same figure when value and currency agree and they share a unit word
+("400 Americans", "400 approved American nationals").
+
+Facts are ranked by how many of the story's articles mention them, then by how often; a fact mentioned
+by one article only must be mentioned twice or appear in a lead (first sentence or title).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from digest.boilerplate import boilerplate_reason
+from digest.models import Fact
+from digest.text import FUNCTION_WORDS, STOPWORDS, stem, word_set
+
+__all__ = ["MAX_FACTS", "key_facts"]
+
+MAX_FACTS = 8
+MAX_PER_KIND = 4  # so a story full of place names still shows its people and figures
+KINDS = ("person", "place", "organisation", "figure")
+
+_TOKEN = re.compile(r"[\w$£€¥%][\w'’.,$£€¥%&-]*|[^\w\s]")
+_CAPITALISED = re.compile(r"[A-Z][\w'’&.-]*$")
+_ACRONYM = re.compile(r"(?:[A-Z]\.){2,}|[A-Z]{2,6}s?$")
+_ORG_WORDS = word_set(
+    """
+    Agency Airlines Airways Army Assembly Association Authority Bank Bureau Cabinet Centre Center Church
+    Club Co Commission Committee Company Congress Corp Corporation Council Court Department Directorate
+    Federation Forces Foundation Front Fund Group Guard Holdings Inc Institute League Ltd Media Ministry
+    Movement Navy News Office Organisation Organization Parliament Party Plc Police Post Press Reuters
+    Senate Service Services Society Studios Times Tribunal Union United University House
+    """
+)
+_PLACE_WORDS = word_set(
+    """
+    Avenue Bay Beach Camp Canal City Coast County Crossing District Gulf Heights Hill Island Islands Lake
+    Mountains Ocean Peninsula Province Region River Road Sea Square Strip Street Valley Village
+    """
+)
+_PLACE_ACRONYMS = frozenset({"US", "USA", "UK", "UAE", "U.S.", "U.K.", "U.S.A."})
+_TITLES = word_set(
+    """
+    Adm Ambassador Brig Capt Captain Chairman Chancellor Chief Col Commander Dr Gen General Governor Judge
+    King Lady Lord Lt Maj Major Mayor Minister Mr Mrs Ms President Pope Premier Prince Princess Prof
+    Queen Rabbi Rep Secretary Sen Senator Sgt Sheikh Sir Spokesman Spokeswoman
+    """
+)
+_ROLE_NOUNS = word_set(
+    """
+    actor actress analyst author boss chairman chief commander coach correspondent director economist
+    editor executive head journalist leader manager minister official president producer reporter
+    secretary singer spokesman spokesperson spokeswoman star writer
+    """
+)
+_SPEECH_VERBS = word_set("said says told added warned stated explained insisted admitted argued claimed")
+_ORG_NOUNS = word_set("group firm company movement party militia organisation organization agency network")
+_ORG_AFTER = word_set("officials authorities militants fighters leaders members spokesman spokeswoman shares")
+_PLACE_PREPOSITIONS = word_set("in at from near into across outside toward towards inside throughout")
+_PLACE_NOUNS = word_set("city town village capital region province country district state port")
+_CONNECTORS = frozenset({"of", "for", "de", "da", "del", "van", "von", "bin", "al", "el", "the", "la", "le"})
+_CALENDAR = word_set(
+    """
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
+    August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
+    """
+)
+# Nationality and group words ('Israeli', 'Palestinians', 'Islamist'); countries ('Iran', 'Japan') pass.
+_DEMONYM_ENDINGS = (
+    "ian",
+    "ians",
+    "ean",
+    "eans",
+    "can",
+    "cans",
+    "ese",
+    "ish",
+    "eli",
+    "elis",
+    "aqi",
+    "ani",
+    "ist",
+    "ists",
+)
+_OPENING = "\"'“‘(["
+_CLOSING = "\"'”’)],.;:!?"
+
+_SPELLED = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
+}
+_MULTIPLIERS = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "m": 1e6,
+    "mn": 1e6,
+    "mln": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
+}
+_NUMBER = re.compile(
+    r"(?P<currency>[$£€¥])?(?P<value>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+    r"(?P<suffix>bn|mn|mln|m|k|tn|b)?(?P<percent>%)?$",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"(?:19|20)\d\d$")
+_COMMON_ZIPF = 3.0  # 'gallant', 'amidst' and more frequent words; names and rare compounds are below
+
+
+@dataclass
+class _Tally:
+    """What the story says about one candidate fact while counting."""
+
+    text: str
+    kind_votes: Counter[str] = field(default_factory=Counter)
+    articles: set[str] = field(default_factory=set)
+    mentions: int = 0
+    openers: int = 0  # mentions whose first word is also the sentence's first word
+    lead: bool = False
+    first: tuple[int, int] = (1 << 30, 0)
+
+
+def key_facts(
+    articles: Sequence[tuple[str, Sequence[str]]], *, titles: Mapping[str, str] | None = None
+) -> tuple[Fact, ...]:
+    """The story's key facts from its articles (id, sentences), most widely reported first, at most ``MAX_FACTS``."""
+    titles = titles or {}
+    prose = [(article_id, [s for s in sentences if _prose(s)]) for article_id, sentences in articles]
+    capitalised_inside = _capitalised_inside(sentences for _, sentences in prose)
+    tallies: dict[str, _Tally] = {}
+    for order, (article_id, sentences) in enumerate(prose):
+        lead_text = " ".join([*sentences[:1], titles.get(article_id, "")])
+        for number, sentence in enumerate(sentences):
+            tokens = _tokens(sentence)
+            for key, text, kind in (
+                *_names(tokens, capitalised_inside),
+                *_figures(tokens),
+            ):
+                tally = tallies.setdefault(key, _Tally(text))
+                if kind.startswith("opener:"):
+                    kind = kind.removeprefix("opener:")
+                    tally.openers += 1
+                tally.kind_votes[kind] += 1
+                tally.articles.add(article_id)
+                tally.mentions += 1
+                tally.first = min(tally.first, (order, number))
+                tally.lead = tally.lead or _mentions(lead_text, text)
+    _merge(tallies)
+    ranked = sorted(
+        (t for t in tallies.values() if len(t.articles) >= 2 or t.mentions >= 2 or t.lead),
+        key=lambda t: (-len(t.articles), -t.mentions, t.first, t.text),
+    )
+    return tuple(Fact(kind, t.text, len(t.articles)) for kind, t in _diverse([(_kind(t), t) for t in ranked]))
+
+
+def _diverse(ranked: list[tuple[str, _Tally]]) -> list[tuple[str, _Tally]]:
+    """The first ``MAX_FACTS`` in rank order, at most ``MAX_PER_KIND`` of a kind unless slots are left."""
+    chosen: list[tuple[str, _Tally]] = []
+    per_kind: Counter[str] = Counter()
+    for kind, tally in ranked:
+        if len(chosen) < MAX_FACTS and per_kind[kind] < MAX_PER_KIND:
+            chosen.append((kind, tally))
+            per_kind[kind] += 1
+    rest = [item for item in ranked if item not in chosen]
+    chosen.extend(rest[: MAX_FACTS - len(chosen)])
+    order = {id(tally): position for position, (_, tally) in enumerate(ranked)}
+    return sorted(chosen, key=lambda item: order[id(item[1])])
+
+
+def _prose(sentence: str) -> bool:
+    """Sentences worth reading facts from: not boilerplate, not a title-case heading."""
+    tokens = sentence.split()
+    if not tokens or boilerplate_reason(sentence) is not None:
+        return False
+    capitalised = sum(1 for token in tokens if token[:1].isupper())
+    return capitalised * 5 < len(tokens) * 3 or len(tokens) < 3
+
+
+def _tokens(sentence: str) -> list[str]:
+    """Words, numbers and punctuation marks; a word keeps inner apostrophes, hyphens, periods and commas."""
+    tokens = []
+    for token in _TOKEN.findall(sentence.replace("’", "'")):
+        core = token.rstrip(".,")
+        if not core or core == token or _ACRONYM.fullmatch(token):
+            tokens.append(token)
+        else:
+            tokens.extend((core, token[len(core)]))
+    return tokens
+
+
+def _capitalised_inside(sentences: Iterator[list[str]]) -> frozenset[str]:
+    """Words written capitalised somewhere other than at the start of a sentence."""
+    seen: set[str] = set()
+    for group in sentences:
+        for sentence in group:
+            tokens = _tokens(sentence)
+            for index in range(1, len(tokens)):
+                if tokens[index - 1] not in _OPENING and _CAPITALISED.match(tokens[index]):
+                    seen.add(_bare(tokens[index]))
+    return frozenset(seen)
+
+
+def _bare(token: str) -> str:
+    """A token without a possessive ending."""
+    for ending in ("'s", "'"):
+        if token.endswith(ending) and len(token) > len(ending) + 1:
+            return token[: -len(ending)]
+    return token
+
+
+def _name_token(token: str) -> bool:
+    """A capitalised word that can be part of a name (not a month or weekday)."""
+    return (
+        bool(_CAPITALISED.match(token)) and _bare(token) not in _CALENDAR and any(c.isalpha() for c in token)
+    )
+
+
+def _names(tokens: list[str], capitalised_inside: frozenset[str]) -> Iterator[tuple[str, str, str]]:
+    """(key, text, kind vote) for every name mentioned in one sentence's tokens."""
+    index = 0
+    while index < len(tokens):
+        if not _name_token(tokens[index]):
+            index += 1
+            continue
+        end = index + 1
+        while end < len(tokens):
+            if _name_token(tokens[end]) and not tokens[end - 1].endswith("'s"):
+                end += 1
+            elif (
+                tokens[end] in _CONNECTORS
+                and end + 1 < len(tokens)
+                and _name_token(tokens[end + 1])
+                and not tokens[end - 1].endswith("'s")
+            ):
+                end += 2
+            else:
+                break
+        yield from _name_mentions(tokens, index, end, capitalised_inside)
+        index = end
+
+
+def _name_mentions(
+    tokens: list[str], start: int, end: int, capitalised_inside: frozenset[str]
+) -> Iterator[tuple[str, str, str]]:
+    """The name (if any) in the capitalised run ``tokens[start:end]``, with the kind its context suggests."""
+    words = [_bare(token) for token in tokens[start:end]]
+    initial = start == 0 or tokens[start - 1] in _OPENING
+    opener = initial and words[0] not in capitalised_inside
+    if opener and (len(words) == 1 or _common(words[0])):
+        words, start = words[1:], start + 1
+        opener = False
+    titled = False
+    # Titles and nationality words before a name are not part of it.
+    while words and (words[0] in _TITLES or words[0].rstrip(".") in _TITLES or _demonym(words, 0)):
+        titled = titled or words[0].rstrip(".") in _TITLES
+        words, start = words[1:], start + 1
+    last_title = max((i for i, word in enumerate(words) if word.rstrip(".") in _TITLES), default=-1)
+    if last_title >= 0:
+        titled = True
+        words, start = words[last_title + 1 :], start + last_title + 1
+    while words and words[-1].lower() in _CONNECTORS:
+        words = words[:-1]
+    while words and words[0].lower() in _CONNECTORS:
+        words, start = words[1:], start + 1
+    if not words or (len(words) == 1 and _unlikely_single(words[0])):
+        return
+    text = " ".join(words)
+    kind = _name_vote(tokens, start, start + len(words), words, titled)
+    # A name kept with the sentence's first word ('Steelmaker Acme Corp') may yet lose that word in _merge.
+    yield _name_key(text), text, "opener:" + kind if opener else kind
+
+
+@lru_cache(maxsize=16384)
+def _zipf(word: str) -> float:
+    """How common a word is in English (Zipf scale, 0 when unlisted), from wordfreq's shipped list."""
+    import wordfreq
+
+    return float(wordfreq.zipf_frequency(word, "en", wordlist="small"))
+
+
+def _common(word: str) -> bool:
+    """A word of everyday English ('Senior', 'Despite'), not a name, when it opens a sentence."""
+    lowered = word.lower()
+    return lowered in STOPWORDS or lowered in FUNCTION_WORDS or _zipf(lowered) >= _COMMON_ZIPF
+
+
+def _demonym(words: list[str], index: int) -> bool:
+    """A nationality or group word ('Israeli', 'Palestinian') before another capitalised word."""
+    return index + 1 < len(words) and _demonym_word(words[index])
+
+
+def _demonym_word(word: str) -> bool:
+    """A word that looks like a nationality or group adjective or plural noun."""
+    return word.endswith(_DEMONYM_ENDINGS) and word not in _ORG_WORDS and not _ACRONYM.fullmatch(word)
+
+
+def _unlikely_single(word: str) -> bool:
+    """A lone capitalised word that is a common word, a title or a nationality rather than a name."""
+    lowered = word.lower()
+    return (
+        lowered in STOPWORDS
+        or lowered in FUNCTION_WORDS
+        or word.rstrip(".") in _TITLES
+        or len(word) < 2
+        or _demonym_word(word)
+    )
+
+
+def _name_key(text: str) -> str:
+    """Mentions of one name share a key: case and dots do not matter."""
+    return "name:" + text.replace(".", "").casefold()
+
+
+def _name_vote(tokens: list[str], start: int, end: int, words: list[str], titled: bool) -> str:
+    """The kind one mention's own words and context point to."""
+    before = tokens[start - 1].lower() if start > 0 else ""
+    before2 = tokens[start - 2].lower() if start > 1 else ""
+    after = tokens[end].lower() if end < len(tokens) else ""
+    if any(word in _ORG_WORDS for word in words) or before in _ORG_NOUNS or after in _ORG_AFTER:
+        return "organisation"
+    if len(words) == 1 and _ACRONYM.fullmatch(words[0]):
+        return "place" if words[0] in _PLACE_ACRONYMS else "organisation"
+    if any(word in _PLACE_WORDS for word in words):
+        return "place"
+    if (
+        titled
+        or before in _ROLE_NOUNS
+        or (len(words) > 1 and (after in _SPEECH_VERBS or before in _SPEECH_VERBS))
+    ):
+        return "person"
+    if (
+        before in _PLACE_PREPOSITIONS
+        or (before == "the" and before2 in _PLACE_PREPOSITIONS)
+        or (before == "of" and before2 in _PLACE_NOUNS)
+    ):
+        return "place"
+    if after in _SPEECH_VERBS:
+        return "speaker"
+    return "unknown"
+
+
+def _figures(tokens: list[str]) -> Iterator[tuple[str, str, str]]:
+    """(key, text, 'figure') for every number with a unit in one sentence's tokens."""
+    for index in range(len(tokens)):
+        figure = _figure_at(tokens, index)
+        if figure is not None:
+            yield figure
+
+
+def _figure_at(tokens: list[str], index: int) -> tuple[str, str, str] | None:
+    """The figure starting at ``tokens[index]``, if one does."""
+    token = tokens[index]
+    previous = tokens[index - 1] if index else ""
+    if previous in _CALENDAR or (index > 1 and tokens[index - 2] in _CALENDAR and previous == ","):
+        return None  # a day of the month or a year after a date
+    match = _NUMBER.match(token)
+    spelled = _SPELLED.get(token.lower().split("-")[0])
+    if match is None and spelled is None:
+        return None
+    if match is not None:
+        value = float(match["value"].replace(",", ""))
+        currency, percent = match["currency"] or "", bool(match["percent"])
+        multiplier = _MULTIPLIERS.get((match["suffix"] or "").lower(), 1.0)
+    else:
+        value, currency, percent, multiplier = float(spelled or 0), "", False, 1.0
+        if "-" in token:
+            noun = token.split("-", 1)[1]
+            return _figure(token, value, "", stem(noun.lower())) if noun.isalpha() else None
+    used = [token]
+    cursor = index + 1
+    if cursor < len(tokens) and tokens[cursor].lower() in _MULTIPLIERS and multiplier == 1.0:
+        multiplier = _MULTIPLIERS[tokens[cursor].lower()]
+        used.append(tokens[cursor])
+        cursor += 1
+    following = [word.lower() for word in tokens[cursor : cursor + 2]]
+    if not percent and following[:1] == ["percent"]:
+        percent, cursor = True, cursor + 1
+        used.append(tokens[cursor - 1])
+    elif not percent and following == ["per", "cent"]:
+        percent, cursor = True, cursor + 2
+        used.extend(tokens[cursor - 2 : cursor])
+    if currency or percent:
+        return _figure(" ".join(used), value * multiplier, currency, "%" if percent else "")
+    unit = _unit_after(tokens, cursor)
+    if unit is None:
+        return None
+    if match is not None and "." not in match["value"] and _YEAR.match(match["value"]) and multiplier == 1.0:
+        return None
+    counted = [stem(_bare(word).lower()) for word in tokens[cursor : unit + 1]]
+    return _figure(" ".join([*used, *tokens[cursor : unit + 1]]), value * multiplier, "", "/".join(counted))
+
+
+def _unit_after(tokens: list[str], cursor: int) -> int | None:
+    """Index of the noun counted by a number: the next word, skipping up to two describing words."""
+    for position in range(cursor, min(cursor + 3, len(tokens))):
+        word = _bare(tokens[position])
+        lowered = word.lower()
+        if not word.isalpha() or lowered in FUNCTION_WORDS or lowered in STOPWORDS or word in _CALENDAR:
+            return None
+        # 'approved', 'newly', 'American' describe the thing counted; 'Americans' is the thing counted.
+        describing = lowered.endswith(("ed", "ly")) or (
+            word[:1].isupper() and _demonym_word(word) and not word.endswith("s")
+        )
+        if not describing or position + 1 >= len(tokens) or not tokens[position + 1].isalpha():
+            return position
+    return None
+
+
+def _figure(text: str, value: float, currency: str, unit: str) -> tuple[str, str, str]:
+    """A figure's key ('figure:' value, currency, then the stems of its unit words, '/'-separated) and text."""
+    return f"figure:{currency}{value:g}:{unit}", text, "figure"
+
+
+def _mentions(text: str, fact: str) -> bool:
+    """True when ``fact`` occurs in ``text`` as whole words."""
+    return re.search(rf"(?<!\w){re.escape(fact)}(?!\w)", text) is not None
+
+
+def _merge(tallies: dict[str, _Tally]) -> None:
+    """Fold mentions of one fact written differently into one tally (see the module docstring)."""
+    keys = list(tallies)
+    moved: dict[str, str] = {}
+    full: dict[str, str] = {}
+    for key in keys:
+        words = tallies[key].text.split()
+        if key.startswith("name:") and len(words) >= 2 and _kind(tallies[key]) == "person":
+            full.setdefault(words[-1], key)
+            full.setdefault(words[0], key)
+    for position, key in enumerate(keys):
+        if key not in tallies:
+            continue
+        tally = tallies[key]
+        target = full.get(tally.text) if key.startswith("name:") and " " not in tally.text else None
+        if target is None and tally.openers == tally.mentions:
+            rest = _name_key(tally.text.split(" ", 1)[-1])
+            target = rest if rest in tallies and rest != key else None
+        if target is None:
+            target = next(
+                (other for other in keys[:position] if other in tallies and _same(other, key, tallies)), None
+            )
+        while target is not None and target not in tallies:
+            target = moved.get(target)  # folded itself into another tally already
+        if target is not None and target != key:
+            _fold(tallies, key, target)
+            moved[key] = target
+
+
+def _same(left: str, right: str, tallies: Mapping[str, _Tally]) -> bool:
+    """Two figures of one value sharing a unit word, or two names spelt nearly alike ('Yunis', 'Younis')."""
+    if left.startswith("figure:") and right.startswith("figure:"):
+        left_value, _, left_unit = left.rpartition(":")
+        right_value, _, right_unit = right.rpartition(":")
+        return left_value == right_value and bool(set(left_unit.split("/")) & set(right_unit.split("/")))
+    if not (left.startswith("name:") and right.startswith("name:")):
+        return False
+    left_words, right_words = tallies[left].text.split(), tallies[right].text.split()
+    return (
+        len(left_words) == len(right_words)
+        and all(
+            a == b or (a[0] == b[0] and len(a) > 3 and SequenceMatcher(None, a, b).ratio() >= 0.8)
+            for a, b in zip(left_words, right_words, strict=True)
+        )
+        and left_words != right_words
+    )
+
+
+def _fold(tallies: dict[str, _Tally], key: str, target: str) -> None:
+    """Move the mentions of ``key`` into ``target``; the text mentioned more often is kept."""
+    tally, into = tallies.pop(key), tallies[target]
+    longer = len(tally.text.split()) >= len(into.text.split())
+    if tally.mentions > into.mentions and longer and tally.openers < tally.mentions:
+        into.text = tally.text
+    elif key.startswith("figure:") and tally.mentions == into.mentions and len(tally.text) < len(into.text):
+        into.text = tally.text  # '400 Americans' rather than '400 approved American nationals'
+    into.articles |= tally.articles
+    into.mentions += tally.mentions
+    into.lead = into.lead or tally.lead
+    into.first = min(into.first, tally.first)
+    into.kind_votes.update(tally.kind_votes)
+    if tally.kind_votes["speaker"]:
+        into.kind_votes["person"] += tally.kind_votes["speaker"]
+
+
+def _kind(tally: _Tally) -> str:
+    """The kind most mentions point to; without any cue a guess from the name's length."""
+    votes = Counter({kind: count for kind, count in tally.kind_votes.items() if kind in KINDS})
+    if votes:
+        return max(votes.items(), key=lambda item: (item[1], -KINDS.index(item[0])))[0]
+    words = len(tally.text.split())
+    if tally.kind_votes["speaker"] or 2 <= words <= 3:
+        return "person"
+    return "place" if words == 1 else "organisation"

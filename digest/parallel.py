@@ -1,0 +1,60 @@
+"""Work split over forked processes that inherit the build's data instead of receiving it pickled."""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import signal
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_WORK: Callable[[int, int], Sequence[Any]] | None = None  # set only in the parent, just before forking
+
+
+def fork_map(
+    work: Callable[[int, int], Sequence[T]],
+    count: int,
+    *,
+    jobs: int,
+    chunk: int,
+    minimum: int,
+    advance: Callable[[int], None] = lambda done: None,
+) -> list[T]:
+    """``work(start, stop)`` over ``range(count)`` in chunks, results in order; in-process when small.
+
+    Children are forked, so ``work`` and everything it reads are shared copy-on-write: only the results
+    travel back. Where fork is unavailable, or for fewer than ``minimum`` items, it runs in-process.
+    """
+    ranges = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
+    if jobs <= 1 or count < minimum or "fork" not in multiprocessing.get_all_start_methods():
+        results: list[T] = []
+        for start, stop in ranges:
+            results.extend(work(start, stop))
+            advance(stop - start)
+        return results
+    global _WORK
+    _WORK = work
+    gc.freeze()  # objects that exist now are not touched by the children's collector: fewer copied pages
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_default_signals) as pool:
+            results = []
+            for (start, stop), part in zip(ranges, pool.imap(_run, ranges), strict=True):
+                results.extend(part)
+                advance(stop - start)
+            return results
+    finally:
+        _WORK = None
+        gc.unfreeze()
+
+
+def _default_signals() -> None:
+    """Workers die quietly when the pool ends them; the parent alone turns signals into messages."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run(bounds: tuple[int, int]) -> Sequence[Any]:
+    assert _WORK is not None, "fork_map's work is set in the parent before the pool starts"
+    return _WORK(*bounds)

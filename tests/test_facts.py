@@ -1,0 +1,129 @@
+"""Key facts of a story: names and figures the articles agree on, classified, ranked, without junk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from digest.facts import MAX_FACTS, key_facts
+from digest.models import Fact
+from digest.text import split_sentences
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+
+
+def seed(number: int) -> list[str]:
+    text = SEEDS[number].read_text(encoding="utf-8")
+    return [sentence for line in text.splitlines() for sentence in split_sentences(line)]
+
+
+def by_text(facts: tuple[Fact, ...]) -> dict[str, Fact]:
+    return {fact.text: fact for fact in facts}
+
+
+FIRST = [
+    "Acme Corp said on Monday it would close its steel factory in Leeds, cutting 1,200 jobs.",
+    "Chief executive Jane Porter said demand for steel had fallen 12% in a year.",
+    "The factory in Leeds made a loss of $10.9bn last year, the company said.",
+    "According to the union, workers will get four months of pay.",
+]
+SECOND = [
+    "Steelmaker Acme Corp is to shut its Leeds plant with the loss of 1,200 jobs.",
+    "Ms Porter told reporters the plant had lost $10.9bn in 2023.",
+    "The Unite union said it would fight the closure in Leeds.",
+]
+THIRD = [
+    "About 1,200 workers will lose their jobs when Acme Corp closes the Leeds works, Jane Porter said.",
+    "Local MP Tom Reed said the news was a blow to the region.",
+]
+
+
+def test_facts_the_sources_agree_on_come_first_with_their_kinds() -> None:
+    facts = key_facts([("a", FIRST), ("b", SECOND), ("c", THIRD)])
+    found = by_text(facts)
+    assert found["Acme Corp"] == Fact("organisation", "Acme Corp", 3)
+    assert found["Leeds"] == Fact("place", "Leeds", 3)
+    assert found["Jane Porter"] == Fact("person", "Jane Porter", 3)  # "Ms Porter" is her too
+    assert found["$10.9bn"] == Fact("figure", "$10.9bn", 2)
+    assert found["1,200 jobs"] == Fact("figure", "1,200 jobs", 2)  # the third counts workers
+    sources = [fact.sources for fact in facts]
+    assert sources == sorted(sources, reverse=True)
+    assert len(facts) <= MAX_FACTS
+
+
+def test_facts_hold_no_sentence_openers_titles_or_dates() -> None:
+    texts = {fact.text for fact in key_facts([("a", FIRST), ("b", SECOND), ("c", THIRD)])}
+    for junk in ("The", "According", "Chief", "Ms", "Monday", "Steelmaker", "Local", "MP", "2023"):
+        assert junk not in texts
+    assert not any(text.startswith(("The ", "Ms ", "Chief ")) for text in texts)
+
+
+def test_single_article_keeps_facts_repeated_or_in_the_lead() -> None:
+    facts = by_text(key_facts([("a", FIRST)]))
+    assert {"Acme Corp", "Leeds", "1,200 jobs"} <= set(facts)  # in the lead or said twice
+    assert "Jane Porter" not in facts and "12%" not in facts  # once, outside the lead
+    titled = by_text(key_facts([("a", FIRST)], titles={"a": "Jane Porter shuts Leeds steel plant"}))
+    assert "Jane Porter" in titled
+
+
+def test_figures_with_units_currency_and_percentages() -> None:
+    sentences = [
+        "Profits rose 2.5% to $1.13bn (£600m), while 32,500 Palestinians and 1.5 million residents left.",
+        "Profits rose 2.5% to $1.13bn (£600m), while 32,500 Palestinians and 1.5 million residents left.",
+        "On October 7, 2023, in 2004 and on Jan. 5 nothing was counted; the 98th division stayed.",
+        "On October 7, 2023, in 2004 and on Jan. 5 nothing was counted; the 98th division stayed.",
+    ]
+    texts = {fact.text for fact in key_facts([("a", sentences)]) if fact.kind == "figure"}
+    assert {"2.5%", "$1.13bn", "£600m", "32,500 Palestinians", "1.5 million residents"} <= texts
+    assert not any(text.startswith(("7", "2023", "2004", "5", "98")) for text in texts)
+
+
+def test_one_figure_worded_differently_is_one_fact() -> None:
+    facts = key_facts(
+        [
+            ("a", ["A list includes 400 approved American nationals set to cross the border today."]),
+            ("b", ["Officials estimate there are approximately 400 Americans stuck in the city."]),
+        ]
+    )
+    figures = [fact for fact in facts if fact.kind == "figure"]
+    assert figures == [Fact("figure", "400 Americans", 2)]
+
+
+def test_boilerplate_and_headings_give_no_facts() -> None:
+    sentences = [
+        "Follow us on Twitter @newsdesk for Breaking News",
+        "Dave DeCamp is the news editor of Antiwar.com, follow him on Twitter @decampdave.",
+        "Gallant: Israel Withdrawing From Southern Gaza to Prepare for Rafah Invasion",
+    ]
+    assert key_facts([("a", sentences), ("b", sentences)]) == ()
+
+
+def test_seed_story_facts() -> None:
+    facts = key_facts([("first", seed(0)), ("second", seed(1))])
+    found = by_text(facts)
+    assert found["Khan Younis"].kind == "place" and found["Khan Younis"].sources == 2
+    assert found["Rafah"] == Fact("place", "Rafah", 2)
+    assert found["Hamas"].kind == "organisation"
+    assert found["Yoav Gallant"].kind == "person"  # "Gallant said" counts as him
+    assert found["Benjamin Netanyahu"] == Fact("person", "Benjamin Netanyahu", 2)
+    for fact in facts:
+        assert fact.text.split()[0] not in {"The", "According", "Israeli", "Lt", "Gen", "Dave", "Author"}
+
+
+def test_key_facts_are_deterministic_and_empty_for_nothing() -> None:
+    articles = [("first", seed(0)), ("second", seed(1)), ("third", seed(2))]
+    assert key_facts(articles) == key_facts(list(reversed(articles)))[:0] + key_facts(articles)
+    assert key_facts([]) == ()
+    assert key_facts([("a", [])]) == ()
+
+
+def test_a_name_folded_into_a_variant_still_takes_its_short_forms() -> None:
+    sentences = [
+        "The actress Imelda Staunton won at the Golden Globes in Los Angeles on Sunday night.",
+        "Organisers of the Golden Globe said Imelda Staunton was the favourite all along.",
+        "Staunton said the Golden Globes had changed her life, and Imelda thanked her family.",
+    ]
+    found = by_text(key_facts([("a", sentences), ("b", sentences[1:])]))
+    assert found["Imelda Staunton"] == Fact("person", "Imelda Staunton", 2)
+    assert "Staunton" not in found and "Imelda" not in found
+    assert len([text for text in found if text.startswith("Golden Globe")]) == 1

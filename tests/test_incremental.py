@@ -1,0 +1,124 @@
+"""The incremental cache: unchanged builds do nothing, changed files are re-read alone, output stays exact."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from digest.build import Result, build
+from digest.config import Config
+from tests.conftest import SEEDS
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    folder = tmp_path / "src"
+    folder.mkdir()
+    for path in SEEDS.iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "extra.md").write_text(
+        "---\ntitle: Ports reopen after storm\ndate: 2024-04-08\n---\n\n"
+        "The main ports reopened on Monday after the storm passed, officials said.\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def run(source: Path, tmp_path: Path, **options: object) -> Result:
+    config = Config(source=source, output=tmp_path / "site", cache=tmp_path / "cache")
+    return build(config, environ={}, **options)  # type: ignore[arg-type]
+
+
+def snapshot(site: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        p.relative_to(site).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_second_build_with_nothing_changed_does_nothing(source: Path, tmp_path: Path) -> None:
+    first = run(source, tmp_path)
+    before = snapshot(tmp_path / "site")
+    second = run(source, tmp_path)
+    assert second.unchanged and not first.unchanged
+    assert (second.articles, second.stories, second.files) == (first.articles, first.stories, first.files)
+    assert snapshot(tmp_path / "site") == before
+
+
+def test_one_changed_file_is_the_only_one_read(source: Path, tmp_path: Path) -> None:
+    run(source, tmp_path)
+    extra = source / "extra.md"
+    extra.write_text(extra.read_text(encoding="utf-8").replace("Ports reopen", "Harbours reopen"), "utf-8")
+    result = run(source, tmp_path)
+    assert (result.read, result.sources) == (1, 4) and not result.unchanged
+    digest = json.loads((tmp_path / "site" / "digest.json").read_text(encoding="utf-8"))
+    assert "Harbours reopen after storm" in {a["title"] for a in digest["articles"]}
+
+
+def test_cached_build_equals_a_cold_build(source: Path, tmp_path: Path) -> None:
+    run(source, tmp_path)
+    (source / "extra.md").touch()
+    os.utime(source / "extra.md", ns=(1, 1))
+    run(source, tmp_path)  # re-reads one file, the rest from the cache
+    cold = Config(source=source, output=tmp_path / "cold")
+    build(cold, environ={})
+    warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
+    assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+
+
+def test_deleted_article_loses_its_pages(source: Path, tmp_path: Path) -> None:
+    run(source, tmp_path)
+    pages = set(snapshot(tmp_path / "site"))
+    (source / "extra.md").unlink()
+    result = run(source, tmp_path)
+    gone = pages - set(snapshot(tmp_path / "site"))
+    assert result.sources == 3
+    assert any(page.startswith("articles/ports-reopen") for page in gone)
+
+
+def test_template_change_rebuilds(source: Path, tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    config = Config(source=source, output=tmp_path / "site", cache=tmp_path / "cache", templates=theme)
+    build(config, environ={})
+    (theme / "404.html").write_text("<!doctype html><title>Lost</title><p>Nothing here.</p>\n", "utf-8")
+    result = build(config, environ={})
+    assert not result.unchanged
+    assert "Nothing here." in (tmp_path / "site" / "404.html").read_text(encoding="utf-8")
+
+
+def test_no_cache_reads_everything(source: Path, tmp_path: Path) -> None:
+    run(source, tmp_path)
+    result = run(source, tmp_path, use_cache=False)
+    assert not result.unchanged and result.read == result.sources == 4
+
+
+def test_damaged_cache_is_rebuilt(source: Path, tmp_path: Path) -> None:
+    run(source, tmp_path)
+    (tmp_path / "cache" / "cache.sqlite").write_bytes(b"this is not a database" * 100)
+    result = run(source, tmp_path)
+    assert result.read == 4 and result.articles == 4
+
+
+def test_warnings_are_repeated_by_an_unchanged_build(source: Path, tmp_path: Path) -> None:
+    (source / "empty.txt").write_text("")
+    first = run(source, tmp_path)
+    second = run(source, tmp_path)
+    assert second.unchanged and second.issues == first.issues and first.issues
+
+
+def test_parallel_build_equals_serial_build(source: Path, tmp_path: Path) -> None:
+    for number in range(80):  # enough files for the process pool to be used
+        (source / f"n{number:03d}.md").write_text(
+            f"---\ntitle: Council approves budget number {number}\ndate: 2024-04-{1 + number % 28:02d}\n---\n\n"
+            f"The council approved spending plan {number} on Tuesday after a long debate about roads.\n",
+            encoding="utf-8",
+        )
+    build(Config(source=source, output=tmp_path / "serial"), environ={}, jobs=1)
+    build(Config(source=source, output=tmp_path / "parallel"), environ={}, jobs=2)
+    serial = {k: v[0] for k, v in snapshot(tmp_path / "serial").items()}
+    assert serial == {k: v[0] for k, v in snapshot(tmp_path / "parallel").items()}
