@@ -9,6 +9,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from digest import cluster, vectors
@@ -171,7 +172,9 @@ def _url_words(url: str) -> str:
     return " ".join(w for w in re.split(r"[^A-Za-z]+", path) if len(w) > 2 and w.lower() not in _URL_WORDS)
 
 
+@lru_cache(maxsize=262144)
 def _term(word: str) -> str | None:
+    """The indexing term of a lowercase word, or None for stopwords and single letters."""
     if word.endswith("'s"):
         word = word[:-2]
     if len(word) < 2 or word in STOPWORDS:
