@@ -26,7 +26,7 @@ from digest.models import Article, Digest, Issue, Story
 from digest.parallel import fork_map
 from digest.progress import Stages
 from digest.readers import reader_for
-from digest.readers.files import MEGABYTE
+from digest.readers.files import MEGABYTE, read_file
 from digest.render import render, template_dirs
 from digest.summarize import summarize_story
 from digest.write import write_site
@@ -129,7 +129,7 @@ def _build(
     with stages.stage("render") as advance:
         files = render(digest, config, generated=_generated(environ), jobs=jobs, advance=advance)
         files["digest.json"] = export(digest)
-        files.update(_originals(articles, sources))
+        files.update(_originals(articles, sources, config.max_file_mb * MEGABYTE))
     with stages.stage("write", total=len(files)):
         write_site(files, config.output)
     result = Result(
@@ -297,10 +297,12 @@ def _story_of(stories: tuple[Story, ...]) -> dict[str, str]:
     return {a: s.id for s in stories for a in (*s.articles, *s.duplicates)}
 
 
-def _originals(articles: tuple[Article, ...], sources: Sequence[Source]) -> dict[str, bytes]:
+def _originals(articles: tuple[Article, ...], sources: Sequence[Source], max_bytes: int) -> dict[str, bytes]:
     """Copies of the source files of articles that have no URL, so every article links to its original."""
     wanted = {a.source.split("#", 1)[0] for a in articles if not a.url}
-    return {paths.original_copy(s.name): s.path.read_bytes() for s in sources if s.name in wanted}
+    return {
+        paths.original_copy(s.name): read_file(s.path, s.name, max_bytes) for s in sources if s.name in wanted
+    }
 
 
 def _generated(environ: Mapping[str, str]) -> str | None:

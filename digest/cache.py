@@ -2,13 +2,18 @@
 
 Entries are valid only for the code and settings that made them: the key of the whole cache is a hash of
 the package's source and of the settings that shape per-file results, so upgrading digest or changing
-those settings empties it. A damaged cache is deleted and rebuilt, never trusted.
+those settings empties it. A damaged cache is deleted and rebuilt, never trusted. Entries are pickled,
+so each carries an HMAC under a secret kept in the user's own cache folder: a cache file planted in a
+project (say, committed to a repository) is never unpickled, only ignored.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 import pickle
+import secrets
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -66,7 +71,9 @@ class Cache:
         for name, size, mtime, blob in rows:
             stamp = stamps.get(name)
             if stamp is not None and stamp == Stamp(size, mtime):
-                found[name] = pickle.loads(blob)
+                value = _unsealed(blob)
+                if value is not None:
+                    found[name] = value
         return found
 
     def store(self, results: Iterable[tuple[str, Stamp, object]]) -> None:
@@ -76,7 +83,7 @@ class Cache:
         self.db.executemany(
             "INSERT OR REPLACE INTO files (name, size, mtime, result) VALUES (?, ?, ?, ?)",
             (
-                (name, s.size, s.mtime_ns, pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
+                (name, s.size, s.mtime_ns, _sealed(pickle.dumps(result, pickle.HIGHEST_PROTOCOL)))
                 for name, s, result in results
             ),
         )
@@ -100,6 +107,47 @@ class Cache:
         """Set a named value."""
         if self.db is not None:
             self.db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value))
+
+
+def _sealed(blob: bytes) -> bytes:
+    return hmac.new(_secret(), blob, hashlib.sha256).digest() + blob
+
+
+def _unsealed(sealed: bytes) -> object | None:
+    """The pickled value, only when its HMAC proves this user's digest wrote it."""
+    tag, blob = sealed[:32], sealed[32:]
+    if not hmac.compare_digest(tag, hmac.new(_secret(), blob, hashlib.sha256).digest()):
+        return None
+    try:
+        value: object = pickle.loads(blob)
+    except Exception:  # a stale class layout: recompute rather than fail
+        return None
+    return value
+
+
+@cache
+def _secret() -> bytes:
+    """This user's random key, created on first use with owner-only permissions."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsdigest"
+    path = folder / "cache-secret"
+    try:
+        return path.read_bytes()[:32] or _new_secret(path)
+    except FileNotFoundError:
+        return _new_secret(path)
+
+
+def _new_secret(path: Path) -> bytes:
+    value = secrets.token_bytes(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(value)
+    except FileExistsError:
+        return path.read_bytes()[:32]
+    except OSError:
+        pass  # no writable home: this process's random key still protects it, just without reuse
+    return value
 
 
 def _open(path: Path, key: str) -> sqlite3.Connection:

@@ -122,3 +122,16 @@ def test_parallel_build_equals_serial_build(source: Path, tmp_path: Path) -> Non
     build(Config(source=source, output=tmp_path / "parallel"), environ={}, jobs=2)
     serial = {k: v[0] for k, v in snapshot(tmp_path / "serial").items()}
     assert serial == {k: v[0] for k, v in snapshot(tmp_path / "parallel").items()}
+
+
+def test_planted_cache_entries_are_never_unpickled(source: Path, tmp_path: Path) -> None:
+    import pickle
+    import sqlite3
+
+    run(source, tmp_path)
+    planted = pickle.dumps(("os.system would run here", "if this were unpickled"))
+    with sqlite3.connect(tmp_path / "cache" / "cache.sqlite") as db:
+        db.execute("UPDATE files SET result = ?", (b"\0" * 32 + planted,))
+        db.execute("DELETE FROM meta WHERE name = 'fingerprint'")
+    result = run(source, tmp_path)
+    assert result.read == result.sources == 4 and result.articles == 4

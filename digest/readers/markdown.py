@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import html as html_lib
+import re
 from typing import TYPE_CHECKING, Any
 
 from digest.errors import SourceError
@@ -20,6 +22,10 @@ _CLOSING_FENCES = ("---", "...")
 _DATE_KEYS = ("date", "published", "pubdate")
 _URL_KEYS = ("url", "link", "canonical")
 _EXTENSIONS = ("extra",)
+INLINE_BUDGET = 10_000_000  # inline markup characters times the length of their paragraph, summed
+_INLINE = re.compile(r"[\[<\\`*_&!]")
+_ATX_HEADING = re.compile(r"(#{1,6}) +(.+?)(?: +#+)?")
+MAX_VALUES = 10_000  # keys, values and list items in front matter; real front matter has a few dozen
 
 
 def read(data: bytes, source: str) -> list[RawArticle]:
@@ -30,7 +36,7 @@ def read(data: bytes, source: str) -> list[RawArticle]:
     meta, body = split_front_matter(text, source)
     warnings: list[str] = []
     fields = _front_matter_fields(meta, warnings)
-    root = _render(body, source)
+    root = _render(body, source, warnings)
     title, title_from = _title(meta, root, warnings)
     paragraphs = _common.paragraphs(root)
     if title is None and not paragraphs:
@@ -75,7 +81,7 @@ def _strict_handler(source: str) -> YAMLHandler:
             return "\n".join(lines[1:closing]), "\n".join(lines[closing + 1 :])
 
         def load(self, fm: str, **kwargs: object) -> dict[str, object]:
-            return _lowercase_keys(_load_yaml(fm, source), source)
+            return _lowercase_keys(_bounded(_load_yaml(fm, source), source), source)
 
     return StrictYAMLHandler()
 
@@ -94,6 +100,28 @@ def _load_yaml(block: str, source: str) -> object:
         raise SourceError(source, f"malformed front matter: {_common.collapse(str(exc))}") from exc
     except RecursionError as exc:
         raise SourceError(source, "malformed front matter: nested too deeply") from exc
+
+
+def _bounded(loaded: object, source: str) -> object:
+    """The loaded front matter, refused when its values add up to more than MAX_VALUES.
+
+    YAML aliases reuse a value by reference: nine nested lists of nine aliases are a few lines that
+    become a billion strings as soon as anything turns them into text.
+    """
+    pending, count = [loaded], 0
+    while pending:
+        value = pending.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise SourceError(
+                source, f"malformed front matter: more than {MAX_VALUES:,} values (YAML aliases?)"
+            )
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return loaded
 
 
 @functools.cache
@@ -196,14 +224,42 @@ def _url(meta: dict[str, object], warnings: list[str]) -> str | None:
     return None
 
 
-def _render(body: str, source: str) -> _common.Element:
+def _render(body: str, source: str, warnings: list[str]) -> _common.Element:
     import markdown
 
+    if not _affordable(body):
+        warnings.append("too much inline markup for Markdown to read in time; shown as plain text")
+        return _common.parse_fragment(_plain_html(body))
     try:
         html = markdown.markdown(body, extensions=list(_EXTENSIONS), output_format="html")
     except RecursionError as exc:
         raise SourceError(source, "markdown nested too deeply to read") from exc
     return _common.parse_fragment(html)
+
+
+def _affordable(body: str) -> bool:
+    """Whether Python-Markdown reads the body in a few seconds at most.
+
+    Its inline pass rescans a paragraph for each link, tag, escape or emphasis it finds there, and scans
+    on to the paragraph's end from each '[' and '<': the work grows with their number times the
+    paragraph's length (50,000 '[' in one paragraph take eight minutes).
+    """
+    work = sum(len(_INLINE.findall(block)) * len(block) for block in body.split("\n\n"))
+    return work <= INLINE_BUDGET
+
+
+def _plain_html(body: str) -> str:
+    """Paragraphs as plain text; only '# Heading' lines are still headings, so the title is found."""
+    parts = []
+    for block in body.split("\n\n"):
+        text = _common.collapse(block)
+        heading = _ATX_HEADING.fullmatch(text)
+        if heading:
+            level = len(heading[1])
+            parts.append(f"<h{level}>{html_lib.escape(heading[2])}</h{level}>")
+        elif text:
+            parts.append(f"<p>{html_lib.escape(text)}</p>")
+    return "".join(parts)
 
 
 def _title(
