@@ -14,6 +14,7 @@ from digest import vectors
 
 Span = tuple[int, int] | None  # first and last day (proleptic ordinals) of an item, or None when undated
 PROBE_TERMS = 12  # heaviest terms of an item used to find candidate clusters
+MAX_CANDIDATES = 48  # clusters compared in full with each item, those sharing most probe terms first
 # Measured on headlines with event labels: pairs sharing one term are one event about half the time
 # whatever their cosine; pairs sharing two or more, over three times in four.
 SINGLE_TERM_FACTOR = 0.5
@@ -40,9 +41,11 @@ class _Cluster:
                 span if self.span is None else (min(self.span[0], span[0]), max(self.span[1], span[1]))
             )
 
-    def similarity(self, vector: Mapping[str, float], span: Span, window: int) -> float:
-        if self.norm2 <= 0:
-            return 0.0
+    def similarity(self, vector: Mapping[str, float], span: Span, window: int, floor: float = 0.0) -> float:
+        """Time-weighted cosine to the centroid; 0 when the time factor alone keeps it under ``floor``."""
+        timing = time_factor(self.span, span, window)
+        if self.norm2 <= 0 or timing < floor:
+            return 0.0  # cosine and evidence are at most 1: days apart, this cluster cannot reach the floor
         total = self.total
         product, shared = 0.0, 0
         for term, weight in vector.items():  # one pass for the dot product and the evidence: the hot loop
@@ -51,7 +54,7 @@ class _Cluster:
                 product += weight * other
                 shared += 1
         factor = 1.0 if shared >= 2 else SINGLE_TERM_FACTOR
-        return product / math.sqrt(self.norm2) * factor * time_factor(self.span, span, window)
+        return product / math.sqrt(self.norm2) * factor * timing
 
 
 def time_factor(a: Span, b: Span, window: int) -> float:
@@ -73,7 +76,7 @@ def leader(
         candidates = _candidates(probe, postings)
         best, best_score = -1, thresholds[index]
         for candidate in candidates:
-            score = clusters[candidate].similarity(vector, spans[index], window)
+            score = clusters[candidate].similarity(vector, spans[index], window, floor=best_score)
             if score > best_score or (score == best_score and best < 0):
                 best, best_score = candidate, score
         if best < 0:
@@ -92,8 +95,12 @@ def _candidates(probe: Sequence[str], postings: Mapping[str, list[int]]) -> list
     for term in probe:
         for cluster in postings.get(term, ()):
             shared[cluster] += 1
-    strong = sorted(c for c, count in shared.items() if count >= 2)
-    return strong or sorted(shared)
+    strong = [c for c, count in shared.items() if count >= 2]
+    if not strong:
+        return sorted(shared)
+    if len(strong) > MAX_CANDIDATES:  # the clusters sharing most heavy terms are the only ones that can win
+        strong = sorted(strong, key=lambda c: (-shared[c], c))[:MAX_CANDIDATES]
+    return sorted(strong)
 
 
 def merge(
