@@ -34,6 +34,9 @@ from digest.write import write_site
 MAX_FILE_BYTES = Config.max_file_mb * MEGABYTE  # the default of build.max_file_mb
 # Characters a name shown in a page or feed may not hold (XML forbids them); tab and newline are fine.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A story's summary is chosen from at most this many of its articles, spread over its whole course: a
+# story of hundreds of copies adds cost, not sentences, and its source counts are counted among them.
+SUMMARY_ARTICLES = 40
 FACT_SENTENCES = 12
 FACT_ARTICLES = 25
 MAX_DEPTH = 64  # folders deeper than this are not read: os.walk recurses, and no real corpus nests so far
@@ -283,7 +286,7 @@ def _file_problem(path: Path, relative: str, real_root: Path) -> str | None:
 
 
 def _with_summary(story: Story, by_id: Mapping[str, Article]) -> Story:
-    members = [(a, by_id[a].sentences) for a in story.articles]
+    members = [(a, by_id[a].sentences) for a in _spread(story.articles, SUMMARY_ARTICLES)]
     titles = {a: by_id[a].title for a in story.articles}
     # Key facts read the leads of the first articles: what outlets agree on is stated early, and a big
     # story's hundredth article adds cost, not facts.
@@ -291,6 +294,14 @@ def _with_summary(story: Story, by_id: Mapping[str, Article]) -> Story:
     return replace(
         story, summary=summarize_story(members, titles=titles), facts=key_facts(leads, titles=titles)
     )
+
+
+def _spread(items: Sequence[str], count: int) -> list[str]:
+    """At most ``count`` items spread evenly over the sequence (oldest to newest), ends included."""
+    if len(items) <= count:
+        return list(items)
+    step = (len(items) - 1) / (count - 1)
+    return [items[round(i * step)] for i in range(count)]
 
 
 def _story_of(stories: tuple[Story, ...]) -> dict[str, str]:

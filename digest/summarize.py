@@ -319,23 +319,30 @@ def _story_entries(pool: Sequence[_Article]) -> list[_Entry]:
         centroid.update({term: value / scale for term, value in article_total.items()})
     centroid_norm = _norm(centroid) or 1.0
     others = len({article.id for article in pool}) - 1
-    index = _SimilarityIndex(pool, vectors)
-    entries = []
+    preliminary = []
     for article in pool:
         for sentence, score in list(zip(article.candidates, article.scores, strict=True))[
             :_STORY_CANDIDATES_PER_ARTICLE
         ]:
             vector = vectors[id(sentence)]
-            sources = index.supporting(article.id, vector)
             centrality = sum(value * centroid[term] for term, value in vector.items()) / centroid_norm
-            support = (sources - 1) / others if others else 0.0
-            value = score + _WEIGHT_STORY * centrality + _WEIGHT_SUPPORT * support
-            entries.append(_Entry(article, sentence, vector, value, sources))
+            preliminary.append((score + _WEIGHT_STORY * centrality, article, sentence, vector))
+    # Support is counted for the best-placed candidates only: it costs a walk over the whole story each,
+    # and a sentence far down the ranking is not lifted into a summary of at most six by it.
+    ranked = sorted(range(len(preliminary)), key=lambda i: -preliminary[i][0])[:_SUPPORT_CANDIDATES]
+    index = _SimilarityIndex(pool, vectors)
+    entries = []
+    for position in sorted(ranked):
+        value, article, sentence, vector = preliminary[position]
+        sources = index.supporting(article.id, vector)
+        support = (sources - 1) / others if others else 0.0
+        entries.append(_Entry(article, sentence, vector, value + _WEIGHT_SUPPORT * support, sources))
     return entries
 
 
 # Sentences of each article searched for support: what several outlets agree on is stated early.
 _SUPPORT_SENTENCES = 15
+_SUPPORT_CANDIDATES = 32  # story candidates whose support is counted, best preliminary scores first
 
 
 class _SimilarityIndex:
