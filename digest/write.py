@@ -8,6 +8,7 @@ import glob
 import os
 import shutil
 import signal
+import stat
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -29,7 +30,7 @@ def write_site(files: Mapping[str, bytes], output: Path) -> None:
     clear_leftovers(output)
     staging = parent / f".{output.name}.tmp-{os.getpid()}"
     try:
-        _write_all(files, staging)
+        _write_all(files, staging, output if output.is_dir() else None)
         with _signals_held():
             previous = _swap(staging, output)
     except BaseException:
@@ -55,15 +56,29 @@ def safe_path(root: Path, relative: str) -> Path:
     return root.joinpath(*parts)
 
 
-def _write_all(files: Mapping[str, bytes], staging: Path) -> None:
+def _write_all(files: Mapping[str, bytes], staging: Path, previous: Path | None) -> None:
     try:
         staging.mkdir()
         for relative in sorted(files):
             target = safe_path(staging, relative)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(files[relative])
+            data = files[relative]
+            if previous is None or not _link_unchanged(safe_path(previous, relative), target, data):
+                target.write_bytes(data)
     except OSError as exc:
         raise BuildError(f"{exc.filename or staging}: cannot write ({exc.strerror})") from exc
+
+
+def _link_unchanged(old: Path, target: Path, data: bytes) -> bool:
+    """Hard-link the previous site's file when its bytes are the same: same bytes, same mtime, no write."""
+    try:
+        info = old.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data) or old.read_bytes() != data:
+            return False
+        os.link(old, target)
+    except OSError:
+        return False  # absent, unreadable, or a file system without hard links: write it instead
+    return True
 
 
 def _swap(staging: Path, output: Path) -> Path | None:

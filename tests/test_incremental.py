@@ -135,3 +135,16 @@ def test_planted_cache_entries_are_never_unpickled(source: Path, tmp_path: Path)
         db.execute("DELETE FROM meta WHERE name = 'fingerprint'")
     result = run(source, tmp_path)
     assert result.read == result.sources == 4 and result.articles == 4
+
+
+def test_unchanged_output_files_keep_their_bytes_and_mtime(source: Path, tmp_path: Path) -> None:
+    run(source, tmp_path)
+    before = snapshot(tmp_path / "site")
+    extra = source / "extra.md"
+    extra.write_text(extra.read_text(encoding="utf-8").replace("officials said", "the port said"), "utf-8")
+    run(source, tmp_path)
+    after = snapshot(tmp_path / "site")
+    kept = [path for path in before if path in after and after[path] == before[path]]
+    changed = [path for path in before if path in after and after[path][0] != before[path][0]]
+    assert "static/style.css" in kept and changed
+    assert all(after[path][1] != before[path][1] for path in changed)
