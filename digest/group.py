@@ -28,7 +28,6 @@ STORY_JOIN = {"short": 0.12, "long": 0.25}
 STORY_MERGE = {"short": 0.18, "long": 0.35}
 MERGE_ROUNDS = 3
 TOPIC_SIMILARITY = 0.08  # cosine between story centroids needed to share a topic
-IDF_POWER = 1.0
 VECTOR_TERMS = 40
 STORY_WINDOW_DAYS = 3  # beyond this gap from a story's dates, similarity decays
 TITLE_WEIGHT = 3  # headline terms count this many times
@@ -97,7 +96,7 @@ def group(
     kept = sorted((a for a in articles if a.id not in duplicate_of), key=_chronological)
     prior: dict[str, float] = {}
     counts = [_terms(a, prior) for a in kept]
-    vecs = vectors.tfidf(counts, prior=prior, idf_power=IDF_POWER, max_terms=VECTOR_TERMS)
+    vecs = vectors.tfidf(counts, prior=prior, max_terms=VECTOR_TERMS)
     spans = [_span(a) for a in kept]
     join = [STORY_JOIN[_length(a)] for a in kept]
     merge = [STORY_MERGE[_length(a)] for a in kept]

@@ -13,7 +13,6 @@ def tfidf(
     documents: Sequence[Mapping[str, float]],
     *,
     prior: Mapping[str, float] | None = None,
-    idf_power: float = 1.0,
     max_terms: int = 60,
 ) -> list[Vector]:
     """L2-normalized, sublinear TF-IDF vectors, each truncated to its ``max_terms`` heaviest terms.
@@ -26,10 +25,7 @@ def tfidf(
     for counts in documents:
         df.update(counts.keys())
     n = len(documents)
-    idf = {
-        term: (math.log((1 + n) / (1 + freq)) + 1.0) ** idf_power * prior.get(term, 1.0)
-        for term, freq in df.items()
-    }
+    idf = {term: (math.log((1 + n) / (1 + freq)) + 1.0) * prior.get(term, 1.0) for term, freq in df.items()}
     vectors = []
     for counts in documents:
         weights = {t: (1.0 + math.log(c)) * idf[t] for t, c in counts.items() if c > 0}
