@@ -63,32 +63,32 @@ def run_build(source: Path, output: Path) -> tuple[dict[str, object], float]:
     return json.loads((output / "digest.json").read_text(encoding="utf-8")), seconds
 
 
-def bbc_topics(work: Path) -> None:
-    labels = flatten_bbc(work / "bbc")
-    digest, seconds = run_build(work / "bbc", work / "bbc-site")
+def labelled(
+    source: Path, output: Path, labels: dict[str, str], key: str
+) -> tuple[list[str], list[str], float]:
+    """Build ``source``; the true label and the found ``key`` ('topic' or 'story') of every article."""
+    digest, seconds = run_build(source, output)
     articles = digest["articles"]
     assert isinstance(articles, list)
-    truth = [labels[a["source"]] for a in articles]
-    found = [a["topic"] for a in articles]
+    return [labels[a["source"]] for a in articles], [a[key] for a in articles], seconds
+
+
+def bbc_topics(work: Path) -> None:
+    truth, found, seconds = labelled(work / "bbc", work / "bbc-site", flatten_bbc(work / "bbc"), "topic")
     print(
         f"BBC topics: NMI {nmi(truth, found):.3f} with {len(set(found))} topics "
-        f"for 5 sections, {len(articles)} articles (whole build {seconds:.1f} s)"
+        f"for 5 sections, {len(truth)} articles (whole build {seconds:.1f} s)"
     )
     sizes = Counter(found).most_common(8)
     print("  largest topics:", ", ".join(f"{t} {n}" for t, n in sizes))
 
 
 def uci_stories(work: Path) -> None:
-    labels = uci_feeds(work / "uci")
-    digest, seconds = run_build(work / "uci", work / "uci-site")
-    articles = digest["articles"]
-    assert isinstance(articles, list)
-    truth = [labels[a["source"]] for a in articles]
-    found = [a["story"] for a in articles]
+    truth, found, seconds = labelled(work / "uci", work / "uci-site", uci_feeds(work / "uci"), "story")
     p, r, f1 = bcubed(truth, found)
     print(
         f"UCI stories: B-cubed P {p:.3f} R {r:.3f} F1 {f1:.3f}; {len(set(found))} stories for "
-        f"{len(set(truth))} events, {len(articles)} headlines (whole build {seconds:.1f} s)"
+        f"{len(set(truth))} events, {len(truth)} headlines (whole build {seconds:.1f} s)"
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from digest import paths
-from digest.cache import Cache, code_version
+from digest.cache import Cache, Stamp, code_version, stamp
 from digest.config import Config
 from digest.dedupe import find_duplicates
 from digest.errors import BuildError
@@ -97,7 +97,8 @@ def _build(
 
     with stages.stage("discover"):
         sources = list(discover(config.source, config.output, report))
-        fingerprint = _fingerprint(config, sources, environ)
+        stamps = {s.name: stamp(s.path) for s in sources}
+        fingerprint = _fingerprint(config, stamps, environ)
     previous = _unchanged(cache, fingerprint, config.output)
     if previous is not None:
         for issue in previous.issues:
@@ -106,7 +107,7 @@ def _build(
         return replace(previous, issues=tuple(issues), seconds=time.perf_counter() - started, unchanged=True)
     with stages.stage("read", total=len(sources)) as advance:
         settings = Settings(config.sentences, config.max_file_mb * MEGABYTE)
-        ingested = ingest(sources, settings, cache, jobs=jobs, advance=advance)
+        ingested = ingest(sources, settings, cache, jobs=jobs, advance=advance, stamps=stamps)
     for issue in ingested.issues:
         report(issue)
     articles = ingested.articles
@@ -175,27 +176,23 @@ def _cache_key(config: Config) -> str:
     return f"{code_version()}:{config.sentences}:{config.max_file_mb}"
 
 
-def _fingerprint(config: Config, sources: Sequence[Source], environ: Mapping[str, str]) -> str:
+def _fingerprint(config: Config, stamps: Mapping[str, Stamp], environ: Mapping[str, str]) -> str:
     """Everything a build's output depends on, cheaply: code, config, clock setting, and file stamps."""
     digest_ = hashlib.sha256(f"{code_version()}\0{config!r}\0{environ.get('SOURCE_DATE_EPOCH', '')}".encode())
-    for source in sources:
-        digest_.update(_stamp_line(source.path, source.name))
+    for name, mark in stamps.items():
+        digest_.update(_stamp_line(name, mark))
     for folder in template_dirs(config):
         for path in sorted(folder.rglob("*")):
-            digest_.update(_stamp_line(path, path.as_posix()))
+            digest_.update(_stamp_line(path.as_posix(), stamp(path)))
     return digest_.hexdigest()
 
 
-def _stamp_line(path: Path, name: str) -> bytes:
-    try:
-        info = path.stat()
-    except OSError:
-        return f"{name}\0missing\n".encode("utf-8", "backslashreplace")
-    return f"{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode("utf-8", "backslashreplace")
+def _stamp_line(name: str, mark: Stamp) -> bytes:
+    return f"{name}\0{mark.size}\0{mark.mtime_ns}\n".encode("utf-8", "backslashreplace")
 
 
 def _output_stamp(output: Path) -> str:
-    return _stamp_line(output / "digest.json", "digest.json").decode("utf-8", "backslashreplace")
+    return _stamp_line("digest.json", stamp(output / "digest.json")).decode("utf-8", "backslashreplace")
 
 
 def _unchanged(cache: Cache, fingerprint: str, output: Path) -> Result | None:

@@ -35,6 +35,15 @@ class Stamp:
     mtime_ns: int
 
 
+def stamp(path: Path) -> Stamp:
+    """The file's size and mtime, or an impossible stamp when it cannot be stat'ed (it never matches)."""
+    try:
+        status = path.stat()
+    except OSError:
+        return Stamp(-1, -1)
+    return Stamp(status.st_size, status.st_mtime_ns)
+
+
 @cache
 def code_version() -> str:
     """A hash of digest's own source code and theme: any change to either invalidates cached results."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.cache import Cache, Stamp
+from digest.cache import Cache, Stamp, stamp
 from digest.errors import SourceError
 from digest.models import Article, Issue
 from digest.normalize import normalize, unique_slugs
@@ -61,9 +61,13 @@ def ingest(
     *,
     jobs: int = 1,
     advance: Callable[[int], None] = lambda count: None,
+    stamps: Mapping[str, Stamp] | None = None,
 ) -> Ingested:
-    """Results for all sources: from the cache where the file is unchanged, else computed (in parallel)."""
-    stamps = {s.name: _stamp(s.path) for s in sources}
+    """Results for all sources: from the cache where the file is unchanged, else computed (in parallel).
+
+    ``stamps`` are the sources' stamps when the caller has taken them already.
+    """
+    stamps = stamps if stamps is not None else {s.name: stamp(s.path) for s in sources}
     cached = cache.files(stamps)
     advance(len(cached))
     missing = [s for s in sources if s.name not in cached]
@@ -103,14 +107,6 @@ def _process(
         return [process_file(source, settings) for source in sources[start:stop]]
 
     return fork_map(work, len(sources), jobs=jobs, chunk=CHUNK, minimum=POOL_MINIMUM, advance=advance)
-
-
-def _stamp(path: Path) -> Stamp:
-    try:
-        status = path.stat()
-    except OSError:
-        return Stamp(-1, -1)  # unreadable: never matches, so the reader reports why
-    return Stamp(status.st_size, status.st_mtime_ns)
 
 
 def _assemble(results: Sequence[FileResult], *, read: int) -> Ingested:
