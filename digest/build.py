@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
 from digest import paths
 from digest.cache import Cache, Stamp, code_version, stamp
@@ -19,10 +20,10 @@ from digest.dedupe import find_duplicates
 from digest.errors import BuildError
 from digest.export import export
 from digest.facts import key_facts
-from digest.group import group
+from digest.group import Grouping, group, inputs_key
 from digest.ingest import Settings, Source, ingest
 from digest.lock import output_lock
-from digest.models import Article, Digest, Issue, Story
+from digest.models import Article, Digest, Fact, Features, Issue, Story, StorySentence
 from digest.parallel import fork_map
 from digest.progress import Stages
 from digest.readers import reader_for
@@ -39,6 +40,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SUMMARY_ARTICLES = 40
 FACT_SENTENCES = 12
 FACT_ARTICLES = 25
+Summary = tuple[tuple[StorySentence, ...], tuple[Fact, ...]]  # a story's traced summary and key facts
 MAX_DEPTH = 64  # folders deeper than this are not read: os.walk recurses, and no real corpus nests so far
 
 
@@ -112,11 +114,12 @@ def _build(
         report(issue)
     articles = ingested.articles
     with stages.stage("dedupe"):
-        duplicate_of = find_duplicates(articles)
+        duplicate_of = find_duplicates(articles, {i: f.shingles for i, f in ingested.features.items()})
     with stages.stage("group"):
-        grouping = group(articles, duplicate_of, config.topics, config.unmatched)
+        grouping = _grouped(articles, duplicate_of, config, ingested.features, cache)
     with stages.stage("stories", total=len(grouping.stories)) as advance:
-        stories = summarize_stories(grouping.stories, {a.id: a for a in articles}, jobs=jobs, advance=advance)
+        by_id = {a.id: a for a in articles}
+        stories = summarize_stories(grouping.stories, by_id, jobs=jobs, advance=advance, cache=cache)
     digest = Digest(
         title=config.title,
         articles=articles,
@@ -151,19 +154,49 @@ def _build(
     return result
 
 
+def _grouped(
+    articles: Sequence[Article],
+    duplicate_of: Mapping[str, str],
+    config: Config,
+    features: Mapping[str, Features],
+    cache: Cache,
+) -> Grouping:
+    """The grouping of these articles: the last build's when what grouping reads is unchanged."""
+    key = inputs_key(articles, duplicate_of, config.topics, config.unmatched)
+    known = cache.recall("grouping", [key]).get(key)
+    if isinstance(known, Grouping):
+        return known
+    grouping = group(articles, duplicate_of, config.topics, config.unmatched, features)
+    cache.remember("grouping", {key: grouping}, [key])
+    return grouping
+
+
 def summarize_stories(
     stories: Sequence[Story],
     by_id: Mapping[str, Article],
     *,
     jobs: int = 1,
     advance: Callable[[int], None] = lambda done: None,
+    cache: Cache | None = None,
 ) -> tuple[Story, ...]:
-    """Every story with its traced summary and key facts, over ``jobs`` processes."""
+    """Every story with its traced summary and key facts, over ``jobs`` processes; unchanged ones cached."""
+    keys = [_summary_key(story, by_id) for story in stories]
+    known = cache.recall("story", keys) if cache else {}
+    advance(len(known))
+    todo = [i for i, key in enumerate(keys) if key not in known]
 
-    def work(start: int, stop: int) -> list[Story]:
-        return [_with_summary(story, by_id) for story in stories[start:stop]]
+    def work(start: int, stop: int) -> list[Summary]:
+        return [_summary(stories[i], by_id) for i in todo[start:stop]]
 
-    return tuple(fork_map(work, len(stories), jobs=jobs, chunk=16, minimum=64, advance=advance))
+    fresh = fork_map(work, len(todo), jobs=jobs, chunk=16, minimum=64, advance=advance)
+    made = {keys[i]: value for i, value in zip(todo, fresh, strict=True)}
+    if cache:
+        cache.remember("story", {**known, **made}, made)
+    values = [cast(Summary, known[key]) if key in known else made[key] for key in keys]
+    return tuple(
+        replace(story, summary=summary, facts=facts)
+        for story, (summary, facts) in zip(stories, values, strict=True)
+    )
 
 
 def _check_strict(strict: bool, issues: Sequence[Issue]) -> None:
@@ -282,15 +315,22 @@ def _file_problem(path: Path, relative: str, real_root: Path) -> str | None:
     return None
 
 
-def _with_summary(story: Story, by_id: Mapping[str, Article]) -> Story:
+def _summary_key(story: Story, by_id: Mapping[str, Article]) -> str:
+    """A hash of what a story's summary and facts are made of: its articles' ids, titles and sentences."""
+    digest_ = hashlib.sha256()
+    for article_id in story.articles:
+        article = by_id[article_id]
+        digest_.update(repr((article_id, article.title, article.sentences)).encode("utf-8", "surrogatepass"))
+    return digest_.hexdigest()
+
+
+def _summary(story: Story, by_id: Mapping[str, Article]) -> Summary:
     members = [(a, by_id[a].sentences) for a in _spread(story.articles, SUMMARY_ARTICLES)]
     titles = {a: by_id[a].title for a in story.articles}
     # Key facts read the leads of the first articles: what outlets agree on is stated early, and a big
     # story's hundredth article adds cost, not facts.
     leads = [(a, sentences[:FACT_SENTENCES]) for a, sentences in members[:FACT_ARTICLES]]
-    return replace(
-        story, summary=summarize_story(members, titles=titles), facts=key_facts(leads, titles=titles)
-    )
+    return summarize_story(members, titles=titles), key_facts(leads, titles=titles)
 
 
 def _spread(items: Sequence[str], count: int) -> list[str]:

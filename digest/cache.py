@@ -1,4 +1,5 @@
-"""The incremental cache: an SQLite file of what each source file produced, keyed by its size and mtime.
+"""The incremental cache: an SQLite file of what each source file produced, keyed by its size and mtime,
+and of the whole-corpus work (deduplication, grouping, story summaries) keyed by a hash of its inputs.
 
 Entries are valid only for the code and settings that made them: the key of the whole cache is a hash of
 the package's source and of the settings that shape per-file results, so upgrading digest or changing
@@ -24,7 +25,7 @@ import digest
 
 DEFAULT_FOLDER = ".digest-cache"
 FILE_NAME = "cache.sqlite"
-_SCHEMA = 1
+_SCHEMA = 2
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,31 @@ class Cache:
         gone = [(name,) for (name,) in self.db.execute("SELECT name FROM files") if name not in keep]
         self.db.executemany("DELETE FROM files WHERE name = ?", gone)
 
+    def recall(self, kind: str, keys: Iterable[str]) -> dict[str, object]:
+        """Remembered values of one kind of work (say, story summaries) by the hash of their inputs."""
+        if self.db is None:
+            return {}
+        wanted = set(keys)
+        found: dict[str, object] = {}
+        for key, blob in self.db.execute("SELECT key, value FROM memo WHERE kind = ?", (kind,)):
+            if key in wanted:
+                value = _unsealed(blob)
+                if value is not None:
+                    found[key] = value
+        return found
+
+    def remember(self, kind: str, values: Mapping[str, object], fresh: Iterable[str]) -> None:
+        """Keep exactly ``values`` for ``kind``: store the ``fresh`` keys, drop what this build did not use."""
+        if self.db is None:
+            return
+        self.db.executemany(
+            "INSERT OR REPLACE INTO memo (kind, key, value) VALUES (?, ?, ?)",
+            ((kind, key, _sealed(pickle.dumps(values[key], pickle.HIGHEST_PROTOCOL))) for key in fresh),
+        )
+        rows = self.db.execute("SELECT key FROM memo WHERE kind = ?", (kind,))
+        stale = [(kind, key) for (key,) in rows if key not in values]
+        self.db.executemany("DELETE FROM memo WHERE kind = ? AND key = ?", stale)
+
     def get(self, name: str) -> str | None:
         """A named value."""
         if self.db is None:
@@ -176,9 +202,11 @@ def _connect(path: Path, key: str) -> sqlite3.Connection:
     db.execute(
         "CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, result BLOB)"
     )
+    db.execute("CREATE TABLE IF NOT EXISTS memo (kind TEXT, key TEXT, value BLOB, PRIMARY KEY (kind, key))")
     row = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
     if row is None or row[0] != key:
         db.execute("DELETE FROM files")
+        db.execute("DELETE FROM memo")
         db.execute("DELETE FROM meta")
         db.execute("INSERT INTO meta (name, value) VALUES ('key', ?)", (key,))
         db.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from digest.models import Article
 
@@ -19,13 +19,18 @@ _WORD = re.compile(r"\w+")
 _COMPARED_CHARS = 3000
 
 
-def find_duplicates(articles: Sequence[Article]) -> dict[str, str]:
-    """Map each duplicate article id to the id of the copy kept (the one with the most metadata)."""
+def find_duplicates(
+    articles: Sequence[Article], samples: Mapping[str, frozenset[int]] | None = None
+) -> dict[str, str]:
+    """Map each duplicate article id to the id of the copy kept (the one with the most metadata).
+
+    ``samples`` are articles' ``sample()`` when worked out beforehand; the others are computed here.
+    """
     sets = _DisjointSets(a.id for a in articles)
     for group in _exact_groups(articles):
         for other in group[1:]:
             sets.union(group[0], other)
-    for a, b in _near_pairs(articles):
+    for a, b in _near_pairs(articles, samples or {}):
         sets.union(a, b)
     return _keepers(articles, sets)
 
@@ -55,11 +60,11 @@ def _exact_groups(articles: Sequence[Article]) -> list[list[str]]:
     return [ids for ids in by_hash.values() if len(ids) > 1]
 
 
-def _near_pairs(articles: Sequence[Article]) -> list[tuple[str, str]]:
-    samples = {a.id: _sample(a.text) for a in articles if a.words >= MIN_WORDS}
+def _near_pairs(articles: Sequence[Article], known: Mapping[str, frozenset[int]]) -> list[tuple[str, str]]:
+    samples = {a.id: known[a.id] if a.id in known else sample(a) for a in articles if a.words >= MIN_WORDS}
     postings: dict[int, list[str]] = defaultdict(list)
-    for article_id, sample in samples.items():
-        for value in sample:
+    for article_id, hashes in samples.items():
+        for value in hashes:
             postings[value].append(article_id)
     shared: dict[tuple[str, str], int] = defaultdict(int)
     for ids in postings.values():
@@ -75,8 +80,9 @@ def _near_pairs(articles: Sequence[Article]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _sample(text: str) -> frozenset[int]:
-    words = _WORD.findall(text[:_COMPARED_CHARS].lower())
+def sample(article: Article) -> frozenset[int]:
+    """A content-defined sample of the hashed word 4-grams of the article's opening: equal in every copy."""
+    words = _WORD.findall(article.text[:_COMPARED_CHARS].lower())
     hashes = (zlib.crc32(" ".join(words[i : i + SHINGLE]).encode()) for i in range(len(words) - SHINGLE + 1))
     return frozenset(h for h in hashes if h % SAMPLE_MOD == 0)
 

@@ -16,7 +16,8 @@ from digest import cluster, vectors
 from digest import topics as topics_module
 from digest.background import rarity
 from digest.config import TopicRule
-from digest.models import Article, Day, Story, Topic
+from digest.dedupe import sample
+from digest.models import Article, Day, Features, Story, Topic
 from digest.normalize import slugify
 from digest.text import STOPWORDS, content_terms, stem, words
 
@@ -91,11 +92,21 @@ def group(
     duplicate_of: Mapping[str, str],
     rules: Sequence[TopicRule] = (),
     unmatched: str = "other",
+    features: Mapping[str, Features] | None = None,
 ) -> Grouping:
-    """Group kept articles into stories and stories into topics; duplicates follow their originals."""
+    """Group kept articles into stories and stories into topics; duplicates follow their originals.
+
+    ``features`` are articles' ``article_features()`` when worked out beforehand; the others are computed.
+    """
     kept = sorted((a for a in articles if a.id not in duplicate_of), key=_chronological)
+    known = features or {}
+    terms = [known[a.id] if a.id in known else article_features(a) for a in kept]
     prior: dict[str, float] = {}
-    counts = [_terms(a, prior) for a in kept]
+    for item in terms:
+        for term, rare in item.rarity.items():
+            if term not in prior or rare > prior[term]:
+                prior[term] = rare
+    counts = [item.terms for item in terms]
     vecs = vectors.tfidf(counts, prior=prior, max_terms=VECTOR_TERMS)
     spans = [_span(a) for a in kept]
     join = [STORY_JOIN[_length(a)] for a in kept]
@@ -111,12 +122,23 @@ def group(
     for dup, original in sorted(duplicate_of.items()):
         copies[original].append(dup)
     drafts = [
-        _story([kept[i] for i in idx], [vecs[i] for i in idx], [counts[i] for i in idx], copies)
+        _story([kept[i] for i in idx], [vecs[i] for i in idx], [terms[i] for i in idx], copies)
         for idx in members
     ]
     topics, topic_of = _topics(drafts, by_id, rules, unmatched)
     stories = tuple(sorted((d.story(topic_of[d.id]) for d in drafts), key=_newest_first))
     return Grouping(stories, topics, _days(stories, by_id))
+
+
+def inputs_key(
+    articles: Sequence[Article], duplicate_of: Mapping[str, str], rules: Sequence[TopicRule], unmatched: str
+) -> str:
+    """A hash of everything ``group`` reads: equal keys give equal groupings (for the same code)."""
+    digest = hashlib.sha256(f"{rules!r}\0{unmatched}\0{sorted(duplicate_of.items())!r}".encode())
+    for article in sorted(articles, key=lambda a: a.id):
+        head = (article.id, article.date, article.title, article.title_from, article.url, _length(article))
+        digest.update(repr((head, article.sentences[:SUBJECT_SENTENCES])).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 @dataclass
@@ -128,12 +150,12 @@ class _Draft:
     duplicates: list[str]
     centroid: vectors.Vector
     title: str
-    counts: list[Counter[str]]  # term counts of each article, in the order of ``articles``
+    features: list[Features]  # of each article, in the order of ``articles``
 
     @property
     def terms(self) -> Counter[str]:
         """Term counts of the whole story."""
-        return _total(self.counts)
+        return _total(f.terms for f in self.features)
 
     def story(self, topic: str) -> Story:
         dated = sorted(a.date for a in self.articles if a.date)
@@ -148,9 +170,10 @@ class _Draft:
         )
 
 
-def _terms(article: Article, prior: dict[str, float] | None = None) -> Counter[str]:
-    """Stemmed content terms of the headline (weighted) and lead; records each stem's rarity in ``prior``."""
+def article_features(article: Article) -> Features:
+    """What grouping (and deduplication) read of one article, worked out once."""
     counts: Counter[str] = Counter()
+    rarest: dict[str, float] = {}
     texts = [(article.title, TITLE_WEIGHT), (" ".join(article.sentences[:LEAD_SENTENCES]), 1)]
     if article.url and article.words < SHORT_TEXT_WORDS:
         texts.append((_url_words(article.url), 1))
@@ -160,9 +183,8 @@ def _terms(article: Article, prior: dict[str, float] | None = None) -> Counter[s
             if term is None:
                 continue
             counts[term] += weight
-            if prior is not None:
-                prior[term] = max(prior.get(term, 0.0), rarity(word))
-    return counts
+            rarest[term] = max(rarest.get(term, 0.0), rarity(word))
+    return Features(sample(article), counts, _subject_terms(article), rarest)
 
 
 def _url_words(url: str) -> str:
@@ -199,7 +221,7 @@ def _span(article: Article) -> cluster.Span:
 def _story(
     members: list[Article],
     vecs: list[vectors.Vector],
-    counts: list[Counter[str]],
+    features: list[Features],
     copies: Mapping[str, list[str]],
 ) -> _Draft:
     centroid = vectors.mean(vecs)
@@ -214,7 +236,7 @@ def _story(
         duplicates=sorted(d for a in members for d in copies.get(a.id, ())),
         centroid=centroid,
         title=members[ranked[0]].title,
-        counts=counts,
+        features=features,
     )
 
 
@@ -239,12 +261,11 @@ def _topics(
     return tuple(sorted(topics, key=lambda t: t.id)), topic_of
 
 
-def _subject_terms(article: Article, counts: Counter[str]) -> Counter[str]:
-    """What an article is about reads further down than what event it reports: add the next sentences."""
-    more = Counter(
+def _subject_terms(article: Article) -> Counter[str]:
+    """What an article is about reads further down than what event it reports: the sentences after the lead."""
+    return Counter(
         t for w in words(" ".join(article.sentences[LEAD_SENTENCES:SUBJECT_SENTENCES])) if (t := _term(w))
     )
-    return counts + more
 
 
 def _found(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
@@ -257,9 +278,7 @@ def _found(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
 def _discovered(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
     """Subjects found over all articles; each story goes where most of its articles went."""
     owners = [number for number, draft in enumerate(drafts) for _ in draft.articles]
-    subject = topics_module.discover(
-        [_subject_terms(a, c) for d in drafts for a, c in zip(d.articles, d.counts, strict=True)]
-    )
+    subject = topics_module.discover([f.terms + f.subject for d in drafts for f in d.features])
     votes: dict[int, Counter[int]] = defaultdict(Counter)
     for owner, label in zip(owners, subject, strict=True):
         votes[owner][label] += 1

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from digest.cache import Cache, Stamp, stamp
 from digest.errors import SourceError
-from digest.models import Article, Issue
+from digest.models import Article, Features, Issue
 from digest.normalize import normalize, unique_slugs
 from digest.parallel import fork_map
 from digest.readers import reader_for
@@ -29,10 +29,11 @@ class Source:
 
 @dataclass(frozen=True)
 class FileResult:
-    """What one file produced: its articles with their summaries, and its problems."""
+    """What one file produced: its articles with their summaries and features, and its problems."""
 
     articles: tuple[Article, ...]
     summaries: tuple[tuple[str, ...], ...]
+    features: tuple[Features, ...]
     issues: tuple[Issue, ...]
 
 
@@ -46,10 +47,11 @@ class Settings:
 
 @dataclass(frozen=True)
 class Ingested:
-    """Every article (slugs unique), its summary, and every problem, in source order."""
+    """Every article (slugs unique), its summary and features, and every problem, in source order."""
 
     articles: tuple[Article, ...]
     summaries: dict[str, tuple[str, ...]]
+    features: dict[str, Features]
     issues: tuple[Issue, ...]
     read: int  # files actually read this time (the rest came from the cache)
 
@@ -80,6 +82,7 @@ def ingest(
 
 def process_file(source: Source, settings: Settings) -> FileResult:
     """Read one file into articles with summaries; a file that cannot be read becomes an issue."""
+    from digest.group import article_features
     from digest.summarize import summarize_article
 
     try:
@@ -87,7 +90,7 @@ def process_file(source: Source, settings: Settings) -> FileResult:
             read_file(source.path, source.name, settings.max_bytes), source.name
         )  # type: ignore[misc]
     except SourceError as error:
-        return FileResult((), (), (Issue(error.source, error.reason),))
+        return FileResult((), (), (), (Issue(error.source, error.reason),))
     articles: list[Article] = []
     issues: list[Issue] = []
     for raw in raws:
@@ -97,7 +100,8 @@ def process_file(source: Source, settings: Settings) -> FileResult:
         except SourceError as error:
             issues.append(Issue(error.source, error.reason))
     summaries = tuple(summarize_article(a.sentences, settings.sentences, title=a.title) for a in articles)
-    return FileResult(tuple(articles), summaries, tuple(issues))
+    features = tuple(article_features(a) for a in articles)
+    return FileResult(tuple(articles), summaries, features, tuple(issues))
 
 
 def _process(
@@ -112,13 +116,15 @@ def _process(
 def _assemble(results: Sequence[FileResult], *, read: int) -> Ingested:
     articles: list[Article] = []
     summaries: dict[str, tuple[str, ...]] = {}
+    features: dict[str, Features] = {}
     issues: list[Issue] = []
     for result in results:
         articles.extend(result.articles)
         issues.extend(result.issues)
-        for article, summary in zip(result.articles, result.summaries, strict=True):
+        for article, summary, feature in zip(result.articles, result.summaries, result.features, strict=True):
             summaries[article.id] = summary
-    return Ingested(unique_slugs(articles), summaries, tuple(issues), read)
+            features[article.id] = feature
+    return Ingested(unique_slugs(articles), summaries, features, tuple(issues), read)
 
 
 def default_jobs() -> int:

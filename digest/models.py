@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 
@@ -68,6 +69,16 @@ class Article:
     def text(self) -> str:
         """The body as plain text, paragraphs separated by blank lines."""
         return "\n\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Features:
+    """What deduplication and grouping read of one article, worked out (and cached) with the article."""
+
+    shingles: frozenset[int]  # sampled hashes of its opening's word 4-grams
+    terms: Counter[str]  # stemmed terms of the headline (weighted) and lead
+    subject: Counter[str]  # stemmed terms of the sentences after the lead, for topics
+    rarity: dict[str, float]  # each term's rarity in general English (its rarest written form)
 
 
 @dataclass(frozen=True)
