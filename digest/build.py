@@ -16,7 +16,7 @@ from typing import cast
 from digest import paths
 from digest.cache import Cache, Stamp, code_version, stamp
 from digest.config import Config
-from digest.dedupe import find_duplicates
+from digest.dedupe import find_duplicates, near_pairs, pairs_key
 from digest.errors import BuildError
 from digest.export import export
 from digest.facts import key_facts
@@ -28,7 +28,7 @@ from digest.parallel import fork_map
 from digest.progress import Stages
 from digest.readers import reader_for
 from digest.readers.files import MEGABYTE, read_file
-from digest.render import render, template_dirs
+from digest.render import render_site, template_dirs
 from digest.summarize import summarize_story
 from digest.write import write_site
 
@@ -114,9 +114,12 @@ def _build(
         report(issue)
     articles = ingested.articles
     with stages.stage("dedupe"):
-        duplicate_of = find_duplicates(articles, {i: f.shingles for i, f in ingested.features.items()})
+        derived = ingested.derived
+        duplicate_of = _deduplicated(articles, {i: d.features.shingles for i, d in derived.items()}, cache)
     with stages.stage("group"):
-        grouping = _grouped(articles, duplicate_of, config, ingested.features, cache)
+        grouping = _grouped(
+            articles, duplicate_of, config, {i: d.features for i, d in derived.items()}, cache
+        )
     with stages.stage("stories", total=len(grouping.stories)) as advance:
         by_id = {a.id: a for a in articles}
         stories = summarize_stories(grouping.stories, by_id, jobs=jobs, advance=advance, cache=cache)
@@ -124,7 +127,7 @@ def _build(
         title=config.title,
         articles=articles,
         duplicate_of=duplicate_of,
-        summaries=ingested.summaries,
+        summaries={i: d.summary for i, d in derived.items()},
         stories=stories,
         topics=grouping.topics,
         days=grouping.days,
@@ -134,11 +137,23 @@ def _build(
     )
     _check_strict(strict, issues)
     with stages.stage("render") as advance:
-        files = render(digest, config, generated=_generated(environ), jobs=jobs, advance=advance)
+        last_pages = cache.recall("pages", ["site"]).get("site")
+        files, pages = render_site(
+            digest,
+            config,
+            generated=_generated(environ),
+            jobs=jobs,
+            advance=advance,
+            previous=last_pages if isinstance(last_pages, dict) else None,
+            prints={i: d.print for i, d in derived.items()},
+            words={i: d.words for i, d in derived.items()},
+        )
         files["digest.json"] = export(digest)
         files.update(_originals(articles, sources, config.max_file_mb * MEGABYTE))
     with stages.stage("write", total=len(files)):
         write_site(files, config.output)
+        written = {path: replace(page, stamp=stamp(config.output / path)) for path, page in pages.items()}
+        cache.remember("pages", {"site": written}, ["site"])
     result = Result(
         articles=len(articles) - len(duplicate_of),
         duplicates=len(duplicate_of),
@@ -152,6 +167,18 @@ def _build(
     )
     _remember(cache, fingerprint, config.output, result)
     return result
+
+
+def _deduplicated(
+    articles: Sequence[Article], samples: Mapping[str, frozenset[int]], cache: Cache
+) -> dict[str, str]:
+    """Copies and what they copy; the near-copy pairs are the last build's when the samples are unchanged."""
+    key = pairs_key(articles, samples)
+    pairs = cache.recall("pairs", [key]).get(key)
+    if not isinstance(pairs, list):
+        pairs = near_pairs(articles, samples)
+        cache.remember("pairs", {key: pairs}, [key])
+    return find_duplicates(articles, samples, pairs)
 
 
 def _grouped(

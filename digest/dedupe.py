@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
 from collections import defaultdict
@@ -20,19 +21,31 @@ _COMPARED_CHARS = 3000
 
 
 def find_duplicates(
-    articles: Sequence[Article], samples: Mapping[str, frozenset[int]] | None = None
+    articles: Sequence[Article],
+    samples: Mapping[str, frozenset[int]] | None = None,
+    pairs: Sequence[tuple[str, str]] | None = None,
 ) -> dict[str, str]:
     """Map each duplicate article id to the id of the copy kept (the one with the most metadata).
 
-    ``samples`` are articles' ``sample()`` when worked out beforehand; the others are computed here.
+    ``samples`` are articles' ``sample()`` and ``pairs`` their ``near_pairs()`` when worked out beforehand.
     """
     sets = _DisjointSets(a.id for a in articles)
     for group in _exact_groups(articles):
         for other in group[1:]:
             sets.union(group[0], other)
-    for a, b in _near_pairs(articles, samples or {}):
+    for a, b in near_pairs(articles, samples or {}) if pairs is None else pairs:
         sets.union(a, b)
     return _keepers(articles, sets)
+
+
+def pairs_key(articles: Sequence[Article], samples: Mapping[str, frozenset[int]]) -> str:
+    """A hash of everything ``near_pairs`` reads: equal keys give equal pairs (for the same code)."""
+    digest = hashlib.sha256()
+    for article in sorted(articles, key=lambda a: a.id):
+        if article.words >= MIN_WORDS:
+            hashes = samples[article.id] if article.id in samples else sample(article)
+            digest.update(f"{article.id}{sorted(hashes)}".encode())
+    return digest.hexdigest()
 
 
 class _DisjointSets:
@@ -60,7 +73,8 @@ def _exact_groups(articles: Sequence[Article]) -> list[list[str]]:
     return [ids for ids in by_hash.values() if len(ids) > 1]
 
 
-def _near_pairs(articles: Sequence[Article], known: Mapping[str, frozenset[int]]) -> list[tuple[str, str]]:
+def near_pairs(articles: Sequence[Article], known: Mapping[str, frozenset[int]]) -> list[tuple[str, str]]:
+    """Pairs of articles whose openings share most sampled 4-grams (``known``: samples worked out before)."""
     samples = {a.id: known[a.id] if a.id in known else sample(a) for a in articles if a.words >= MIN_WORDS}
     postings: dict[int, list[str]] = defaultdict(list)
     for article_id, hashes in samples.items():

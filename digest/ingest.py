@@ -28,12 +28,21 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Derived:
+    """What later stages need of one article that depends on it alone: worked out once, cached with it."""
+
+    summary: tuple[str, ...]
+    features: Features  # for deduplication and grouping
+    print: str  # a hash of the article and its summary, for page reuse
+    words: tuple[str, ...]  # what search finds it by
+
+
+@dataclass(frozen=True)
 class FileResult:
-    """What one file produced: its articles with their summaries and features, and its problems."""
+    """What one file produced: its articles with what is derived from each, and its problems."""
 
     articles: tuple[Article, ...]
-    summaries: tuple[tuple[str, ...], ...]
-    features: tuple[Features, ...]
+    derived: tuple[Derived, ...]
     issues: tuple[Issue, ...]
 
 
@@ -47,11 +56,10 @@ class Settings:
 
 @dataclass(frozen=True)
 class Ingested:
-    """Every article (slugs unique), its summary and features, and every problem, in source order."""
+    """Every article (slugs unique), what is derived from it, and every problem, in source order."""
 
     articles: tuple[Article, ...]
-    summaries: dict[str, tuple[str, ...]]
-    features: dict[str, Features]
+    derived: dict[str, Derived]
     issues: tuple[Issue, ...]
     read: int  # files actually read this time (the rest came from the cache)
 
@@ -83,6 +91,8 @@ def ingest(
 def process_file(source: Source, settings: Settings) -> FileResult:
     """Read one file into articles with summaries; a file that cannot be read becomes an issue."""
     from digest.group import article_features
+    from digest.reuse import article_print
+    from digest.search import article_words
     from digest.summarize import summarize_article
 
     try:
@@ -90,7 +100,7 @@ def process_file(source: Source, settings: Settings) -> FileResult:
             read_file(source.path, source.name, settings.max_bytes), source.name
         )  # type: ignore[misc]
     except SourceError as error:
-        return FileResult((), (), (), (Issue(error.source, error.reason),))
+        return FileResult((), (), (Issue(error.source, error.reason),))
     articles: list[Article] = []
     issues: list[Issue] = []
     for raw in raws:
@@ -99,9 +109,18 @@ def process_file(source: Source, settings: Settings) -> FileResult:
             articles.append(normalize(raw))
         except SourceError as error:
             issues.append(Issue(error.source, error.reason))
-    summaries = tuple(summarize_article(a.sentences, settings.sentences, title=a.title) for a in articles)
-    features = tuple(article_features(a) for a in articles)
-    return FileResult(tuple(articles), summaries, features, tuple(issues))
+    derived = []
+    for article in articles:
+        summary = summarize_article(article.sentences, settings.sentences, title=article.title)
+        derived.append(
+            Derived(
+                summary,
+                article_features(article),
+                article_print(article, summary),
+                article_words(article, summary),
+            )
+        )
+    return FileResult(tuple(articles), tuple(derived), tuple(issues))
 
 
 def _process(
@@ -115,16 +134,13 @@ def _process(
 
 def _assemble(results: Sequence[FileResult], *, read: int) -> Ingested:
     articles: list[Article] = []
-    summaries: dict[str, tuple[str, ...]] = {}
-    features: dict[str, Features] = {}
+    derived: dict[str, Derived] = {}
     issues: list[Issue] = []
     for result in results:
         articles.extend(result.articles)
         issues.extend(result.issues)
-        for article, summary, feature in zip(result.articles, result.summaries, result.features, strict=True):
-            summaries[article.id] = summary
-            features[article.id] = feature
-    return Ingested(unique_slugs(articles), summaries, features, tuple(issues), read)
+        derived.update(zip((a.id for a in result.articles), result.derived, strict=True))
+    return Ingested(unique_slugs(articles), derived, tuple(issues), read)
 
 
 def default_jobs() -> int:

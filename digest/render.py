@@ -11,7 +11,7 @@ plus page-specific values documented in each template's header comment.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -26,6 +26,7 @@ from digest.humanize import clock, date_range, human_date, month_name, plural, r
 from digest.models import Digest, Story, Topic
 from digest.pages import Month, TopicGroup, Year, all_pages
 from digest.parallel import fork_map
+from digest.reuse import Dependency, Kept, Records, Rendered, Unhashable, reusable, template_hashes
 from digest.search import INDEX_PAGE, search_files
 from digest.site import Page, Site, topic_feed_path, topic_page_path
 
@@ -88,6 +89,7 @@ def environment(config: Config) -> jinja2.Environment:
 
 
 PARALLEL_FROM = 256  # pages; fewer render faster in-process than a pool starts
+LOOKUPS = ("articles", "stories", "topics", "story_topic", "teaser", "story_of_article", "story_updated")
 
 
 def render(
@@ -99,20 +101,63 @@ def render(
     advance: Callable[[int], None] = lambda done: None,
 ) -> dict[str, bytes]:
     """Every file of the site, by path relative to its root ('/' separators); pages over ``jobs`` processes."""
+    files, _ = render_site(digest, config, generated=generated, jobs=jobs, advance=advance)
+    return {path: data for path, data in files.items() if isinstance(data, bytes)}
+
+
+def render_site(
+    digest: Digest,
+    config: Config,
+    *,
+    generated: str | None = None,
+    jobs: int = 1,
+    advance: Callable[[int], None] = lambda done: None,
+    previous: Mapping[str, Rendered] | None = None,
+    prints: Mapping[str, str] | None = None,
+    words: Mapping[str, tuple[str, ...]] | None = None,
+) -> tuple[dict[str, bytes | Kept], dict[str, Rendered]]:
+    """Every file of the site, and what each page was made from.
+
+    A page that ``previous`` shows would come out as the file already in ``config.output`` is not
+    rendered: it is ``Kept``. ``prints`` and ``words`` are the articles' ``article_print`` and
+    ``article_words`` when already known.
+    """
     site = Site(digest, config)
-    renderer = _Renderer(environment(config), site, generated)
+    renderer = _Renderer(environment(config), site, generated, prints or {})
     html = list(all_pages(site))
+    keys = [renderer.key(page) for page in html]
+    previous = previous or {}
+    files: dict[str, bytes | Kept] = {}
+    todo = []
+    for number, page in enumerate(html):
+        kept = keys[number] and reusable(
+            previous.get(page.path), keys[number], renderer.records, config.output / page.path
+        )
+        if kept:
+            files[page.path] = kept
+        else:
+            todo.append(number)
+    advance(len(html) - len(todo))
 
-    def work(start: int, stop: int) -> list[bytes]:
-        return [renderer.page(page) for page in html[start:stop]]
+    def work(start: int, stop: int) -> list[tuple[bytes, tuple[Dependency, ...]]]:
+        return [renderer.page_and_dependencies(html[number]) for number in todo[start:stop]]
 
-    pages = fork_map(work, len(html), jobs=jobs, chunk=64, minimum=PARALLEL_FROM, advance=advance)
-    files = dict(zip((page.path for page in html), pages, strict=True))
+    made = fork_map(work, len(todo), jobs=jobs, chunk=64, minimum=PARALLEL_FROM, advance=advance)
+    memo = {}
+    for number, (data, dependencies) in zip(todo, made, strict=True):
+        files[html[number].path] = data
+        if keys[number]:
+            memo[html[number].path] = Rendered(
+                keys[number], dependencies, renderer.records.seen(dependencies)
+            )
+    for page in html:
+        if page.path not in memo and page.path in previous and isinstance(files[page.path], Kept):
+            memo[page.path] = previous[page.path]
     files.update(feed_files(site, renderer))
     files.update(crawler_files(site, html))
-    files.update(search_files(digest))
+    files.update(search_files(digest, words))
     files.update(static_files(config))
-    return dict(sorted(files.items()))
+    return dict(sorted(files.items())), memo
 
 
 def feed_files(site: Site, renderer: _Renderer) -> dict[str, bytes]:
@@ -166,6 +211,11 @@ def template_dirs(config: Config) -> list[Path]:
     return [folder for folder in (config.templates, theme_dir()) if folder is not None]
 
 
+def config_values(config: Config) -> dict[str, Any]:
+    """The settings pages may show."""
+    return {"title": config.title, "base_url": config.base_url}
+
+
 def _json_item(entry: Entry, site: Site) -> dict[str, Any]:
     item: dict[str, Any] = {"id": entry.id}
     if site.config.base_url:
@@ -186,11 +236,33 @@ def _json_item(entry: Entry, site: Site) -> dict[str, Any]:
 class _Renderer:
     """Renders pages and feeds with the values every template shares; maps errors to TemplateError."""
 
-    def __init__(self, env: jinja2.Environment, site: Site, generated: str | None) -> None:
+    def __init__(
+        self, env: jinja2.Environment, site: Site, generated: str | None, prints: Mapping[str, str]
+    ) -> None:
         self.env = env
         self.site = site
         self.dirs = template_dirs(site.config)
-        self.common = {**site.common(), "generated": generated}
+        common = {**site.common(), "generated": generated}
+        self.records = Records(site.digest, prints, {name: common[name] for name in LOOKUPS})
+        self.common = {**common, **self.records.recorded()}
+        self.shared = self.records.value_hash(
+            [config_values(site.config), {k: v for k, v in common.items() if k not in LOOKUPS}]
+        )
+        self.templates = template_hashes(env)
+
+    def key(self, page: Page) -> str:
+        """A hash of everything the page is given: its values, the site-wide values, its templates."""
+        try:
+            values = [page.path, page.template, page.title, page.values, page.meta, page.crumbs]
+            return self.records.value_hash([self.shared, self.templates(page.template), values])
+        except (Unhashable, jinja2.TemplateError):
+            return ""  # rendered every time; a broken template is reported when the page is rendered
+
+    def page_and_dependencies(self, page: Page) -> tuple[bytes, tuple[Dependency, ...]]:
+        """One HTML page, and the records it looked up."""
+        self.records.log.clear()
+        data = self.page(page)
+        return data, tuple(sorted(self.records.log))
 
     def page(self, page: Page) -> bytes:
         """One HTML page."""

@@ -58,17 +58,24 @@ def _mark(char: str) -> bool:
     return unicodedata.category(char).startswith("M")
 
 
-def build_index(digest: Digest) -> Index:
-    """Index every kept article: title, summary, byline, publisher and full text."""
+def build_index(digest: Digest, known: Mapping[str, tuple[str, ...]] | None = None) -> Index:
+    """Index every kept article: title, summary, byline, publisher and full text.
+
+    ``known`` holds articles' ``article_words`` when worked out beforehand; the others are computed here.
+    """
     duplicates = digest.duplicate_of
     by_id = sorted((a for a in digest.articles if a.id not in duplicates), key=lambda a: a.id)
     kept = sorted(
         by_id, key=lambda a: a.published or a.date or "", reverse=True
     )  # newest first, undated last
     docs = tuple(_doc(a, digest.summaries.get(a.id, ())) for a in kept)
+    known = known or {}
     found: dict[str, list[int]] = {}
     for number, article in enumerate(kept):
-        for word in set(words(_searchable(article, digest.summaries.get(article.id, ())))):
+        found_in = known.get(article.id)
+        if found_in is None:
+            found_in = article_words(article, digest.summaries.get(article.id, ()))
+        for word in found_in:
             found.setdefault(word, []).append(number)
     common = _common(found, len(kept))
     terms = tuple(sorted(w for w in found if w not in common))
@@ -96,9 +103,14 @@ def _script_safe(text: str) -> str:
     return text.translate(_SCRIPT_ESCAPES)
 
 
-def search_files(digest: Digest) -> dict[str, bytes]:
-    """The files search adds to the site."""
-    return {INDEX_PAGE: index_script(build_index(digest))}
+def search_files(digest: Digest, known: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, bytes]:
+    """The files search adds to the site (``known`` as for ``build_index``)."""
+    return {INDEX_PAGE: index_script(build_index(digest, known))}
+
+
+def article_words(article: Article, summary: tuple[str, ...]) -> tuple[str, ...]:
+    """The distinct words search finds an article by, sorted."""
+    return tuple(sorted(set(words(_searchable(article, summary)))))
 
 
 def snippet(article: Article, summary: Iterable[str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +53,7 @@ class Site:
         self.edition = digest.days[0].date if digest.days else None
         self._updated: dict[str, str | None] = {}
         self._related: dict[str, tuple[Story, ...]] = {}
+        self._days = {s.id: _day(s.date) for s in digest.stories}
 
     def absolute(self, page: str) -> str:
         """The page's absolute URL, or '' when the site has no base_url."""
@@ -103,8 +105,10 @@ class Site:
         if story.id not in self._related:
             topic = self.story_topic(story)
             others = [s for s in self.stories_of(topic.stories if topic else ()) if s.id != story.id]
+            day, days = _day(story.date), self._days
+            # nsmallest is sorted(...)[:n], stable: among equally near stories the topic's order stays
             self._related[story.id] = tuple(
-                sorted(others, key=lambda s: _distance(story.date, s.date))[:RELATED_STORIES]
+                heapq.nsmallest(RELATED_STORIES, others, key=lambda s: _distance(day, days.get(s.id)))
             )
         return self._related[story.id]
 
@@ -142,11 +146,15 @@ def topic_feed_path(topic_id: str) -> str:
     return f"topics/{topic_id}.xml"
 
 
-def _distance(a: str | None, b: str | None) -> tuple[int, int]:
-    """Days between two dates, undated last; for 'nearest in time'."""
+def _day(date: str | None) -> int | None:
+    return dt.date.fromisoformat(date[:10]).toordinal() if date else None
+
+
+def _distance(a: int | None, b: int | None) -> tuple[int, int]:
+    """Days between two days, undated last; for 'nearest in time'."""
     if a is None or b is None:
         return (1, 0)
-    return (0, abs((dt.date.fromisoformat(a[:10]) - dt.date.fromisoformat(b[:10])).days))
+    return (0, abs(a - b))
 
 
 __all__ = ["NAV_TOPICS", "Crumb", "Page", "Site", "biggest", "topic_feed_path", "topic_page_path"]

@@ -13,14 +13,19 @@ import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from digest.cache import Stamp
 from digest.errors import BuildError
+from digest.reuse import Kept
 
 _RENAME_EXCHANGE = 2
 _HELD = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-def write_site(files: Mapping[str, bytes], output: Path) -> None:
-    """Write every file into a temporary folder beside ``output``, then swap it in; never half-written."""
+def write_site(files: Mapping[str, bytes | Kept], output: Path) -> None:
+    """Write every file into a temporary folder beside ``output``, then swap it in; never half-written.
+
+    A ``Kept`` file is hard-linked from the current output, where it must still be as that build left it.
+    """
     output = output.absolute()
     parent = output.parent
     try:
@@ -56,17 +61,33 @@ def safe_path(root: Path, relative: str) -> Path:
     return root.joinpath(*parts)
 
 
-def _write_all(files: Mapping[str, bytes], staging: Path, previous: Path | None) -> None:
+def _write_all(files: Mapping[str, bytes | Kept], staging: Path, previous: Path | None) -> None:
     try:
         staging.mkdir()
+        made: set[Path] = set()
         for relative in sorted(files):
             target = safe_path(staging, relative)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
             data = files[relative]
-            if previous is None or not _link_unchanged(safe_path(previous, relative), target, data):
+            if isinstance(data, Kept):
+                _link_kept(previous, relative, target, data)
+            elif previous is None or not _link_unchanged(safe_path(previous, relative), target, data):
                 target.write_bytes(data)
     except OSError as exc:
         raise BuildError(f"{exc.filename or staging}: cannot write ({exc.strerror})") from exc
+
+
+def _link_kept(previous: Path | None, relative: str, target: Path, kept: Kept) -> None:
+    old = os.path.join(previous, relative) if previous is not None else ""
+    try:
+        info = os.stat(old)
+    except OSError:
+        info = None
+    if info is None or Stamp(info.st_size, info.st_mtime_ns) != kept.stamp:
+        raise BuildError(f"{relative}: changed in the output folder during the build; build again")
+    os.link(old, target)
 
 
 def _link_unchanged(old: Path, target: Path, data: bytes) -> bool:

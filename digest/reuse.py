@@ -1,0 +1,229 @@
+"""Which pages of the last build are still right, so they are neither rendered nor written again.
+
+A page is reused when the hash of what it was given (its values, the site-wide values and the templates
+it is made of) is unchanged, every record it looked up while rendering (an article by id, a story's
+teaser, ...) still hashes the same, and the previous site still holds the file as that build left it.
+Records are hashed whole, so a page is re-rendered whenever anything it could show has changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import pickle
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+from digest.cache import Stamp, stamp
+from digest.models import Article, Digest, Story, Topic
+
+Dependency = tuple[str, str]  # (lookup, record id), e.g. ("articles", "0a1b2c3d4e5f"); id "*": all of them
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A file the previous site holds with exactly the bytes this build would write."""
+
+    stamp: Stamp
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What one page was made from, remembered between builds."""
+
+    key: str  # hash of its values, the site-wide values and its templates
+    dependencies: tuple[Dependency, ...]  # records it looked up while rendering
+    seen: str  # hash of those records then
+    stamp: Stamp | None = None  # the written file, as the build left it
+
+
+class Unhashable(Exception):
+    """A page value of a type the hasher does not know: such a page is always rendered."""
+
+
+class Records:
+    """Hashes of every record a page may show, and the lookups templates use, logging what they touch."""
+
+    def __init__(self, digest: Digest, prints: Mapping[str, str], lookups: Mapping[str, Any]) -> None:
+        self.hashes: dict[str, dict[str, str]] = {
+            "articles": {a.id: _article_hash(a, digest, prints) for a in digest.articles},
+            "stories": {s.id: _described(s) for s in digest.stories},
+            "topics": {t.id: _described(t) for t in digest.topics},
+        }
+        self.lookups = lookups
+        self.log: set[Dependency] = set()
+
+    def value_hash(self, value: object) -> str:
+        """A hash of a value as templates see it: records by their hashes, everything else by content."""
+        parts: list[str] = []
+        self._add(value, parts)
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+    def seen(self, dependencies: tuple[Dependency, ...]) -> str:
+        """A hash of the current state of the records behind ``dependencies``."""
+        return self.value_hash([self._state(kind, key) for kind, key in dependencies])
+
+    def recorded(self) -> dict[str, Any]:
+        """The lookups, wrapped so that every use is logged as a dependency of the page being rendered."""
+        wrapped: dict[str, Any] = {}
+        for name, lookup in self.lookups.items():
+            if name in self.hashes:
+                wrapped[name] = _Logged(lookup, name, self.log)
+            else:
+                wrapped[name] = _logged_call(lookup, name, self.log)
+        return wrapped
+
+    def _state(self, kind: str, key: str) -> object:
+        if kind in self.hashes:
+            hashes = self.hashes[kind]
+            return sorted(hashes.items()) if key == "*" else hashes.get(key)
+        kind_of_argument, _, call = kind.partition(":")
+        record = self.lookups[kind_of_argument].get(key)
+        return None if record is None else self.lookups[call](record)
+
+    def _add(self, value: object, parts: list[str]) -> None:
+        kind = type(value)
+        if kind is str:
+            parts.append(f"{len(value)}:{value}")  # type: ignore[arg-type]
+        elif kind is tuple or kind is list:
+            parts.append("(")
+            for item in value:  # type: ignore[attr-defined]
+                self._add(item, parts)
+            parts.append(")")
+        elif value is None or kind is int or kind is float or kind is bool:
+            parts.append(repr(value))
+        elif kind is Article or kind is Story or kind is Topic:
+            parts.append(self._record(value))  # type: ignore[arg-type]
+        elif kind is dict:
+            parts.append("{")
+            for key, item in value.items():  # type: ignore[attr-defined]
+                self._add(key, parts)
+                self._add(item, parts)
+            parts.append("}")
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            parts.append(kind.__qualname__)
+            for name in _field_names(kind):
+                self._add(getattr(value, name), parts)
+            parts.append(")")
+        else:
+            raise Unhashable(kind.__qualname__)
+
+    def _record(self, record: Article | Story | Topic) -> str:
+        kind = (
+            "articles"
+            if isinstance(record, Article)
+            else "stories"
+            if isinstance(record, Story)
+            else "topics"
+        )
+        known = self.hashes[kind].get(record.id)
+        if known is None:  # not the digest's own record (say, a story made up for a page): hash it whole
+            return kind + _described(record)
+        return kind + known
+
+
+class _Logged(Mapping[str, Any]):
+    """A read-only lookup that logs each key read, and '*' when it is listed whole."""
+
+    def __init__(self, items: Mapping[str, Any], name: str, log: set[Dependency]) -> None:
+        self._items = items
+        self._name = name
+        self._log = log
+
+    def __getitem__(self, key: str) -> Any:
+        self._log.add((self._name, str(key)))
+        return self._items[key]
+
+    def __contains__(self, key: object) -> bool:
+        self._log.add((self._name, str(key)))
+        return key in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        self._log.add((self._name, "*"))
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        self._log.add((self._name, "*"))
+        return len(self._items)
+
+
+def _logged_call(function: Callable[[Any], Any], name: str, log: set[Dependency]) -> Callable[[Any], Any]:
+    """``function`` of one record, logging which record it was called with."""
+    kind = "stories" if name in ("teaser", "story_topic", "story_updated") else "articles"
+
+    def logged(record: Any) -> Any:
+        log.add((f"{kind}:{name}", getattr(record, "id", "")))
+        return function(record)
+
+    return logged
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    if kind not in _FIELDS:
+        _FIELDS[kind] = tuple(item.name for item in dataclasses.fields(kind))
+    return _FIELDS[kind]
+
+
+def template_hashes(env: jinja2.Environment) -> Callable[[str], str]:
+    """For a template name, a hash of its source and of every template it extends, includes or imports."""
+    known: dict[str, str] = {}
+
+    def sources(name: str, seen: set[str]) -> Iterator[str]:
+        if name in seen:
+            return
+        seen.add(name)
+        assert env.loader is not None, "the environment is built with a loader"
+        source, _, _ = env.loader.get_source(env, name)
+        yield name + "\0" + source
+        for other in sorted(meta.find_referenced_templates(env.parse(source)), key=str):
+            if other is None:  # a name worked out at render time: it could be any template
+                for every in sorted(env.list_templates()):
+                    yield from sources(every, seen)
+            else:
+                yield from sources(other, seen)
+
+    def hashed(name: str) -> str:
+        if name not in known:
+            known[name] = hashlib.sha256("\1".join(sources(name, set())).encode()).hexdigest()
+        return known[name]
+
+    return hashed
+
+
+def reusable(previous: Rendered | None, key: str, records: Records, file: Path) -> Kept | None:
+    """The previous site's file when the page would come out the same, else None."""
+    if previous is None or previous.key != key or previous.stamp is None:
+        return None
+    if records.seen(previous.dependencies) != previous.seen or stamp(file) != previous.stamp:
+        return None
+    return Kept(previous.stamp)
+
+
+def _article_hash(article: Article, digest: Digest, prints: Mapping[str, str]) -> str:
+    known = prints.get(article.id)
+    if known is None:
+        known = article_print(article, digest.summaries.get(article.id, ()))
+    return f"{known}:{article.slug}:{digest.duplicate_of.get(article.id, '')}:{digest.story_of.get(article.id, '')}"
+
+
+def article_print(article: Article, summary: tuple[str, ...]) -> str:
+    """A hash of an article and its summary, before its slug is made unique."""
+    return _pickled((article, summary))
+
+
+def _pickled(value: object) -> str:
+    """Fast, for records made the same way every time (pickle bytes depend on how objects are shared)."""
+    return hashlib.sha256(pickle.dumps(value, pickle.HIGHEST_PROTOCOL)).hexdigest()
+
+
+def _described(value: object) -> str:
+    """Slower than pickling but equal for equal records, however they were made (say, from the cache)."""
+    return hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
