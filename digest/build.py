@@ -58,6 +58,7 @@ class Result:
     sources: int = 0  # source files found
     read: int = 0  # source files read this time; the others came from the cache
     unchanged: bool = False  # nothing changed since the last build: nothing was done
+    written: int = 0  # files written; the others were left as the last build wrote them
 
 
 def build(
@@ -151,9 +152,9 @@ def _build(
         files["digest.json"] = export(digest)
         files.update(_originals(articles, sources, config.max_file_mb * MEGABYTE))
     with stages.stage("write", total=len(files)):
-        write_site(files, config.output)
-        written = {path: replace(page, stamp=stamp(config.output / path)) for path, page in pages.items()}
-        cache.remember("pages", {"site": written}, ["site"])
+        written = write_site(files, config.output)
+        made = {path: replace(page, stamp=stamp(config.output / path)) for path, page in pages.items()}
+        cache.remember("pages", {"site": made}, ["site"])
     result = Result(
         articles=len(articles) - len(duplicate_of),
         duplicates=len(duplicate_of),
@@ -164,6 +165,7 @@ def _build(
         seconds=time.perf_counter() - started,
         sources=len(sources),
         read=ingested.read,
+        written=written,
     )
     _remember(cache, fingerprint, config.output, result)
     return result

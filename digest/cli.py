@@ -201,7 +201,8 @@ def _summary_line(result: Result, output: Path) -> str:
     )
     return (
         f"built {result.articles} articles ({result.duplicates} duplicates), {result.stories} stories, "
-        f"{result.topics} topics, {result.files} files into {output}{cached} "
+        f"{result.topics} topics, {result.files} files ({result.written} written, "
+        f"{result.files - result.written} unchanged) into {output}{cached} "
         f"in {result.seconds:.2f} s; {len(result.issues)} warnings"
     )
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-import heapq
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,7 +54,7 @@ class Site:
         self.edition = digest.days[0].date if digest.days else None
         self._updated: dict[str, str | None] = {}
         self._related: dict[str, tuple[Story, ...]] = {}
-        self._days = {s.id: _day(s.date) for s in digest.stories}
+        self._calendars: dict[str, _Calendar] = {}
 
     def absolute(self, page: str) -> str:
         """The page's absolute URL, or '' when the site has no base_url."""
@@ -101,15 +102,15 @@ class Site:
         return earliest([a.published or a.date for a in members]) or earliest([story.date])
 
     def related(self, story: Story) -> tuple[Story, ...]:
-        """Other stories of the same topic, nearest in time first."""
+        """Other stories of the same topic, nearest in time first; equally near ones in the topic's order."""
         if story.id not in self._related:
             topic = self.story_topic(story)
-            others = [s for s in self.stories_of(topic.stories if topic else ()) if s.id != story.id]
-            day, days = _day(story.date), self._days
-            # nsmallest is sorted(...)[:n], stable: among equally near stories the topic's order stays
-            self._related[story.id] = tuple(
-                heapq.nsmallest(RELATED_STORIES, others, key=lambda s: _distance(day, days.get(s.id)))
-            )
+            if topic is None:
+                self._related[story.id] = ()
+            else:
+                if topic.id not in self._calendars:
+                    self._calendars[topic.id] = _Calendar(self.stories_of(topic.stories))
+                self._related[story.id] = self._calendars[topic.id].nearest(story, RELATED_STORIES)
         return self._related[story.id]
 
     def common(self) -> dict[str, Any]:
@@ -146,15 +147,48 @@ def topic_feed_path(topic_id: str) -> str:
     return f"topics/{topic_id}.xml"
 
 
+class _Calendar:
+    """A topic's stories by day, to find those nearest in time to one of them without sorting them all."""
+
+    def __init__(self, stories: Sequence[Story]) -> None:
+        self.stories = stories
+        self.by_day: dict[int, list[int]] = {}  # day -> positions in the topic's order
+        self.undated: list[int] = []
+        for position, story in enumerate(stories):
+            day = _day(story.date)
+            if day is None:
+                self.undated.append(position)
+            else:
+                self.by_day.setdefault(day, []).append(position)
+        self.days = sorted(self.by_day)
+
+    def nearest(self, story: Story, count: int) -> tuple[Story, ...]:
+        """Up to ``count`` other stories by days apart (undated ones last), ties in the topic's order."""
+        day = _day(story.date)
+        if day is None:  # every other story is equally near: the topic's order decides
+            return tuple(s for s in self.stories if s.id != story.id)[:count]
+        chosen: list[int] = []
+        right = bisect.bisect_left(self.days, day)
+        left = right - 1
+        while len(chosen) <= count and (left >= 0 or right < len(self.days)):  # one may be the story itself
+            before = day - self.days[left] if left >= 0 else math.inf
+            after = self.days[right] - day if right < len(self.days) else math.inf
+            gap = min(before, after)
+            same: list[int] = []
+            if before == gap:
+                same += self.by_day[self.days[left]]
+                left -= 1
+            if after == gap:
+                same += self.by_day[self.days[right]]
+                right += 1
+            chosen += sorted(same)
+        chosen += self.undated
+        others = (self.stories[p] for p in chosen)
+        return tuple(s for s in others if s.id != story.id)[:count]
+
+
 def _day(date: str | None) -> int | None:
     return dt.date.fromisoformat(date[:10]).toordinal() if date else None
-
-
-def _distance(a: int | None, b: int | None) -> tuple[int, int]:
-    """Days between two days, undated last; for 'nearest in time'."""
-    if a is None or b is None:
-        return (1, 0)
-    return (0, abs(a - b))
 
 
 __all__ = ["NAV_TOPICS", "Crumb", "Page", "Site", "biggest", "topic_feed_path", "topic_page_path"]

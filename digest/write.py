@@ -21,10 +21,12 @@ _RENAME_EXCHANGE = 2
 _HELD = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-def write_site(files: Mapping[str, bytes | Kept], output: Path) -> None:
+def write_site(files: Mapping[str, bytes | Kept], output: Path) -> int:
     """Write every file into a temporary folder beside ``output``, then swap it in; never half-written.
 
-    A ``Kept`` file is hard-linked from the current output, where it must still be as that build left it.
+    Files the current output holds with the same bytes are hard-linked from it, so they keep their mtime; a
+    ``Kept`` file is linked without comparing, and must still be as that build left it. Returns how many
+    files were written (new or changed).
     """
     output = output.absolute()
     parent = output.parent
@@ -35,7 +37,7 @@ def write_site(files: Mapping[str, bytes | Kept], output: Path) -> None:
     clear_leftovers(output)
     staging = parent / f".{output.name}.tmp-{os.getpid()}"
     try:
-        _write_all(files, staging, output if output.is_dir() else None)
+        written = _write_all(files, staging, output if output.is_dir() else None)
         with _signals_held():
             previous = _swap(staging, output)
     except BaseException:
@@ -43,6 +45,7 @@ def write_site(files: Mapping[str, bytes | Kept], output: Path) -> None:
         raise
     if previous is not None:
         shutil.rmtree(previous, ignore_errors=True)  # if interrupted here, the next build clears it
+    return written
 
 
 def clear_leftovers(output: Path) -> None:
@@ -61,7 +64,8 @@ def safe_path(root: Path, relative: str) -> Path:
     return root.joinpath(*parts)
 
 
-def _write_all(files: Mapping[str, bytes | Kept], staging: Path, previous: Path | None) -> None:
+def _write_all(files: Mapping[str, bytes | Kept], staging: Path, previous: Path | None) -> int:
+    written = 0
     try:
         staging.mkdir()
         made: set[Path] = set()
@@ -75,8 +79,10 @@ def _write_all(files: Mapping[str, bytes | Kept], staging: Path, previous: Path 
                 _link_kept(previous, relative, target, data)
             elif previous is None or not _link_unchanged(safe_path(previous, relative), target, data):
                 target.write_bytes(data)
+                written += 1
     except OSError as exc:
         raise BuildError(f"{exc.filename or staging}: cannot write ({exc.strerror})") from exc
+    return written
 
 
 def _link_kept(previous: Path | None, relative: str, target: Path, kept: Kept) -> None:

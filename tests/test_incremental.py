@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from digest.build import Result, build
 from digest.config import Config
+from digest.render import theme_dir
 from tests.conftest import SEEDS
 
 
@@ -148,3 +150,50 @@ def test_unchanged_output_files_keep_their_bytes_and_mtime(source: Path, tmp_pat
     changed = [path for path in before if path in after and after[path][0] != before[path][0]]
     assert "static/style.css" in kept and changed
     assert all(after[path][1] != before[path][1] for path in changed)
+
+
+def _theme(tmp_path: Path) -> Path:
+    """A copy of the default theme to edit."""
+    theme = tmp_path / "theme"
+    shutil.copytree(theme_dir(), theme, ignore=shutil.ignore_patterns("static"))
+    return theme
+
+
+def test_pages_are_rendered_only_when_what_they_show_changed(source: Path, tmp_path: Path) -> None:
+    theme = _theme(tmp_path)
+    config = Config(source=source, output=tmp_path / "site", cache=tmp_path / "cache", templates=theme)
+    build(config, environ={})
+    before = snapshot(tmp_path / "site")
+    story = theme / "story.html"
+    story.write_text(
+        story.read_text(encoding="utf-8").replace("{% endblock %}", "<p>Edited theme.</p>{% endblock %}")
+    )
+    result = build(config, environ={})
+    after = snapshot(tmp_path / "site")
+    stories = [p for p in after if p.startswith("stories/")]
+    others = [p for p in after if p.endswith(".html") and not p.startswith("stories/")]
+    assert stories and all(b"Edited theme." in after[p][0] for p in stories)
+    assert others and all(after[p] == before[p] for p in others)  # not rendered: same bytes, same mtime
+    assert result.written == len(stories)
+
+
+def test_a_page_follows_a_record_it_looked_up(source: Path, tmp_path: Path) -> None:
+    run(source, tmp_path)
+    extra = source / "extra.md"
+    extra.write_text(extra.read_text(encoding="utf-8").replace("Ports reopen", "Harbours reopen"), "utf-8")
+    run(source, tmp_path)
+    cold = Config(source=source, output=tmp_path / "cold", cache=tmp_path / "cold-cache")
+    build(cold, environ={})
+    warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
+    assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+    assert any(b"Harbours reopen" in data for path, data in warm.items() if path.startswith("stories/"))
+
+
+def test_a_page_edited_in_the_output_is_rendered_again(source: Path, tmp_path: Path) -> None:
+    run(source, tmp_path)
+    page = tmp_path / "site" / "sources.html"
+    original = page.read_bytes()
+    page.write_bytes(b"defaced")
+    (source / "extra.md").write_text("---\ntitle: Bridge closed\n---\n\nThe old bridge closed for repairs.\n")
+    run(source, tmp_path)
+    assert page.read_bytes() != b"defaced" and b"<html" in page.read_bytes() and original

@@ -15,12 +15,15 @@ from urllib.parse import unquote, urlsplit
 
 import html5lib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benchmarks.corpora import flatten_bbc
 from digest.build import build
 from digest.config import Config
 from digest.models import Day, Digest, Story, StorySentence, Topic
 from digest.render import render
+from digest.site import RELATED_STORIES, Site
 from tests.conftest import SEEDS
 from tests.test_render import make_article
 
@@ -325,3 +328,32 @@ def test_browser_engine_finds_what_the_python_index_holds(seed_site: Path, tmp_p
 
 def _text(site: Path, article: dict[str, object]) -> str:
     return (site / str(article["page"])).read_text(encoding="utf-8")
+
+
+@given(
+    st.lists(st.one_of(st.none(), st.integers(0, 20)), min_size=1, max_size=30),
+    st.data(),
+)
+@settings(max_examples=200, deadline=None)
+def test_related_stories_are_the_nearest_in_time_in_topic_order(
+    days: list[int | None], data: st.DataObject
+) -> None:
+    """Related stories: fewest days apart first (undated last), equally near ones in the topic's order."""
+    stories = tuple(
+        Story(f"s{n}", f"Story {n}", (), (), _date(day), _date(day), topic="t") for n, day in enumerate(days)
+    )
+    topic = Topic("t", "T", (), tuple(s.id for s in stories))
+    site = Site(Digest("D", (), {}, {}, stories, (topic,), ()), Config())
+    story = data.draw(st.sampled_from(stories))
+    others = [s for s in stories if s.id != story.id]
+
+    def distance(other: Story) -> tuple[int, int]:
+        if story.date is None or other.date is None:
+            return (1, 0)
+        return (0, abs(int(story.date[-2:]) - int(other.date[-2:])))
+
+    assert site.related(story) == tuple(sorted(others, key=distance)[:RELATED_STORIES])
+
+
+def _date(day: int | None) -> str | None:
+    return None if day is None else f"2024-05-{day + 1:02d}"
