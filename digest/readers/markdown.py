@@ -11,6 +11,7 @@ from digest.errors import SourceError
 
 if TYPE_CHECKING:
     from frontmatter.default_handlers import YAMLHandler
+    from markdown.util import Registry
 from digest.models import RawArticle
 from digest.readers import _common
 from digest.readers.decode import decode
@@ -22,6 +23,25 @@ _CLOSING_FENCES = ("---", "...")
 _DATE_KEYS = ("date", "published", "pubdate")
 _URL_KEYS = ("url", "link", "canonical")
 _EXTENSIONS = ("extra",)
+# Python-Markdown's inline patterns (with "extra") and the characters one of which each needs to match.
+# Patterns not named here (the line break, any an extension adds) are always tried.
+_PATTERN_CHARACTERS = {
+    "backtick": "`",
+    "escape": "\\",
+    "footnote": "[",
+    "reference": "[",
+    "link": "[",
+    "image_link": "[",
+    "image_reference": "[",
+    "short_reference": "[",
+    "short_image_ref": "[",
+    "autolink": "<",
+    "automail": "<",
+    "html": "<",
+    "entity": "&",
+    "em_strong": "*_",
+}
+_TRIGGERS = "".join(sorted(set("".join(_PATTERN_CHARACTERS.values()))))
 INLINE_BUDGET = 10_000_000  # inline markup characters times the length of their paragraph, summed
 _INLINE = re.compile(r"[\[<\\`*_&!]")
 _ATX_HEADING = re.compile(r"(#{1,6}) +(.+?)(?: +#+)?")
@@ -225,16 +245,65 @@ def _url(meta: dict[str, object], warnings: list[str]) -> str | None:
 
 
 def _render(body: str, source: str, warnings: list[str]) -> _common.Element:
-    import markdown
-
     if not _affordable(body):
         warnings.append("too much inline markup for Markdown to read in time; shown as plain text")
         return _common.parse_fragment(_plain_html(body))
     try:
-        html = markdown.markdown(body, extensions=list(_EXTENSIONS), output_format="html")
+        html = _Renderer.shared().convert(body)
     except RecursionError as exc:
+        _Renderer.shared.cache_clear()  # the instance may be left mid-document: start afresh
         raise SourceError(source, "markdown nested too deeply to read") from exc
     return _common.parse_fragment(html)
+
+
+class _Renderer:
+    """One Python-Markdown instance reused for every file, searching each body only with the inline
+    patterns that can match in it.
+
+    Building an instance with its extensions costs as much as converting a short article. And
+    Python-Markdown tries every inline pattern on every paragraph, yet most news paragraphs hold no
+    link, emphasis, code or markup at all; the patterns listed in ``_PATTERN_CHARACTERS`` cannot match
+    without one of their characters, so a body holding none of them is not searched with them.
+    """
+
+    def __init__(self) -> None:
+        import markdown
+
+        self.markdown = markdown.Markdown(extensions=list(_EXTENSIONS), output_format="html")
+        self.inline: Any = self.markdown.treeprocessors["inline"]
+        self.patterns: dict[frozenset[str], Registry[Any]] = {}
+
+    @staticmethod
+    @functools.cache
+    def shared() -> _Renderer:
+        """The renderer of this process."""
+        return _Renderer()
+
+    def convert(self, body: str) -> str:
+        """The body as HTML, exactly as ``markdown.markdown(body, extensions=..., output_format="html")``."""
+        present = frozenset(char for char in _TRIGGERS if char in body)
+        self.markdown.reset()
+        self.inline.inlinePatterns = self._patterns(present)
+        return self.markdown.convert(body)
+
+    def _patterns(self, present: frozenset[str]) -> Registry[Any]:
+        """The inline patterns, in their order, less those needing a character that is not ``present``."""
+        if present not in self.patterns:
+            from markdown.util import Registry
+
+            everything = self.markdown.inlinePatterns
+            needs = {
+                id(everything[name]): chars
+                for name, chars in _PATTERN_CHARACTERS.items()
+                if name in everything
+            }
+            kept: Registry[Any] = Registry()
+            for position, pattern in enumerate(everything):
+                chars = needs.get(id(pattern))
+                if chars is None or any(char in present for char in chars):
+                    kept.register(pattern, str(position), len(everything) - position)
+            self.patterns[present] = kept
+        return self.patterns[present]
 
 
 def _affordable(body: str) -> bool:
