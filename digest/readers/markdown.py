@@ -23,8 +23,9 @@ _CLOSING_FENCES = ("---", "...")
 _DATE_KEYS = ("date", "published", "pubdate")
 _URL_KEYS = ("url", "link", "canonical")
 _EXTENSIONS = ("extra",)
-# Python-Markdown's inline patterns (with "extra") and the characters one of which each needs to match.
-# Patterns not named here (the line break, any an extension adds) are always tried.
+# Python-Markdown's inline patterns and block processors (with "extra") that can only match where one
+# of these characters is: a body holding none of them is not searched with them. Those not named here
+# (line breaks, lists, code, any an extension adds) are always tried.
 _PATTERN_CHARACTERS = {
     "backtick": "`",
     "escape": "\\",
@@ -41,7 +42,17 @@ _PATTERN_CHARACTERS = {
     "entity": "&",
     "em_strong": "*_",
 }
-_TRIGGERS = "".join(sorted(set("".join(_PATTERN_CHARACTERS.values()))))
+_BLOCK_CHARACTERS = {
+    "hashheader": "#",
+    "hr": "-_*",
+    "quote": ">",
+    "reference": "[",
+    "footnote": "[",
+    "abbr": "[",
+    "deflist": ":",
+    "table": "|",
+}
+_TRIGGERS = "".join(sorted(set("".join(_PATTERN_CHARACTERS.values()) + "".join(_BLOCK_CHARACTERS.values()))))
 INLINE_BUDGET = 10_000_000  # inline markup characters times the length of their paragraph, summed
 _INLINE = re.compile(r"[\[<\\`*_&!]")
 _ATX_HEADING = re.compile(r"(#{1,6}) +(.+?)(?: +#+)?")
@@ -88,22 +99,33 @@ def split_front_matter(text: str, source: str) -> tuple[dict[str, object], str]:
 def _strict_handler(source: str) -> YAMLHandler:
     """python-frontmatter's YAML handler, made strict: a missing closing fence or YAML that is not
     a mapping is an error with its line, where the stock handler silently treats it as body text."""
+    handler: YAMLHandler = _strict_handler_class()(source)
+    return handler
+
+
+@functools.cache
+def _strict_handler_class() -> type[Any]:
+    """The strict handler's class, made once: python-frontmatter is imported only when needed."""
     from frontmatter.default_handlers import YAMLHandler
 
     class StrictYAMLHandler(YAMLHandler):
+        def __init__(self, source: str) -> None:
+            super().__init__()
+            self.source = source
+
         def split(self, text: str) -> tuple[str, str]:
             lines = text.split("\n")
             closing = next(
                 (i for i, line in enumerate(lines[1:], 1) if line.rstrip() in _CLOSING_FENCES), None
             )
             if closing is None:
-                raise SourceError(source, f"malformed front matter: no closing '{_FENCE}' line")
+                raise SourceError(self.source, f"malformed front matter: no closing '{_FENCE}' line")
             return "\n".join(lines[1:closing]), "\n".join(lines[closing + 1 :])
 
         def load(self, fm: str, **kwargs: object) -> dict[str, object]:
-            return _lowercase_keys(_bounded(_load_yaml(fm, source), source), source)
+            return _lowercase_keys(_bounded(_load_yaml(fm, self.source), self.source), self.source)
 
-    return StrictYAMLHandler()
+    return StrictYAMLHandler
 
 
 def _load_yaml(block: str, source: str) -> object:
@@ -257,13 +279,13 @@ def _render(body: str, source: str, warnings: list[str]) -> _common.Element:
 
 
 class _Renderer:
-    """One Python-Markdown instance reused for every file, searching each body only with the inline
-    patterns that can match in it.
+    """One Python-Markdown instance reused for every file, trying on each body only the inline patterns
+    and block processors that can match in it.
 
     Building an instance with its extensions costs as much as converting a short article. And
-    Python-Markdown tries every inline pattern on every paragraph, yet most news paragraphs hold no
-    link, emphasis, code or markup at all; the patterns listed in ``_PATTERN_CHARACTERS`` cannot match
-    without one of their characters, so a body holding none of them is not searched with them.
+    Python-Markdown tries every block processor on every paragraph and every inline pattern on every
+    text, yet most news paragraphs hold no link, emphasis, heading, quote or table: those listed in
+    ``_PATTERN_CHARACTERS`` and ``_BLOCK_CHARACTERS`` cannot match without one of their characters.
     """
 
     def __init__(self) -> None:
@@ -271,7 +293,9 @@ class _Renderer:
 
         self.markdown = markdown.Markdown(extensions=list(_EXTENSIONS), output_format="html")
         self.inline: Any = self.markdown.treeprocessors["inline"]
-        self.patterns: dict[frozenset[str], Registry[Any]] = {}
+        self.all_patterns: Registry[Any] = self.markdown.inlinePatterns
+        self.all_blocks: Registry[Any] = self.markdown.parser.blockprocessors
+        self.subsets: dict[frozenset[str], tuple[Registry[Any], Registry[Any]]] = {}
 
     @staticmethod
     @functools.cache
@@ -282,28 +306,30 @@ class _Renderer:
     def convert(self, body: str) -> str:
         """The body as HTML, exactly as ``markdown.markdown(body, extensions=..., output_format="html")``."""
         present = frozenset(char for char in _TRIGGERS if char in body)
+        if present not in self.subsets:
+            self.subsets[present] = (
+                _needed(self.all_patterns, _PATTERN_CHARACTERS, present),
+                _needed(self.all_blocks, _BLOCK_CHARACTERS, present),
+            )
         self.markdown.reset()
-        self.inline.inlinePatterns = self._patterns(present)
+        self.inline.inlinePatterns, self.markdown.parser.blockprocessors = self.subsets[present]
         return self.markdown.convert(body)
 
-    def _patterns(self, present: frozenset[str]) -> Registry[Any]:
-        """The inline patterns, in their order, less those needing a character that is not ``present``."""
-        if present not in self.patterns:
-            from markdown.util import Registry
 
-            everything = self.markdown.inlinePatterns
-            needs = {
-                id(everything[name]): chars
-                for name, chars in _PATTERN_CHARACTERS.items()
-                if name in everything
-            }
-            kept: Registry[Any] = Registry()
-            for position, pattern in enumerate(everything):
-                chars = needs.get(id(pattern))
-                if chars is None or any(char in present for char in chars):
-                    kept.register(pattern, str(position), len(everything) - position)
-            self.patterns[present] = kept
-        return self.patterns[present]
+def _needed(registry: Registry[Any], characters: dict[str, str], present: frozenset[str]) -> Registry[Any]:
+    """The registry's items in their order, less those that need a character not ``present``."""
+    from markdown.util import Registry
+
+    useless = {
+        id(registry[name])
+        for name, needed in characters.items()
+        if name in registry and not any(char in present for char in needed)
+    }
+    kept: Registry[Any] = Registry()
+    for position, item in enumerate(registry):
+        if id(item) not in useless:
+            kept.register(item, str(position), len(registry) - position)
+    return kept
 
 
 def _affordable(body: str) -> bool:
@@ -313,6 +339,8 @@ def _affordable(body: str) -> bool:
     on to the paragraph's end from each '[' and '<': the work grows with their number times the
     paragraph's length (50,000 '[' in one paragraph take eight minutes).
     """
+    if len(_INLINE.findall(body)) * len(body) <= INLINE_BUDGET:
+        return True  # a bound on the sum below, which saves splitting ordinary articles into paragraphs
     work = sum(len(_INLINE.findall(block)) * len(block) for block in body.split("\n\n"))
     return work <= INLINE_BUDGET
 
