@@ -62,8 +62,9 @@ def http_url(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     url = value.strip()
-    # Not printable: control characters, lone surrogates, bidi overrides; no real link holds one.
-    if not url or any(ch.isspace() or not ch.isprintable() for ch in url):
+    # Not printable: control characters, lone surrogates, bidi overrides; no real link holds one. Every
+    # whitespace character but the space is unprintable.
+    if not url or " " in url or not url.isprintable():
         return None
     try:
         parts = urlsplit(url)
