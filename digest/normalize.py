@@ -13,7 +13,7 @@ from digest.errors import SourceError
 from digest.models import Article, RawArticle
 from digest.text import headline_from_lead, split_sentences
 
-_SPACE = re.compile(r"\s+")
+_WORD_RUN = re.compile(r"\w+")
 # Characters no page or feed may carry: XML 1.0 forbids them (a feed holding one is broken) and lone
 # surrogates cannot even be encoded as UTF-8. JSON-LD and YAML escapes ('\u0001', '\ud800') make them.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -35,6 +35,7 @@ def normalize(raw: RawArticle) -> Article:
     if not title:
         raise SourceError(raw.source, "no title and no article text")
     text = " ".join(paragraphs)
+    url = _http(raw.url)
     return Article(
         id=article_id(raw.source),
         slug=slugify(title),
@@ -49,8 +50,8 @@ def normalize(raw: RawArticle) -> Article:
         author_from=raw.author_from if raw.author else None,
         publisher=_clean(raw.publisher),
         publisher_from=raw.publisher_from if raw.publisher else None,
-        url=_http(raw.url),
-        url_from=raw.url_from if _http(raw.url) else None,
+        url=url,
+        url_from=raw.url_from if url else None,
         paragraphs=paragraphs,
         sentences=sentences,
         html=sanitize(raw.html) if raw.html and paragraphs else None,
@@ -128,7 +129,7 @@ def printable(text: str) -> str:
 
 def _http(url: str | None) -> str | None:
     """The URL when it is an absolute http(s) URL with nothing hidden in it; readers check, this makes sure."""
-    if url is None or any(not ch.isprintable() for ch in url):
+    if url is None or not url.isprintable():
         return None
     scheme, _, rest = url.partition("://")
     return url if scheme.lower() in ("http", "https") and rest and not rest.startswith("/") else None
@@ -146,7 +147,7 @@ def _clean_paragraphs(raw: RawArticle) -> tuple[tuple[str, ...], tuple[str, ...]
     removed: list[str] = []
     title_key = _key(raw.title or "")
     for paragraph in raw.paragraphs:
-        text = _SPACE.sub(" ", printable(paragraph)).strip()
+        text = _collapse(printable(paragraph))
         if not text:
             continue
         if not kept and _key(text) == title_key:
@@ -170,12 +171,16 @@ def _title(raw: RawArticle, sentences: tuple[str, ...]) -> tuple[str, str]:
 def _clean(value: str | None) -> str | None:
     if value is None:
         return None
-    cleaned = _SPACE.sub(" ", printable(value)).strip()
-    return cleaned or None
+    return _collapse(printable(value)) or None
+
+
+def _collapse(text: str) -> str:
+    """Every run of whitespace one space, trimmed (``str.split`` and ``\\s`` agree on what whitespace is)."""
+    return " ".join(text.split())
 
 
 def _key(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
+    return " ".join(_WORD_RUN.findall(text.lower()))
 
 
 def _content_hash(title: str, text: str) -> str:

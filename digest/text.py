@@ -190,7 +190,20 @@ _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
 def words(text: str) -> list[str]:
     """Lowercase word tokens: runs of letters/digits, keeping internal apostrophes and hyphens."""
-    return _WORD.findall(text.lower().replace("’", "'"))
+    return list(chain.from_iterable(map(_chunk_words, _chunks(text))))
+
+
+def _chunks(text: str) -> list[str]:
+    """The whitespace-separated chunks of the lowercased text: no word token spans whitespace."""
+    return text.lower().replace("’", "'").split()
+
+
+# News text repeats its chunks ("the", "said", "Gaza,") so much that looking each up beats scanning the
+# whole text with the word pattern, and the words of a chunk are found only the first time it is met.
+@lru_cache(maxsize=65536)
+def _chunk_words(chunk: str) -> tuple[str, ...]:
+    """The word tokens of one lowercased chunk of text."""
+    return tuple(_WORD.findall(chunk))
 
 
 STOPWORDS: frozenset[str] = word_set(
@@ -220,7 +233,13 @@ STOPWORDS: frozenset[str] = word_set(
 
 def content_terms(text: str) -> list[str]:
     """Stemmed content words: ``words`` minus stopwords, 1-char tokens and possessive 's."""
-    return list(filter(None, map(_term, words(text))))
+    return list(chain.from_iterable(map(_chunk_terms, _chunks(text))))
+
+
+@lru_cache(maxsize=65536)
+def _chunk_terms(chunk: str) -> tuple[str, ...]:
+    """The content terms of one lowercased chunk of text."""
+    return tuple(filter(None, map(_term, _chunk_words(chunk))))
 
 
 @lru_cache(maxsize=65536)
@@ -258,7 +277,13 @@ def salient_terms(text: str) -> list[str]:
     A word repeated exactly thus counts twice as much as one sharing only its stem ("profit" and
     "profits" meet on "~profit", "profit" and "profit" on both).
     """
-    return list(chain.from_iterable(map(_salient, words(text))))
+    return list(chain.from_iterable(map(_chunk_salient, _chunks(text))))
+
+
+@lru_cache(maxsize=65536)
+def _chunk_salient(chunk: str) -> tuple[str, ...]:
+    """The salient terms of one lowercased chunk of text."""
+    return tuple(chain.from_iterable(map(_salient, _chunk_words(chunk))))
 
 
 @lru_cache(maxsize=65536)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -61,8 +62,9 @@ def http_url(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     url = value.strip()
-    # Not printable: control characters, lone surrogates, bidi overrides; no real link holds one.
-    if not url or any(ch.isspace() or not ch.isprintable() for ch in url):
+    # Not printable: control characters, lone surrogates, bidi overrides; no real link holds one. Every
+    # whitespace character but the space is unprintable.
+    if not url or " " in url or not url.isprintable():
         return None
     try:
         parts = urlsplit(url)
@@ -79,7 +81,28 @@ def read_date(value: object) -> dates.When:
         value = str(value)
     if not isinstance(value, str):
         raise dates.DateError(f"unreadable date {value!r}")
-    return dates.parse(value)
+    timestamp = _iso_timestamp(value)
+    return timestamp if timestamp is not None else dates.parse(value)
+
+
+# An ISO 8601 date and time as machines write them in front matter, feeds and page metadata.
+_ISO_TIMESTAMP = re.compile(
+    r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})?\s*"
+)
+
+
+def _iso_timestamp(text: str) -> dates.When | None:
+    """The date and time of an ISO 8601 timestamp read without the general parser, as it would read it;
+    None for any other text, and for a timestamp the general parser must judge (impossible, before 1800)."""
+    if not _ISO_TIMESTAMP.fullmatch(text):
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if moment.year < 1800:
+        return None
+    return dates.When(moment.date().isoformat(), moment.isoformat())
 
 
 def first_date(candidates: Iterable[Found], where: str) -> tuple[Found | None, dates.When | None, list[str]]:

@@ -11,6 +11,7 @@ from digest.errors import SourceError
 
 if TYPE_CHECKING:
     from frontmatter.default_handlers import YAMLHandler
+    from markdown.util import Registry
 from digest.models import RawArticle
 from digest.readers import _common
 from digest.readers.decode import decode
@@ -22,6 +23,36 @@ _CLOSING_FENCES = ("---", "...")
 _DATE_KEYS = ("date", "published", "pubdate")
 _URL_KEYS = ("url", "link", "canonical")
 _EXTENSIONS = ("extra",)
+# Python-Markdown's inline patterns and block processors (with "extra") that can only match where one
+# of these characters is: a body holding none of them is not searched with them. Those not named here
+# (line breaks, lists, code, any an extension adds) are always tried.
+_PATTERN_CHARACTERS = {
+    "backtick": "`",
+    "escape": "\\",
+    "footnote": "[",
+    "reference": "[",
+    "link": "[",
+    "image_link": "[",
+    "image_reference": "[",
+    "short_reference": "[",
+    "short_image_ref": "[",
+    "autolink": "<",
+    "automail": "<",
+    "html": "<",
+    "entity": "&",
+    "em_strong": "*_",
+}
+_BLOCK_CHARACTERS = {
+    "hashheader": "#",
+    "hr": "-_*",
+    "quote": ">",
+    "reference": "[",
+    "footnote": "[",
+    "abbr": "[",
+    "deflist": ":",
+    "table": "|",
+}
+_TRIGGERS = "".join(sorted(set("".join(_PATTERN_CHARACTERS.values()) + "".join(_BLOCK_CHARACTERS.values()))))
 INLINE_BUDGET = 10_000_000  # inline markup characters times the length of their paragraph, summed
 _INLINE = re.compile(r"[\[<\\`*_&!]")
 _ATX_HEADING = re.compile(r"(#{1,6}) +(.+?)(?: +#+)?")
@@ -68,22 +99,33 @@ def split_front_matter(text: str, source: str) -> tuple[dict[str, object], str]:
 def _strict_handler(source: str) -> YAMLHandler:
     """python-frontmatter's YAML handler, made strict: a missing closing fence or YAML that is not
     a mapping is an error with its line, where the stock handler silently treats it as body text."""
+    handler: YAMLHandler = _strict_handler_class()(source)
+    return handler
+
+
+@functools.cache
+def _strict_handler_class() -> type[Any]:
+    """The strict handler's class, made once: python-frontmatter is imported only when needed."""
     from frontmatter.default_handlers import YAMLHandler
 
     class StrictYAMLHandler(YAMLHandler):
+        def __init__(self, source: str) -> None:
+            super().__init__()
+            self.source = source
+
         def split(self, text: str) -> tuple[str, str]:
             lines = text.split("\n")
             closing = next(
                 (i for i, line in enumerate(lines[1:], 1) if line.rstrip() in _CLOSING_FENCES), None
             )
             if closing is None:
-                raise SourceError(source, f"malformed front matter: no closing '{_FENCE}' line")
+                raise SourceError(self.source, f"malformed front matter: no closing '{_FENCE}' line")
             return "\n".join(lines[1:closing]), "\n".join(lines[closing + 1 :])
 
         def load(self, fm: str, **kwargs: object) -> dict[str, object]:
-            return _lowercase_keys(_bounded(_load_yaml(fm, source), source), source)
+            return _lowercase_keys(_bounded(_load_yaml(fm, self.source), self.source), self.source)
 
-    return StrictYAMLHandler()
+    return StrictYAMLHandler
 
 
 def _load_yaml(block: str, source: str) -> object:
@@ -225,16 +267,69 @@ def _url(meta: dict[str, object], warnings: list[str]) -> str | None:
 
 
 def _render(body: str, source: str, warnings: list[str]) -> _common.Element:
-    import markdown
-
     if not _affordable(body):
         warnings.append("too much inline markup for Markdown to read in time; shown as plain text")
         return _common.parse_fragment(_plain_html(body))
     try:
-        html = markdown.markdown(body, extensions=list(_EXTENSIONS), output_format="html")
+        html = _Renderer.shared().convert(body)
     except RecursionError as exc:
+        _Renderer.shared.cache_clear()  # the instance may be left mid-document: start afresh
         raise SourceError(source, "markdown nested too deeply to read") from exc
     return _common.parse_fragment(html)
+
+
+class _Renderer:
+    """One Python-Markdown instance reused for every file, trying on each body only the inline patterns
+    and block processors that can match in it.
+
+    Building an instance with its extensions costs as much as converting a short article. And
+    Python-Markdown tries every block processor on every paragraph and every inline pattern on every
+    text, yet most news paragraphs hold no link, emphasis, heading, quote or table: those listed in
+    ``_PATTERN_CHARACTERS`` and ``_BLOCK_CHARACTERS`` cannot match without one of their characters.
+    """
+
+    def __init__(self) -> None:
+        import markdown
+
+        self.markdown = markdown.Markdown(extensions=list(_EXTENSIONS), output_format="html")
+        self.inline: Any = self.markdown.treeprocessors["inline"]
+        self.all_patterns: Registry[Any] = self.markdown.inlinePatterns
+        self.all_blocks: Registry[Any] = self.markdown.parser.blockprocessors
+        self.subsets: dict[frozenset[str], tuple[Registry[Any], Registry[Any]]] = {}
+
+    @staticmethod
+    @functools.cache
+    def shared() -> _Renderer:
+        """The renderer of this process."""
+        return _Renderer()
+
+    def convert(self, body: str) -> str:
+        """The body as HTML, exactly as ``markdown.markdown(body, extensions=..., output_format="html")``."""
+        present = frozenset(char for char in _TRIGGERS if char in body)
+        if present not in self.subsets:
+            self.subsets[present] = (
+                _needed(self.all_patterns, _PATTERN_CHARACTERS, present),
+                _needed(self.all_blocks, _BLOCK_CHARACTERS, present),
+            )
+        self.markdown.reset()
+        self.inline.inlinePatterns, self.markdown.parser.blockprocessors = self.subsets[present]
+        return self.markdown.convert(body)
+
+
+def _needed(registry: Registry[Any], characters: dict[str, str], present: frozenset[str]) -> Registry[Any]:
+    """The registry's items in their order, less those that need a character not ``present``."""
+    from markdown.util import Registry
+
+    useless = {
+        id(registry[name])
+        for name, needed in characters.items()
+        if name in registry and not any(char in present for char in needed)
+    }
+    kept: Registry[Any] = Registry()
+    for position, item in enumerate(registry):
+        if id(item) not in useless:
+            kept.register(item, str(position), len(registry) - position)
+    return kept
 
 
 def _affordable(body: str) -> bool:
@@ -244,6 +339,8 @@ def _affordable(body: str) -> bool:
     on to the paragraph's end from each '[' and '<': the work grows with their number times the
     paragraph's length (50,000 '[' in one paragraph take eight minutes).
     """
+    if len(_INLINE.findall(body)) * len(body) <= INLINE_BUDGET:
+        return True  # a bound on the sum below, which saves splitting ordinary articles into paragraphs
     work = sum(len(_INLINE.findall(block)) * len(block) for block in body.split("\n\n"))
     return work <= INLINE_BUDGET
 
