@@ -305,3 +305,28 @@ VALUES: st.SearchStrategy[Any] = st.recursive(
 def test_random_front_matter_only_ever_raises_source_error(meta: dict[str, Any], body: str) -> None:
     block = yaml.safe_dump(meta, allow_unicode=True)
     read_or_refuse(f"---\n{block}---\n{body}".encode())
+
+
+# Pieces of every syntax Python-Markdown's "extra" knows, and plain text around them.
+_MARKDOWN_PIECES = [
+    "*", "**", "_", "__", "[a](http://x.y/z_q)", "[^1]", "\n\n[^1]: a note\n\n", "<b>", "</b>", "&amp;", "&",
+    "&#169;", "`code`", "``", "\\*", "\\", "  \n", "\t", "\n\n*[HTML]: Hyper Text\n\n", "HTML",
+    "\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n", "\n\nTerm\n: def\n\n", "\n\n```\ncode * _ [\n```\n\n",
+    '\n\n<div markdown="1">\n\n', "\n\n</div>\n\n", "{: .cls }", "\n\n# head\n\n", "\n\n> quote ", "\n\n- item ",
+    "\n\n1. item ", "!", "[", "]", "(", ")", "<http://a.b>", "<a@b.c>", "word", "news", " ", "\n", "\n\n",
+    "\n\n---\n\n", "\nTitle\n===\n", "\n    code\n", "#", ">", "|", ":", "\n\n## h ##\n", "___",
+    "![img](http://i/x.png)", "[ref]", "\n\n[ref]: http://r.s\n\n", "~~~", "<!-- c -->", "2 < 3", "\u00a0", "’",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_MARKDOWN_PIECES), min_size=1, max_size=60).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_reused_renderer_gives_the_pages_python_markdown_gives(body: str) -> None:
+    """Skipping patterns a body cannot match, and reusing one Markdown object, never changes a page."""
+    import markdown as python_markdown
+
+    from digest.readers.markdown import _Renderer
+
+    assert _Renderer.shared().convert(body) == python_markdown.markdown(
+        body, extensions=["extra"], output_format="html"
+    )
