@@ -448,8 +448,22 @@ def _figure(text: str, value: float, currency: str, unit: str) -> tuple[str, str
 
 
 def _mentions(text: str, fact: str) -> bool:
-    """True when ``fact`` occurs in ``text`` as whole words."""
-    return re.search(rf"(?<!\w){re.escape(fact)}(?!\w)", text) is not None
+    """True when ``fact`` occurs in ``text`` as whole words (not inside a longer word)."""
+    # A search per fact: a regex per fact would be compiled anew for most calls, overflowing re's cache.
+    start = text.find(fact)
+    while start >= 0:
+        end = start + len(fact)
+        if not (start and _word_character(text[start - 1])) and not (
+            end < len(text) and _word_character(text[end])
+        ):
+            return True
+        start = text.find(fact, start + 1)
+    return False
+
+
+def _word_character(char: str) -> bool:
+    """What regular expressions call ``\\w``: letters, digits (any script) and the underscore."""
+    return char.isalnum() or char == "_"
 
 
 def _merge(tallies: dict[str, _Tally]) -> None:
