@@ -113,14 +113,19 @@ def _build(
         ingested = ingest(sources, settings, cache, jobs=jobs, advance=advance, stamps=stamps)
     for issue in ingested.issues:
         report(issue)
-    articles = ingested.articles
+    articles, read = ingested.articles, ingested.read
+    derived = ingested.derived
+    summaries = {i: d.summary for i, d in derived.items()}
+    prints = {i: d.print for i, d in derived.items()}
+    words = {i: d.words for i, d in derived.items()}
+    del ingested
     with stages.stage("dedupe"):
-        derived = ingested.derived
         duplicate_of = _deduplicated(articles, {i: d.features.shingles for i, d in derived.items()}, cache)
     with stages.stage("group"):
         grouping = _grouped(
             articles, duplicate_of, config, {i: d.features for i, d in derived.items()}, cache
         )
+    del derived  # the features are the bulk of it, and grouping was their last reader
     with stages.stage("stories", total=len(grouping.stories)) as advance:
         by_id = {a.id: a for a in articles}
         stories = summarize_stories(grouping.stories, by_id, jobs=jobs, advance=advance, cache=cache)
@@ -128,7 +133,7 @@ def _build(
         title=config.title,
         articles=articles,
         duplicate_of=duplicate_of,
-        summaries={i: d.summary for i, d in derived.items()},
+        summaries=summaries,
         stories=stories,
         topics=grouping.topics,
         days=grouping.days,
@@ -146,8 +151,8 @@ def _build(
             jobs=jobs,
             advance=advance,
             previous=last_pages if isinstance(last_pages, dict) else None,
-            prints={i: d.print for i, d in derived.items()},
-            words={i: d.words for i, d in derived.items()},
+            prints=prints,
+            words=words,
         )
         files["digest.json"] = export(digest)
         files.update(_originals(articles, sources, config.max_file_mb * MEGABYTE))
@@ -164,7 +169,7 @@ def _build(
         issues=tuple(issues),
         seconds=time.perf_counter() - started,
         sources=len(sources),
-        read=ingested.read,
+        read=read,
         written=written,
     )
     _remember(cache, fingerprint, config.output, result)

@@ -34,7 +34,7 @@ class Derived:
     summary: tuple[str, ...]
     features: Features  # for deduplication and grouping
     print: str  # a hash of the article and its summary, for page reuse
-    words: tuple[str, ...]  # what search finds it by
+    words: str  # what search finds it by, space-separated
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,7 @@ def render_site(
     advance: Callable[[int], None] = lambda done: None,
     previous: Mapping[str, Rendered] | None = None,
     prints: Mapping[str, str] | None = None,
-    words: Mapping[str, tuple[str, ...]] | None = None,
+    words: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, bytes | Kept], dict[str, Rendered]]:
     """Every file of the site, and what each page was made from.
 

@@ -58,7 +58,7 @@ def _mark(char: str) -> bool:
     return unicodedata.category(char).startswith("M")
 
 
-def build_index(digest: Digest, known: Mapping[str, tuple[str, ...]] | None = None) -> Index:
+def build_index(digest: Digest, known: Mapping[str, str] | None = None) -> Index:
     """Index every kept article: title, summary, byline, publisher and full text.
 
     ``known`` holds articles' ``article_words`` when worked out beforehand; the others are computed here.
@@ -75,7 +75,7 @@ def build_index(digest: Digest, known: Mapping[str, tuple[str, ...]] | None = No
         found_in = known.get(article.id)
         if found_in is None:
             found_in = article_words(article, digest.summaries.get(article.id, ()))
-        for word in found_in:
+        for word in found_in.split():
             found.setdefault(word, []).append(number)
     common = _common(found, len(kept))
     terms = tuple(sorted(w for w in found if w not in common))
@@ -103,14 +103,14 @@ def _script_safe(text: str) -> str:
     return text.translate(_SCRIPT_ESCAPES)
 
 
-def search_files(digest: Digest, known: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, bytes]:
+def search_files(digest: Digest, known: Mapping[str, str] | None = None) -> dict[str, bytes]:
     """The files search adds to the site (``known`` as for ``build_index``)."""
     return {INDEX_PAGE: index_script(build_index(digest, known))}
 
 
-def article_words(article: Article, summary: tuple[str, ...]) -> tuple[str, ...]:
-    """The distinct words search finds an article by, sorted."""
-    return tuple(sorted(set(words(_searchable(article, summary)))))
+def article_words(article: Article, summary: tuple[str, ...]) -> str:
+    """The distinct words search finds an article by, sorted, space-separated (one string weighs least)."""
+    return " ".join(sorted(set(words(_searchable(article, summary)))))
 
 
 def snippet(article: Article, summary: Iterable[str]) -> str:
