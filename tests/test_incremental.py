@@ -197,3 +197,22 @@ def test_a_page_edited_in_the_output_is_rendered_again(source: Path, tmp_path: P
     (source / "extra.md").write_text("---\ntitle: Bridge closed\n---\n\nThe old bridge closed for repairs.\n")
     run(source, tmp_path)
     assert page.read_bytes() != b"defaced" and b"<html" in page.read_bytes() and original
+
+
+def test_pages_reused_across_parallel_builds_equal_a_cold_build(source: Path, tmp_path: Path) -> None:
+    """Pages rendered in worker processes report what they looked up, so their reuse stays exact."""
+    for number in range(160):  # pages enough for rendering to be spread over processes
+        (source / f"n{number:03d}.md").write_text(
+            f"---\ntitle: Council approves budget number {number}\ndate: 2024-04-{1 + number % 28:02d}\n---\n\n"
+            f"The council approved spending plan {number} on Tuesday after a long debate about roads.\n",
+            encoding="utf-8",
+        )
+    run(source, tmp_path, jobs=2)
+    changed = source / "n007.md"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("long debate", "short debate"), "utf-8")
+    (source / "n011.md").unlink()
+    result = run(source, tmp_path, jobs=2)
+    build(Config(source=source, output=tmp_path / "cold"), environ={}, jobs=1)
+    warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
+    assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+    assert 0 < result.written < result.files
