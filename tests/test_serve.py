@@ -24,7 +24,7 @@ from digest.serve import EVENTS_PATH, Status, inject, serve
 from tests.conftest import REPO
 
 ARTICLE = "{title}\n\nThe harbour authority said on Monday that {what} after the storm passed the coast.\n"
-WAIT = 8.0
+WAIT = 20.0  # a deadline for a hang, generous for a loaded machine; a passing test waits far less
 
 
 @dataclass
