@@ -6,6 +6,7 @@ measurement is a separate subprocess, timed by wall clock from before its interp
 - floor: benchmarks/floor.py (python-frontmatter + Markdown + one Jinja2 template, 2 processes);
 - digest cold: `digest build SRC -o OUT` with no output and no .digest-cache (cwd is WORKDIR/<N>/run);
 - digest no change: the same command again; digest one changed: after appending a sentence to one article;
+  digest one added: with a new article (a new event, from the generator with another seed) added;
 - Pelican: a Pelican-format copy of the same text, built with the bundled theme (installed on first use
   into /tmp/pelican-venv).
 Peak memory comes two ways: "RSS max" is the largest single process of the run (exact: os.wait4 reports the
@@ -35,7 +36,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.corpus import generate  # noqa: E402
+from benchmarks.corpus import articles, generate  # noqa: E402
+from benchmarks.corpus import render as render_piece  # noqa: E402
 
 PELICAN_VENV = Path("/tmp/pelican-venv")
 SAMPLE_EVERY = 0.5  # reading a big process's smaps_rollup walks its page tables: not too often
@@ -276,20 +278,28 @@ def changed_article(source: Path) -> Path:
 def digest_runs(
     digest: list[str], extra: list[str], source: Path, work: Path, run: int, results: Results
 ) -> None:
-    """Cold build, no-change rebuild and one-changed rebuild; the edited article is restored after."""
+    """Cold build, no-change rebuild, one-changed and one-added rebuilds; the corpus is restored after.
+
+    The logs (WORKDIR/N/digest-*.log) hold each build's stage times (``-v``).
+    """
     cwd, output = work / "run", work / "digest-out"
     cwd.mkdir(exist_ok=True)
     clear(output, cwd / ".digest-cache", source / ".digest-cache")  # wherever the build keeps its cache
-    command = [*digest, "build", str(source), "-o", str(output), *extra]
+    command = [*digest, "build", str(source), "-o", str(output), "-v", *extra]
     results.add("digest cold", measure(command, cwd, work / "digest-cold.log"))
     results.add("digest no change", measure(command, cwd, work / "digest-nochange.log"))
     article = changed_article(source)
     original = article.read_bytes()
+    added = source / f"zz-added-{run}.md"
     try:
         article.write_bytes(original + f"\nA correction was added to this article in run {run}.\n".encode())
         results.add("digest one changed", measure(command, cwd, work / "digest-changed.log"))
+        article.write_bytes(original)
+        added.write_text(render_piece(next(articles(1, seed=1_000_000 + run)), "added"), encoding="utf-8")
+        results.add("digest one added", measure(command, cwd, work / "digest-added.log"))
     finally:
         article.write_bytes(original)
+        added.unlink(missing_ok=True)
 
 
 def floor_run(source: Path, work: Path, results: Results) -> None:
