@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import math
 import re
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -103,10 +104,10 @@ def group(
     terms = [known[a.id] if a.id in known else article_features(a) for a in kept]
     prior: dict[str, float] = {}
     for item in terms:
-        for term, rare in item.rarity.items():
+        for term, rare in item.rarity().items():
             if term not in prior or rare > prior[term]:
                 prior[term] = rare
-    counts = [item.terms for item in terms]
+    counts = [item.terms() for item in terms]
     vecs = vectors.tfidf(counts, prior=prior, max_terms=VECTOR_TERMS)
     spans = [_span(a) for a in kept]
     join = [STORY_JOIN[_length(a)] for a in kept]
@@ -122,7 +123,13 @@ def group(
     for dup, original in sorted(duplicate_of.items()):
         copies[original].append(dup)
     drafts = [
-        _story([kept[i] for i in idx], [vecs[i] for i in idx], [terms[i] for i in idx], copies)
+        _story(
+            [kept[i] for i in idx],
+            [vecs[i] for i in idx],
+            [counts[i] for i in idx],
+            [terms[i] for i in idx],
+            copies,
+        )
         for idx in members
     ]
     topics, topic_of = _topics(drafts, by_id, rules, unmatched)
@@ -150,12 +157,13 @@ class _Draft:
     duplicates: list[str]
     centroid: vectors.Vector
     title: str
-    features: list[Features]  # of each article, in the order of ``articles``
+    counts: list[Counter[str]]  # lead term counts of each article, in the order of ``articles``
+    features: list[Features]  # of each article, in the same order
 
     @property
     def terms(self) -> Counter[str]:
         """Term counts of the whole story."""
-        return _total(f.terms for f in self.features)
+        return _total(self.counts)
 
     def story(self, topic: str) -> Story:
         dated = sorted(a.date for a in self.articles if a.date)
@@ -184,7 +192,14 @@ def article_features(article: Article) -> Features:
                 continue
             counts[term] += weight
             rarest[term] = max(rarest.get(term, 0.0), rarity(word))
-    return Features(sample(article), counts, _subject_terms(article), rarest)
+    subject = _subject_terms(article)
+    return Features(
+        sample(article),
+        " ".join([*counts, *subject]),
+        array("I", [*counts.values(), *subject.values()]),
+        len(counts),
+        array("d", [rarest[term] for term in counts]),
+    )
 
 
 def _url_words(url: str) -> str:
@@ -221,6 +236,7 @@ def _span(article: Article) -> cluster.Span:
 def _story(
     members: list[Article],
     vecs: list[vectors.Vector],
+    counts: list[Counter[str]],
     features: list[Features],
     copies: Mapping[str, list[str]],
 ) -> _Draft:
@@ -236,6 +252,7 @@ def _story(
         duplicates=sorted(d for a in members for d in copies.get(a.id, ())),
         centroid=centroid,
         title=members[ranked[0]].title,
+        counts=counts,
         features=features,
     )
 
@@ -278,7 +295,9 @@ def _found(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
 def _discovered(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
     """Subjects found over all articles; each story goes where most of its articles went."""
     owners = [number for number, draft in enumerate(drafts) for _ in draft.articles]
-    subject = topics_module.discover([f.terms + f.subject for d in drafts for f in d.features])
+    subject = topics_module.discover(
+        [c + f.subject() for d in drafts for c, f in zip(d.counts, d.features, strict=True)]
+    )
     votes: dict[int, Counter[int]] = defaultdict(Counter)
     for owner, label in zip(owners, subject, strict=True):
         votes[owner][label] += 1
