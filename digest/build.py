@@ -30,7 +30,7 @@ from digest.readers import reader_for
 from digest.readers.files import MEGABYTE, read_file
 from digest.render import render_site, template_dirs
 from digest.summarize import summarize_story
-from digest.write import write_site
+from digest.write import Staging
 
 MAX_FILE_BYTES = Config.max_file_mb * MEGABYTE  # the default of build.max_file_mb
 # Characters a name shown in a page or feed may not hold (XML forbids them); tab and newline are fine.
@@ -142,35 +142,38 @@ def _build(
         topic_of={s.id: s.topic for s in stories},
     )
     _check_strict(strict, issues)
-    with stages.stage("render") as advance:
-        last_pages = cache.recall("pages", ["site"]).get("site")
-        files, pages = render_site(
-            digest,
-            config,
-            generated=_generated(environ),
-            jobs=jobs,
-            advance=advance,
-            previous=last_pages if isinstance(last_pages, dict) else None,
-            prints=prints,
-            words=words,
-        )
-        files["digest.json"] = export(digest)
-        files.update(_originals(articles, sources, config.max_file_mb * MEGABYTE))
-    with stages.stage("write", total=len(files)):
-        written = write_site(files, config.output)
-        made = {path: replace(page, stamp=stamp(config.output / path)) for path, page in pages.items()}
-        cache.remember("pages", {"site": made}, ["site"])
+    last_pages = cache.recall("pages", ["site"]).get("site")
+    with Staging(config.output) as staging:
+        with stages.stage("render") as advance:
+            pages = render_site(
+                digest,
+                config,
+                staging.put,
+                generated=_generated(environ),
+                jobs=jobs,
+                advance=advance,
+                previous=last_pages if isinstance(last_pages, dict) else None,
+                prints=prints,
+                words=words,
+            )
+            staging.put("digest.json", export(digest))
+            for path, data in _originals(articles, sources, config.max_file_mb * MEGABYTE).items():
+                staging.put(path, data)
+        with stages.stage("write"):
+            staging.commit()
+    made = {path: replace(page, stamp=stamp(config.output / path)) for path, page in pages.items()}
+    cache.remember("pages", {"site": made}, ["site"])
     result = Result(
         articles=len(articles) - len(duplicate_of),
         duplicates=len(duplicate_of),
         stories=len(stories),
         topics=len(grouping.topics),
-        files=len(files),
+        files=staging.files,
         issues=tuple(issues),
         seconds=time.perf_counter() - started,
         sources=len(sources),
         read=read,
-        written=written,
+        written=staging.written,
     )
     _remember(cache, fingerprint, config.output, result)
     return result

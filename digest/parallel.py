@@ -27,23 +27,39 @@ def fork_map(
     Children are forked, so ``work`` and everything it reads are shared copy-on-write: only the results
     travel back. Where fork is unavailable, or for fewer than ``minimum`` items, it runs in-process.
     """
+    results: list[T] = []
+
+    def keep(start: int, stop: int, part: Sequence[T]) -> None:
+        results.extend(part)
+        advance(stop - start)
+
+    fork_each(work, count, jobs=jobs, chunk=chunk, minimum=minimum, each=keep)
+    return results
+
+
+def fork_each(
+    work: Callable[[int, int], Sequence[T]],
+    count: int,
+    *,
+    jobs: int,
+    chunk: int,
+    minimum: int,
+    each: Callable[[int, int, Sequence[T]], None],
+) -> None:
+    """As ``fork_map``, but each chunk's results go to ``each(start, stop, results)``, in order, as they
+    come: nothing is held, so results can be written out instead of gathered."""
     ranges = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
     if jobs <= 1 or count < minimum or "fork" not in multiprocessing.get_all_start_methods():
-        results: list[T] = []
         for start, stop in ranges:
-            results.extend(work(start, stop))
-            advance(stop - start)
-        return results
+            each(start, stop, work(start, stop))
+        return
     global _WORK
     _WORK = work
     gc.freeze()  # objects that exist now are not touched by the children's collector: fewer copied pages
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=_default_signals) as pool:
-            results = []
             for (start, stop), part in zip(ranges, pool.imap(_run, ranges), strict=True):
-                results.extend(part)
-                advance(stop - start)
-            return results
+                each(start, stop, part)
     finally:
         _WORK = None
         gc.unfreeze()

@@ -11,7 +11,7 @@ plus page-specific values documented in each template's header comment.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -25,7 +25,7 @@ from digest.errors import TemplateError
 from digest.humanize import clock, date_range, human_date, month_name, plural, reading_time
 from digest.models import Digest, Story, Topic
 from digest.pages import Month, TopicGroup, Year, all_pages
-from digest.parallel import fork_map
+from digest.parallel import fork_each
 from digest.reuse import Dependency, Kept, Records, Rendered, Unhashable, reusable, template_hashes
 from digest.search import INDEX_PAGE, search_files
 from digest.site import Page, Site, topic_feed_path, topic_page_path
@@ -101,13 +101,15 @@ def render(
     advance: Callable[[int], None] = lambda done: None,
 ) -> dict[str, bytes]:
     """Every file of the site, by path relative to its root ('/' separators); pages over ``jobs`` processes."""
-    files, _ = render_site(digest, config, generated=generated, jobs=jobs, advance=advance)
-    return {path: data for path, data in files.items() if isinstance(data, bytes)}
+    files: dict[str, bytes | Kept] = {}
+    render_site(digest, config, files.__setitem__, generated=generated, jobs=jobs, advance=advance)
+    return {path: data for path, data in sorted(files.items()) if isinstance(data, bytes)}
 
 
 def render_site(
     digest: Digest,
     config: Config,
+    sink: Callable[[str, bytes | Kept], None],
     *,
     generated: str | None = None,
     jobs: int = 1,
@@ -115,26 +117,28 @@ def render_site(
     previous: Mapping[str, Rendered] | None = None,
     prints: Mapping[str, str] | None = None,
     words: Mapping[str, str] | None = None,
-) -> tuple[dict[str, bytes | Kept], dict[str, Rendered]]:
-    """Every file of the site, and what each page was made from.
+) -> dict[str, Rendered]:
+    """Give every file of the site to ``sink`` as it is made; return what each page was made from.
 
     A page that ``previous`` shows would come out as the file already in ``config.output`` is not
     rendered: it is ``Kept``. ``prints`` and ``words`` are the articles' ``article_print`` and
-    ``article_words`` when already known.
+    ``article_words`` when already known. Pages go to ``sink`` as they are rendered, so they need not all
+    be held at once.
     """
     site = Site(digest, config)
     renderer = _Renderer(environment(config), site, generated, prints or {})
     html = list(all_pages(site))
     keys = [renderer.key(page) for page in html]
     previous = previous or {}
-    files: dict[str, bytes | Kept] = {}
+    memo = {}
     todo = []
     for number, page in enumerate(html):
         kept = keys[number] and reusable(
             previous.get(page.path), keys[number], renderer.records, config.output / page.path
         )
         if kept:
-            files[page.path] = kept
+            sink(page.path, kept)
+            memo[page.path] = previous[page.path]
         else:
             todo.append(number)
     advance(len(html) - len(todo))
@@ -142,22 +146,24 @@ def render_site(
     def work(start: int, stop: int) -> list[tuple[bytes, tuple[Dependency, ...]]]:
         return [renderer.page_and_dependencies(html[number]) for number in todo[start:stop]]
 
-    made = fork_map(work, len(todo), jobs=jobs, chunk=64, minimum=PARALLEL_FROM, advance=advance)
-    memo = {}
-    for number, (data, dependencies) in zip(todo, made, strict=True):
-        files[html[number].path] = data
-        if keys[number]:
-            memo[html[number].path] = Rendered(
-                keys[number], dependencies, renderer.records.seen(dependencies)
-            )
-    for page in html:
-        if page.path not in memo and page.path in previous and isinstance(files[page.path], Kept):
-            memo[page.path] = previous[page.path]
-    files.update(feed_files(site, renderer))
-    files.update(crawler_files(site, html))
-    files.update(search_files(digest, words))
-    files.update(static_files(config))
-    return dict(sorted(files.items())), memo
+    def put(start: int, stop: int, made: Sequence[tuple[bytes, tuple[Dependency, ...]]]) -> None:
+        for number, (data, dependencies) in zip(todo[start:stop], made, strict=True):
+            sink(html[number].path, data)
+            if keys[number]:
+                seen = renderer.records.seen(dependencies)
+                memo[html[number].path] = Rendered(keys[number], dependencies, seen)
+        advance(stop - start)
+
+    fork_each(work, len(todo), jobs=jobs, chunk=64, minimum=PARALLEL_FROM, each=put)
+    others = {
+        **feed_files(site, renderer),
+        **crawler_files(site, html),
+        **search_files(digest, words),
+        **static_files(config),
+    }
+    for path, data in others.items():
+        sink(path, data)
+    return memo
 
 
 def feed_files(site: Site, renderer: _Renderer) -> dict[str, bytes]:

@@ -24,28 +24,75 @@ _HELD = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 def write_site(files: Mapping[str, bytes | Kept], output: Path) -> int:
     """Write every file into a temporary folder beside ``output``, then swap it in; never half-written.
 
-    Files the current output holds with the same bytes are hard-linked from it, so they keep their mtime; a
-    ``Kept`` file is linked without comparing, and must still be as that build left it. Returns how many
-    files were written (new or changed).
+    Returns how many files were written (new or changed); see ``Staging``.
     """
-    output = output.absolute()
-    parent = output.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BuildError(f"{parent}: cannot create output folder ({exc.strerror})") from exc
-    clear_leftovers(output)
-    staging = parent / f".{output.name}.tmp-{os.getpid()}"
-    try:
-        written = _write_all(files, staging, output if output.is_dir() else None)
+    with Staging(output) as staging:
+        for relative in sorted(files):
+            staging.put(relative, files[relative])
+        staging.commit()
+    return staging.written
+
+
+class Staging:
+    """A new site written file by file beside ``output``, swapped in whole by ``commit``.
+
+    Files the current output holds with the same bytes are hard-linked from it, so they keep their mtime; a
+    ``Kept`` file is linked without comparing, and must still be as that build left it. Leaving the
+    ``with`` block without committing (an error, a signal) removes the new site and leaves the old one.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.output = output.absolute()
+        self.staging = self.output.parent / f".{self.output.name}.tmp-{os.getpid()}"
+        self.previous: Path | None = None
+        self.files = 0  # files put
+        self.written = 0  # files put that were written, not linked from the current output
+        self._folders: set[Path] = set()
+        self._committed = False
+
+    def __enter__(self) -> Staging:
+        parent = self.output.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BuildError(f"{parent}: cannot create output folder ({exc.strerror})") from exc
+        clear_leftovers(self.output)
+        self.previous = self.output if self.output.is_dir() else None
+        try:
+            self.staging.mkdir()
+        except OSError as exc:
+            raise BuildError(f"{self.staging}: cannot write ({exc.strerror})") from exc
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: object) -> None:
+        if not self._committed:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def put(self, relative: str, data: bytes | Kept) -> None:
+        """Add one file (a path relative to the site, '/' separators) to the new site."""
+        target = safe_path(self.staging, relative)
+        try:
+            if target.parent not in self._folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(target.parent)
+            if isinstance(data, Kept):
+                _link_kept(self.previous, relative, target, data)
+            elif self.previous is None or not _link_unchanged(
+                safe_path(self.previous, relative), target, data
+            ):
+                target.write_bytes(data)
+                self.written += 1
+        except OSError as exc:
+            raise BuildError(f"{exc.filename or self.staging}: cannot write ({exc.strerror})") from exc
+        self.files += 1
+
+    def commit(self) -> None:
+        """Swap the new site in for the old one, atomically, then remove the old one."""
         with _signals_held():
-            previous = _swap(staging, output)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if previous is not None:
-        shutil.rmtree(previous, ignore_errors=True)  # if interrupted here, the next build clears it
-    return written
+            old = _swap(self.staging, self.output)
+            self._committed = True
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)  # if interrupted here, the next build clears it
 
 
 def clear_leftovers(output: Path) -> None:
@@ -62,27 +109,6 @@ def safe_path(root: Path, relative: str) -> Path:
     if any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts):
         raise BuildError(f"refusing to write {relative!r}: not a plain path inside the output folder")
     return root.joinpath(*parts)
-
-
-def _write_all(files: Mapping[str, bytes | Kept], staging: Path, previous: Path | None) -> int:
-    written = 0
-    try:
-        staging.mkdir()
-        made: set[Path] = set()
-        for relative in sorted(files):
-            target = safe_path(staging, relative)
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            data = files[relative]
-            if isinstance(data, Kept):
-                _link_kept(previous, relative, target, data)
-            elif previous is None or not _link_unchanged(safe_path(previous, relative), target, data):
-                target.write_bytes(data)
-                written += 1
-    except OSError as exc:
-        raise BuildError(f"{exc.filename or staging}: cannot write ({exc.strerror})") from exc
-    return written
 
 
 def _link_kept(previous: Path | None, relative: str, target: Path, kept: Kept) -> None:
