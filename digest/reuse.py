@@ -57,6 +57,7 @@ class Records:
         }
         self.lookups = lookups
         self.log: set[Dependency] = set()
+        self._whole: dict[str, str] = {}  # kind -> hash of all its records, for pages that list them all
 
     def value_hash(self, value: object) -> str:
         """A hash of a value as templates see it: records by their hashes, everything else by content."""
@@ -80,8 +81,11 @@ class Records:
 
     def _state(self, kind: str, key: str) -> object:
         if kind in self.hashes:
-            hashes = self.hashes[kind]
-            return sorted(hashes.items()) if key == "*" else hashes.get(key)
+            if key != "*":
+                return self.hashes[kind].get(key)
+            if kind not in self._whole:
+                self._whole[kind] = self.value_hash(sorted(self.hashes[kind].items()))
+            return self._whole[kind]
         kind_of_argument, _, call = kind.partition(":")
         record = self.lookups[kind_of_argument].get(key)
         return None if record is None else self.lookups[call](record)
