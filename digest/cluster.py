@@ -66,14 +66,30 @@ def time_factor(a: Span, b: Span, window: int) -> float:
 
 
 def leader(
-    vecs: Sequence[Mapping[str, float]], spans: Sequence[Span], thresholds: Sequence[float], window: int
+    vecs: Sequence[Mapping[str, float]],
+    spans: Sequence[Span],
+    thresholds: Sequence[float],
+    window: int,
+    *,
+    chronological: bool = False,
 ) -> list[list[int]]:
-    """Single pass in the given order: each item joins the most similar cluster above its threshold."""
+    """Single pass in the given order: each item joins the most similar cluster above its threshold.
+
+    ``chronological``: dated items come oldest first (undated ones after them), so a cluster whose last
+    day is too far behind the current item for any threshold is never a candidate again for a dated item.
+    """
     clusters: list[_Cluster] = []
     postings: dict[str, list[int]] = defaultdict(list)
+    fresh: dict[str, int] = defaultdict(int)  # per term: postings before this position are out of reach
+    reach = _reach(thresholds, window) if chronological else None
     for index, vector in enumerate(vecs):
         probe = vectors.top_terms(vector, PROBE_TERMS)
-        candidates = _candidates(probe, postings)
+        span = spans[index]
+        if reach is not None and span is not None:
+            _forget(probe, postings, fresh, clusters, span[0] - reach)
+            candidates = _candidates(probe, postings, fresh)
+        else:
+            candidates = _candidates(probe, postings, None)
         best, best_score = -1, thresholds[index]
         for candidate in candidates:
             score = clusters[candidate].similarity(vector, spans[index], window, floor=best_score)
@@ -89,11 +105,51 @@ def leader(
     return [c.members for c in clusters]
 
 
-def _candidates(probe: Sequence[str], postings: Mapping[str, list[int]]) -> list[int]:
-    """Clusters sharing two or more of the probe terms; failing that, those sharing one."""
+def _reach(thresholds: Sequence[float], window: int) -> float | None:
+    """Days beyond a cluster's last day after which its time factor keeps it under every threshold."""
+    lowest = min(thresholds, default=0.0)
+    if lowest <= 0 or window <= 0:
+        return None
+    # time_factor = exp(-(gap - window) / window) < lowest  <=>  gap > window * (1 + ln(1 / lowest))
+    return window * (1.0 + math.log(1.0 / lowest))
+
+
+def _forget(
+    probe: Sequence[str],
+    postings: Mapping[str, list[int]],
+    fresh: dict[str, int],
+    clusters: Sequence[_Cluster],
+    before: float,
+) -> None:
+    """Move each probe term's start past the clusters that ended before day ``before``, oldest first.
+
+    Items come in date order, so such a cluster can never again be joined by a dated item: its span stops
+    growing, and it stays out of reach. The lists themselves are kept for undated items, which reach all.
+    """
+    for term in probe:
+        listed = postings.get(term)
+        if not listed:
+            continue
+        position = fresh[term]
+        while position < len(listed):
+            span = clusters[listed[position]].span
+            if span is None or span[1] >= before:
+                break
+            position += 1
+        fresh[term] = position
+
+
+def _candidates(
+    probe: Sequence[str], postings: Mapping[str, list[int]], fresh: Mapping[str, int] | None
+) -> list[int]:
+    """Clusters sharing two or more of the probe terms; failing that, those sharing one.
+
+    With ``fresh``, each term's postings are read from its fresh position on.
+    """
     shared: dict[int, int] = defaultdict(int)
     for term in probe:
-        for cluster in postings.get(term, ()):
+        listed = postings.get(term, ())
+        for cluster in listed[fresh[term] :] if fresh is not None and listed else listed:
             shared[cluster] += 1
     strong = [c for c, count in shared.items() if count >= 2]
     if not strong:

@@ -112,7 +112,7 @@ def group(
     spans = [_span(a) for a in kept]
     join = [STORY_JOIN[_length(a)] for a in kept]
     merge = [STORY_MERGE[_length(a)] for a in kept]
-    members = cluster.leader(vecs, spans, join, STORY_WINDOW_DAYS)
+    members = cluster.leader(vecs, spans, join, STORY_WINDOW_DAYS, chronological=True)
     for _ in range(MERGE_ROUNDS):
         merged = cluster.merge(members, vecs, spans, merge, STORY_WINDOW_DAYS)
         if len(merged) == len(members):
