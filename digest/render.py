@@ -1,4 +1,6 @@
-"""Jinja2 theme -> site files: ``render(digest, config)`` returns {relative path: bytes}, writing nothing.
+"""Jinja2 theme -> site files: ``render_site`` hands each file to a sink (the build's writer) as it is
+made, reusing pages of the last build that are still right; ``render(digest, config)`` returns them all as
+{relative path: bytes}.
 
 The pages and their values are in ``pages.py`` (shared lookups in ``site.py``); feeds and crawler files in ``feeds.py``; search in
 ``search.py``; page metadata in ``seo.py``. Every template receives ``root`` (the prefix back to the
