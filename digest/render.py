@@ -92,6 +92,7 @@ def environment(config: Config) -> jinja2.Environment:
 
 PARALLEL_FROM = 256  # pages; fewer render faster in-process than a pool starts
 LOOKUPS = ("articles", "stories", "topics", "story_topic", "teaser", "story_of_article", "story_updated")
+WATCHED_TOPICS = ("nav_topics", "all_topics")
 
 
 def render(
@@ -252,9 +253,13 @@ class _Renderer:
         self.dirs = template_dirs(site.config)
         common = {**site.common(), "generated": generated}
         self.records = Records(site.digest, prints, {name: common[name] for name in LOOKUPS})
+        # Every page lists topics in its header: what it shows of each is logged, not assumed, so adding a
+        # story to one topic does not re-render the whole site.
+        for name in WATCHED_TOPICS:
+            common[name] = [self.records.watched(topic, "topics") for topic in common[name]]
         self.common = {**common, **self.records.recorded()}
         self.shared = self.records.value_hash(
-            [config_values(site.config), {k: v for k, v in common.items() if k not in LOOKUPS}]
+            [config_values(site.config), {k: v for k, v in self.common.items() if k not in LOOKUPS}]
         )
         self.templates = template_hashes(env)
 

@@ -79,7 +79,14 @@ class Records:
                 wrapped[name] = _logged_call(lookup, name, self.log)
         return wrapped
 
+    def watched(self, record: Article | Story | Topic, kind: str) -> Watched:
+        """``record`` as templates see it, each attribute they read logged as a dependency."""
+        return Watched(record, kind, self.log)
+
     def _state(self, kind: str, key: str) -> object:
+        lookup, dot, attribute = kind.partition(".")
+        if dot:
+            return getattr(self.lookups[lookup].get(key), attribute, None)
         if kind in self.hashes:
             if key != "*":
                 return self.hashes[kind].get(key)
@@ -103,6 +110,8 @@ class Records:
             parts.append(repr(value))
         elif kind is Article or kind is Story or kind is Topic:
             parts.append(self._record(value))  # type: ignore[arg-type]
+        elif kind is Watched:
+            parts.append(value.key())  # type: ignore[attr-defined]  # what is read of it is logged apart
         elif kind is dict:
             parts.append("{")
             for key, item in value.items():  # type: ignore[attr-defined]
@@ -129,6 +138,25 @@ class Records:
         if known is None:  # not the digest's own record (say, a story made up for a page): hash it whole
             return kind + _described(record)
         return kind + known
+
+
+class Watched:
+    """A record that logs each attribute a template reads of it, as a dependency ("topics.label", id)."""
+
+    def __init__(self, record: Article | Story | Topic, kind: str, log: set[Dependency]) -> None:
+        self._record = record
+        self._kind = kind
+        self._log = log
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # protocol probes (say, Jinja's __html__) are not fields
+            raise AttributeError(name)
+        self._log.add((f"{self._kind}.{name}", self._record.id))
+        return getattr(self._record, name)
+
+    def key(self) -> str:
+        """Which record this is."""
+        return f"W{self._kind}:{self._record.id}"
 
 
 class _Logged(Mapping[str, Any]):

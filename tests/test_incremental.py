@@ -6,12 +6,15 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from digest import render as render_module
 from digest.build import Result, build
-from digest.config import Config
+from digest.config import Config, TopicRule
 from digest.render import theme_dir
+from digest.site import Page
 from tests.conftest import SEEDS
 
 
@@ -216,3 +219,46 @@ def test_pages_reused_across_parallel_builds_equal_a_cold_build(source: Path, tm
     warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
     assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
     assert 0 < result.written < result.files
+
+
+def test_a_new_story_leaves_the_pages_of_other_topics_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every page names the topics in its header, but only their labels: a new story elsewhere keeps it."""
+    source = tmp_path / "src"
+    source.mkdir()
+    texts = {
+        "match": "The football match ended in a draw after a late goal, the coach said of the league game.",
+        "storm": "The storm brought heavy rain and flooding to the coast, the weather service said.",
+    }
+    for number, (name, text) in enumerate(texts.items()):
+        (source / f"{name}.md").write_text(
+            f"---\ntitle: {name} report\ndate: 2024-04-0{number + 5}\n---\n\n{text}\n"
+        )
+    rules = (
+        TopicRule("Sport", ("football", "match", "goal")),
+        TopicRule("Weather", ("storm", "rain", "flood")),
+    )
+    config = Config(source=source, output=tmp_path / "site", cache=tmp_path / "cache", topics=rules)
+    build(config, environ={})
+    before = snapshot(tmp_path / "site")
+    (source / "hail.md").write_text(
+        "---\ntitle: Hail hits farms\ndate: 2024-04-04\n---\n\nHail and rain from a second storm damaged farms.\n"
+    )
+    rendered: list[str] = []
+    page = render_module._Renderer.page
+
+    def spy(self: Any, which: Page) -> bytes:
+        rendered.append(which.path)
+        return page(self, which)
+
+    monkeypatch.setattr(render_module._Renderer, "page", spy)
+    build(config, environ={}, jobs=1)
+    after = snapshot(tmp_path / "site")
+    sport = [p for p in after if p.startswith("articles/match")]
+    assert sport and all(after[p] == before[p] for p in sport)
+    assert rendered and not any(p.startswith("articles/match") for p in rendered)
+    assert any(b"Hail hits farms" in after[p][0] for p in after if p.startswith("topics/weather"))
+    cold = Config(source=source, output=tmp_path / "cold", topics=rules)
+    build(cold, environ={})
+    assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
