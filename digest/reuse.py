@@ -3,7 +3,9 @@
 A page is reused when the hash of what it was given (its values, the site-wide values and the templates
 it is made of) is unchanged, every record it looked up while rendering (an article by id, a story's
 teaser, ...) still hashes the same, and the previous site still holds the file as that build left it.
-Records are hashed whole, so a page is re-rendered whenever anything it could show has changed.
+Records are hashed whole, so a page is re-rendered whenever anything it could show has changed; the
+topics every page lists in its header are the exception, ``Watched`` attribute by attribute, since a new
+story changes its topic's record and would otherwise re-render the whole site.
 """
 
 from __future__ import annotations

@@ -37,6 +37,16 @@ def run(source: Path, tmp_path: Path, **options: object) -> Result:
     return build(config, environ={}, **options)  # type: ignore[arg-type]
 
 
+def council_articles(source: Path, count: int) -> None:
+    """``count`` short dated articles, n000.md, n001.md, ..."""
+    for number in range(count):
+        (source / f"n{number:03d}.md").write_text(
+            f"---\ntitle: Council approves budget number {number}\ndate: 2024-04-{1 + number % 28:02d}\n---\n\n"
+            f"The council approved spending plan {number} on Tuesday after a long debate about roads.\n",
+            encoding="utf-8",
+        )
+
+
 def snapshot(site: Path) -> dict[str, tuple[bytes, int]]:
     return {
         p.relative_to(site).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
@@ -117,12 +127,7 @@ def test_warnings_are_repeated_by_an_unchanged_build(source: Path, tmp_path: Pat
 
 
 def test_parallel_build_equals_serial_build(source: Path, tmp_path: Path) -> None:
-    for number in range(80):  # enough files for the process pool to be used
-        (source / f"n{number:03d}.md").write_text(
-            f"---\ntitle: Council approves budget number {number}\ndate: 2024-04-{1 + number % 28:02d}\n---\n\n"
-            f"The council approved spending plan {number} on Tuesday after a long debate about roads.\n",
-            encoding="utf-8",
-        )
+    council_articles(source, 80)  # enough files for the process pool to be used
     build(Config(source=source, output=tmp_path / "serial"), environ={}, jobs=1)
     build(Config(source=source, output=tmp_path / "parallel"), environ={}, jobs=2)
     serial = {k: v[0] for k, v in snapshot(tmp_path / "serial").items()}
@@ -204,12 +209,7 @@ def test_a_page_edited_in_the_output_is_rendered_again(source: Path, tmp_path: P
 
 def test_pages_reused_across_parallel_builds_equal_a_cold_build(source: Path, tmp_path: Path) -> None:
     """Pages rendered in worker processes report what they looked up, so their reuse stays exact."""
-    for number in range(160):  # pages enough for rendering to be spread over processes
-        (source / f"n{number:03d}.md").write_text(
-            f"---\ntitle: Council approves budget number {number}\ndate: 2024-04-{1 + number % 28:02d}\n---\n\n"
-            f"The council approved spending plan {number} on Tuesday after a long debate about roads.\n",
-            encoding="utf-8",
-        )
+    council_articles(source, 160)  # pages enough for rendering to be spread over processes
     run(source, tmp_path, jobs=2)
     changed = source / "n007.md"
     changed.write_text(changed.read_text(encoding="utf-8").replace("long debate", "short debate"), "utf-8")
