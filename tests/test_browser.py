@@ -221,6 +221,9 @@ def test_search_from_the_header_reaches_the_article_holding_a_body_word(
     assert results.count() == 1
     assert "1 article match" in page.locator("#search-status").inner_text()
     results.first.click()
+    # Loaded, stylesheet included, before the test ends: the server stops first, and a request it cut
+    # short would count as a page error.
+    page.wait_for_load_state("load")
     assert page.url.endswith("/" + article)
     assert word in page.locator(".body").inner_text().lower()
 
