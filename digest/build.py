@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 from digest import paths
 from digest.cache import Cache, Stamp, code_version, stamp
@@ -41,6 +41,7 @@ SUMMARY_ARTICLES = 40
 FACT_SENTENCES = 12
 FACT_ARTICLES = 25
 Summary = tuple[tuple[StorySentence, ...], tuple[Fact, ...]]  # a story's traced summary and key facts
+T = TypeVar("T")
 MAX_DEPTH = 64  # folders deeper than this are not read: os.walk recurses, and no real corpus nests so far
 
 
@@ -183,11 +184,9 @@ def _deduplicated(
     articles: Sequence[Article], samples: Mapping[str, frozenset[int]], cache: Cache
 ) -> dict[str, str]:
     """Copies and what they copy; the near-copy pairs are the last build's when the samples are unchanged."""
-    key = pairs_key(articles, samples)
-    pairs = cache.recall("pairs", [key]).get(key)
-    if not isinstance(pairs, list):
-        pairs = near_pairs(articles, samples)
-        cache.remember("pairs", {key: pairs}, [key])
+    pairs = _remembered(
+        cache, "pairs", pairs_key(articles, samples), list, lambda: near_pairs(articles, samples)
+    )
     return find_duplicates(articles, samples, pairs)
 
 
@@ -199,13 +198,23 @@ def _grouped(
     cache: Cache,
 ) -> Grouping:
     """The grouping of these articles: the last build's when what grouping reads is unchanged."""
-    key = inputs_key(articles, duplicate_of, config.topics, config.unmatched)
-    known = cache.recall("grouping", [key]).get(key)
-    if isinstance(known, Grouping):
+    return _remembered(
+        cache,
+        "grouping",
+        inputs_key(articles, duplicate_of, config.topics, config.unmatched),
+        Grouping,
+        lambda: group(articles, duplicate_of, config.topics, config.unmatched, features),
+    )
+
+
+def _remembered(cache: Cache, kind: str, key: str, expected: type[T], compute: Callable[[], T]) -> T:
+    """The value remembered for ``key`` (the hash of everything ``compute`` reads), else computed and kept."""
+    known = cache.recall(kind, [key]).get(key)
+    if isinstance(known, expected):
         return known
-    grouping = group(articles, duplicate_of, config.topics, config.unmatched, features)
-    cache.remember("grouping", {key: grouping}, [key])
-    return grouping
+    value = compute()
+    cache.remember(kind, {key: value}, [key])
+    return value
 
 
 def summarize_stories(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +93,6 @@ def ingest(
 def process_file(source: Source, settings: Settings) -> FileResult:
     """Read one file into articles with summaries; a file that cannot be read becomes an issue."""
     from digest.group import article_features
-    from digest.reuse import article_print
     from digest.search import article_words
     from digest.summarize import summarize_article
 
@@ -121,6 +122,15 @@ def process_file(source: Source, settings: Settings) -> FileResult:
             )
         )
     return FileResult(tuple(articles), tuple(derived), tuple(issues))
+
+
+def article_print(article: Article, summary: tuple[str, ...]) -> str:
+    """A hash of an article and its summary (before its slug is made unique), for page reuse.
+
+    Pickled bytes depend on how objects share strings, so the hash is stable only because every article
+    reaches this point the same way: fresh from its reader.
+    """
+    return hashlib.sha256(pickle.dumps((article, summary), pickle.HIGHEST_PROTOCOL)).hexdigest()
 
 
 def _process(

@@ -28,9 +28,10 @@ from digest.humanize import clock, date_range, human_date, month_name, plural, r
 from digest.models import Digest, Story, Topic
 from digest.pages import Month, TopicGroup, Year, all_pages
 from digest.parallel import fork_each
-from digest.reuse import Dependency, Kept, Records, Rendered, Unhashable, reusable, template_hashes
+from digest.reuse import CALLS, Dependency, Records, Rendered, Unhashable, reusable, template_hashes
 from digest.search import INDEX_PAGE, search_files
 from digest.site import Page, Site, topic_feed_path, topic_page_path
+from digest.write import Kept
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -91,7 +92,7 @@ def environment(config: Config) -> jinja2.Environment:
 
 
 PARALLEL_FROM = 256  # pages; fewer render faster in-process than a pool starts
-LOOKUPS = ("articles", "stories", "topics", "story_topic", "teaser", "story_of_article", "story_updated")
+LOOKUPS = ("articles", "stories", "topics", *CALLS)
 WATCHED_TOPICS = ("nav_topics", "all_topics")
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import pickle
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,16 +21,19 @@ import jinja2
 from jinja2 import meta
 
 from digest.cache import Stamp, stamp
+from digest.ingest import article_print
 from digest.models import Article, Digest, Story, Topic
+from digest.write import Kept
 
+# The functions of one record templates call, by the kind of record they take; with the lookups by id
+# ("articles", "stories", "topics"), what templates can reach besides their own values.
+CALLS = {
+    "teaser": "stories",
+    "story_topic": "stories",
+    "story_updated": "stories",
+    "story_of_article": "articles",
+}
 Dependency = tuple[str, str]  # (lookup, record id), e.g. ("articles", "0a1b2c3d4e5f"); id "*": all of them
-
-
-@dataclass(frozen=True)
-class Kept:
-    """A file the previous site holds with exactly the bytes this build would write."""
-
-    stamp: Stamp
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,7 @@ class _Logged(Mapping[str, Any]):
 
 def _logged_call(function: Callable[[Any], Any], name: str, log: set[Dependency]) -> Callable[[Any], Any]:
     """``function`` of one record, logging which record it was called with."""
-    kind = "stories" if name in ("teaser", "story_topic", "story_updated") else "articles"
+    kind = CALLS[name]
 
     def logged(record: Any) -> Any:
         log.add((f"{kind}:{name}", getattr(record, "id", "")))
@@ -246,16 +248,6 @@ def _article_hash(article: Article, digest: Digest, prints: Mapping[str, str]) -
     if known is None:
         known = article_print(article, digest.summaries.get(article.id, ()))
     return f"{known}:{article.slug}:{digest.duplicate_of.get(article.id, '')}:{digest.story_of.get(article.id, '')}"
-
-
-def article_print(article: Article, summary: tuple[str, ...]) -> str:
-    """A hash of an article and its summary, before its slug is made unique."""
-    return _pickled((article, summary))
-
-
-def _pickled(value: object) -> str:
-    """Fast, for records made the same way every time (pickle bytes depend on how objects are shared)."""
-    return hashlib.sha256(pickle.dumps(value, pickle.HIGHEST_PROTOCOL)).hexdigest()
 
 
 def _described(value: object) -> str:

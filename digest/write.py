@@ -11,14 +11,21 @@ import signal
 import stat
 import threading
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from digest.cache import Stamp
 from digest.errors import BuildError
-from digest.reuse import Kept
 
 _RENAME_EXCHANGE = 2
 _HELD = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A file the previous site holds with exactly the bytes this build would write."""
+
+    stamp: Stamp
 
 
 def write_site(files: Mapping[str, bytes | Kept], output: Path) -> int:
