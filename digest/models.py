@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,55 @@ class RawArticle:
     warnings: tuple[str, ...] = ()  # reasons the record was degraded (bad date, ...)
 
 
+class Sentences(Sequence[str]):
+    """An article's sentences as spans of its paragraphs, so their text is held once: it is most of what
+    a build keeps in memory for each article, and of what the cache unpickles."""
+
+    __slots__ = ("paragraphs", "spans")
+
+    def __init__(self, paragraphs: tuple[str, ...], spans: array[int]) -> None:
+        self.paragraphs = paragraphs
+        self.spans = spans  # (paragraph index, start, end) for each sentence
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        if isinstance(index, slice):
+            return tuple(self[at] for at in range(*index.indices(len(self))))
+        count = len(self)
+        if not -count <= index < count:
+            raise IndexError("sentence index out of range")
+        at = 3 * (index % count)
+        paragraph, start, end = self.spans[at : at + 3]
+        return self.paragraphs[paragraph][start:end]
+
+    def __len__(self) -> int:
+        return len(self.spans) // 3
+
+    def __iter__(self) -> Iterator[str]:
+        paragraphs, spans = self.paragraphs, self.spans
+        for at in range(0, len(spans), 3):
+            yield paragraphs[spans[at]][spans[at + 1] : spans[at + 2]]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sentences | tuple):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    def __reduce__(self) -> tuple[type[Sentences], tuple[tuple[str, ...], array[int]]]:
+        return Sentences, (self.paragraphs, self.spans)
+
+
 @dataclass(frozen=True)
 class Article:
     """A normalized article: clean text, sentences, ISO date, stable id."""
@@ -57,7 +108,7 @@ class Article:
     url: str | None
     url_from: str | None
     paragraphs: tuple[str, ...]
-    sentences: tuple[str, ...]
+    sentences: Sequence[str]  # a tuple, or (from normalizing) ``Sentences`` over the paragraphs
     html: str | None  # sanitized body HTML, or None to render paragraphs
     tags: tuple[str, ...]
     topic_hint: str | None

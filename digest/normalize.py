@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from digest.boilerplate import boilerplate_reason
 from digest.errors import SourceError
-from digest.models import Article, RawArticle
-from digest.text import headline_from_lead, split_sentences
+from digest.models import Article, RawArticle, Sentences
+from digest.text import headline_from_lead, sentence_spans
 
 _WORD_RUN = re.compile(r"\w+")
 # Characters no page or feed may carry: XML 1.0 forbids them (a feed holding one is broken) and lone
@@ -30,7 +31,7 @@ _TAGS = {
 def normalize(raw: RawArticle) -> Article:
     """Clean one raw record into an Article; raise SourceError when nothing readable is left."""
     paragraphs, removed = _clean_paragraphs(raw)
-    sentences = tuple(s for p in paragraphs for s in split_sentences(p))
+    sentences = _sentences(paragraphs)
     title, title_from = _title(raw, sentences)
     if not title:
         raise SourceError(raw.source, "no title and no article text")
@@ -159,7 +160,15 @@ def _clean_paragraphs(raw: RawArticle) -> tuple[tuple[str, ...], tuple[str, ...]
     return tuple(kept), tuple(removed)
 
 
-def _title(raw: RawArticle, sentences: tuple[str, ...]) -> tuple[str, str]:
+def _sentences(paragraphs: tuple[str, ...]) -> Sentences:
+    spans = array("I")
+    for number, paragraph in enumerate(paragraphs):
+        for start, end in sentence_spans(paragraph):
+            spans.extend((number, start, end))
+    return Sentences(paragraphs, spans)
+
+
+def _title(raw: RawArticle, sentences: Sequence[str]) -> tuple[str, str]:
     title = _clean(raw.title)
     if title:
         return title, raw.title_from or "source"

@@ -17,6 +17,7 @@ __all__ = [
     "content_terms",
     "headline_from_lead",
     "salient_terms",
+    "sentence_spans",
     "split_sentences",
     "stem",
     "word_set",
@@ -67,26 +68,38 @@ _OPENING_PUNCT = "\"'“‘([`"
 
 def split_sentences(text: str) -> list[str]:
     """Split news text into sentences, stripped, never empty; no character is lost or invented."""
-    sentences: list[str] = []
-    for block in _PARAGRAPH_BREAK.split(text):
-        _split_block(block, sentences)
-    return sentences
+    return [text[start:end] for start, end in sentence_spans(text)]
 
 
-def _split_block(text: str, out: list[str]) -> None:
-    """Append the sentences of one paragraph (no blank lines inside) to ``out``."""
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Where each sentence of ``split_sentences(text)`` starts and ends in ``text``."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for blank in _PARAGRAPH_BREAK.finditer(text):
+        _split_block(text[start : blank.start()], start, spans)
+        start = blank.end()
+    _split_block(text[start:], start, spans)
+    return spans
+
+
+def _split_block(text: str, offset: int, out: list[tuple[int, int]]) -> None:
+    """Append the spans of the sentences of one paragraph (no blank lines inside), shifted by ``offset``."""
     start = 0
     for match in _CANDIDATE.finditer(text):
         cut = _boundary(text, start, match)
         if cut is None:
             continue
-        piece = text[start:cut].strip()
-        if piece:
-            out.append(piece)
+        _add_stripped(text, start, cut, offset, out)
         start = cut
-    piece = text[start:].strip()
-    if piece:
-        out.append(piece)
+    _add_stripped(text, start, len(text), offset, out)
+
+
+def _add_stripped(text: str, start: int, end: int, offset: int, out: list[tuple[int, int]]) -> None:
+    piece = text[start:end]
+    stripped = piece.lstrip()
+    if stripped:
+        start += len(piece) - len(stripped)
+        out.append((offset + start, offset + start + len(stripped.rstrip())))
 
 
 def _boundary(text: str, start: int, match: re.Match[str]) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ from digest.text import (
     content_terms,
     headline_from_lead,
     salient_terms,
+    sentence_spans,
     split_sentences,
     stem,
     words,
@@ -114,6 +116,9 @@ def test_split_sentences_loses_and_invents_nothing(text: str) -> None:
     sentences = split_sentences(text)
     assert all(sentence and sentence == sentence.strip() for sentence in sentences)
     assert "".join("".join(sentences).split()) == "".join(text.split())
+    spans = sentence_spans(text)
+    assert [text[start:end] for start, end in spans] == sentences
+    assert all(end <= start for (_, end), (start, _) in itertools.pairwise(spans))
 
 
 @needs_bbc

@@ -1,0 +1,61 @@
+"""Records: an article's sentences held as spans of its paragraphs behave as a tuple of strings."""
+
+from __future__ import annotations
+
+import pickle
+from array import array
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.models import RawArticle, Sentences
+from digest.normalize import normalize
+from digest.text import split_sentences
+
+PARAGRAPHS = ("First one. Second one here.", "A new paragraph? Yes!", "Last.")
+
+
+def _sentences(paragraphs: tuple[str, ...]) -> Sentences:
+    spans = array("I")
+    for number, paragraph in enumerate(paragraphs):
+        start = 0
+        for sentence in split_sentences(paragraph):
+            start = paragraph.index(sentence, start)
+            spans.extend((number, start, start + len(sentence)))
+            start += len(sentence)
+    return Sentences(paragraphs, spans)
+
+
+def test_sentences_read_as_the_tuple_of_the_split_paragraphs() -> None:
+    expected = ("First one.", "Second one here.", "A new paragraph?", "Yes!", "Last.")
+    sentences = _sentences(PARAGRAPHS)
+    assert tuple(sentences) == expected
+    assert sentences == expected and expected == sentences
+    assert len(sentences) == 5 and sentences[0] == "First one." and sentences[-1] == "Last."
+    assert sentences[1:3] == expected[1:3] and sentences[::-2] == expected[::-2]
+    assert repr(sentences) == repr(expected) and hash(sentences) == hash(expected)
+    assert "Yes!" in sentences and " ".join(sentences[:2]) == "First one. Second one here."
+    with pytest.raises(IndexError):
+        sentences[5]
+    with pytest.raises(IndexError):
+        sentences[-6]
+
+
+def test_sentences_pickle_with_their_paragraphs_once() -> None:
+    sentences = _sentences(PARAGRAPHS)
+    blob = pickle.dumps((PARAGRAPHS, sentences), pickle.HIGHEST_PROTOCOL)
+    paragraphs, again = pickle.loads(blob)
+    assert again == sentences and again.paragraphs is paragraphs
+    assert blob.count(b"Second one here") == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("ab .!?\n")), min_size=1, max_size=40), max_size=5))
+def test_normalized_articles_split_as_the_splitter_does(paragraphs: list[str]) -> None:
+    body = [p for p in paragraphs if p.strip()]
+    raw = RawArticle(source="a.txt", format="text", paragraphs=tuple(body), title="A title")
+    article = normalize(raw)
+    expected = tuple(s for p in article.paragraphs for s in split_sentences(p))
+    assert article.sentences == expected
+    assert list(article.sentences) == list(expected) and len(article.sentences) == len(expected)
