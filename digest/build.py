@@ -8,6 +8,7 @@ import json
 import os
 import re
 import time
+from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -181,7 +182,7 @@ def _build(
 
 
 def _deduplicated(
-    articles: Sequence[Article], samples: Mapping[str, frozenset[int]], cache: Cache
+    articles: Sequence[Article], samples: Mapping[str, array[int]], cache: Cache
 ) -> dict[str, str]:
     """Copies and what they copy; the near-copy pairs are the last build's when the samples are unchanged."""
     pairs = _remembered(

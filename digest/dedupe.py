@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -22,7 +23,7 @@ _COMPARED_CHARS = 3000
 
 def find_duplicates(
     articles: Sequence[Article],
-    samples: Mapping[str, frozenset[int]] | None = None,
+    samples: Mapping[str, array[int]] | None = None,
     pairs: Sequence[tuple[str, str]] | None = None,
 ) -> dict[str, str]:
     """Map each duplicate article id to the id of the copy kept (the one with the most metadata).
@@ -38,7 +39,7 @@ def find_duplicates(
     return _keepers(articles, sets)
 
 
-def pairs_key(articles: Sequence[Article], samples: Mapping[str, frozenset[int]]) -> str:
+def pairs_key(articles: Sequence[Article], samples: Mapping[str, array[int]]) -> str:
     """A hash of everything ``near_pairs`` reads: equal keys give equal pairs (for the same code)."""
     digest = hashlib.sha256()
     for article in sorted(articles, key=lambda a: a.id):
@@ -73,32 +74,46 @@ def _exact_groups(articles: Sequence[Article]) -> list[list[str]]:
     return [ids for ids in by_hash.values() if len(ids) > 1]
 
 
-def near_pairs(articles: Sequence[Article], known: Mapping[str, frozenset[int]]) -> list[tuple[str, str]]:
+def near_pairs(articles: Sequence[Article], known: Mapping[str, array[int]]) -> list[tuple[str, str]]:
     """Pairs of articles whose openings share most sampled 4-grams (``known``: samples worked out before)."""
+    import numpy as np
+
     samples = {a.id: known[a.id] if a.id in known else sample(a) for a in articles if a.words >= MIN_WORDS}
-    postings: dict[int, list[str]] = defaultdict(list)
-    for article_id, hashes in samples.items():
-        for value in hashes:
-            postings[value].append(article_id)
-    shared: dict[tuple[str, str], int] = defaultdict(int)
-    for ids in postings.values():
-        if 1 < len(ids) <= _MAX_POSTING:
-            for i, a in enumerate(ids):
-                for b in ids[i + 1 :]:
+    ids = list(samples)
+    joined = array("I")
+    for article_id in ids:
+        joined.extend(samples[article_id])
+    hashes = np.frombuffer(joined, dtype=np.uint32) if joined else np.zeros(0, np.uint32)
+    owners = np.repeat(np.arange(len(ids)), [len(samples[i]) for i in ids])
+    # Sorting by hash (stably: owners stay in article order) lines up each shingle's texts, without a
+    # dictionary entry for each of the millions of shingles that only one text has.
+    order = np.argsort(hashes, kind="stable")
+    hashes, owners = hashes[order], owners[order]
+    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
+    sizes = np.diff(np.r_[starts, len(hashes)])
+    shared: dict[tuple[int, int], int] = defaultdict(int)
+    for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
+        if 1 < size <= _MAX_POSTING:
+            texts = owners[start : start + size].tolist()
+            for i, a in enumerate(texts):
+                for b in texts[i + 1 :]:
                     shared[(a, b)] += 1
     pairs = []
-    for (a, b), count in sorted(shared.items()):
-        union_size = len(samples[a]) + len(samples[b]) - count
+    for (a, b), count in shared.items():
+        union_size = len(samples[ids[a]]) + len(samples[ids[b]]) - count
         if union_size and count / union_size >= NEAR:
-            pairs.append((a, b))
-    return pairs
+            pairs.append((ids[a], ids[b]))
+    return sorted(pairs)
 
 
-def sample(article: Article) -> frozenset[int]:
-    """A content-defined sample of the hashed word 4-grams of the article's opening: equal in every copy."""
+def sample(article: Article) -> array[int]:
+    """A content-defined sample of the hashed word 4-grams of the article's opening: equal in every copy.
+
+    Distinct values, ascending, packed: a set of them would weigh ten times as much.
+    """
     words = _WORD.findall(article.text[:_COMPARED_CHARS].lower())
     hashes = (zlib.crc32(" ".join(words[i : i + SHINGLE]).encode()) for i in range(len(words) - SHINGLE + 1))
-    return frozenset(h for h in hashes if h % SAMPLE_MOD == 0)
+    return array("I", sorted({h for h in hashes if h % SAMPLE_MOD == 0}))
 
 
 def _keepers(articles: Sequence[Article], sets: _DisjointSets) -> dict[str, str]:

@@ -131,7 +131,7 @@ class Features:
     cache, and holding 100,000 in memory, costs a tenth of what dictionaries of terms would.
     """
 
-    shingles: frozenset[int]  # sampled hashes of its opening's word 4-grams
+    shingles: array[int]  # sampled hashes of its opening's word 4-grams, distinct and ascending
     names: str  # the lead terms, then the subject terms, space-separated (a term holds no space)
     counts: array[int]  # of each of ``names``, in that order
     leads: int  # how many of ``names`` are lead terms
