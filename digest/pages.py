@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
 
 from digest import paths, seo
 from digest.feeds import latest
@@ -27,6 +29,7 @@ FACT_KINDS = (
     ("figure", "Figures"),
 )
 PROVENANCE_FIELDS = ("title", "date", "author", "publisher", "url")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -95,20 +98,32 @@ class Rule:
 
 def all_pages(site: Site) -> Iterator[Page]:
     """Every HTML page of the site."""
-    yield home(site)
-    for story in site.digest.stories:
-        yield story_page(site, story)
-    for article in site.digest.articles:
-        yield article_page(site, article)
-    for topic in site.digest.topics:
-        yield from topic_pages(site, topic)
-    for index in range(len(site.digest.days)):
-        yield day_page(site, index)
-    yield archive(site)
-    yield sources(site)
-    yield quality(site)
-    yield Page("search.html", "search.html", "Search", crumbs=(_HOME, Crumb("Search")), listed=False)
-    yield Page("404.html", "404.html", "Page not found", listed=False)
+    for make in page_makers(site):
+        yield from make()
+
+
+def page_makers(site: Site) -> list[Callable[[], list[Page]]]:
+    """Every HTML page of the site, in order, as functions that make them: they can be made anywhere."""
+    digest = site.digest
+    return [
+        lambda: [home(site)],
+        *(partial(_one, story_page, site, story) for story in digest.stories),
+        *(partial(_one, article_page, site, article) for article in digest.articles),
+        *(partial(topic_pages, site, topic) for topic in digest.topics),
+        *(partial(_one, day_page, site, index) for index in range(len(digest.days))),
+        lambda: [archive(site), sources(site), quality(site), *_fixed_pages()],
+    ]
+
+
+def _one(make: Callable[[Site, _T], Page], site: Site, record: _T) -> list[Page]:
+    return [make(site, record)]
+
+
+def _fixed_pages() -> list[Page]:
+    return [
+        Page("search.html", "search.html", "Search", crumbs=(_HOME, Crumb("Search")), listed=False),
+        Page("404.html", "404.html", "Page not found", listed=False),
+    ]
 
 
 _HOME = Crumb("Home", "index.html")

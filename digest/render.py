@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -26,7 +26,7 @@ from digest.config import Config
 from digest.errors import TemplateError
 from digest.humanize import clock, date_range, human_date, month_name, plural, reading_time
 from digest.models import Digest, Story, Topic
-from digest.pages import Month, TopicGroup, Year, all_pages
+from digest.pages import Month, TopicGroup, Year, page_makers
 from digest.parallel import fork_each
 from digest.reuse import CALLS, Dependency, Records, Rendered, Unhashable, reusable, template_hashes
 from digest.search import INDEX_PAGE, search_files
@@ -50,6 +50,15 @@ class Entry:
     updated: str
     summary: str
     topic: Topic | None
+
+
+@dataclass(frozen=True)
+class Made:
+    """One page as a worker made it: its bytes and what they were made from, or the previous site's file."""
+
+    page: Page  # its values are dropped: only path, listing and date travel back
+    data: bytes | Kept
+    rendered: Rendered | None  # None when kept, or when the page cannot be keyed (rendered every time)
 
 
 def theme_dir() -> Path:
@@ -91,7 +100,7 @@ def environment(config: Config) -> jinja2.Environment:
     return env
 
 
-PARALLEL_FROM = 256  # pages; fewer render faster in-process than a pool starts
+PARALLEL_FROM = 256  # page makers (most make one page); fewer run faster in-process than a pool starts
 LOOKUPS = ("articles", "stories", "topics", *CALLS)
 WATCHED_TOPICS = ("nav_topics", "all_topics")
 
@@ -131,42 +140,38 @@ def render_site(
     """
     site = Site(digest, config)
     renderer = _Renderer(environment(config), site, generated, prints or {})
-    html = list(all_pages(site))
-    keys = [renderer.key(page) for page in html]
+    makers = page_makers(site)
     previous = previous or {}
-    memo = {}
-    todo = []
-    for number, page in enumerate(html):
-        kept = keys[number] and reusable(
-            previous.get(page.path), keys[number], renderer.records, config.output / page.path
-        )
-        if kept:
-            sink(page.path, kept)
-            memo[page.path] = previous[page.path]
-        else:
-            todo.append(number)
-    advance(len(html) - len(todo))
-
-    def work(start: int, stop: int) -> list[tuple[bytes, tuple[Dependency, ...]]]:
-        return [renderer.page_and_dependencies(html[number]) for number in todo[start:stop]]
-
+    memo: dict[str, Rendered] = {}
+    listed: list[Page] = []
     # Pages share most of their dependencies (a story's teaser is on dozens of pages), and those coming
     # back from workers are fresh copies: one copy of each is kept, 100 MB less at 10,000 articles.
     shared: dict[Dependency, Dependency] = {}
 
-    def put(start: int, stop: int, made: Sequence[tuple[bytes, tuple[Dependency, ...]]]) -> None:
-        for number, (data, dependencies) in zip(todo[start:stop], made, strict=True):
-            sink(html[number].path, data)
-            if keys[number]:
-                dependencies = tuple(shared.setdefault(d, d) for d in dependencies)
-                seen = renderer.records.seen(dependencies)
-                memo[html[number].path] = Rendered(keys[number], dependencies, seen)
-        advance(stop - start)
+    def work(start: int, stop: int) -> list[list[Made]]:
+        return [
+            [renderer.made(page, previous.get(page.path)) for page in makers[number]()]
+            for number in range(start, stop)
+        ]
 
-    fork_each(work, len(todo), jobs=jobs, chunk=64, minimum=PARALLEL_FROM, each=put)
+    def put(start: int, stop: int, made: Sequence[list[Made]]) -> None:
+        for pages in made:
+            for page in pages:
+                sink(page.page.path, page.data)
+                if isinstance(page.data, Kept):
+                    memo[page.page.path] = previous[page.page.path]
+                elif page.rendered is not None:
+                    dependencies = tuple(shared.setdefault(d, d) for d in page.rendered.dependencies)
+                    memo[page.page.path] = replace(page.rendered, dependencies=dependencies)
+                if page.page.listed:
+                    listed.append(page.page)
+            advance(len(pages))
+
+    # Pages are made, checked against the last build and rendered in the workers: most of a rebuild's work.
+    fork_each(work, len(makers), jobs=jobs, chunk=16, minimum=PARALLEL_FROM, each=put)
     others = {
         **feed_files(site, renderer),
-        **crawler_files(site, html),
+        **crawler_files(site, listed),
         **search_files(digest, words),
         **static_files(config),
     }
@@ -276,6 +281,18 @@ class _Renderer:
             return self.records.value_hash([self.shared, self.templates(page.template), values])
         except (Unhashable, jinja2.TemplateError):
             return ""  # rendered every time; a broken template is reported when the page is rendered
+
+    def made(self, page: Page, previous: Rendered | None) -> Made:
+        """The page rendered, or nothing when the previous site's file is still right."""
+        key = self.key(page)
+        bare = replace(page, values={}, meta=seo.Meta(), crumbs=())
+        output = self.site.config.output / page.path
+        kept = reusable(previous, key, self.records, output) if key else None
+        if kept is not None:
+            return Made(bare, kept, None)
+        data, dependencies = self.page_and_dependencies(page)
+        rendered = Rendered(key, dependencies, self.records.seen(dependencies)) if key else None
+        return Made(bare, data, rendered)
 
     def page_and_dependencies(self, page: Page) -> tuple[bytes, tuple[Dependency, ...]]:
         """One HTML page, and the records it looked up."""
