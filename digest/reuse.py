@@ -33,6 +33,7 @@ CALLS = {
     "story_updated": "stories",
     "story_of_article": "articles",
 }
+_RECORDS = {Article: "articles", Story: "stories", Topic: "topics"}  # record type -> its lookup
 Dependency = tuple[str, str]  # (lookup, record id), e.g. ("articles", "0a1b2c3d4e5f"); id "*": all of them
 
 
@@ -108,11 +109,17 @@ class Records:
         elif kind is tuple or kind is list:
             parts.append("(")
             for item in value:  # type: ignore[attr-defined]
-                self._add(item, parts)
+                # Strings and records inline: most items are one or the other, and a call each is the cost.
+                if type(item) is str:
+                    parts.append(f"{len(item)}:{item}")
+                elif type(item) in _RECORDS:
+                    parts.append(self._record(item))
+                else:
+                    self._add(item, parts)
             parts.append(")")
         elif value is None or kind is int or kind is float or kind is bool:
             parts.append(repr(value))
-        elif kind is Article or kind is Story or kind is Topic:
+        elif kind in _RECORDS:
             parts.append(self._record(value))  # type: ignore[arg-type]
         elif kind is Watched:
             parts.append(value.key())  # type: ignore[attr-defined]  # what is read of it is logged apart
@@ -131,13 +138,7 @@ class Records:
             raise Unhashable(kind.__qualname__)
 
     def _record(self, record: Article | Story | Topic) -> str:
-        kind = (
-            "articles"
-            if isinstance(record, Article)
-            else "stories"
-            if isinstance(record, Story)
-            else "topics"
-        )
+        kind = _RECORDS[type(record)]
         known = self.hashes[kind].get(record.id)
         if known is None:  # not the digest's own record (say, a story made up for a page): hash it whole
             return kind + _described(record)
