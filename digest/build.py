@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 from digest import paths
-from digest.cache import Cache, Stamp, code_version, stamp
+from digest.cache import Cache, Resident, Stamp, code_version, stamp
 from digest.config import Config
 from digest.dedupe import find_duplicates, near_pairs, pairs_key
 from digest.errors import BuildError
@@ -72,11 +72,15 @@ def build(
     jobs: int = 1,
     use_cache: bool = True,
     stages: Stages | None = None,
+    resident: Resident | None = None,
 ) -> Result:
-    """Build the site for ``config``; the previous site stays untouched unless everything succeeds."""
+    """Build the site for ``config``; the previous site stays untouched unless everything succeeds.
+
+    A long-running caller passes the same ``resident`` to every build: what the cache holds stays in memory.
+    """
     stages = stages or Stages()
     with output_lock(config.output):
-        cache = Cache(config.cache if use_cache else None, _cache_key(config))
+        cache = Cache(config.cache if use_cache else None, _cache_key(config), resident)
         try:
             return _build(config, cache, stages, strict=strict, environ=environ, on_issue=on_issue, jobs=jobs)
         finally:

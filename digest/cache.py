@@ -56,12 +56,34 @@ def code_version() -> str:
     return digest_.hexdigest()[:20]
 
 
-class Cache:
-    """Per-file results and small named values, in one SQLite file; a no-op when disabled."""
+class Resident:
+    """The cache's entries as the last build in this process left them, kept in memory between builds by a
+    long-running process (``digest serve``): a rebuild then unpickles nothing it already had."""
 
-    def __init__(self, folder: Path | None, key: str) -> None:
+    def __init__(self) -> None:
+        self.key = ""  # the cache key (code and settings) the entries belong to
+        self.files: dict[str, tuple[Stamp, object]] = {}
+        self.memo: dict[str, dict[str, object]] = {}
+
+    def reset(self, key: str) -> None:
+        """Forget everything unless it was made under ``key``."""
+        if key != self.key:
+            self.key, self.files, self.memo = key, {}, {}
+
+
+class Cache:
+    """Per-file results and small named values, in one SQLite file; a no-op when disabled.
+
+    With a ``Resident``, entries are also kept in memory for the next build in the same process; the
+    SQLite file is still written, so a later ``digest build`` finds them too.
+    """
+
+    def __init__(self, folder: Path | None, key: str, resident: Resident | None = None) -> None:
         self.key = key
         self.db: sqlite3.Connection | None = None
+        self.resident = resident
+        if resident is not None:
+            resident.reset(key)
         if folder is not None:
             self.db = _open(folder / FILE_NAME, key)
 
@@ -74,6 +96,11 @@ class Cache:
 
     def files(self, stamps: Mapping[str, Stamp]) -> dict[str, object]:
         """The cached result of every file whose stamp is unchanged."""
+        if self.resident is not None and self.resident.files:
+            held = self.resident.files
+            return {
+                name: held[name][1] for name, mark in stamps.items() if name in held and held[name][0] == mark
+            }
         if self.db is None or not stamps:
             return {}
         found: dict[str, object] = {}
@@ -84,10 +111,15 @@ class Cache:
                 value = _unsealed(blob)
                 if value is not None:
                     found[name] = value
+                    if self.resident is not None:
+                        self.resident.files[name] = (stamp, value)
         return found
 
     def store(self, results: Iterable[tuple[str, Stamp, object]]) -> None:
         """Remember each file's result under its stamp."""
+        results = list(results)
+        if self.resident is not None:
+            self.resident.files.update((name, (mark, result)) for name, mark, result in results)
         if self.db is None:
             return
         self.db.executemany(
@@ -100,14 +132,20 @@ class Cache:
 
     def forget_except(self, names: Iterable[str]) -> None:
         """Drop entries of files that are gone."""
+        keep = set(names)
+        if self.resident is not None:
+            for name in [name for name in self.resident.files if name not in keep]:
+                del self.resident.files[name]
         if self.db is None:
             return
-        keep = set(names)
         gone = [(name,) for (name,) in self.db.execute("SELECT name FROM files") if name not in keep]
         self.db.executemany("DELETE FROM files WHERE name = ?", gone)
 
     def recall(self, kind: str, keys: Iterable[str]) -> dict[str, object]:
         """Remembered values of one kind of work (say, story summaries) by the hash of their inputs."""
+        if self.resident is not None and kind in self.resident.memo:
+            held = self.resident.memo[kind]
+            return {key: held[key] for key in keys if key in held}
         if self.db is None:
             return {}
         wanted = set(keys)
@@ -121,6 +159,8 @@ class Cache:
 
     def remember(self, kind: str, values: Mapping[str, object], fresh: Iterable[str]) -> None:
         """Keep exactly ``values`` for ``kind``: store the ``fresh`` keys, drop what this build did not use."""
+        if self.resident is not None:
+            self.resident.memo[kind] = dict(values)
         if self.db is None:
             return
         self.db.executemany(

@@ -138,6 +138,9 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("-o", "--output", type=Path, help="folder to build into (default: build.output)")
     serve.add_argument("-c", "--config", type=Path, help="config file (default: ./digest.toml if present)")
     serve.add_argument("-p", "--port", type=int, help="port (default: serve.port, 8000; 0: any free port)")
+    serve.add_argument(
+        "-j", "--jobs", type=_positive, default=None, help="processes to use (default: all cores)"
+    )
 
 
 def _add_publish(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -280,6 +283,7 @@ def _feed_lines(report: FeedReport) -> list[str]:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from digest.ingest import default_jobs
     from digest.serve import serve
 
     def load() -> Config:
@@ -303,7 +307,7 @@ def _serve(args: argparse.Namespace) -> int:
         say(f"serving {url} (Ctrl+C to stop)")
 
     try:
-        serve(load, port=port, on_message=say, on_ready=ready)
+        serve(load, port=port, on_message=say, on_ready=ready, jobs=args.jobs or default_jobs())
     except KeyboardInterrupt:
         say("stopped")
     return EXIT_OK

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from digest.cache import Resident
 from digest.config import Config
 from digest.errors import DigestError, ServeError
 from digest.models import Issue
@@ -80,18 +81,27 @@ def serve(
     on_message: Callable[[str], None] = lambda message: None,
     on_ready: Callable[[str], None] = lambda url: None,
     stop: threading.Event | None = None,
+    jobs: int = 1,
 ) -> None:
-    """Build and serve until ``stop`` is set (or Ctrl+C); the config is read again for every build."""
+    """Build and serve until ``stop`` is set (or Ctrl+C); the config is read again for every build.
+
+    What the cache holds stays in memory between rebuilds, so a rebuild after one change reads one file.
+    """
     config = load_config()
     served = config.output
     status = Status()
-    rebuild(load_config, served, status, on_message)
+    resident = Resident()
+
+    def again() -> Config | None:
+        return rebuild(load_config, served, status, on_message, jobs=jobs, resident=resident)
+
+    again()
     server = _listen(port, served, status)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
     try:
         on_ready(f"http://{HOST}:{server.server_address[1]}/")
-        _watch(load_config, config, served, status, on_message, stop or threading.Event())
+        _watch(again, config, served, on_message, stop or threading.Event())
     finally:
         status.close()
         server.shutdown()
@@ -100,7 +110,13 @@ def serve(
 
 
 def rebuild(
-    load_config: Callable[[], Config], served: Path, status: Status, on_message: Callable[[str], None]
+    load_config: Callable[[], Config],
+    served: Path,
+    status: Status,
+    on_message: Callable[[str], None],
+    *,
+    jobs: int = 1,
+    resident: Resident | None = None,
 ) -> Config | None:
     """Build into ``served``; on failure keep the last good site and record the error. The config used."""
     from digest.build import build
@@ -112,7 +128,7 @@ def rebuild(
         def warn(issue: Issue) -> None:
             on_message(f"warning: {issue.source}: {issue.reason}")
 
-        result = build(config, on_issue=warn)
+        result = build(config, on_issue=warn, jobs=jobs, resident=resident)
     except DigestError as error:
         status.record(str(error))
         on_message(f"error: {error}")
@@ -167,10 +183,9 @@ def relevant(config: Config, served: Path) -> Callable[[Any, str], bool]:
 
 
 def _watch(
-    load_config: Callable[[], Config],
+    again: Callable[[], Config | None],
     config: Config,
     served: Path,
-    status: Status,
     on_message: Callable[[str], None],
     stop: threading.Event,
 ) -> None:
@@ -181,7 +196,7 @@ def _watch(
         roots = watched(config)
         if not roots:  # everything watched was removed: wait for it to come back, then build
             if not stop.wait(1.0) and watched(config):
-                config = rebuild(load_config, served, status, on_message) or config
+                config = again() or config
             continue
         restart = False
         for changes in watchfiles.watch(
@@ -192,7 +207,7 @@ def _watch(
             stop_event=stop,
         ):
             on_message(f"changed: {_names(path for _, path in changes)}")
-            config = rebuild(load_config, served, status, on_message) or config
+            config = again() or config
             # A config file replaced by a rename is a new file: the old watch on it is gone.
             restart = watched(config) != roots or any(
                 config.path is not None and Path(path) == config.path.absolute() for _, path in changes

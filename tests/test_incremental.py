@@ -12,6 +12,7 @@ import pytest
 
 from digest import render as render_module
 from digest.build import Result, build
+from digest.cache import Resident
 from digest.config import Config, TopicRule
 from digest.render import theme_dir
 from digest.site import Page
@@ -268,3 +269,25 @@ def test_a_new_story_leaves_the_pages_of_other_topics_alone(
     cold = Config(source=source, output=tmp_path / "cold", topics=rules)
     build(cold, environ={})
     assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+
+
+def test_a_resident_cache_serves_rebuilds_from_memory(source: Path, tmp_path: Path) -> None:
+    resident = Resident()
+    run(source, tmp_path, resident=resident)
+    shutil.rmtree(tmp_path / "cache")  # what is left can only come from memory
+    extra = source / "extra.md"
+    extra.write_text(extra.read_text(encoding="utf-8").replace("Ports reopen", "Harbours reopen"), "utf-8")
+    result = run(source, tmp_path, resident=resident, jobs=2)
+    assert (result.read, result.sources) == (1, 4)
+    build(Config(source=source, output=tmp_path / "cold"), environ={})
+    warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
+    assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+    assert "Harbours reopen after storm" in (tmp_path / "site" / "digest.json").read_text(encoding="utf-8")
+
+
+def test_a_resident_cache_forgets_entries_of_other_settings(source: Path, tmp_path: Path) -> None:
+    resident = Resident()
+    run(source, tmp_path, resident=resident)
+    config = Config(source=source, output=tmp_path / "site", cache=tmp_path / "cache", sentences=2)
+    result = build(config, environ={}, resident=resident)
+    assert result.read == 4  # the summaries' length changed: every file is read again
