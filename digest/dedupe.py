@@ -7,7 +7,7 @@ import re
 import zlib
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from digest.models import Article
 
@@ -16,6 +16,7 @@ SAMPLE_MOD = 8  # keep shingles whose hash is 0 mod this: a content-defined samp
 NEAR = 0.6  # Jaccard similarity of sampled shingles above which two texts are copies
 MIN_WORDS = 40  # shorter texts are compared exactly only: a few shared words prove nothing
 _MAX_POSTING = 50  # a sampled shingle shared by more texts is boilerplate, not evidence of copying
+SORT_FROM = 50_000  # shingles (some 700 articles); fewer are matched faster without importing numpy
 _WORD = re.compile(r"\w+")
 # Copies are compared on their opening: a wire copy keeps it, and reading on costs time, not accuracy.
 _COMPARED_CHARS = 3000
@@ -76,34 +77,50 @@ def _exact_groups(articles: Sequence[Article]) -> list[list[str]]:
 
 def near_pairs(articles: Sequence[Article], known: Mapping[str, array[int]]) -> list[tuple[str, str]]:
     """Pairs of articles whose openings share most sampled 4-grams (``known``: samples worked out before)."""
-    import numpy as np
-
     samples = {a.id: known[a.id] if a.id in known else sample(a) for a in articles if a.words >= MIN_WORDS}
     ids = list(samples)
-    joined = array("I")
-    for article_id in ids:
-        joined.extend(samples[article_id])
-    hashes = np.frombuffer(joined, dtype=np.uint32) if joined else np.zeros(0, np.uint32)
-    owners = np.repeat(np.arange(len(ids)), [len(samples[i]) for i in ids])
-    # Sorting by hash (stably: owners stay in article order) lines up each shingle's texts, without a
-    # dictionary entry for each of the millions of shingles that only one text has.
-    order = np.argsort(hashes, kind="stable")
-    hashes, owners = hashes[order], owners[order]
-    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
-    sizes = np.diff(np.r_[starts, len(hashes)])
+    texts = [samples[i] for i in ids]
+    shingles = sum(map(len, texts))
     shared: dict[tuple[int, int], int] = defaultdict(int)
-    for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
-        if 1 < size <= _MAX_POSTING:
-            texts = owners[start : start + size].tolist()
-            for i, a in enumerate(texts):
-                for b in texts[i + 1 :]:
+    for owners in (sharers_sorted if shingles >= SORT_FROM else sharers)(texts):
+        if len(owners) <= _MAX_POSTING:
+            for i, a in enumerate(owners):
+                for b in owners[i + 1 :]:
                     shared[(a, b)] += 1
     pairs = []
     for (a, b), count in shared.items():
-        union_size = len(samples[ids[a]]) + len(samples[ids[b]]) - count
+        union_size = len(texts[a]) + len(texts[b]) - count
         if union_size and count / union_size >= NEAR:
             pairs.append((ids[a], ids[b]))
     return sorted(pairs)
+
+
+def sharers(texts: Sequence[array[int]]) -> Iterator[list[int]]:
+    """For each shingle in more than one text, the texts that have it, ascending."""
+    postings: dict[int, list[int]] = defaultdict(list)
+    for number, hashes in enumerate(texts):
+        for value in hashes:
+            postings[value].append(number)
+    return (owners for owners in postings.values() if len(owners) > 1)
+
+
+def sharers_sorted(texts: Sequence[array[int]]) -> Iterator[list[int]]:
+    """``sharers`` by sorting all shingles: no dictionary entry for each of the millions of shingles only one
+    text has (at 100,000 articles those weigh a gigabyte); the order of the groups differs."""
+    import numpy as np
+
+    joined = array("I")
+    for hashes in texts:
+        joined.extend(hashes)
+    values = np.frombuffer(joined, dtype=np.uint32)
+    owners = np.repeat(np.arange(len(texts)), [len(hashes) for hashes in texts])
+    order = np.argsort(values, kind="stable")  # stable: each shingle's texts stay ascending
+    values, owners = values[order], owners[order]
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    sizes = np.diff(np.r_[starts, len(values)])
+    for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
+        if size > 1:
+            yield owners[start : start + size].tolist()
 
 
 def sample(article: Article) -> array[int]:

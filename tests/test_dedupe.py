@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from array import array
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.dedupe import MIN_WORDS, NEAR, near_pairs, sample
+from digest.dedupe import MIN_WORDS, NEAR, near_pairs, sample, sharers, sharers_sorted
 from digest.models import Article, RawArticle
 from digest.normalize import normalize
 
@@ -67,3 +68,10 @@ def test_samples_are_distinct_and_ascending() -> None:
     article = _article(0, WORDS * 20)
     hashes = list(sample(article))
     assert hashes and hashes == sorted(set(hashes))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 60), max_size=30), min_size=1, max_size=12))
+def test_sorting_finds_the_same_shared_shingles_as_a_dictionary(texts: list[list[int]]) -> None:
+    packed = [array("I", sorted(set(text))) for text in texts]
+    assert sorted(sharers_sorted(packed)) == sorted(sharers(packed))
