@@ -46,7 +46,8 @@ def pairs_key(articles: Sequence[Article], samples: Mapping[str, array[int]]) ->
     for article in sorted(articles, key=lambda a: a.id):
         if article.words >= MIN_WORDS:
             hashes = samples[article.id] if article.id in samples else sample(article)
-            digest.update(f"{article.id}{sorted(hashes)}".encode())
+            digest.update(f"{article.id}{len(hashes)}:".encode())
+            digest.update(hashes.tobytes())
     return digest.hexdigest()
 
 

@@ -54,7 +54,7 @@ class Staging:
         self.previous: Path | None = None
         self.files = 0  # files put
         self.written = 0  # files put that were written, not linked from the current output
-        self._folders: set[Path] = set()
+        self._folders: set[str] = set()
         self._committed = False
 
     def __enter__(self) -> Staging:
@@ -77,17 +77,19 @@ class Staging:
 
     def put(self, relative: str, data: bytes | Kept) -> None:
         """Add one file (a path relative to the site, '/' separators) to the new site."""
-        target = safe_path(self.staging, relative)
+        # Plain strings, not Paths: a rebuild puts every file of the site, most of them kept.
+        _check_relative(relative)
+        target = os.path.join(self.staging, relative)
         try:
-            if target.parent not in self._folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self._folders.add(target.parent)
+            folder = os.path.dirname(target)
+            if folder not in self._folders:
+                os.makedirs(folder, exist_ok=True)
+                self._folders.add(folder)
             if isinstance(data, Kept):
                 _link_kept(self.previous, relative, target, data)
-            elif self.previous is None or not _link_unchanged(
-                safe_path(self.previous, relative), target, data
-            ):
-                target.write_bytes(data)
+            elif self.previous is None or not _link_unchanged(self.previous / relative, Path(target), data):
+                with open(target, "wb") as file:
+                    file.write(data)
                 self.written += 1
         except OSError as exc:
             raise BuildError(f"{exc.filename or self.staging}: cannot write ({exc.strerror})") from exc
@@ -112,13 +114,18 @@ def clear_leftovers(output: Path) -> None:
 
 def safe_path(root: Path, relative: str) -> Path:
     """The file ``relative`` under ``root``; raise BuildError if it would land anywhere else."""
+    _check_relative(relative)
+    return root.joinpath(*relative.split("/"))
+
+
+def _check_relative(relative: str) -> None:
+    """Raise BuildError unless ``relative`` names a file strictly inside the folder it is relative to."""
     parts = relative.split("/")
     if any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts):
         raise BuildError(f"refusing to write {relative!r}: not a plain path inside the output folder")
-    return root.joinpath(*parts)
 
 
-def _link_kept(previous: Path | None, relative: str, target: Path, kept: Kept) -> None:
+def _link_kept(previous: Path | None, relative: str, target: str, kept: Kept) -> None:
     old = os.path.join(previous, relative) if previous is not None else ""
     try:
         info = os.stat(old)
