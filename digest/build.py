@@ -134,7 +134,9 @@ def _build(
     del derived  # the features are the bulk of it, and grouping was their last reader
     with stages.stage("stories", total=len(grouping.stories)) as advance:
         by_id = {a.id: a for a in articles}
-        stories = summarize_stories(grouping.stories, by_id, jobs=jobs, advance=advance, cache=cache)
+        stories = summarize_stories(
+            grouping.stories, by_id, jobs=jobs, advance=advance, cache=cache, prints=prints
+        )
     digest = Digest(
         title=config.title,
         articles=articles,
@@ -229,9 +231,13 @@ def summarize_stories(
     jobs: int = 1,
     advance: Callable[[int], None] = lambda done: None,
     cache: Cache | None = None,
+    prints: Mapping[str, str] | None = None,
 ) -> tuple[Story, ...]:
-    """Every story with its traced summary and key facts, over ``jobs`` processes; unchanged ones cached."""
-    keys = [_summary_key(story, by_id) for story in stories]
+    """Every story with its traced summary and key facts, over ``jobs`` processes; unchanged ones cached.
+
+    ``prints`` are the articles' ``article_print`` when known: they key the cache faster than the text.
+    """
+    keys = [_summary_key(story, by_id, prints or {}) for story in stories]
     known = cache.recall("story", keys) if cache else {}
     advance(len(known))
     todo = [i for i, key in enumerate(keys) if key not in known]
@@ -366,12 +372,18 @@ def _file_problem(path: Path, relative: str, real_root: Path) -> str | None:
     return None
 
 
-def _summary_key(story: Story, by_id: Mapping[str, Article]) -> str:
-    """A hash of what a story's summary and facts are made of: its articles' ids, titles and sentences."""
+def _summary_key(story: Story, by_id: Mapping[str, Article], prints: Mapping[str, str]) -> str:
+    """A hash of what a story's summary and facts are made of: its articles' ids, titles and sentences
+    (or the articles' prints, which cover those)."""
     digest_ = hashlib.sha256()
     for article_id in story.articles:
-        article = by_id[article_id]
-        digest_.update(repr((article_id, article.title, article.sentences)).encode("utf-8", "surrogatepass"))
+        known = prints.get(article_id)
+        if known is not None:
+            digest_.update(f"{article_id}:{known}\n".encode())
+        else:
+            article = by_id[article_id]
+            text = repr((article_id, article.title, tuple(article.sentences)))
+            digest_.update(text.encode("utf-8", "surrogatepass"))
     return digest_.hexdigest()
 
 
