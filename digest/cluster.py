@@ -157,18 +157,7 @@ def leader(
             candidates = _candidates(probe, postings, fresh)
         else:
             candidates = _candidates(probe, postings, None)
-        terms, weights = clusters.items.row(index)
-        sums, shared = clusters.gather(candidates, terms)
-        scores = _scores(sums, shared, weights, [clusters.norm2[c] for c in candidates])
-        best = _best(
-            candidates, scores, [clusters.spans[c] for c in candidates], span, window, thresholds[index]
-        )
-        if best < 0:
-            clusters.add(len(clusters.members), index, [0.0] * len(terms), span)
-            best = len(clusters.members) - 1
-        else:
-            clusters.add(candidates[best], index, sums[best].tolist(), span)
-            best = candidates[best]
+        best = _join(clusters, index, candidates, span, window, thresholds[index])
         for term in probe:
             listed = postings.get(term)
             if listed is None:
@@ -178,12 +167,32 @@ def leader(
     return clusters.members
 
 
+def _join(
+    clusters: _Clusters, index: int, candidates: Sequence[int], span: Span, window: int, threshold: float
+) -> int:
+    """Add item ``index`` to the candidate most like it above ``threshold`` (the first on ties), else to a new
+    cluster; return the cluster's number."""
+    timings = [time_factor(clusters.spans[c], span, window) for c in candidates]
+    # cosine and evidence are at most 1: a cluster too many days away can never reach the threshold
+    near = [position for position, timing in enumerate(timings) if timing >= threshold]
+    candidates = [candidates[position] for position in near]
+    terms, weights = clusters.items.row(index)
+    sums, shared = clusters.gather(candidates, terms)
+    scores = _scores(sums, shared, weights, [clusters.norm2[c] for c in candidates])
+    best = _best(scores, [timings[position] for position in near], threshold)
+    if best < 0:
+        clusters.add(len(clusters.members), index, [0.0] * len(terms), span)
+        return len(clusters.members) - 1
+    clusters.add(candidates[best], index, sums[best].tolist(), span)
+    return candidates[best]
+
+
 def _scores(
     sums: NDArray[np.float64], shared: NDArray[np.intp], weights: NDArray[np.float64], norm2: Sequence[float]
 ) -> list[float]:
     """Each candidate's cosine with the item times the evidence factor; 0 for an empty cluster.
 
-    Dot products summed term by term in the item's order (cumsum adds in order), as a loop would.
+    Dot products are summed term by term in the item's order (cumsum adds in order), as a loop would.
     """
     import numpy as np
 
@@ -197,20 +206,11 @@ def _scores(
     return scores
 
 
-def _best(
-    candidates: Sequence[int],
-    scores: Sequence[float],
-    spans: Sequence[Span],
-    span: Span,
-    window: int,
-    threshold: float,
-) -> int:
-    """The position of the candidate with the highest time-weighted score above ``threshold`` (the first on ties), or -1."""
+def _best(scores: Sequence[float], timings: Sequence[float], threshold: float) -> int:
+    """The position of the highest time-weighted score above ``threshold`` (the first on ties), or -1."""
     best, best_score = -1, threshold
-    for position, cosine in enumerate(scores):
-        timing = time_factor(spans[position], span, window)
-        # cosine and evidence are at most 1: days apart, this cluster cannot reach the best
-        score = 0.0 if timing < best_score else cosine * timing
+    for position, (cosine, timing) in enumerate(zip(scores, timings, strict=True)):
+        score = 0.0 if timing < best_score else cosine * timing  # as above: this one cannot beat the best
         if score > best_score or (score == best_score and best < 0):
             best, best_score = position, score
     return best

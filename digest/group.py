@@ -295,9 +295,7 @@ def _found(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
 def _discovered(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
     """Subjects found over all articles; each story goes where most of its articles went."""
     owners = [number for number, draft in enumerate(drafts) for _ in draft.articles]
-    subject = topics_module.discover(
-        [c + f.subject() for d in drafts for c, f in zip(d.counts, d.features, strict=True)]
-    )
+    subject = topics_module.discover([(f.names.split(), f.counts) for d in drafts for f in d.features])
     votes: dict[int, Counter[int]] = defaultdict(Counter)
     for owner, label in zip(owners, subject, strict=True):
         votes[owner][label] += 1
