@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -26,10 +26,11 @@ MIN_SHARE = 0.03  # a community smaller than this share of the articles is a nic
 KMEANS_ROUNDS = 30
 GRAPH_SAMPLE = 3000  # articles in the neighbour graph; bounds the graph's cost at any corpus size
 _BLOCK = 2048  # rows per block when finding neighbours: bounds memory to a block, not N x N
+_PARTITION = 256  # rows partitioned at once: argpartition's answer is as big as what it partitions
 _SEED = 20240407
 
 
-Document = tuple[Sequence[str], Sequence[int]]  # terms and their counts; a recurring term's counts add up
+Document = tuple[str, Sequence[int]]  # terms (space-separated) and their counts; a recurring term's add up
 
 
 def discover(documents: Sequence[Document]) -> list[int]:
@@ -100,7 +101,7 @@ def _counts(documents: Sequence[Document]) -> tuple[Any, list[str]]:
     terms, counts = array("q"), array("q")
     ends = [0]
     for names, values in documents:
-        terms.extend([number.setdefault(t, len(number)) for t in names])
+        terms.extend([number.setdefault(t, len(number)) for t in names.split()])
         counts.extend(list(values))
         ends.append(len(terms))
     shape = (len(documents), len(number))
@@ -145,24 +146,31 @@ def _normalize(points: NDArray[np.float64]) -> NDArray[np.float64]:
 def _communities(points: NDArray[np.float64]) -> list[list[int]]:
     """Louvain communities of the nearest-neighbour graph, biggest first."""
     import networkx as nx
-    import numpy as np
 
-    n = len(points)
-    k = min(NEIGHBOURS, n - 1)
     graph = nx.Graph()
-    graph.add_nodes_from(range(n))
-    for start in range(0, n, _BLOCK):
-        block = points[start : start + _BLOCK] @ points.T
-        for offset in range(len(block)):
-            block[offset, start + offset] = -np.inf
-        nearest = np.argpartition(-block, k - 1, axis=1)[:, :k]
-        for offset, row in enumerate(nearest):
-            for j in sorted(row.tolist()):
-                weight = float(block[offset, j])
-                if weight > 0:
-                    graph.add_edge(start + offset, j, weight=weight)
+    graph.add_nodes_from(range(len(points)))
+    for i, j, weight in _neighbours(points, min(NEIGHBOURS, len(points) - 1)):
+        graph.add_edge(i, j, weight=weight)
     found = nx.community.louvain_communities(graph, weight="weight", resolution=RESOLUTION, seed=_SEED)
     return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+
+
+def _neighbours(points: NDArray[np.float64], k: int) -> Iterator[tuple[int, int, float]]:
+    """Each point's ``k`` most similar others with a positive similarity, in order of point, then neighbour."""
+    import numpy as np
+
+    for start in range(0, len(points), _BLOCK):
+        distance = points[start : start + _BLOCK] @ points.T
+        np.negative(distance, out=distance)  # in place: a block is the biggest array of the stage
+        for offset in range(len(distance)):
+            distance[offset, start + offset] = np.inf
+        for first in range(0, len(distance), _PARTITION):
+            nearest = np.argpartition(distance[first : first + _PARTITION], k - 1, axis=1)[:, :k]
+            for offset, row in enumerate(nearest.tolist(), first):
+                for j in sorted(row):
+                    weight = -float(distance[offset, j])
+                    if weight > 0:
+                        yield start + offset, j, weight
 
 
 def _spherical_kmeans(points: NDArray[np.float64], centres: NDArray[np.float64]) -> NDArray[np.int64]:
