@@ -6,11 +6,16 @@ Linear in the number of items times the candidates each shares a heavy term with
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from digest import vectors
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 Span = tuple[int, int] | None  # first and last day (proleptic ordinals) of an item, or None when undated
 PROBE_TERMS = 12  # heaviest terms of an item used to find candidate clusters
@@ -21,40 +26,101 @@ SINGLE_TERM_FACTOR = 0.5
 MERGE_TERMS = 80
 
 
+@dataclass(frozen=True)
+class _Items:
+    """The items' vectors packed as rows of flat arrays, so that many can be gathered at once."""
+
+    terms: NDArray[np.intp]  # term numbers, each row in its vector's order
+    weights: NDArray[np.float64]
+    starts: NDArray[np.intp]  # row i is [starts[i], starts[i + 1])
+    vocabulary: int
+
+    def row(self, index: int) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """One item's term numbers and weights."""
+        start, stop = self.starts[index], self.starts[index + 1]
+        return self.terms[start:stop], self.weights[start:stop]
+
+
+def _packed(vecs: Sequence[Mapping[str, float]]) -> _Items:
+    import numpy as np
+
+    numbers: dict[str, int] = {}
+    terms = array("q", [numbers.setdefault(t, len(numbers)) for vector in vecs for t in vector])
+    weights = array("d", [w for vector in vecs for w in vector.values()])
+    starts = np.zeros(len(vecs) + 1, dtype=np.intp)
+    np.cumsum([len(vector) for vector in vecs], out=starts[1:])
+    return _Items(np.asarray(terms, dtype=np.intp), np.asarray(weights), starts, len(numbers))
+
+
 @dataclass
-class _Cluster:
-    """Running sum of member vectors, so the centroid updates in O(terms)."""
+class _Clusters:
+    """Members, span, squared norm and summed member weights (by term number) of each cluster."""
 
-    members: list[int] = field(default_factory=list)
-    total: dict[str, float] = field(default_factory=dict)
-    norm2: float = 0.0
-    span: Span = None
+    items: _Items
+    members: list[list[int]] = field(default_factory=list)
+    norm2: list[float] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+    terms: list[NDArray[np.intp]] = field(default_factory=list)
+    sums: list[NDArray[np.float64]] = field(default_factory=list)
+    place: NDArray[np.intp] = field(init=False)  # scratch: each term number's column, -1 when unused
 
-    def add(self, index: int, vector: Mapping[str, float], span: Span) -> None:
-        self.members.append(index)
-        for term, weight in vector.items():
-            old = self.total.get(term, 0.0)
-            self.total[term] = old + weight
-            self.norm2 += (old + weight) ** 2 - old * old
+    def __post_init__(self) -> None:
+        import numpy as np
+
+        self.place = np.full(self.items.vocabulary, -1, dtype=np.intp)
+
+    def add(self, cluster: int, index: int, old: Sequence[float], span: Span) -> None:
+        """Item ``index`` joins ``cluster`` (len(members) for a new one), whose sums on its terms are ``old``."""
+        import numpy as np
+
+        terms, weights = self.items.row(index)
+        if cluster == len(self.members):
+            self.members.append([])
+            self.norm2.append(0.0)
+            self.spans.append(None)
+            self.terms.append(terms)
+            self.sums.append(weights.copy())
+        else:
+            known, sums = self.terms[cluster], self.sums[cluster]
+            self.place[known] = np.arange(len(known))
+            column = self.place[terms]
+            self.place[known] = -1
+            hit = column >= 0
+            sums[column[hit]] += weights[hit]
+            self.terms[cluster] = np.concatenate([known, terms[~hit]])
+            self.sums[cluster] = np.concatenate([sums, weights[~hit]])
+        self.members[cluster].append(index)
+        norm2 = self.norm2[cluster]
+        for before, weight in zip(old, weights.tolist(), strict=True):
+            norm2 += (before + weight) ** 2 - before * before
+        self.norm2[cluster] = norm2
         if span is not None:
-            self.span = (
-                span if self.span is None else (min(self.span[0], span[0]), max(self.span[1], span[1]))
+            known_span = self.spans[cluster]
+            self.spans[cluster] = (
+                span if known_span is None else (min(known_span[0], span[0]), max(known_span[1], span[1]))
             )
 
-    def similarity(self, vector: Mapping[str, float], span: Span, window: int, floor: float = 0.0) -> float:
-        """Time-weighted cosine to the centroid; 0 when the time factor alone keeps it under ``floor``."""
-        timing = time_factor(self.span, span, window)
-        if self.norm2 <= 0 or timing < floor:
-            return 0.0  # cosine and evidence are at most 1: days apart, this cluster cannot reach the floor
-        total = self.total
-        product, shared = 0.0, 0
-        for term, weight in vector.items():  # one pass for the dot product and the evidence: the hot loop
-            other = total.get(term)
-            if other is not None:
-                product += weight * other
-                shared += 1
-        factor = 1.0 if shared >= 2 else SINGLE_TERM_FACTOR
-        return product / math.sqrt(self.norm2) * factor * timing
+    def gather(
+        self, candidates: Sequence[int], terms: NDArray[np.intp]
+    ) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+        """Each candidate's sums on ``terms`` (a row per candidate, 0 where it lacks one), and how many it has."""
+        import numpy as np
+
+        width = len(terms)
+        if not candidates:
+            return np.zeros((0, width)), np.zeros(0, dtype=np.intp)
+        lengths = [len(self.terms[c]) for c in candidates]
+        owner = np.repeat(np.arange(len(candidates), dtype=np.intp), lengths)
+        self.place[terms] = np.arange(width)
+        column = self.place[np.concatenate([self.terms[c] for c in candidates])]
+        self.place[terms] = -1
+        wanted = column >= 0
+        cells = owner[wanted] * width + column[wanted]
+        matrix = np.zeros(len(candidates) * width)
+        matrix[cells] = np.concatenate([self.sums[c] for c in candidates])[wanted]
+        present = np.zeros(len(candidates) * width, dtype=np.intp)
+        present[cells] = 1
+        return matrix.reshape(-1, width), present.reshape(-1, width).sum(axis=1)
 
 
 def time_factor(a: Span, b: Span, window: int) -> float:
@@ -78,31 +144,76 @@ def leader(
     ``chronological``: dated items come oldest first (undated ones after them), so a cluster whose last
     day is too far behind the current item for any threshold is never a candidate again for a dated item.
     """
-    clusters: list[_Cluster] = []
-    postings: dict[str, list[int]] = defaultdict(list)
-    fresh: dict[str, int] = defaultdict(int)  # per term: postings before this position are out of reach
+
+    clusters = _Clusters(_packed(vecs))
+    postings: dict[str, array[int]] = {}  # per probe term: clusters in order of use (a cluster may recur)
+    fresh: dict[str, int] = {}  # per term: postings before this position are out of reach
     reach = _reach(thresholds, window) if chronological else None
     for index, vector in enumerate(vecs):
         probe = vectors.top_terms(vector, PROBE_TERMS)
         span = spans[index]
         if reach is not None and span is not None:
-            _forget(probe, postings, fresh, clusters, span[0] - reach)
+            _forget(probe, postings, fresh, clusters.spans, span[0] - reach)
             candidates = _candidates(probe, postings, fresh)
         else:
             candidates = _candidates(probe, postings, None)
-        best, best_score = -1, thresholds[index]
-        for candidate in candidates:
-            score = clusters[candidate].similarity(vector, spans[index], window, floor=best_score)
-            if score > best_score or (score == best_score and best < 0):
-                best, best_score = candidate, score
-        if best < 0:
-            best = len(clusters)
-            clusters.append(_Cluster())
-        clusters[best].add(index, vector, spans[index])
+        best = _join(clusters, index, candidates, span, window, thresholds[index])
         for term in probe:
-            if not postings[term] or postings[term][-1] != best:
-                postings[term].append(best)
-    return [c.members for c in clusters]
+            listed = postings.get(term)
+            if listed is None:
+                postings[term] = array("i", [best])
+            elif listed[-1] != best:
+                listed.append(best)
+    return clusters.members
+
+
+def _join(
+    clusters: _Clusters, index: int, candidates: Sequence[int], span: Span, window: int, threshold: float
+) -> int:
+    """Add item ``index`` to the candidate most like it above ``threshold`` (the first on ties), else to a new
+    cluster; return the cluster's number."""
+    timings = [time_factor(clusters.spans[c], span, window) for c in candidates]
+    # cosine and evidence are at most 1: a cluster too many days away can never reach the threshold
+    near = [position for position, timing in enumerate(timings) if timing >= threshold]
+    candidates = [candidates[position] for position in near]
+    terms, weights = clusters.items.row(index)
+    sums, shared = clusters.gather(candidates, terms)
+    scores = _scores(sums, shared, weights, [clusters.norm2[c] for c in candidates])
+    best = _best(scores, [timings[position] for position in near], threshold)
+    if best < 0:
+        clusters.add(len(clusters.members), index, [0.0] * len(terms), span)
+        return len(clusters.members) - 1
+    clusters.add(candidates[best], index, sums[best].tolist(), span)
+    return candidates[best]
+
+
+def _scores(
+    sums: NDArray[np.float64], shared: NDArray[np.intp], weights: NDArray[np.float64], norm2: Sequence[float]
+) -> list[float]:
+    """Each candidate's cosine with the item times the evidence factor; 0 for an empty cluster.
+
+    Dot products are summed term by term in the item's order (cumsum adds in order), as a loop would.
+    """
+    import numpy as np
+
+    if not len(norm2):
+        return []
+    dots = np.cumsum(sums * weights, axis=1)[:, -1]
+    squares = np.array(norm2)
+    safe = np.where(squares > 0, squares, 1.0)
+    factor = np.where(shared >= 2, 1.0, SINGLE_TERM_FACTOR)
+    scores: list[float] = np.where(squares > 0, dots / np.sqrt(safe) * factor, 0.0).tolist()
+    return scores
+
+
+def _best(scores: Sequence[float], timings: Sequence[float], threshold: float) -> int:
+    """The position of the highest time-weighted score above ``threshold`` (the first on ties), or -1."""
+    best, best_score = -1, threshold
+    for position, (cosine, timing) in enumerate(zip(scores, timings, strict=True)):
+        score = 0.0 if timing < best_score else cosine * timing  # as above: this one cannot beat the best
+        if score > best_score or (score == best_score and best < 0):
+            best, best_score = position, score
+    return best
 
 
 def _reach(thresholds: Sequence[float], window: int) -> float | None:
@@ -116,9 +227,9 @@ def _reach(thresholds: Sequence[float], window: int) -> float | None:
 
 def _forget(
     probe: Sequence[str],
-    postings: Mapping[str, list[int]],
+    postings: Mapping[str, array[int]],
     fresh: dict[str, int],
-    clusters: Sequence[_Cluster],
+    spans: Sequence[Span],
     before: float,
 ) -> None:
     """Move each probe term's start past the clusters that ended before day ``before``, oldest first.
@@ -130,9 +241,9 @@ def _forget(
         listed = postings.get(term)
         if not listed:
             continue
-        position = fresh[term]
+        position = fresh.get(term, 0)
         while position < len(listed):
-            span = clusters[listed[position]].span
+            span = spans[listed[position]]
             if span is None or span[1] >= before:
                 break
             position += 1
@@ -140,23 +251,41 @@ def _forget(
 
 
 def _candidates(
-    probe: Sequence[str], postings: Mapping[str, list[int]], fresh: Mapping[str, int] | None
+    probe: Sequence[str], postings: Mapping[str, array[int]], fresh: Mapping[str, int] | None
 ) -> list[int]:
     """Clusters sharing two or more of the probe terms; failing that, those sharing one.
 
-    With ``fresh``, each term's postings are read from its fresh position on.
+    With ``fresh``, each term's postings are read from its fresh position on. A cluster listed twice under
+    one term counts twice. The lists grow with the corpus, so they are counted by numpy, not one by one.
     """
-    shared: dict[int, int] = defaultdict(int)
+    import numpy as np
+
+    parts = []
     for term in probe:
-        listed = postings.get(term, ())
-        for cluster in listed[fresh[term] :] if fresh is not None and listed else listed:
-            shared[cluster] += 1
-    strong = [c for c, count in shared.items() if count >= 2]
-    if not strong:
-        return sorted(shared)
+        listed = postings.get(term)
+        if listed:
+            start = fresh.get(term, 0) if fresh is not None else 0
+            parts.append(np.frombuffer(listed, dtype=np.intc)[start:])
+    if not parts:
+        return []
+    found = np.concatenate(parts)
+    del parts  # the views pin the arrays: they could not grow while one lives
+    if not found.size:
+        return []
+    low = int(found.min())
+    shared = np.bincount(found - low)
+    strong = np.flatnonzero(shared >= 2)
+    if not strong.size:
+        return _numbers(np.flatnonzero(shared), low)
     if len(strong) > MAX_CANDIDATES:  # the clusters sharing most heavy terms are the only ones that can win
-        strong = sorted(strong, key=lambda c: (-shared[c], c))[:MAX_CANDIDATES]
-    return sorted(strong)
+        order = np.argsort(-shared[strong], kind="stable")[:MAX_CANDIDATES]  # ties: the older cluster
+        strong = np.sort(strong[order])
+    return _numbers(strong, low)
+
+
+def _numbers(offsets: NDArray[np.intp], low: int) -> list[int]:
+    numbers: list[int] = (offsets + low).tolist()
+    return numbers
 
 
 def merge(

@@ -107,8 +107,7 @@ def group(
         for term, rare in item.rarity().items():
             if term not in prior or rare > prior[term]:
                 prior[term] = rare
-    counts = [item.terms() for item in terms]
-    vecs = vectors.tfidf(counts, prior=prior, max_terms=VECTOR_TERMS)
+    vecs = vectors.tfidf([item.terms() for item in terms], prior=prior, max_terms=VECTOR_TERMS)
     spans = [_span(a) for a in kept]
     join = [STORY_JOIN[_length(a)] for a in kept]
     merge = [STORY_MERGE[_length(a)] for a in kept]
@@ -126,7 +125,6 @@ def group(
         _story(
             [kept[i] for i in idx],
             [vecs[i] for i in idx],
-            [counts[i] for i in idx],
             [terms[i] for i in idx],
             copies,
         )
@@ -157,13 +155,12 @@ class _Draft:
     duplicates: list[str]
     centroid: vectors.Vector
     title: str
-    counts: list[Counter[str]]  # lead term counts of each article, in the order of ``articles``
-    features: list[Features]  # of each article, in the same order
+    features: list[Features]  # of each article, in the order of ``articles``
 
     @property
     def terms(self) -> Counter[str]:
-        """Term counts of the whole story."""
-        return _total(self.counts)
+        """Lead term counts of the whole story."""
+        return _total(f.terms() for f in self.features)
 
     def story(self, topic: str) -> Story:
         dated = sorted(a.date for a in self.articles if a.date)
@@ -236,7 +233,6 @@ def _span(article: Article) -> cluster.Span:
 def _story(
     members: list[Article],
     vecs: list[vectors.Vector],
-    counts: list[Counter[str]],
     features: list[Features],
     copies: Mapping[str, list[str]],
 ) -> _Draft:
@@ -252,7 +248,6 @@ def _story(
         duplicates=sorted(d for a in members for d in copies.get(a.id, ())),
         centroid=centroid,
         title=members[ranked[0]].title,
-        counts=counts,
         features=features,
     )
 
@@ -295,9 +290,7 @@ def _found(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
 def _discovered(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
     """Subjects found over all articles; each story goes where most of its articles went."""
     owners = [number for number, draft in enumerate(drafts) for _ in draft.articles]
-    subject = topics_module.discover(
-        [c + f.subject() for d in drafts for c, f in zip(d.counts, d.features, strict=True)]
-    )
+    subject = topics_module.discover([(f.names, f.counts) for d in drafts for f in d.features])
     votes: dict[int, Counter[int]] = defaultdict(Counter)
     for owner, label in zip(owners, subject, strict=True):
         votes[owner][label] += 1

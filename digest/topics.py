@@ -9,8 +9,9 @@ numpy, scipy and networkx are imported here only, and only for digests large eno
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -25,10 +26,14 @@ MIN_SHARE = 0.03  # a community smaller than this share of the articles is a nic
 KMEANS_ROUNDS = 30
 GRAPH_SAMPLE = 3000  # articles in the neighbour graph; bounds the graph's cost at any corpus size
 _BLOCK = 2048  # rows per block when finding neighbours: bounds memory to a block, not N x N
+_PARTITION = 256  # rows partitioned at once: argpartition's answer is as big as what it partitions
 _SEED = 20240407
 
 
-def discover(documents: Sequence[Mapping[str, float]]) -> list[int]:
+Document = tuple[str, Sequence[int]]  # terms (space-separated) and their counts; a recurring term's add up
+
+
+def discover(documents: Sequence[Document]) -> list[int]:
     """A subject number for each document (term counts); numbers run from 0, biggest subject first."""
     import numpy  # noqa: F401  (BLAS must be loaded before the limit below, or the limit finds nothing)
     import scipy.sparse  # noqa: F401  (scipy may bring its own BLAS)
@@ -40,7 +45,7 @@ def discover(documents: Sequence[Mapping[str, float]]) -> list[int]:
         return _discover(documents)
 
 
-def _discover(documents: Sequence[Mapping[str, float]]) -> list[int]:
+def _discover(documents: Sequence[Document]) -> list[int]:
     import numpy as np
 
     matrix = _tfidf(documents)
@@ -61,29 +66,49 @@ def _sample(count: int) -> NDArray[np.int64]:
     return np.arange(0, count, step)
 
 
-def _tfidf(documents: Sequence[Mapping[str, float]]) -> Any:  # a scipy CSR matrix
+def _tfidf(documents: Sequence[Document]) -> Any:  # a scipy CSR matrix
     """Sublinear TF-IDF rows over terms in at least two documents and at most half of them."""
     import numpy as np
     import scipy.sparse as sp
 
-    df: Counter[str] = Counter()
-    for counts in documents:
-        df.update(counts.keys())
+    counts, names = _counts(documents)
     n = len(documents)
-    kept = sorted(t for t, c in df.items() if 2 <= c <= max(2, n // 2))
-    column = {t: i for i, t in enumerate(kept)}
-    rows, cols, values = [], [], []
-    for row, counts in enumerate(documents):
-        for term, count in counts.items():
-            j = column.get(term)
-            if j is not None and count > 0:
-                rows.append(row)
-                cols.append(j)
-                values.append((1.0 + math.log(count)) * math.log((1 + n) / (1 + df[term])))
-    matrix = sp.csr_matrix((values, (rows, cols)), shape=(n, max(len(kept), 1)), dtype=np.float64)
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    kept = sorted(np.flatnonzero((df >= 2) & (df <= max(2, n // 2))).tolist(), key=names.__getitem__)
+    column = np.full(counts.shape[1], -1, dtype=np.intp)
+    column[kept] = np.arange(len(kept))
+    idf = np.array([math.log((1 + n) / (1 + int(df[j]))) for j in kept])
+    rows = np.repeat(np.arange(n), np.diff(counts.indptr))
+    cols = column[counts.indices]
+    wanted = cols >= 0
+    # Logarithms by math, once per distinct count, so each weight is the float a plain loop would give
+    distinct, which = np.unique(counts.data[wanted], return_inverse=True)
+    tf = np.array([1.0 + math.log(c) for c in distinct.tolist()])
+    values = tf[which] * idf[cols[wanted]]
+    shape = (n, max(len(kept), 1))
+    matrix = sp.csr_matrix((values, (rows[wanted], cols[wanted])), shape=shape, dtype=np.float64)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sp.diags(1.0 / norms) @ matrix
+
+
+def _counts(documents: Sequence[Document]) -> tuple[Any, list[str]]:
+    """Term counts as a CSR matrix of integers (a recurring term's counts summed), and each column's term."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    number: dict[str, int] = {}
+    terms, counts = array("q"), array("q")
+    ends = [0]
+    for names, values in documents:
+        terms.extend([number.setdefault(t, len(number)) for t in names.split()])
+        counts.extend(list(values))
+        ends.append(len(terms))
+    shape = (len(documents), len(number))
+    matrix = sp.csr_matrix((np.asarray(counts), np.asarray(terms), np.asarray(ends)), shape=shape)
+    matrix.sum_duplicates()
+    matrix.eliminate_zeros()
+    return matrix, list(number)
 
 
 def _lsa(matrix: Any, dimensions: int) -> NDArray[np.float64]:
@@ -121,24 +146,31 @@ def _normalize(points: NDArray[np.float64]) -> NDArray[np.float64]:
 def _communities(points: NDArray[np.float64]) -> list[list[int]]:
     """Louvain communities of the nearest-neighbour graph, biggest first."""
     import networkx as nx
-    import numpy as np
 
-    n = len(points)
-    k = min(NEIGHBOURS, n - 1)
     graph = nx.Graph()
-    graph.add_nodes_from(range(n))
-    for start in range(0, n, _BLOCK):
-        block = points[start : start + _BLOCK] @ points.T
-        for offset in range(len(block)):
-            block[offset, start + offset] = -np.inf
-        nearest = np.argpartition(-block, k - 1, axis=1)[:, :k]
-        for offset, row in enumerate(nearest):
-            for j in sorted(row.tolist()):
-                weight = float(block[offset, j])
-                if weight > 0:
-                    graph.add_edge(start + offset, j, weight=weight)
+    graph.add_nodes_from(range(len(points)))
+    for i, j, weight in _neighbours(points, min(NEIGHBOURS, len(points) - 1)):
+        graph.add_edge(i, j, weight=weight)
     found = nx.community.louvain_communities(graph, weight="weight", resolution=RESOLUTION, seed=_SEED)
     return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+
+
+def _neighbours(points: NDArray[np.float64], k: int) -> Iterator[tuple[int, int, float]]:
+    """Each point's ``k`` most similar others with a positive similarity, in order of point, then neighbour."""
+    import numpy as np
+
+    for start in range(0, len(points), _BLOCK):
+        distance = points[start : start + _BLOCK] @ points.T
+        np.negative(distance, out=distance)  # in place: a block is the biggest array of the stage
+        for offset in range(len(distance)):
+            distance[offset, start + offset] = np.inf
+        for first in range(0, len(distance), _PARTITION):
+            nearest = np.argpartition(distance[first : first + _PARTITION], k - 1, axis=1)[:, :k]
+            for offset, row in enumerate(nearest.tolist(), first):
+                for j in sorted(row):
+                    weight = -float(distance[offset, j])
+                    if weight > 0:
+                        yield start + offset, j, weight
 
 
 def _spherical_kmeans(points: NDArray[np.float64], centres: NDArray[np.float64]) -> NDArray[np.int64]:
