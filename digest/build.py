@@ -22,9 +22,9 @@ from digest.errors import BuildError
 from digest.export import export
 from digest.facts import key_facts
 from digest.group import Grouping, group, inputs_key
-from digest.ingest import Settings, Source, ingest
+from digest.ingest import Derived, Settings, Source, ingest
 from digest.lock import output_lock
-from digest.models import Article, Digest, Fact, Features, Issue, Story, StorySentence
+from digest.models import Article, Digest, Fact, Issue, Story, StorySentence
 from digest.parallel import fork_map
 from digest.progress import Stages
 from digest.readers import reader_for
@@ -128,9 +128,7 @@ def _build(
     with stages.stage("dedupe"):
         duplicate_of = _deduplicated(articles, {i: d.features.shingles for i, d in derived.items()}, cache)
     with stages.stage("group"):
-        grouping = _grouped(
-            articles, duplicate_of, config, {i: d.features for i, d in derived.items()}, cache
-        )
+        grouping = _grouped(articles, duplicate_of, config, derived, cache)
     del derived  # the features are the bulk of it, and grouping was their last reader
     with stages.stage("stories", total=len(grouping.stories)) as advance:
         by_id = {a.id: a for a in articles}
@@ -201,16 +199,23 @@ def _grouped(
     articles: Sequence[Article],
     duplicate_of: Mapping[str, str],
     config: Config,
-    features: Mapping[str, Features],
+    derived: Mapping[str, Derived],
     cache: Cache,
 ) -> Grouping:
     """The grouping of these articles: the last build's when what grouping reads is unchanged."""
+    keys = {i: d.grouped for i, d in derived.items()}
     return _remembered(
         cache,
         "grouping",
-        inputs_key(articles, duplicate_of, config.topics, config.unmatched),
+        inputs_key(articles, duplicate_of, config.topics, config.unmatched, keys),
         Grouping,
-        lambda: group(articles, duplicate_of, config.topics, config.unmatched, features),
+        lambda: group(
+            articles,
+            duplicate_of,
+            config.topics,
+            config.unmatched,
+            {i: d.features for i, d in derived.items()},
+        ),
     )
 
 

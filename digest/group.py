@@ -136,14 +136,28 @@ def group(
 
 
 def inputs_key(
-    articles: Sequence[Article], duplicate_of: Mapping[str, str], rules: Sequence[TopicRule], unmatched: str
+    articles: Sequence[Article],
+    duplicate_of: Mapping[str, str],
+    rules: Sequence[TopicRule],
+    unmatched: str,
+    known: Mapping[str, str] | None = None,
 ) -> str:
-    """A hash of everything ``group`` reads: equal keys give equal groupings (for the same code)."""
+    """A hash of everything ``group`` reads: equal keys give equal groupings (for the same code).
+
+    ``known`` holds articles' ``article_key`` when worked out beforehand.
+    """
+    known = known or {}
     digest = hashlib.sha256(f"{rules!r}\0{unmatched}\0{sorted(duplicate_of.items())!r}".encode())
     for article in sorted(articles, key=lambda a: a.id):
-        head = (article.id, article.date, article.title, article.title_from, article.url, _length(article))
-        digest.update(repr((head, article.sentences[:SUBJECT_SENTENCES])).encode("utf-8", "surrogatepass"))
+        digest.update(f"{article.id}:{known.get(article.id) or article_key(article)}\n".encode())
     return digest.hexdigest()
+
+
+def article_key(article: Article) -> str:
+    """A hash of what grouping reads of one article: headline, date, link, length and opening sentences."""
+    head = (article.id, article.date, article.title, article.title_from, article.url, _length(article))
+    text = repr((head, tuple(article.sentences[:SUBJECT_SENTENCES])))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass

@@ -37,6 +37,7 @@ class Derived:
     features: Features  # for deduplication and grouping
     print: str  # a hash of the article and its summary, for page reuse
     words: str  # what search finds it by, space-separated
+    grouped: str  # a hash of what grouping reads of it (``group.article_key``)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def ingest(
 
 def process_file(source: Source, settings: Settings) -> FileResult:
     """Read one file into articles with summaries; a file that cannot be read becomes an issue."""
-    from digest.group import article_features
+    from digest.group import article_features, article_key
     from digest.search import article_words
     from digest.summarize import summarize_article
 
@@ -119,6 +120,7 @@ def process_file(source: Source, settings: Settings) -> FileResult:
                 article_features(article),
                 article_print(article, summary),
                 article_words(article, summary),
+                article_key(article),
             )
         )
     return FileResult(tuple(articles), tuple(derived), tuple(issues))
