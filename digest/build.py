@@ -30,6 +30,7 @@ from digest.progress import Stages
 from digest.readers import reader_for
 from digest.readers.files import MEGABYTE, read_file
 from digest.render import render_site, template_dirs
+from digest.search import Postings
 from digest.summarize import summarize_story
 from digest.write import Staging
 
@@ -149,9 +150,10 @@ def _build(
     )
     _check_strict(strict, issues)
     last_pages = cache.recall("pages", ["site"]).get("site")
+    last_search = cache.recall("search", ["site"]).get("site")
     with Staging(config.output) as staging:
         with stages.stage("render") as advance:
-            pages = render_site(
+            memory = render_site(
                 digest,
                 config,
                 staging.put,
@@ -161,14 +163,16 @@ def _build(
                 previous=last_pages if isinstance(last_pages, dict) else None,
                 prints=prints,
                 words=words,
+                searched=last_search if isinstance(last_search, Postings) else None,
             )
             staging.put("digest.json", export(digest))
             for path, data in _originals(articles, sources, config.max_file_mb * MEGABYTE).items():
                 staging.put(path, data)
         with stages.stage("write"):
             staging.commit()
-    made = {path: replace(page, stamp=stamp(config.output / path)) for path, page in pages.items()}
+    made = {path: replace(page, stamp=stamp(config.output / path)) for path, page in memory.pages.items()}
     cache.remember("pages", {"site": made}, ["site"])
+    cache.remember("search", {"site": memory.search}, ["site"])
     result = Result(
         articles=len(articles) - len(duplicate_of),
         duplicates=len(duplicate_of),

@@ -29,7 +29,7 @@ from digest.models import Digest, Story, Topic
 from digest.pages import Month, TopicGroup, Year, page_makers
 from digest.parallel import fork_each
 from digest.reuse import CALLS, Dependency, Records, Rendered, Unhashable, reusable, template_hashes
-from digest.search import INDEX_PAGE, search_files
+from digest.search import INDEX_PAGE, Postings, search_files
 from digest.site import Page, Site, topic_feed_path, topic_page_path
 from digest.write import Kept
 
@@ -50,6 +50,14 @@ class Entry:
     updated: str
     summary: str
     topic: Topic | None
+
+
+@dataclass(frozen=True)
+class Memory:
+    """What a render leaves for the next build: what each page, and the search index, were made from."""
+
+    pages: dict[str, Rendered]
+    search: Postings
 
 
 @dataclass(frozen=True)
@@ -130,13 +138,14 @@ def render_site(
     previous: Mapping[str, Rendered] | None = None,
     prints: Mapping[str, str] | None = None,
     words: Mapping[str, str] | None = None,
-) -> dict[str, Rendered]:
-    """Give every file of the site to ``sink`` as it is made; return what each page was made from.
+    searched: Postings | None = None,
+) -> Memory:
+    """Give every file of the site to ``sink`` as it is made; return what pages and index were made from.
 
     A page that ``previous`` shows would come out as the file already in ``config.output`` is not
     rendered: it is ``Kept``. ``prints`` and ``words`` are the articles' ``article_print`` and
-    ``article_words`` when already known. Pages go to ``sink`` as they are rendered, so they need not all
-    be held at once.
+    ``article_words`` when already known; ``searched``, what the last build's search index was made of.
+    Pages go to ``sink`` as they are rendered, so they need not all be held at once.
     """
     site = Site(digest, config)
     renderer = _Renderer(environment(config), site, generated, prints or {})
@@ -169,15 +178,16 @@ def render_site(
 
     # Pages are made, checked against the last build and rendered in the workers: most of a rebuild's work.
     fork_each(work, len(makers), jobs=jobs, chunk=16, minimum=PARALLEL_FROM, each=put)
+    search, postings = search_files(digest, words, searched)
     others = {
         **feed_files(site, renderer),
         **crawler_files(site, listed),
-        **search_files(digest, words),
+        **search,
         **static_files(config),
     }
     for path, data in others.items():
         sink(path, data)
-    return memo
+    return Memory(memo, postings)
 
 
 def feed_files(site: Site, renderer: _Renderer) -> dict[str, bytes]:

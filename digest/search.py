@@ -7,11 +7,13 @@ JSON file is refused. ``static/search.js`` splits a query exactly as :func:`word
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from digest import paths
@@ -39,7 +41,7 @@ class Index:
 
     docs: tuple[tuple[str, str, str, str, str], ...]  # slug, title, publisher, date, snippet
     terms: tuple[str, ...]  # sorted
-    postings: tuple[tuple[int, ...], ...]  # per term: ascending doc numbers
+    postings: tuple[Sequence[int], ...]  # per term: ascending doc numbers
     common: tuple[str, ...]
 
 
@@ -58,11 +60,29 @@ def _mark(char: str) -> bool:
     return unicodedata.category(char).startswith("M")
 
 
+@dataclass(frozen=True)
+class Postings:
+    """What an index was made from, kept for the next build: it works out what changed, not everything."""
+
+    order: tuple[str, ...]  # ids of the indexed articles, in index order
+    words: tuple[str, ...]  # each one's ``article_words``
+    found: dict[str, array[int]]  # every word -> ascending numbers of the articles that hold it
+    encoded: dict[str, str]  # each term of the index -> its postings, ``encode``d
+
+
 def build_index(digest: Digest, known: Mapping[str, str] | None = None) -> Index:
     """Index every kept article: title, summary, byline, publisher and full text.
 
     ``known`` holds articles' ``article_words`` when worked out beforehand; the others are computed here.
     """
+    return indexed(digest, known)[0]
+
+
+def indexed(
+    digest: Digest, known: Mapping[str, str] | None = None, previous: Postings | None = None
+) -> tuple[Index, Postings]:
+    """``build_index``, and what it was made from; with the last build's ``previous``, only the articles
+    whose words changed are worked in (the same index, found faster), as long as the order is the same."""
     duplicates = digest.duplicate_of
     by_id = sorted((a for a in digest.articles if a.id not in duplicates), key=lambda a: a.id)
     kept = sorted(
@@ -70,31 +90,72 @@ def build_index(digest: Digest, known: Mapping[str, str] | None = None) -> Index
     )  # newest first, undated last
     docs = tuple(_doc(a, digest.summaries.get(a.id, ())) for a in kept)
     known = known or {}
-    found: dict[str, list[int]] = {}
-    for number, article in enumerate(kept):
-        found_in = known.get(article.id)
-        if found_in is None:
-            found_in = article_words(article, digest.summaries.get(article.id, ()))
-        for word in found_in.split():
-            found.setdefault(word, []).append(number)
+    order = tuple(a.id for a in kept)
+    texts = tuple(known.get(a.id) or article_words(a, digest.summaries.get(a.id, ())) for a in kept)
+    if previous is not None and previous.order == order:
+        found, changed = _patched(previous, texts)
+    else:
+        found, changed = _found(texts), None
     common = _common(found, len(kept))
     terms = tuple(sorted(w for w in found if w not in common))
-    return Index(docs, terms, tuple(tuple(found[t]) for t in terms), tuple(sorted(common)))
+    index = Index(docs, terms, tuple(found[t] for t in terms), tuple(sorted(common)))
+    reused, touched = (
+        (previous.encoded, changed) if previous is not None and changed is not None else ({}, set())
+    )
+    encoded = {t: reused[t] if t in reused and t not in touched else encode(found[t]) for t in terms}
+    return index, Postings(order, texts, found, encoded)
 
 
-def index_script(index: Index) -> bytes:
-    """The index as ``search-index.js``: one assignment to ``window.DIGEST_SEARCH``."""
+def _found(texts: Sequence[str]) -> dict[str, array[int]]:
+    found: dict[str, list[int]] = {}
+    for number, text in enumerate(texts):
+        for word in text.split():
+            found.setdefault(word, []).append(number)
+    return {word: array("I", numbers) for word, numbers in found.items()}
+
+
+def _patched(previous: Postings, texts: Sequence[str]) -> tuple[dict[str, array[int]], set[str]]:
+    """The last build's postings with the changed articles' words taken out and put in; the words touched.
+
+    Lists are replaced, never changed in place: ``previous`` may still be in use (a resident cache).
+    """
+    found = dict(previous.found)
+    changed: set[str] = set()
+    for number, (old, new) in enumerate(zip(previous.words, texts, strict=True)):
+        if old == new:
+            continue
+        before, after = set(old.split()), set(new.split())
+        for word in before - after:
+            numbers = array("I", (n for n in found[word] if n != number))
+            if numbers:
+                found[word] = numbers
+            else:
+                del found[word]
+        for word in after - before:
+            numbers = found.get(word, array("I"))
+            at = bisect.bisect_left(numbers, number)
+            found[word] = numbers[:at] + array("I", [number]) + numbers[at:]
+        changed |= before ^ after
+    return found, changed
+
+
+def index_script(index: Index, encoded: Mapping[str, str] | None = None) -> bytes:
+    """The index as ``search-index.js``: one assignment to ``window.DIGEST_SEARCH``.
+
+    ``encoded`` holds terms' postings already ``encode``d.
+    """
     prefix, suffix = paths.article_page("\0").split("\0")
-    document = {
-        "version": VERSION,
-        "page": [prefix, suffix],
-        "docs": [list(doc) for doc in index.docs],
-        "terms": list(index.terms),
-        "postings": [encode(p) for p in index.postings],
-        "common": list(index.common),
-    }
-    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    return f"window.{GLOBAL}={_script_safe(body)};\n".encode()
+    encoded = encoded or {}
+    postings = [encoded.get(t) or encode(p) for t, p in zip(index.terms, index.postings, strict=True)]
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    # Only the documents can hold characters a script must not: terms are word characters and
+    # postings base 32. The pieces are joined exactly as dumping the whole document would.
+    body = (
+        f'{{"version":{VERSION},"page":{dumps([prefix, suffix])},'
+        f'"docs":{_script_safe(dumps([list(doc) for doc in index.docs]))},'
+        f'"terms":{dumps(list(index.terms))},"postings":{dumps(postings)},"common":{dumps(list(index.common))}}}'
+    )
+    return f"window.{GLOBAL}={body};\n".encode()
 
 
 def _script_safe(text: str) -> str:
@@ -103,9 +164,13 @@ def _script_safe(text: str) -> str:
     return text.translate(_SCRIPT_ESCAPES)
 
 
-def search_files(digest: Digest, known: Mapping[str, str] | None = None) -> dict[str, bytes]:
-    """The files search adds to the site (``known`` as for ``build_index``)."""
-    return {INDEX_PAGE: index_script(build_index(digest, known))}
+def search_files(
+    digest: Digest, known: Mapping[str, str] | None = None, previous: Postings | None = None
+) -> tuple[dict[str, bytes], Postings]:
+    """The files search adds to the site (``known`` and ``previous`` as for ``indexed``), and what the
+    index was made from."""
+    index, postings = indexed(digest, known, previous)
+    return {INDEX_PAGE: index_script(index, postings.encoded)}, postings
 
 
 def article_words(article: Article, summary: tuple[str, ...]) -> str:
@@ -138,7 +203,7 @@ def _searchable(article: Article, summary: tuple[str, ...]) -> str:
     return "\n".join(parts)
 
 
-def _common(found: Mapping[str, list[int]], total: int) -> set[str]:
+def _common(found: Mapping[str, Sequence[int]], total: int) -> set[str]:
     if total < COMMON_MIN_ARTICLES:
         return set()
     return {word for word, docs in found.items() if len(docs) > COMMON_SHARE * total}
@@ -175,9 +240,11 @@ __all__ = [
     "GLOBAL",
     "INDEX_PAGE",
     "Index",
+    "Postings",
     "build_index",
     "encode",
     "index_script",
+    "indexed",
     "search_files",
     "snippet",
     "words",

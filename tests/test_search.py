@@ -1,0 +1,33 @@
+"""The search index worked out from the last build's equals the index made from scratch."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.search import index_script, indexed
+from tests.test_render import make_digest
+
+WORDS = st.lists(
+    st.sampled_from(["storm", "port", "council", "vote", "budget", "river", "fire", "court"]), max_size=6
+)
+
+
+def _known(ids: list[str], words: list[list[str]]) -> dict[str, str]:
+    return {i: " ".join(sorted(set(w))) for i, w in zip(ids, words, strict=False)}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(WORDS, min_size=5, max_size=5), st.lists(WORDS, min_size=5, max_size=5))
+def test_an_index_updated_from_the_last_one_equals_one_made_from_scratch(
+    before: list[list[str]], after: list[list[str]]
+) -> None:
+    digest = make_digest()
+    ids = [a.id for a in digest.articles]
+    _, last = indexed(digest, _known(ids, before))
+    updated, postings = indexed(digest, _known(ids, after), last)
+    scratch, fresh = indexed(digest, _known(ids, after))
+    assert updated == scratch
+    assert postings.found == fresh.found and postings.encoded == fresh.encoded
+    assert index_script(updated, postings.encoded) == index_script(scratch)
+    assert last.found == indexed(digest, _known(ids, before))[1].found  # the last build's is left as it was
