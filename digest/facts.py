@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from digest.boilerplate import boilerplate_reason
+from digest.boilerplate import is_boilerplate
 from digest.models import Fact
 from digest.text import FUNCTION_WORDS, STOPWORDS, stem, word_set
 
@@ -162,12 +162,12 @@ def key_facts(
     """The story's key facts from its articles (id, sentences), most widely reported first, at most ``MAX_FACTS``."""
     titles = titles or {}
     prose = [(article_id, [s for s in sentences if _prose(s)]) for article_id, sentences in articles]
-    capitalised_inside = _capitalised_inside(sentences for _, sentences in prose)
+    tokenized = [(article_id, [_tokens(s) for s in sentences]) for article_id, sentences in prose]
+    capitalised_inside = _capitalised_inside(tokens for _, tokens in tokenized)
     tallies: dict[str, _Tally] = {}
-    for order, (article_id, sentences) in enumerate(prose):
+    for order, ((article_id, sentences), (_, token_lists)) in enumerate(zip(prose, tokenized, strict=True)):
         lead_text = " ".join([*sentences[:1], titles.get(article_id, "")])
-        for number, sentence in enumerate(sentences):
-            tokens = _tokens(sentence)
+        for number, tokens in enumerate(token_lists):
             for key, text, kind in (
                 *_names(tokens, capitalised_inside),
                 *_figures(tokens),
@@ -206,7 +206,7 @@ def _diverse(ranked: list[tuple[str, _Tally]]) -> list[tuple[str, _Tally]]:
 def _prose(sentence: str) -> bool:
     """Sentences worth reading facts from: not boilerplate, not a title-case heading."""
     tokens = sentence.split()
-    if not tokens or boilerplate_reason(sentence) is not None:
+    if not tokens or is_boilerplate(sentence):
         return False
     capitalised = sum(1 for token in tokens if token[:1].isupper())
     return capitalised * 5 < len(tokens) * 3 or len(tokens) < 3
@@ -224,12 +224,11 @@ def _tokens(sentence: str) -> list[str]:
     return tokens
 
 
-def _capitalised_inside(sentences: Iterator[list[str]]) -> frozenset[str]:
-    """Words written capitalised somewhere other than at the start of a sentence."""
+def _capitalised_inside(sentences: Iterator[list[list[str]]]) -> frozenset[str]:
+    """Words written capitalised somewhere other than at the start of a sentence (sentences as tokens)."""
     seen: set[str] = set()
     for group in sentences:
-        for sentence in group:
-            tokens = _tokens(sentence)
+        for tokens in group:
             for index in range(1, len(tokens)):
                 if tokens[index - 1] not in _OPENING and _CAPITALISED.match(tokens[index]):
                     seen.add(_bare(tokens[index]))
@@ -244,6 +243,7 @@ def _bare(token: str) -> str:
     return token
 
 
+@lru_cache(maxsize=65536)
 def _name_token(token: str) -> bool:
     """A capitalised word that can be part of a name (not a month or weekday)."""
     return (
@@ -377,10 +377,17 @@ def _name_vote(tokens: list[str], start: int, end: int, words: list[str], titled
 
 def _figures(tokens: list[str]) -> Iterator[tuple[str, str, str]]:
     """(key, text, 'figure') for every number with a unit in one sentence's tokens."""
-    for index in range(len(tokens)):
-        figure = _figure_at(tokens, index)
-        if figure is not None:
-            yield figure
+    for index, token in enumerate(tokens):
+        if _may_count(token):
+            figure = _figure_at(tokens, index)
+            if figure is not None:
+                yield figure
+
+
+@lru_cache(maxsize=65536)
+def _may_count(token: str) -> bool:
+    """Whether a figure can start at this token, a number or a spelled one: ``_figure_at``'s cheap test."""
+    return _NUMBER.match(token) is not None or token.lower().split("-")[0] in _SPELLED
 
 
 def _figure_at(tokens: list[str], index: int) -> tuple[str, str, str] | None:
