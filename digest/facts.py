@@ -27,6 +27,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
+from itertools import chain
+from typing import NamedTuple
 
 from digest.boilerplate import is_boilerplate
 from digest.models import Fact
@@ -161,16 +163,19 @@ def key_facts(
 ) -> tuple[Fact, ...]:
     """The story's key facts from its articles (id, sentences), most widely reported first, at most ``MAX_FACTS``."""
     titles = titles or {}
-    prose = [(article_id, [s for s in sentences if _prose(s)]) for article_id, sentences in articles]
-    tokenized = [(article_id, [_tokens(s) for s in sentences]) for article_id, sentences in prose]
-    capitalised_inside = _capitalised_inside(tokens for _, tokens in tokenized)
+    prose = [
+        (article_id, [(text, read) for text in sentences if (read := _reading(text)).prose])
+        for article_id, sentences in articles
+    ]
+    capitalised_inside = frozenset(
+        chain.from_iterable(read.inside for _, pairs in prose for _, read in pairs)
+    )
     tallies: dict[str, _Tally] = {}
-    for order, ((article_id, sentences), (_, token_lists)) in enumerate(zip(prose, tokenized, strict=True)):
-        lead_text = " ".join([*sentences[:1], titles.get(article_id, "")])
-        for number, tokens in enumerate(token_lists):
-            for key, text, kind in (
-                *_names(tokens, capitalised_inside),
-                *_figures(tokens),
+    for order, (article_id, pairs) in enumerate(prose):
+        lead_text = " ".join([*(text for text, _ in pairs[:1]), titles.get(article_id, "")])
+        for number, (_, read) in enumerate(pairs):
+            for key, text, kind in chain.from_iterable(
+                inside if word in capitalised_inside else outside for word, outside, inside in read.mentions
             ):
                 tally = tallies.setdefault(key, _Tally(text))
                 if kind.startswith("opener:"):
@@ -224,15 +229,33 @@ def _tokens(sentence: str) -> list[str]:
     return tokens
 
 
-def _capitalised_inside(sentences: Iterator[list[list[str]]]) -> frozenset[str]:
-    """Words written capitalised somewhere other than at the start of a sentence (sentences as tokens)."""
-    seen: set[str] = set()
-    for group in sentences:
-        for tokens in group:
-            for index in range(1, len(tokens)):
-                if tokens[index - 1] not in _OPENING and _CAPITALISED.match(tokens[index]):
-                    seen.add(_bare(tokens[index]))
-    return frozenset(seen)
+_Mention = tuple[str, str, str]  # a fact's key, its text as written, and the kind its context suggests
+
+
+class _Reading(NamedTuple):
+    """What key facts read of one sentence, whatever the story it is in."""
+
+    prose: bool  # worth reading facts from (``_prose``); nothing else is read when not
+    inside: tuple[str, ...]  # words it capitalises other than at its start
+    # Per name run, then per figure: the run's first word and its mentions when that word is, and is not,
+    # capitalised elsewhere in the story ("" and the same mentions twice where that does not matter).
+    mentions: tuple[tuple[str, tuple[_Mention, ...], tuple[_Mention, ...]], ...]
+
+
+# Sentences recur across articles and stories; each text is tokenized and read once while it is recent.
+@lru_cache(maxsize=16384)
+def _reading(sentence: str) -> _Reading:
+    """The names and figures of a sentence and the words it capitalises inside, remembered per text."""
+    if not _prose(sentence):
+        return _Reading(False, (), ())
+    tokens = _tokens(sentence)
+    inside = tuple(
+        _bare(tokens[index])
+        for index in range(1, len(tokens))
+        if tokens[index - 1] not in _OPENING and _CAPITALISED.match(tokens[index])
+    )
+    figures = [("", (figure,), (figure,)) for figure in _figures(tokens)]
+    return _Reading(True, inside, (*_names(tokens), *figures))
 
 
 def _bare(token: str) -> str:
@@ -251,8 +274,20 @@ def _name_token(token: str) -> bool:
     )
 
 
-def _names(tokens: list[str], capitalised_inside: frozenset[str]) -> Iterator[tuple[str, str, str]]:
-    """(key, text, kind vote) for every name mentioned in one sentence's tokens."""
+def _names(tokens: list[str]) -> Iterator[tuple[str, tuple[_Mention, ...], tuple[_Mention, ...]]]:
+    """Every capitalised run of one sentence's tokens: its first word, and the name (if any) it mentions
+    when that word is not, and is, capitalised elsewhere in the story (it matters at the sentence's start)."""
+    for start, end in _runs(tokens):
+        outside = tuple(_name_mentions(tokens, start, end, frozenset()))
+        if start == 0 or tokens[start - 1] in _OPENING:
+            word = _bare(tokens[start])
+            yield word, outside, tuple(_name_mentions(tokens, start, end, frozenset({word})))
+        else:
+            yield "", outside, outside
+
+
+def _runs(tokens: list[str]) -> Iterator[tuple[int, int]]:
+    """(start, end) of every run of capitalised words in one sentence's tokens, connectors ('of') included."""
     index = 0
     while index < len(tokens):
         if not _name_token(tokens[index]):
@@ -271,7 +306,7 @@ def _names(tokens: list[str], capitalised_inside: frozenset[str]) -> Iterator[tu
                 end += 2
             else:
                 break
-        yield from _name_mentions(tokens, index, end, capitalised_inside)
+        yield index, end
         index = end
 
 

@@ -41,6 +41,7 @@ class StoryVectors:
         rarity = np.array([math.log((1 + size) / (1 + seen)) + 1.0 for seen in frequency.values()])
         lengths = np.fromiter(map(len, terms), np.intp, size)
         self.starts = [0, *np.cumsum(lengths).tolist()]
+        self.lengths, self.first_pairs = lengths, np.asarray(self.starts[:-1], dtype=np.intp)
         self.ids = np.fromiter(map(numbers.__getitem__, chain.from_iterable(terms)), np.intp, self.starts[-1])
         values = np.fromiter(chain.from_iterable(counts.values() for counts in terms), float, self.starts[-1])
         weights = values * rarity[self.ids]
@@ -76,15 +77,14 @@ class StoryVectors:
         owner = np.asarray(owners, dtype=np.intp)
         terms = len(self.names)
         # The indexed candidates' pairs grouped by term (postings), each group in candidate order.
-        pairs = np.concatenate([np.arange(self.starts[i], self.starts[i + 1]) for i in indexed])
-        sentence_of = np.repeat(np.asarray(indexed, dtype=np.intp), np.diff(np.asarray(self.starts))[indexed])
+        pairs, sentence_of = self._pairs(indexed)
         order = np.argsort(self.ids[pairs], kind="stable")
         posted, posted_sentence = pairs[order], sentence_of[order]
         bounds = np.concatenate(([0], np.cumsum(np.bincount(self.ids[pairs], minlength=terms))))
         # Every query's terms in its own order, each followed by the postings of that term: each
         # (query, candidate) score is then summed term after term, as a walk of the postings sums it.
-        asked = np.concatenate([np.arange(self.starts[q], self.starts[q + 1]) for q in queries])
-        asker = np.repeat(np.arange(len(queries)), np.diff(np.asarray(self.starts))[list(queries)])
+        asked, _ = self._pairs(queries)
+        asker = np.repeat(np.arange(len(queries)), self.lengths[np.asarray(queries, dtype=np.intp)])
         first, last = bounds[self.ids[asked]], bounds[self.ids[asked] + 1]
         spans = last - first
         each = np.repeat(np.arange(len(asked)), spans)
@@ -101,6 +101,17 @@ class StoryVectors:
         pairs_found = np.unique(query[other] * articles + owner[candidate[other]])
         counts: list[int] = (1 + np.bincount(pairs_found // articles, minlength=len(queries))).tolist()
         return counts
+
+    def _pairs(self, sentences: Sequence[int]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        """The positions of the (sentence, term) pairs of ``sentences``, in order, and their sentences."""
+        import numpy as np
+
+        chosen = np.asarray(sentences, dtype=np.intp)
+        lengths = self.lengths[chosen]
+        ends = np.cumsum(lengths)
+        # Each pair's position: its sentence's first pair, plus how far into the sentence it is.
+        offsets = np.repeat(self.first_pairs[chosen] - ends + lengths, lengths)
+        return offsets + np.arange(int(ends[-1]) if len(ends) else 0), np.repeat(chosen, lengths)
 
 
 def _norms(weights: list[float], starts: list[int]) -> list[float]:

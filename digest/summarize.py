@@ -22,7 +22,7 @@ import operator
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from itertools import accumulate, chain
+from itertools import accumulate, chain, repeat
 from typing import NamedTuple
 
 from digest.boilerplate import boilerplate_reason, is_boilerplate
@@ -428,7 +428,8 @@ def _similarity(left: Mapping[str, float], right: Mapping[str, float]) -> float:
     """Dot product of two sparse unit vectors: their cosine."""
     if len(left) > len(right):
         left, right = right, left
-    return sum(value * right.get(term, 0.0) for term, value in left.items())
+    total: float = sum(map(operator.mul, left.values(), map(right.get, left, repeat(0.0))))
+    return total
 
 
 def _select_story(entries: Sequence[_Entry], length: int) -> list[_Entry]:
