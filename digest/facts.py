@@ -252,7 +252,7 @@ def _reading(sentence: str) -> _Reading:
     inside = tuple(
         _bare(tokens[index])
         for index in range(1, len(tokens))
-        if tokens[index - 1] not in _OPENING and _CAPITALISED.match(tokens[index])
+        if tokens[index - 1] not in _OPENING and _capitalised(tokens[index])
     )
     figures = [("", (figure,), (figure,)) for figure in _figures(tokens)]
     return _Reading(True, inside, (*_names(tokens), *figures))
@@ -267,6 +267,12 @@ def _bare(token: str) -> str:
 
 
 @lru_cache(maxsize=65536)
+def _capitalised(token: str) -> bool:
+    """A word starting with a capital letter."""
+    return _CAPITALISED.match(token) is not None
+
+
+@lru_cache(maxsize=65536)
 def _name_token(token: str) -> bool:
     """A capitalised word that can be part of a name (not a month or weekday)."""
     return (
@@ -278,12 +284,16 @@ def _names(tokens: list[str]) -> Iterator[tuple[str, tuple[_Mention, ...], tuple
     """Every capitalised run of one sentence's tokens: its first word, and the name (if any) it mentions
     when that word is not, and is, capitalised elsewhere in the story (it matters at the sentence's start)."""
     for start, end in _runs(tokens):
-        outside = tuple(_name_mentions(tokens, start, end, frozenset()))
-        if start == 0 or tokens[start - 1] in _OPENING:
-            word = _bare(tokens[start])
-            yield word, outside, tuple(_name_mentions(tokens, start, end, frozenset({word})))
+        words = [_bare(token) for token in tokens[start:end]]
+        inside = tuple(_name(tokens, start, words))
+        if start and tokens[start - 1] not in _OPENING:
+            yield "", inside, inside
+        elif len(words) == 1 or _common(words[0]):
+            # Opening the sentence, a lone or everyday word is not part of a name ('The', 'According')
+            # unless the story capitalises it elsewhere.
+            yield words[0], tuple(_name(tokens, start + 1, words[1:])), inside
         else:
-            yield "", outside, outside
+            yield words[0], tuple((key, text, "opener:" + kind) for key, text, kind in inside), inside
 
 
 def _runs(tokens: list[str]) -> Iterator[tuple[int, int]]:
@@ -310,16 +320,9 @@ def _runs(tokens: list[str]) -> Iterator[tuple[int, int]]:
         index = end
 
 
-def _name_mentions(
-    tokens: list[str], start: int, end: int, capitalised_inside: frozenset[str]
-) -> Iterator[tuple[str, str, str]]:
-    """The name (if any) in the capitalised run ``tokens[start:end]``, with the kind its context suggests."""
-    words = [_bare(token) for token in tokens[start:end]]
-    initial = start == 0 or tokens[start - 1] in _OPENING
-    opener = initial and words[0] not in capitalised_inside
-    if opener and (len(words) == 1 or _common(words[0])):
-        words, start = words[1:], start + 1
-        opener = False
+def _name(tokens: list[str], start: int, words: list[str]) -> Iterator[_Mention]:
+    """The name (if any) in ``words``, the bare words of a capitalised run from ``tokens[start]``, with the
+    kind its context suggests."""
     titled = False
     # Titles and nationality words before a name are not part of it.
     while words and (words[0] in _TITLES or words[0].rstrip(".") in _TITLES or _demonym(words, 0)):
@@ -338,7 +341,7 @@ def _name_mentions(
     text = " ".join(words)
     kind = _name_vote(tokens, start, start + len(words), words, titled)
     # A name kept with the sentence's first word ('Steelmaker Acme Corp') may yet lose that word in _merge.
-    yield _name_key(text), text, "opener:" + kind if opener else kind
+    yield _name_key(text), text, kind
 
 
 @lru_cache(maxsize=16384)

@@ -31,9 +31,7 @@ class StoryVectors:
         """``terms``: each candidate's salient-term counts; ``articles``: its article's number, in runs."""
         import numpy as np
 
-        frequency: Counter[str] = Counter()
-        for counts in terms:
-            frequency.update(counts.keys())
+        frequency = Counter(chain.from_iterable(terms))  # in how many candidates each term is
         # Term numbers in order of first use: the order in which the dicts would have inserted them.
         numbers = dict(zip(frequency, count()))
         self.names = list(frequency)

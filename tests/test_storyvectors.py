@@ -184,7 +184,13 @@ def test_story_summaries_are_unchanged_by_remembering_sentences() -> None:
 
 def reference_names(tokens: list[str], capitalised_inside: frozenset[str]) -> Iterator[tuple[str, str, str]]:
     for start, end in facts._runs(tokens):
-        yield from facts._name_mentions(tokens, start, end, capitalised_inside)
+        words = [facts._bare(token) for token in tokens[start:end]]
+        initial = start == 0 or tokens[start - 1] in facts._OPENING
+        opener = initial and words[0] not in capitalised_inside
+        if opener and (len(words) == 1 or facts._common(words[0])):
+            words, start, opener = words[1:], start + 1, False
+        for key, text, kind in facts._name(tokens, start, words):
+            yield key, text, "opener:" + kind if opener else kind
 
 
 FACT_SENTENCES = [
