@@ -8,10 +8,11 @@ real sentence from the summaries.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from digest.text import STOPWORDS, word_set
 
-__all__ = ["REASONS", "boilerplate_reason"]
+__all__ = ["REASONS", "boilerplate_reason", "is_boilerplate"]
 
 REASONS: frozenset[str] = frozenset(
     {
@@ -195,6 +196,13 @@ def boilerplate_reason(paragraph: str, *, author: str | None = None) -> str | No
     if count <= _MAX_CAPTION_WORDS and line[-1] not in _TERMINAL and _is_caption(line):
         return "caption"
     return None
+
+
+# A story's summary and its key facts screen the same sentences, one after the other.
+@lru_cache(maxsize=8192)
+def is_boilerplate(sentence: str) -> bool:
+    """Whether ``boilerplate_reason`` finds a reason (without an author), remembered for recent sentences."""
+    return boilerplate_reason(sentence) is not None
 
 
 def _rule_reason(line: str, count: int) -> str | None:

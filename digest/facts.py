@@ -27,8 +27,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
+from itertools import chain
+from typing import NamedTuple
 
-from digest.boilerplate import boilerplate_reason
+from digest.boilerplate import is_boilerplate
 from digest.models import Fact
 from digest.text import FUNCTION_WORDS, STOPWORDS, stem, word_set
 
@@ -161,16 +163,19 @@ def key_facts(
 ) -> tuple[Fact, ...]:
     """The story's key facts from its articles (id, sentences), most widely reported first, at most ``MAX_FACTS``."""
     titles = titles or {}
-    prose = [(article_id, [s for s in sentences if _prose(s)]) for article_id, sentences in articles]
-    capitalised_inside = _capitalised_inside(sentences for _, sentences in prose)
+    prose = [
+        (article_id, [(text, read) for text in sentences if (read := _reading(text)).prose])
+        for article_id, sentences in articles
+    ]
+    capitalised_inside = frozenset(
+        chain.from_iterable(read.inside for _, pairs in prose for _, read in pairs)
+    )
     tallies: dict[str, _Tally] = {}
-    for order, (article_id, sentences) in enumerate(prose):
-        lead_text = " ".join([*sentences[:1], titles.get(article_id, "")])
-        for number, sentence in enumerate(sentences):
-            tokens = _tokens(sentence)
-            for key, text, kind in (
-                *_names(tokens, capitalised_inside),
-                *_figures(tokens),
+    for order, (article_id, pairs) in enumerate(prose):
+        lead_text = " ".join([*(text for text, _ in pairs[:1]), titles.get(article_id, "")])
+        for number, (_, read) in enumerate(pairs):
+            for key, text, kind in chain.from_iterable(
+                inside if word in capitalised_inside else outside for word, outside, inside in read.mentions
             ):
                 tally = tallies.setdefault(key, _Tally(text))
                 if kind.startswith("opener:"):
@@ -206,7 +211,7 @@ def _diverse(ranked: list[tuple[str, _Tally]]) -> list[tuple[str, _Tally]]:
 def _prose(sentence: str) -> bool:
     """Sentences worth reading facts from: not boilerplate, not a title-case heading."""
     tokens = sentence.split()
-    if not tokens or boilerplate_reason(sentence) is not None:
+    if not tokens or is_boilerplate(sentence):
         return False
     capitalised = sum(1 for token in tokens if token[:1].isupper())
     return capitalised * 5 < len(tokens) * 3 or len(tokens) < 3
@@ -224,16 +229,33 @@ def _tokens(sentence: str) -> list[str]:
     return tokens
 
 
-def _capitalised_inside(sentences: Iterator[list[str]]) -> frozenset[str]:
-    """Words written capitalised somewhere other than at the start of a sentence."""
-    seen: set[str] = set()
-    for group in sentences:
-        for sentence in group:
-            tokens = _tokens(sentence)
-            for index in range(1, len(tokens)):
-                if tokens[index - 1] not in _OPENING and _CAPITALISED.match(tokens[index]):
-                    seen.add(_bare(tokens[index]))
-    return frozenset(seen)
+_Mention = tuple[str, str, str]  # a fact's key, its text as written, and the kind its context suggests
+
+
+class _Reading(NamedTuple):
+    """What key facts read of one sentence, whatever the story it is in."""
+
+    prose: bool  # worth reading facts from (``_prose``); nothing else is read when not
+    inside: tuple[str, ...]  # words it capitalises other than at its start
+    # Per name run, then per figure: the run's first word and its mentions when that word is, and is not,
+    # capitalised elsewhere in the story ("" and the same mentions twice where that does not matter).
+    mentions: tuple[tuple[str, tuple[_Mention, ...], tuple[_Mention, ...]], ...]
+
+
+# Sentences recur across articles and stories; each text is tokenized and read once while it is recent.
+@lru_cache(maxsize=16384)
+def _reading(sentence: str) -> _Reading:
+    """The names and figures of a sentence and the words it capitalises inside, remembered per text."""
+    if not _prose(sentence):
+        return _Reading(False, (), ())
+    tokens = _tokens(sentence)
+    inside = tuple(
+        _bare(tokens[index])
+        for index in range(1, len(tokens))
+        if tokens[index - 1] not in _OPENING and _capitalised(tokens[index])
+    )
+    figures = [("", (figure,), (figure,)) for figure in _figures(tokens)]
+    return _Reading(True, inside, (*_names(tokens), *figures))
 
 
 def _bare(token: str) -> str:
@@ -244,6 +266,13 @@ def _bare(token: str) -> str:
     return token
 
 
+@lru_cache(maxsize=65536)
+def _capitalised(token: str) -> bool:
+    """A word starting with a capital letter."""
+    return _CAPITALISED.match(token) is not None
+
+
+@lru_cache(maxsize=65536)
 def _name_token(token: str) -> bool:
     """A capitalised word that can be part of a name (not a month or weekday)."""
     return (
@@ -251,8 +280,24 @@ def _name_token(token: str) -> bool:
     )
 
 
-def _names(tokens: list[str], capitalised_inside: frozenset[str]) -> Iterator[tuple[str, str, str]]:
-    """(key, text, kind vote) for every name mentioned in one sentence's tokens."""
+def _names(tokens: list[str]) -> Iterator[tuple[str, tuple[_Mention, ...], tuple[_Mention, ...]]]:
+    """Every capitalised run of one sentence's tokens: its first word, and the name (if any) it mentions
+    when that word is not, and is, capitalised elsewhere in the story (it matters at the sentence's start)."""
+    for start, end in _runs(tokens):
+        words = [_bare(token) for token in tokens[start:end]]
+        inside = tuple(_name(tokens, start, words))
+        if start and tokens[start - 1] not in _OPENING:
+            yield "", inside, inside
+        elif len(words) == 1 or _common(words[0]):
+            # Opening the sentence, a lone or everyday word is not part of a name ('The', 'According')
+            # unless the story capitalises it elsewhere.
+            yield words[0], tuple(_name(tokens, start + 1, words[1:])), inside
+        else:
+            yield words[0], tuple((key, text, "opener:" + kind) for key, text, kind in inside), inside
+
+
+def _runs(tokens: list[str]) -> Iterator[tuple[int, int]]:
+    """(start, end) of every run of capitalised words in one sentence's tokens, connectors ('of') included."""
     index = 0
     while index < len(tokens):
         if not _name_token(tokens[index]):
@@ -271,20 +316,13 @@ def _names(tokens: list[str], capitalised_inside: frozenset[str]) -> Iterator[tu
                 end += 2
             else:
                 break
-        yield from _name_mentions(tokens, index, end, capitalised_inside)
+        yield index, end
         index = end
 
 
-def _name_mentions(
-    tokens: list[str], start: int, end: int, capitalised_inside: frozenset[str]
-) -> Iterator[tuple[str, str, str]]:
-    """The name (if any) in the capitalised run ``tokens[start:end]``, with the kind its context suggests."""
-    words = [_bare(token) for token in tokens[start:end]]
-    initial = start == 0 or tokens[start - 1] in _OPENING
-    opener = initial and words[0] not in capitalised_inside
-    if opener and (len(words) == 1 or _common(words[0])):
-        words, start = words[1:], start + 1
-        opener = False
+def _name(tokens: list[str], start: int, words: list[str]) -> Iterator[_Mention]:
+    """The name (if any) in ``words``, the bare words of a capitalised run from ``tokens[start]``, with the
+    kind its context suggests."""
     titled = False
     # Titles and nationality words before a name are not part of it.
     while words and (words[0] in _TITLES or words[0].rstrip(".") in _TITLES or _demonym(words, 0)):
@@ -303,7 +341,7 @@ def _name_mentions(
     text = " ".join(words)
     kind = _name_vote(tokens, start, start + len(words), words, titled)
     # A name kept with the sentence's first word ('Steelmaker Acme Corp') may yet lose that word in _merge.
-    yield _name_key(text), text, "opener:" + kind if opener else kind
+    yield _name_key(text), text, kind
 
 
 @lru_cache(maxsize=16384)
@@ -377,10 +415,17 @@ def _name_vote(tokens: list[str], start: int, end: int, words: list[str], titled
 
 def _figures(tokens: list[str]) -> Iterator[tuple[str, str, str]]:
     """(key, text, 'figure') for every number with a unit in one sentence's tokens."""
-    for index in range(len(tokens)):
-        figure = _figure_at(tokens, index)
-        if figure is not None:
-            yield figure
+    for index, token in enumerate(tokens):
+        if _may_count(token):
+            figure = _figure_at(tokens, index)
+            if figure is not None:
+                yield figure
+
+
+@lru_cache(maxsize=65536)
+def _may_count(token: str) -> bool:
+    """Whether a figure can start at this token, a number or a spelled one: ``_figure_at``'s cheap test."""
+    return _NUMBER.match(token) is not None or token.lower().split("-")[0] in _SPELLED
 
 
 def _figure_at(tokens: list[str], index: int) -> tuple[str, str, str] | None:

@@ -21,11 +21,13 @@ import math
 import operator
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from itertools import chain
+from functools import lru_cache
+from itertools import accumulate, chain, repeat
 from typing import NamedTuple
 
-from digest.boilerplate import boilerplate_reason
+from digest.boilerplate import boilerplate_reason, is_boilerplate
 from digest.models import StorySentence
+from digest.storyvectors import StoryVectors
 from digest.text import salient_terms, word_set
 
 __all__ = ["MIN_WORDS", "SIMILAR", "story_length", "summarize_article", "summarize_story", "usable_sentence"]
@@ -87,7 +89,7 @@ class _Sentence(NamedTuple):
 
 def usable_sentence(sentence: str) -> bool:
     """True when a sentence may appear in a summary: prose, 5+ words, not a question nor a heading."""
-    return _plausible(sentence) and boilerplate_reason(sentence) is None
+    return _plausible(sentence) and not is_boilerplate(sentence)
 
 
 def summarize_article(sentences: Sequence[str], count: int, *, title: str = "") -> tuple[str, ...]:
@@ -103,7 +105,7 @@ def summarize_article(sentences: Sequence[str], count: int, *, title: str = "") 
     terms, total = _terms(sentences, "")
     # Boilerplate is checked only for sentences about to be chosen: it is the costliest test, and most
     # sentences never compete for the top places.
-    candidates = _candidates(sentences, terms, screen=False)
+    candidates = _candidates(sentences, terms)
     if not candidates:
         return ()
     scores = _summary_scores(candidates, total, count)
@@ -135,27 +137,42 @@ def _title_case(tokens: Sequence[str]) -> bool:
     return capitalized * 5 >= len(tokens) * 3
 
 
-def _candidates(sentences: Sequence[str], terms: Sequence[Counter[str]], *, screen: bool) -> list[_Sentence]:
-    """The plausible sentences of one article with their terms; ``screen`` also drops boilerplate."""
+def _candidates(sentences: Sequence[str], terms: Sequence[Counter[str]]) -> list[_Sentence]:
+    """The plausible sentences of one article with their terms."""
     candidates: list[_Sentence] = []
     for index, (text, counts) in enumerate(zip(sentences, terms, strict=True)):
-        if not counts or not (usable_sentence(text) if screen else _plausible(text)):
-            continue
-        first = text.lstrip(_OPENING).split(None, 1)[0].lower().rstrip(",;:")
-        size = text.count(" ") + 1
-        candidates.append(
-            _Sentence(
-                text,
-                index,
-                len(candidates),
-                counts,
-                _norm(counts),
-                size,
-                first in _DANGLING,
-                _signals(text, size),
-            )
-        )
+        if counts and _plausible(text):
+            candidates.append(_Sentence(text, index, len(candidates), *_measures(text, counts)))
     return candidates
+
+
+_Measures = tuple[Counter[str], float, int, bool, float]  # the fields of a _Sentence its text alone sets
+
+
+def _measures(text: str, counts: Counter[str]) -> _Measures:
+    """A candidate's terms, their norm, its word count, dangling opener and content signals."""
+    first = text.lstrip(_OPENING).split(None, 1)[0].lower().rstrip(",;:")
+    size = text.count(" ") + 1
+    return counts, _norm(counts), size, first in _DANGLING, _signals(text, size)
+
+
+class _Said(NamedTuple):
+    """What a story summary reads of one sentence's text alone."""
+
+    salient: tuple[str, ...]  # its salient terms, as ``salient_terms``
+    measures: _Measures | None  # None unless it is a usable sentence with terms
+
+
+# News sentences recur across a story's articles and across stories ("The story is developing."), and a
+# story reads every sentence of up to SUMMARY_ARTICLES articles: each text is read once while it is recent.
+@lru_cache(maxsize=16384)
+def _said(text: str) -> _Said:
+    """What a story summary reads of a sentence's text (see ``_Said``), remembered for recent texts."""
+    salient = tuple(salient_terms(text))
+    counts = Counter(salient)
+    if not counts or not usable_sentence(text):
+        return _Said(salient, None)
+    return _Said(salient, _measures(text, counts))
 
 
 def _terms(sentences: Sequence[str], title: str) -> tuple[list[Counter[str]], Counter[str]]:
@@ -352,43 +369,53 @@ class _Entry(NamedTuple):
 
 def _story_article(order: int, article_id: str, sentences: Sequence[str], title: str) -> _Article:
     """An article's usable sentences scored as in its own summary."""
-    terms, total = _terms(sentences, title)
-    candidates = _candidates(sentences, terms, screen=True)
+    said = [_said(text) for text in sentences]
+    total = Counter(chain.from_iterable(each.salient for each in said))
+    total.update(salient_terms(title))
+    candidates: list[_Sentence] = []
+    for index, (text, each) in enumerate(zip(sentences, said, strict=True)):
+        if each.measures is not None:
+            candidates.append(_Sentence(text, index, len(candidates), *each.measures))
     scores = _article_scores(candidates, total) if candidates else []
     return _Article(order, article_id, candidates, scores)
 
 
 def _story_entries(pool: Sequence[_Article]) -> list[_Entry]:
     """The leading candidates of every article, scored for the story, with the articles supporting each."""
-    vectors = _story_vectors(pool)
-    centroid: Counter[str] = Counter()
-    for article in pool:
-        article_total: Counter[str] = Counter()
-        for sentence in article.candidates:
-            article_total.update(vectors[id(sentence)])
-        scale = _norm(article_total) or 1.0
-        # Each article weighs the same in the centroid, however long it is.
-        centroid.update({term: value / scale for term, value in article_total.items()})
-    centroid_norm = _norm(centroid) or 1.0
+    if not pool:
+        return []
+    # Candidates are numbered through the story, article after article.
+    firsts = list(accumulate((len(article.candidates) for article in pool), initial=0))
+    space = StoryVectors(
+        [sentence.terms for article in pool for sentence in article.candidates],
+        [order for order, article in enumerate(pool) for _ in article.candidates],
+    )
     others = len({article.id for article in pool}) - 1
     preliminary = []
-    for article in pool:
+    for article, first in zip(pool, firsts, strict=False):
         for sentence, score in list(zip(article.candidates, article.scores, strict=True))[
             :_STORY_CANDIDATES_PER_ARTICLE
         ]:
-            vector = vectors[id(sentence)]
-            centrality = sum(value * centroid[term] for term, value in vector.items()) / centroid_norm
-            preliminary.append((score + _WEIGHT_STORY * centrality, article, sentence, vector))
+            number = first + sentence.rank
+            preliminary.append((score + _WEIGHT_STORY * space.centrality(number), article, sentence, number))
     # Support is counted for the best-placed candidates only: it costs a walk over the whole story each,
     # and a sentence far down the ranking is not lifted into a summary of at most six by it.
-    ranked = sorted(range(len(preliminary)), key=lambda i: -preliminary[i][0])[:_SUPPORT_CANDIDATES]
-    index = _SimilarityIndex(pool, vectors)
+    ranked = sorted(sorted(range(len(preliminary)), key=lambda i: -preliminary[i][0])[:_SUPPORT_CANDIDATES])
+    indexed = [
+        first + rank
+        for article, first in zip(pool, firsts, strict=False)
+        for rank in range(min(len(article.candidates), _SUPPORT_SENTENCES))
+    ]
+    numbers: dict[str, int] = {}
+    owners = [numbers.setdefault(article.id, len(numbers)) for article in pool for _ in article.candidates]
+    supported = space.supporting([preliminary[p][3] for p in ranked], indexed, owners, SIMILAR)
     entries = []
-    for position in sorted(ranked):
-        value, article, sentence, vector = preliminary[position]
-        sources = index.supporting(article.id, vector)
+    for position, sources in zip(ranked, supported, strict=True):
+        value, article, sentence, number = preliminary[position]
         support = (sources - 1) / others if others else 0.0
-        entries.append(_Entry(article, sentence, vector, value + _WEIGHT_SUPPORT * support, sources))
+        entries.append(
+            _Entry(article, sentence, space.vector(number), value + _WEIGHT_SUPPORT * support, sources)
+        )
     return entries
 
 
@@ -397,65 +424,25 @@ _SUPPORT_SENTENCES = 15
 _SUPPORT_CANDIDATES = 32  # story candidates whose support is counted, best preliminary scores first
 
 
-class _SimilarityIndex:
-    """The leading candidate sentences of a story by term, so a sentence's similar ones are found by walking
-    the postings of its own terms instead of comparing it with every sentence of every article."""
-
-    def __init__(self, pool: Sequence[_Article], vectors: Mapping[int, dict[str, float]]) -> None:
-        self.postings: dict[str, list[tuple[int, str, float]]] = {}
-        for article in pool:
-            for sentence in article.candidates[:_SUPPORT_SENTENCES]:
-                for term, weight in vectors[id(sentence)].items():
-                    self.postings.setdefault(term, []).append((id(sentence), article.id, weight))
-
-    def supporting(self, own: str, vector: Mapping[str, float]) -> int:
-        """How many distinct articles hold a sentence saying the same as ``vector`` (its own included)."""
-        scores: dict[int, float] = {}
-        owners: dict[int, str] = {}
-        for term, weight in vector.items():
-            for sentence, article, other in self.postings.get(term, ()):
-                if article != own:
-                    scores[sentence] = scores.get(sentence, 0.0) + weight * other
-                    owners[sentence] = article
-        return 1 + len({owners[s] for s, score in scores.items() if score >= SIMILAR})
-
-
-def _story_vectors(pool: Sequence[_Article]) -> dict[int, dict[str, float]]:
-    """Unit vectors of every candidate, terms weighted by their rarity among the story's sentences (IDF)."""
-    sentences = [sentence for article in pool for sentence in article.candidates]
-    frequency: Counter[str] = Counter()
-    for sentence in sentences:
-        frequency.update(sentence.terms.keys())
-    count = len(sentences)
-    vectors = {}
-    for sentence in sentences:
-        weights = {
-            term: value * (math.log((1 + count) / (1 + frequency[term])) + 1.0)
-            for term, value in sentence.terms.items()
-        }
-        norm = _norm(weights) or 1.0
-        vectors[id(sentence)] = {term: weight / norm for term, weight in weights.items()}
-    return vectors
-
-
 def _similarity(left: Mapping[str, float], right: Mapping[str, float]) -> float:
     """Dot product of two sparse unit vectors: their cosine."""
     if len(left) > len(right):
         left, right = right, left
-    return sum(value * right.get(term, 0.0) for term, value in left.items())
+    total: float = sum(map(operator.mul, left.values(), map(right.get, left, repeat(0.0))))
+    return total
 
 
 def _select_story(entries: Sequence[_Entry], length: int) -> list[_Entry]:
     """Choose by maximal marginal relevance; a sentence saying the same as a chosen one is never taken."""
     chosen: list[_Entry] = []
+    # Each candidate's greatest similarity to a chosen sentence, updated as each one is chosen.
+    overlaps = [0.0] * len(entries)
     remaining = list(range(len(entries)))
     while remaining and len(chosen) < length:
         best, best_value = -1, -math.inf
         for position in remaining:
             entry = entries[position]
-            overlap = max((_similarity(entry.vector, other.vector) for other in chosen), default=0.0)
-            if overlap >= SIMILAR:
-                continue
+            overlap = overlaps[position]
             value = _MMR_LAMBDA * entry.score - (1.0 - _MMR_LAMBDA) * overlap
             if entry.sentence.dangling and not _referent_chosen(chosen, entry):
                 value -= _DANGLING_PENALTY
@@ -463,8 +450,13 @@ def _select_story(entries: Sequence[_Entry], length: int) -> list[_Entry]:
                 best, best_value = position, value
         if best < 0:
             break
+        picked = entries[best]
+        chosen.append(picked)
         remaining.remove(best)
-        chosen.append(entries[best])
+        for position in remaining:
+            overlaps[position] = max(overlaps[position], _similarity(entries[position].vector, picked.vector))
+        # One saying the same as a chosen sentence is never chosen: it leaves the running.
+        remaining = [position for position in remaining if overlaps[position] < SIMILAR]
     return chosen
 
 

@@ -1,0 +1,141 @@
+"""A story's candidate sentences as IDF-weighted unit vectors, their centroid and their support, in arrays.
+
+A story's summary weighs every candidate sentence of up to 40 articles: hundreds of sentences, thousands
+of (sentence, term) pairs, which dicts walk a pair at a time. Here the pairs are numpy arrays; the
+arithmetic is the dicts' own, operation for operation and in the same order (products and quotients
+elementwise, sums accumulated one term after another by ``bincount``, norms by ``math.hypot`` over the
+values in the dicts' insertion order), so every value is bit-for-bit what the dict walk gives and the
+summaries do not change. ``tests/test_storyvectors.py`` holds the dict walk and compares the two.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from itertools import chain, count, pairwise
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+__all__ = ["StoryVectors"]
+
+
+class StoryVectors:
+    """Unit vectors of a story's candidates, terms weighted by their rarity among them (IDF), and the
+    centroid of the articles (each article's summed vectors scaled to length 1, so each weighs the same)."""
+
+    def __init__(self, terms: Sequence[Mapping[str, int]], articles: Sequence[int]) -> None:
+        """``terms``: each candidate's salient-term counts; ``articles``: its article's number, in runs."""
+        import numpy as np
+
+        frequency = Counter(chain.from_iterable(terms))  # in how many candidates each term is
+        # Term numbers in order of first use: the order in which the dicts would have inserted them.
+        numbers = dict(zip(frequency, count()))
+        self.names = list(frequency)
+        size = len(terms)
+        rarity = np.array([math.log((1 + size) / (1 + seen)) + 1.0 for seen in frequency.values()])
+        lengths = np.fromiter(map(len, terms), np.intp, size)
+        self.starts = [0, *np.cumsum(lengths).tolist()]
+        self.lengths, self.first_pairs = lengths, np.asarray(self.starts[:-1], dtype=np.intp)
+        self.ids = np.fromiter(map(numbers.__getitem__, chain.from_iterable(terms)), np.intp, self.starts[-1])
+        values = np.fromiter(chain.from_iterable(counts.values() for counts in terms), float, self.starts[-1])
+        weights = values * rarity[self.ids]
+        self.units = weights / np.repeat(_norms(weights.tolist(), self.starts), lengths)
+        self.unit_list: list[float] = self.units.tolist()
+        self.id_list: list[int] = self.ids.tolist()
+        self.pair_articles = np.repeat(np.asarray(articles, dtype=np.intp), lengths)
+        self.centroid = _centroid(self.ids, self.units, self.pair_articles, len(frequency))
+        self.centroid_norm = math.hypot(*self.centroid) or 1.0
+
+    def vector(self, sentence: int) -> dict[str, float]:
+        """The unit vector of candidate ``sentence``, term by term in its own order."""
+        start, stop = self.starts[sentence], self.starts[sentence + 1]
+        return dict(
+            zip(
+                map(self.names.__getitem__, self.id_list[start:stop]), self.unit_list[start:stop], strict=True
+            )
+        )
+
+    def centrality(self, sentence: int) -> float:
+        """The cosine of candidate ``sentence`` with the centroid."""
+        start, stop = self.starts[sentence], self.starts[sentence + 1]
+        weights = map(self.centroid.__getitem__, self.id_list[start:stop])
+        return sum(map(float.__mul__, self.unit_list[start:stop], weights)) / self.centroid_norm
+
+    def supporting(
+        self, queries: Sequence[int], indexed: Sequence[int], owners: Sequence[int], threshold: float
+    ) -> list[int]:
+        """For each query candidate, how many distinct articles (``owners``, by candidate) hold one of the
+        ``indexed`` candidates whose cosine with it reaches ``threshold``; its own article included, once."""
+        import numpy as np
+
+        owner = np.asarray(owners, dtype=np.intp)
+        terms = len(self.names)
+        # The indexed candidates' pairs grouped by term (postings), each group in candidate order.
+        pairs, sentence_of = self._pairs(indexed)
+        order = np.argsort(self.ids[pairs], kind="stable")
+        posted, posted_sentence = pairs[order], sentence_of[order]
+        bounds = np.concatenate(([0], np.cumsum(np.bincount(self.ids[pairs], minlength=terms))))
+        # Every query's terms in its own order, each followed by the postings of that term: each
+        # (query, candidate) score is then summed term after term, as a walk of the postings sums it.
+        asked, _ = self._pairs(queries)
+        asker = np.repeat(np.arange(len(queries)), self.lengths[np.asarray(queries, dtype=np.intp)])
+        first, last = bounds[self.ids[asked]], bounds[self.ids[asked] + 1]
+        spans = last - first
+        each = np.repeat(np.arange(len(asked)), spans)
+        position = np.repeat(first - np.cumsum(spans) + spans, spans) + np.arange(int(spans.sum()))
+        products = self.units[asked][each] * self.units[posted[position]]
+        candidates = len(owners)
+        keys = asker[each] * candidates + posted_sentence[position]
+        scores = np.bincount(keys, weights=products, minlength=len(queries) * candidates)
+        hits = np.flatnonzero(scores >= threshold)
+        query, candidate = np.divmod(hits, candidates)
+        own = owner[np.asarray(queries, dtype=np.intp)]
+        other = owner[candidate] != own[query]
+        articles = int(owner.max()) + 1
+        pairs_found = np.unique(query[other] * articles + owner[candidate[other]])
+        counts: list[int] = (1 + np.bincount(pairs_found // articles, minlength=len(queries))).tolist()
+        return counts
+
+    def _pairs(self, sentences: Sequence[int]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        """The positions of the (sentence, term) pairs of ``sentences``, in order, and their sentences."""
+        import numpy as np
+
+        chosen = np.asarray(sentences, dtype=np.intp)
+        lengths = self.lengths[chosen]
+        ends = np.cumsum(lengths)
+        # Each pair's position: its sentence's first pair, plus how far into the sentence it is.
+        offsets = np.repeat(self.first_pairs[chosen] - ends + lengths, lengths)
+        return offsets + np.arange(int(ends[-1]) if len(ends) else 0), np.repeat(chosen, lengths)
+
+
+def _norms(weights: list[float], starts: list[int]) -> list[float]:
+    """The Euclidean length of each candidate's weights (1 for none), as ``math.hypot`` of them in order."""
+    return [math.hypot(*weights[start:stop]) or 1.0 for start, stop in pairwise(starts)]
+
+
+def _centroid(
+    ids: NDArray[np.intp], units: NDArray[np.float64], pair_articles: NDArray[np.intp], terms: int
+) -> list[float]:
+    """Sum over articles of each article's summed unit vectors scaled to length 1, by term number."""
+    import numpy as np
+
+    if not len(ids):
+        return [0.0] * terms
+    articles = int(pair_articles[-1]) + 1
+    keys = pair_articles * terms + ids
+    totals = np.bincount(keys, weights=units, minlength=articles * terms)
+    # Each article's terms in order of first use: the order its dict of totals would hold them in.
+    _, first = np.unique(keys, return_index=True)
+    used = keys[np.sort(first)]
+    values = totals[used].tolist()
+    cuts = np.searchsorted(used // terms, np.arange(articles + 1)).tolist()
+    scales = [math.hypot(*values[start:stop]) or 1.0 for start, stop in pairwise(cuts)]
+    totals = totals.reshape(articles, terms)
+    centroid = np.zeros(terms)
+    for article, scale in enumerate(scales):
+        centroid = totals[article] / scale + centroid
+    return centroid.tolist()
