@@ -66,9 +66,13 @@ class Staging:
         clear_leftovers(self.output)
         self.previous = self.output if self.output.is_dir() else None
         try:
-            self.staging.mkdir()
+            with _signals_held():  # a signal must not land between making the folder and owning it
+                self.staging.mkdir()
         except OSError as exc:
             raise BuildError(f"{self.staging}: cannot write ({exc.strerror})") from exc
+        except BaseException:  # a signal held above, delivered as the folder exists: __exit__ will not run
+            shutil.rmtree(self.staging, ignore_errors=True)
+            raise
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: object) -> None:
