@@ -11,6 +11,10 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 _WORK: Callable[[int, int], Sequence[Any]] | None = None  # set only in the parent, just before forking
+# Items a worker handles before a fresh one replaces it. A worker's memory grows with what it touches: reading
+# the parent's objects changes their reference counts, which copies the pages they are on. A fresh fork
+# shares them all again; at 30,000 articles the story workers grew by 250 MB each without this.
+RECYCLE_ITEMS = 2048
 
 
 def fork_map(
@@ -57,7 +61,9 @@ def fork_each(
     _WORK = work
     gc.freeze()  # objects that exist now are not touched by the children's collector: fewer copied pages
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_default_signals) as pool:
+        recycle = max(1, RECYCLE_ITEMS // chunk)
+        context = multiprocessing.get_context("fork")
+        with context.Pool(jobs, initializer=_default_signals, maxtasksperchild=recycle) as pool:
             for (start, stop), part in zip(ranges, pool.imap(_run, ranges), strict=True):
                 each(start, stop, part)
     finally:
