@@ -19,7 +19,7 @@ from digest.cache import Cache, Resident, Stamp, code_version, stamp
 from digest.config import Config
 from digest.dedupe import find_duplicates, near_pairs, pairs_key
 from digest.errors import BuildError
-from digest.export import export
+from digest.export import article_key, export
 from digest.facts import key_facts
 from digest.group import Grouping, group, inputs_key
 from digest.ingest import Derived, Settings, Source, ingest
@@ -165,7 +165,7 @@ def _build(
                 words=words,
                 searched=last_search if isinstance(last_search, Postings) else None,
             )
-            staging.put("digest.json", export(digest))
+            staging.put("digest.json", _exported(digest, prints, cache))
             for path, data in _originals(articles, sources, config.max_file_mb * MEGABYTE).items():
                 staging.put(path, data)
         with stages.stage("write"):
@@ -221,6 +221,16 @@ def _grouped(
             {i: d.features for i, d in derived.items()},
         ),
     )
+
+
+def _exported(digest: Digest, prints: Mapping[str, str], cache: Cache) -> bytes:
+    """``digest.json``, with the lines of articles whose record is unchanged taken from the last build."""
+    keys = {a.id: article_key(a, prints[a.id], digest) for a in digest.articles if a.id in prints}
+    known = cache.recall("record", keys.values())
+    data, lines = export(digest, {i: line for i, k in keys.items() if isinstance(line := known.get(k), str)})
+    values = {keys[i]: line for i, line in lines.items() if i in keys}
+    cache.remember("record", values, [key for key in values if key not in known])
+    return data
 
 
 def _remembered(cache: Cache, kind: str, key: str, expected: type[T], compute: Callable[[], T]) -> T:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from digest import paths
@@ -11,12 +13,25 @@ from digest.models import Article, Digest
 VERSION = 1
 
 
-def export(digest: Digest) -> bytes:
-    """Serialize the digest as stable UTF-8 JSON, one record a line."""
+class Encoded(str):
+    """A record already encoded as JSON: written as it is."""
+
+
+def export(digest: Digest, known: Mapping[str, str] | None = None) -> tuple[bytes, dict[str, str]]:
+    """Serialize the digest as stable UTF-8 JSON, one record a line; and each article's line, by id.
+
+    ``known`` holds articles' lines already encoded (by a build before), by article id.
+    """
+    known = known or {}
+    encode = _encoder().encode
+    lines = {
+        a.id: known[a.id] if a.id in known else encode(_article(a, digest))
+        for a in sorted(digest.articles, key=lambda a: (a.source, a.id))
+    }
     document = {
         "version": VERSION,
         "title": digest.title,
-        "articles": [_article(a, digest) for a in sorted(digest.articles, key=lambda a: (a.source, a.id))],
+        "articles": [Encoded(line) for line in lines.values()],
         "stories": [
             {
                 "id": s.id,
@@ -47,7 +62,15 @@ def export(digest: Digest) -> bytes:
         ],
         "skipped": [{"source": i.source, "reason": i.reason} for i in digest.issues],
     }
-    return record_lines(document).encode("utf-8")
+    return record_lines(document).encode("utf-8"), lines
+
+
+def article_key(article: Article, print_: str, digest: Digest) -> str:
+    """A hash of everything an article's line holds: the article's print (its fields and summary, see
+    ``ingest.article_print``), its page, story, topic and kept copy."""
+    story = digest.story_of[article.id]
+    parts = (print_, article.slug, story, digest.topic_of[story], digest.duplicate_of.get(article.id) or "")
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def record_lines(document: dict[str, Any]) -> str:
@@ -56,20 +79,28 @@ def record_lines(document: dict[str, Any]) -> str:
     Readable, and a rebuild's diff shows one line per changed record; each line is encoded by the json
     module's C encoder, which pretty-printing would bypass for a pure-Python one many times slower.
     """
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    encode = _encoder().encode
     lines = ["{"]
     last = len(document) - 1
     for number, (key, value) in enumerate(document.items()):
         comma = "," if number < last else ""
         if isinstance(value, list) and value:
             lines.append(f" {encode(key)}: [")
-            lines.extend(f"  {encode(item)}," for item in value[:-1])
-            lines.append(f"  {encode(value[-1])}")
+            lines.extend(f"  {_encoded(item, encode)}," for item in value[:-1])
+            lines.append(f"  {_encoded(value[-1], encode)}")
             lines.append(f" ]{comma}")
         else:
             lines.append(f" {encode(key)}: {encode(value)}{comma}")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _encoder() -> json.JSONEncoder:
+    return json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+
+
+def _encoded(item: object, encode: Callable[[object], str]) -> str:
+    return item if isinstance(item, Encoded) else encode(item)
 
 
 def _article(article: Article, digest: Digest) -> dict[str, Any]:
