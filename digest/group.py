@@ -122,12 +122,7 @@ def group(
     for dup, original in sorted(duplicate_of.items()):
         copies[original].append(dup)
     drafts = [
-        _story(
-            [kept[i] for i in idx],
-            [vecs[i] for i in idx],
-            [terms[i] for i in idx],
-            copies,
-        )
+        _story([kept[i] for i in idx], [vecs[i] for i in idx], [terms[i] for i in idx], copies)
         for idx in members
     ]
     topics, topic_of = _topics(drafts, by_id, rules, unmatched)

@@ -92,17 +92,17 @@ def indexed(
     known = known or {}
     order = tuple(a.id for a in kept)
     texts = tuple(known.get(a.id) or article_words(a, digest.summaries.get(a.id, ())) for a in kept)
+    reused: Mapping[str, str] = {}  # encoded postings of words no article gained or lost
+    changed: set[str] = set()
     if previous is not None and previous.order == order:
         found, changed = _patched(previous, texts)
+        reused = previous.encoded
     else:
-        found, changed = _found(texts), None
+        found = _found(texts)
     common = _common(found, len(kept))
     terms = tuple(sorted(w for w in found if w not in common))
     index = Index(docs, terms, tuple(found[t] for t in terms), tuple(sorted(common)))
-    reused, touched = (
-        (previous.encoded, changed) if previous is not None and changed is not None else ({}, set())
-    )
-    encoded = {t: reused[t] if t in reused and t not in touched else encode(found[t]) for t in terms}
+    encoded = {t: reused[t] if t in reused and t not in changed else encode(found[t]) for t in terms}
     return index, Postings(order, texts, found, encoded)
 
 
