@@ -36,10 +36,10 @@ class Stamp:
     mtime_ns: int
 
 
-def stamp(path: Path) -> Stamp:
+def stamp(path: str | Path) -> Stamp:
     """The file's size and mtime, or an impossible stamp when it cannot be stat'ed (it never matches)."""
     try:
-        status = path.stat()
+        status = os.stat(path)
     except OSError:
         return Stamp(-1, -1)
     return Stamp(status.st_size, status.st_mtime_ns)
@@ -155,6 +155,9 @@ class Cache:
                 value = _unsealed(blob)
                 if value is not None:
                     found[key] = value
+        if self.resident is not None:
+            # Held from now on: a resident miss is computed again, never looked for in the file.
+            self.resident.memo[kind] = dict(found)
         return found
 
     def remember(self, kind: str, values: Mapping[str, object], fresh: Iterable[str]) -> None:
@@ -185,13 +188,13 @@ class Cache:
 
 
 def _sealed(blob: bytes) -> bytes:
-    return hmac.new(_secret(), blob, hashlib.sha256).digest() + blob
+    return hmac.digest(_secret(), blob, "sha256") + blob  # one call into OpenSSL: tens of thousands a build
 
 
 def _unsealed(sealed: bytes) -> object | None:
     """The pickled value, only when its HMAC proves this user's digest wrote it."""
     tag, blob = sealed[:32], sealed[32:]
-    if not hmac.compare_digest(tag, hmac.new(_secret(), blob, hashlib.sha256).digest()):
+    if not hmac.compare_digest(tag, hmac.digest(_secret(), blob, "sha256")):
         return None
     try:
         value: object = pickle.loads(blob)

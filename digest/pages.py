@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import TypeVar
 
 from digest import paths, seo
 from digest.feeds import latest
@@ -29,7 +28,6 @@ FACT_KINDS = (
     ("figure", "Figures"),
 )
 PROVENANCE_FIELDS = ("title", "date", "author", "publisher", "url")
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -98,25 +96,42 @@ class Rule:
 
 def all_pages(site: Site) -> Iterator[Page]:
     """Every HTML page of the site."""
-    for make in page_makers(site):
-        yield from make()
+    for _, make in page_makers(site):
+        yield from make(site)
 
 
-def page_makers(site: Site) -> list[Callable[[], list[Page]]]:
-    """Every HTML page of the site, in order, as functions that make them: they can be made anywhere."""
+Maker = Callable[[Site], list[Page]]  # makes some pages from whatever Site it is given
+
+
+def page_makers(site: Site) -> list[tuple[str, Maker]]:
+    """Every HTML page of the site, in order, as (name, function that makes them from a site): a name
+    stands for the same pages from one build to the next, and the pages can be made anywhere."""
     digest = site.digest
     return [
-        lambda: [home(site)],
-        *(partial(_one, story_page, site, story) for story in digest.stories),
-        *(partial(_one, article_page, site, article) for article in digest.articles),
-        *(partial(topic_pages, site, topic) for topic in digest.topics),
-        *(partial(_one, day_page, site, index) for index in range(len(digest.days))),
-        lambda: [archive(site), sources(site), quality(site), *_fixed_pages()],
+        ("home", lambda made: [home(made)]),
+        *((f"story:{story.id}", partial(_story_pages, story.id)) for story in digest.stories),
+        *((f"article:{article.id}", partial(_article_pages, article.id)) for article in digest.articles),
+        *((f"topic:{topic.id}", partial(_topic_pages, topic.id)) for topic in digest.topics),
+        *((f"day:{day.date}", partial(_day_pages, index)) for index, day in enumerate(digest.days)),
+        ("others", lambda made: [archive(made), sources(made), quality(made), *_fixed_pages()]),
     ]
 
 
-def _one(make: Callable[[Site, _T], Page], site: Site, record: _T) -> list[Page]:
-    return [make(site, record)]
+# Makers look their record up in the site they are given, so that a site logging its lookups sees it read.
+def _story_pages(story_id: str, site: Site) -> list[Page]:
+    return [story_page(site, site.stories[story_id])]
+
+
+def _article_pages(article_id: str, site: Site) -> list[Page]:
+    return [article_page(site, site.articles[article_id])]
+
+
+def _topic_pages(topic_id: str, site: Site) -> list[Page]:
+    return topic_pages(site, site.topics[topic_id])
+
+
+def _day_pages(index: int, site: Site) -> list[Page]:
+    return [day_page(site, index)]
 
 
 def _fixed_pages() -> list[Page]:

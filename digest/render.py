@@ -17,18 +17,31 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 
 from digest import feeds, paths, seo
+from digest.cache import Stamp, stamp
 from digest.config import Config
 from digest.errors import TemplateError
 from digest.humanize import clock, date_range, human_date, month_name, plural, reading_time
 from digest.models import Digest, Story, Topic
-from digest.pages import Month, TopicGroup, Year, page_makers
+from digest.pages import Maker, Month, TopicGroup, Year, page_makers
 from digest.parallel import fork_each
-from digest.reuse import CALLS, Dependency, Records, Rendered, Unhashable, reusable, template_hashes
+from digest.reuse import (
+    CALLS,
+    SITE_CALLS,
+    Dependency,
+    LoggedSite,
+    Making,
+    Records,
+    Rendered,
+    States,
+    Unhashable,
+    reusable,
+    template_hashes,
+)
 from digest.search import INDEX_PAGE, Postings, search_files
 from digest.site import Page, Site, topic_feed_path, topic_page_path
 from digest.write import Kept
@@ -54,9 +67,12 @@ class Entry:
 
 @dataclass(frozen=True)
 class Memory:
-    """What a render leaves for the next build: what each page, and the search index, were made from."""
+    """What a render leaves for the next build: what each page and each page maker were made from, the
+    state of everything they read, and what the search index was made of."""
 
-    pages: dict[str, Rendered]
+    pages: dict[str, Rendered]  # by path
+    makings: dict[str, Making]  # by page maker
+    states: States
     search: Postings
 
 
@@ -135,59 +151,75 @@ def render_site(
     generated: str | None = None,
     jobs: int = 1,
     advance: Callable[[int], None] = lambda done: None,
-    previous: Mapping[str, Rendered] | None = None,
+    previous: Memory | None = None,
     prints: Mapping[str, str] | None = None,
     words: Mapping[str, str] | None = None,
-    searched: Postings | None = None,
 ) -> Memory:
     """Give every file of the site to ``sink`` as it is made; return what pages and index were made from.
 
-    A page that ``previous`` shows would come out as the file already in ``config.output`` is not
-    rendered: it is ``Kept``. ``prints`` and ``words`` are the articles' ``article_print`` and
-    ``article_words`` when already known; ``searched``, what the last build's search index was made of.
-    Pages go to ``sink`` as they are rendered, so they need not all be held at once.
+    Of what the last build left (``previous``): a page maker none of whose reads changed is not run, and
+    a page that would come out as the file already in ``config.output`` is not rendered; either way the
+    file is ``Kept``. ``prints`` and ``words`` are the articles' ``article_print`` and ``article_words``
+    when already known. Pages go to ``sink`` as they are rendered, so they need not all be held at once.
     """
     site = Site(digest, config)
     renderer = _Renderer(environment(config), site, generated, prints or {})
     makers = page_makers(site)
-    previous = previous or {}
+    if previous is not None:
+        renderer.records.compare(previous.states)
+    last = previous.pages if previous is not None else {}
     memo: dict[str, Rendered] = {}
-    listed: list[Page] = []
+    made_by: dict[str, Making] = {}
+    listed: list[tuple[tuple[str, str | None], ...]] = [() for _ in makers]  # by maker: the sitemap's order
     # Pages share most of their dependencies (a story's teaser is on dozens of pages), and those coming
     # back from workers are fresh copies: one copy of each is kept, 100 MB less at 10,000 articles.
     shared: dict[Dependency, Dependency] = {}
+    stale: list[int] = []
+    for number, (name, _) in enumerate(makers):
+        making = previous.makings.get(name) if previous is not None else None
+        if making is None or not renderer.unchanged(making, last):
+            stale.append(number)
+            continue
+        made_by[name] = making
+        for path in making.pages:
+            memo[path] = last[path]
+            sink(path, Kept(cast(Stamp, memo[path].stamp)))
+        listed[number] = making.listed
+        advance(len(making.pages))
 
-    def work(start: int, stop: int) -> list[list[Made]]:
-        return [
-            [renderer.made(page, previous.get(page.path)) for page in makers[number]()]
-            for number in range(start, stop)
-        ]
+    def work(start: int, stop: int) -> list[tuple[Making | None, list[Made]]]:
+        return [renderer.make(makers[stale[i]][1], last) for i in range(start, stop)]
 
-    def put(start: int, stop: int, made: Sequence[list[Made]]) -> None:
-        for pages in made:
+    def put(start: int, stop: int, results: Sequence[tuple[Making | None, list[Made]]]) -> None:
+        for i, (making, pages) in zip(range(start, stop), results, strict=True):
+            number = stale[i]
+            if making is not None:
+                dependencies = tuple(shared.setdefault(d, d) for d in making.dependencies)
+                made_by[makers[number][0]] = replace(making, dependencies=dependencies)
             for page in pages:
                 sink(page.page.path, page.data)
                 if isinstance(page.data, Kept):
-                    memo[page.page.path] = previous[page.page.path]
+                    memo[page.page.path] = last[page.page.path]
                 elif page.rendered is not None:
                     dependencies = tuple(shared.setdefault(d, d) for d in page.rendered.dependencies)
                     memo[page.page.path] = replace(page.rendered, dependencies=dependencies)
-                if page.page.listed:
-                    listed.append(page.page)
+            listed[number] = tuple((p.page.path, p.page.modified) for p in pages if p.page.listed)
             advance(len(pages))
 
     # Pages are made, checked against the last build and rendered in the workers: most of a rebuild's work.
-    fork_each(work, len(makers), jobs=jobs, chunk=16, minimum=PARALLEL_FROM, each=put)
-    search, postings = search_files(digest, words, searched)
+    fork_each(work, len(stale), jobs=jobs, chunk=16, minimum=PARALLEL_FROM, each=put)
+    search, postings = search_files(digest, words, previous.search if previous is not None else None)
     others = {
         **feed_files(site, renderer),
-        **crawler_files(site, listed),
+        **crawler_files(site, (page for pages in listed for page in pages)),
         **search,
         **static_files(config),
     }
     for path, data in others.items():
         sink(path, data)
-    return Memory(memo, postings)
+    used = {d for page in memo.values() for d in page.dependencies}
+    used.update(d for making in made_by.values() for d in making.dependencies)
+    return Memory(memo, made_by, renderer.records.states(used), postings)
 
 
 def feed_files(site: Site, renderer: _Renderer) -> dict[str, bytes]:
@@ -210,11 +242,14 @@ def feed_files(site: Site, renderer: _Renderer) -> dict[str, bytes]:
     return files
 
 
-def crawler_files(site: Site, html: Iterable[Page]) -> dict[str, bytes]:
-    """robots.txt always; sitemap.xml only with base_url, since a sitemap must list absolute URLs."""
+def crawler_files(site: Site, listed: Iterable[tuple[str, str | None]]) -> dict[str, bytes]:
+    """robots.txt always; sitemap.xml only with base_url, since a sitemap must list absolute URLs.
+
+    ``listed`` are the (path, date last modified) of the pages the sitemap lists.
+    """
     if not site.config.base_url:
         return {"robots.txt": feeds.robots(None)}
-    urls = [(site.absolute(page.path), page.modified) for page in html if page.listed]
+    urls = [(site.absolute(path), modified) for path, modified in listed]
     return {"robots.txt": feeds.robots(site.absolute("sitemap.xml")), "sitemap.xml": feeds.sitemap(urls)}
 
 
@@ -273,7 +308,8 @@ class _Renderer:
         self.site = site
         self.dirs = template_dirs(site.config)
         common = {**site.common(), "generated": generated}
-        self.records = Records(site.digest, prints, {name: common[name] for name in LOOKUPS})
+        calls = {name: getattr(site, name) for name in SITE_CALLS}
+        self.records = Records(site.digest, prints, {**calls, **{name: common[name] for name in LOOKUPS}})
         # Every page lists topics in its header: what it shows of each is logged, not assumed, so adding a
         # story to one topic does not re-render the whole site.
         for name in WATCHED_TOPICS:
@@ -283,6 +319,55 @@ class _Renderer:
             [config_values(site.config), {k: v for k, v in self.common.items() if k not in LOOKUPS}]
         )
         self.templates = template_hashes(env)
+        self.settings = self.records.value_hash([self.shared, repr(site.config)])
+        self._making_keys: dict[tuple[str, ...], str] = {}
+        self.maker_log: set[Dependency] = set()
+        self.logged_site = cast(Site, LoggedSite(site, self.maker_log))
+
+    def making_key(self, templates: tuple[str, ...]) -> str:
+        """A hash of the site-wide values and settings, and of ``templates``."""
+        known = self._making_keys.get(templates)
+        if known is None:
+            known = self.records.value_hash([self.settings, [self.templates(name) for name in templates]])
+            self._making_keys[templates] = known
+        return known
+
+    def unchanged(self, making: Making, previous: Mapping[str, Rendered]) -> bool:
+        """Whether a maker would make the same pages as last time, and their files are still as written."""
+        output = str(self.site.config.output)
+        try:
+            if making.key != self.making_key(making.templates):
+                return False
+        except (Unhashable, jinja2.TemplateError):
+            return False
+        if not self.records.unchanged(making.dependencies):
+            return False
+        for path in making.pages:
+            rendered = previous.get(path)
+            if (
+                rendered is None
+                or rendered.stamp is None
+                or not self.records.unchanged(rendered.dependencies)
+            ):
+                return False
+            if stamp(os.path.join(output, path)) != rendered.stamp:
+                return False
+        return True
+
+    def make(self, maker: Maker, previous: Mapping[str, Rendered]) -> tuple[Making | None, list[Made]]:
+        """A maker's pages, each rendered or kept, and what the maker read to make them."""
+        self.maker_log.clear()
+        pages = maker(self.logged_site)
+        dependencies = tuple(sorted(self.maker_log))
+        made = [self.made(page, previous.get(page.path)) for page in pages]
+        templates = tuple(page.template for page in pages)
+        listed = tuple((page.path, page.modified) for page in pages if page.listed)
+        paths_ = tuple(page.path for page in pages)
+        try:
+            making = Making(self.making_key(templates), dependencies, paths_, templates, listed)
+        except (Unhashable, jinja2.TemplateError):
+            making = None  # made every time
+        return making, made
 
     def key(self, page: Page) -> str:
         """A hash of everything the page is given: its values, the site-wide values, its templates."""
@@ -301,7 +386,7 @@ class _Renderer:
         if kept is not None:
             return Made(bare, kept, None)
         data, dependencies = self.page_and_dependencies(page)
-        rendered = Rendered(key, dependencies, self.records.seen(dependencies)) if key else None
+        rendered = Rendered(key, dependencies) if key else None
         return Made(bare, data, rendered)
 
     def page_and_dependencies(self, page: Page) -> tuple[bytes, tuple[Dependency, ...]]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import jinja2
 from jinja2 import meta
@@ -23,6 +23,7 @@ from jinja2 import meta
 from digest.cache import Stamp, stamp
 from digest.ingest import article_print
 from digest.models import Article, Digest, Story, Topic
+from digest.site import Site
 from digest.write import Kept
 
 # The functions of one record templates call, by the kind of record they take; with the lookups by id
@@ -33,8 +34,23 @@ CALLS = {
     "story_updated": "stories",
     "story_of_article": "articles",
 }
+# The Site methods of one record page makers call, by the kind of record they take.
+SITE_CALLS = {
+    "story_topic": "stories",
+    "teaser": "stories",
+    "story_of_article": "articles",
+    "timeline": "stories",
+    "updated": "stories",
+    "published": "stories",
+    "related": "stories",
+}
+DIGEST_MAPS = ("summaries", "duplicate_of", "story_of", "topic_of")
+DIGEST_SEQUENCES = ("articles", "stories", "topics", "days", "issues")
 _RECORDS = {Article: "articles", Story: "stories", Topic: "topics"}  # record type -> its lookup
-Dependency = tuple[str, str]  # (lookup, record id), e.g. ("articles", "0a1b2c3d4e5f"); id "*": all of them
+_DIGEST = "digest/"  # the prefix of dependencies on the digest's own lists and maps
+# (lookup, record id), e.g. ("articles", "0a1b2c3d4e5f"); id "*": all of them; "#": how many there are.
+Dependency = tuple[str, str]
+States = dict[Dependency, bytes]  # a short hash of what each dependency was when a build used it
 
 
 @dataclass(frozen=True)
@@ -43,8 +59,19 @@ class Rendered:
 
     key: str  # hash of its values, the site-wide values and its templates
     dependencies: tuple[Dependency, ...]  # records it looked up while rendering
-    seen: str  # hash of those records then
     stamp: Stamp | None = None  # the written file, as the build left it
+
+
+@dataclass(frozen=True)
+class Making:
+    """What one page maker made its pages from, remembered between builds: while the site-wide values
+    and everything it read are unchanged, it would make the same pages, and they need not be made."""
+
+    key: str  # hash of the site-wide values and settings, and of its pages' templates
+    dependencies: tuple[Dependency, ...]  # what it read of the site
+    pages: tuple[str, ...]  # the paths of the pages it made
+    templates: tuple[str, ...]  # the template of each
+    listed: tuple[tuple[str, str | None], ...]  # (path, date last modified) of those in the sitemap
 
 
 class Unhashable(Exception):
@@ -60,9 +87,13 @@ class Records:
             "stories": {s.id: _described(s) for s in digest.stories},
             "topics": {t.id: _described(t) for t in digest.topics},
         }
+        self.digest = digest
         self.lookups = lookups
         self.log: set[Dependency] = set()
         self._whole: dict[str, str] = {}  # kind -> hash of all its records, for pages that list them all
+        self._states: States = {}  # what each dependency is now, worked out once
+        self._known: set[Dependency] = set()  # the dependencies the last build knew the states of
+        self._changed: set[Dependency] = set()  # those of them that have changed since
 
     def value_hash(self, value: object) -> str:
         """A hash of a value as templates see it: records by their hashes, everything else by content."""
@@ -70,9 +101,33 @@ class Records:
         self._add(value, parts)
         return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
-    def seen(self, dependencies: tuple[Dependency, ...]) -> str:
-        """A hash of the current state of the records behind ``dependencies``."""
-        return self.value_hash([self._state(kind, key) for kind, key in dependencies])
+    def state(self, dependency: Dependency) -> bytes:
+        """A short hash of what the record, value or list behind ``dependency`` is now."""
+        known = self._states.get(dependency)
+        if known is None:
+            value = self._state(*dependency)
+            if isinstance(value, str):
+                text = value
+            elif isinstance(value, Article | Story | Topic):
+                text = self._record(value)
+            else:
+                text = self.value_hash([value])
+            known = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            self._states[dependency] = known
+        return known
+
+    def states(self, dependencies: Iterable[Dependency]) -> States:
+        """The state of each of ``dependencies``, to compare the next build's with."""
+        return {dependency: self.state(dependency) for dependency in dependencies}
+
+    def compare(self, previous: Mapping[Dependency, bytes]) -> None:
+        """Take the states the last build left: what changed since is what ``unchanged`` looks for."""
+        self._known = set(previous)
+        self._changed = {dependency for dependency, was in previous.items() if self.state(dependency) != was}
+
+    def unchanged(self, dependencies: tuple[Dependency, ...]) -> bool:
+        """Whether each of ``dependencies`` is as the last build left it (unknown ones count as changed)."""
+        return self._changed.isdisjoint(dependencies) and self._known.issuperset(dependencies)
 
     def recorded(self) -> dict[str, Any]:
         """The lookups, wrapped so that every use is logged as a dependency of the page being rendered."""
@@ -80,7 +135,7 @@ class Records:
         for name, lookup in self.lookups.items():
             if name in self.hashes:
                 wrapped[name] = _Logged(lookup, name, self.log)
-            else:
+            elif name in CALLS:
                 wrapped[name] = _logged_call(lookup, name, self.log)
         return wrapped
 
@@ -89,6 +144,8 @@ class Records:
         return Watched(record, kind, self.log)
 
     def _state(self, kind: str, key: str) -> object:
+        if kind.startswith(_DIGEST):
+            return self._digest_state(kind[len(_DIGEST) :], key)
         lookup, dot, attribute = kind.partition(".")
         if dot:
             return getattr(self.lookups[lookup].get(key), attribute, None)
@@ -101,6 +158,17 @@ class Records:
         kind_of_argument, _, call = kind.partition(":")
         record = self.lookups[kind_of_argument].get(key)
         return None if record is None else self.lookups[call](record)
+
+    def _digest_state(self, name: str, key: str) -> object:
+        values = getattr(self.digest, name)
+        if key == "#":
+            return len(values)
+        if key == "*":
+            return self.value_hash(list(values.items()) if isinstance(values, dict) else list(values))
+        if isinstance(values, dict):
+            return values.get(key)
+        index = int(key)
+        return values[index] if -len(values) <= index < len(values) else None
 
     def _add(self, value: object, parts: list[str]) -> None:
         kind = type(value)
@@ -189,9 +257,76 @@ class _Logged(Mapping[str, Any]):
         return len(self._items)
 
 
-def _logged_call(function: Callable[[Any], Any], name: str, log: set[Dependency]) -> Callable[[Any], Any]:
+class _LoggedSequence(Sequence[Any]):
+    """A read-only sequence that logs each position read, '#' when its length is, and '*' when it is
+    listed whole (slices included)."""
+
+    def __init__(self, items: Sequence[Any], name: str, log: set[Dependency]) -> None:
+        self._items = items
+        self._name = name
+        self._log = log
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Any]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            self._log.add((self._name, "*"))
+            return self._items[index]
+        value = self._items[index]  # an index out of range raises before it is logged
+        self._log.add((self._name, str(index)))
+        return value
+
+    def __iter__(self) -> Iterator[Any]:
+        self._log.add((self._name, "*"))
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        self._log.add((self._name, "#"))
+        return len(self._items)
+
+
+class LoggedSite:
+    """A Site for page makers that logs what they read of it: records by id, one record's values (its
+    topic, teaser, related stories...), the digest's lists and maps. Settings and site-wide values (title,
+    edition, config) are not logged: the key of a ``Making`` covers them."""
+
+    def __init__(self, site: Site, log: set[Dependency]) -> None:
+        self.config = site.config
+        self.title = site.title
+        self.edition = site.edition
+        self.absolute = site.absolute
+        self.articles = _Logged(site.articles, "articles", log)
+        self.stories = _Logged(site.stories, "stories", log)
+        self.topics = _Logged(site.topics, "topics", log)
+        self.digest = _LoggedDigest(site.digest, log)
+        for name, kind in SITE_CALLS.items():
+            setattr(self, name, _logged_call(getattr(site, name), name, log, kind))
+
+    def stories_of(self, ids: Iterable[str]) -> tuple[Story, ...]:
+        """As ``Site.stories_of``, each story looked up in the logged lookup."""
+        return tuple(self.stories[i] for i in ids if i in self.stories)
+
+
+class _LoggedDigest:
+    """The digest's lists and maps, each logged under 'digest/' and its name."""
+
+    def __init__(self, digest: Digest, log: set[Dependency]) -> None:
+        self.title = digest.title
+        for name in DIGEST_SEQUENCES:
+            setattr(self, name, _LoggedSequence(getattr(digest, name), _DIGEST + name, log))
+        for name in DIGEST_MAPS:
+            setattr(self, name, _Logged(getattr(digest, name), _DIGEST + name, log))
+
+
+def _logged_call(
+    function: Callable[[Any], Any], name: str, log: set[Dependency], kind: str = ""
+) -> Callable[[Any], Any]:
     """``function`` of one record, logging which record it was called with."""
-    kind = CALLS[name]
+    kind = kind or CALLS[name]
 
     def logged(record: Any) -> Any:
         log.add((f"{kind}:{name}", getattr(record, "id", "")))
@@ -239,7 +374,7 @@ def reusable(previous: Rendered | None, key: str, records: Records, file: Path) 
     """The previous site's file when the page would come out the same, else None."""
     if previous is None or previous.key != key or previous.stamp is None:
         return None
-    if records.seen(previous.dependencies) != previous.seen or stamp(file) != previous.stamp:
+    if not records.unchanged(previous.dependencies) or stamp(file) != previous.stamp:
         return None
     return Kept(previous.stamp)
 

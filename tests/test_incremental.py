@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -310,3 +311,111 @@ def test_digest_json_from_remembered_records_equals_a_cold_build(source: Path, t
     assert (tmp_path / "site" / "digest.json").read_bytes() == (
         tmp_path / "cold" / "digest.json"
     ).read_bytes()
+
+
+def generated(source: Path) -> list[Path]:
+    """120 generated news articles (several outlets per story, wire copies, topics), sorted by path."""
+    from benchmarks.corpus import generate
+
+    generate(source, 120, seed=7)
+    return sorted(source.rglob("*.md"))
+
+
+def _replace(path: Path, field: str, value: str) -> None:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    path.write_text(
+        "\n".join(f"{field}: {value}" if line.startswith(f"{field}:") else line for line in lines)
+    )
+
+
+def _piece(source: Path, name: str, date: str) -> None:
+    from benchmarks.corpus import articles, render
+
+    text = render(next(articles(1, seed=99)), name)
+    (source / f"{name}.md").write_text(text, encoding="utf-8")
+    _replace(source / f"{name}.md", "date", date)
+
+
+def _date_of(path: Path) -> str:
+    return next(line for line in path.read_text(encoding="utf-8").split("\n") if line.startswith("date:"))[6:]
+
+
+EDITS = {
+    "retitle": lambda files: _replace(files[10], "title", "A completely different headline"),
+    "redate": lambda files: _replace(files[20], "date", _date_of(files[80])),
+    "delete": lambda files: files[30].unlink(),
+    "copy": lambda files: (files[0].parent / "copy.md").write_text(
+        files[40].read_text(encoding="utf-8").replace("author:", "author: Ann Writer\nx-author:", 1)
+    ),
+    "publisher": lambda files: _replace(files[50], "publisher", "East Gazette"),
+    "rewrite": lambda files: files[60].write_text(files[61].read_text(encoding="utf-8")),
+    "newest": lambda files: _piece(files[0].parent, "newest", "2025-01-01"),
+    "oldest": lambda files: _piece(files[0].parent, "oldest", "2020-01-01"),
+    "same-day": lambda files: _piece(files[0].parent, "same-day", _date_of(files[70])),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_pages_kept_without_being_made_equal_a_cold_build(tmp_path: Path, edit: str) -> None:
+    """Page makers none of whose reads changed are not run: after any kind of edit, the site they leave
+    is byte for byte the site a cold build makes (sitemap and structured data included)."""
+    source = tmp_path / "src"
+    files = generated(source)
+    config = Config(
+        source=source, output=tmp_path / "site", cache=tmp_path / "cache", base_url="https://news.example"
+    )
+    build(config, environ={})
+    EDITS[edit](files)
+    build(config, environ={})
+    build(replace(config, output=tmp_path / "cold", cache=tmp_path / "cold-cache"), environ={})
+    warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
+    assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+
+
+def test_only_the_makers_of_pages_that_show_a_change_are_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from digest import pages
+
+    source = tmp_path / "src"
+    files = generated(source)
+    config = Config(source=source, output=tmp_path / "site", cache=tmp_path / "cache")
+    build(config, environ={})
+    made: list[str] = []
+    article_page = pages.article_page
+
+    def spy(site: Any, article: Any) -> Page:
+        made.append(article.source)
+        return article_page(site, article)
+
+    monkeypatch.setattr(pages, "article_page", spy)
+    EDITS["publisher"](files)
+    result = build(config, environ={})
+    assert made == [files[50].relative_to(source).as_posix()]  # one of 120: nothing else it shows changed
+    assert result.read == 1 and 0 < result.written < result.files
+
+
+SUBJECTS = {"storm": "Storm {name} brought heavy rain and flooding to {place}, the weather service said."}
+PLACES = ("Avonmouth", "Brackley", "Corran", "Dunmore", "Elgin", "Fenwick", "Garve", "Hexham")
+RULES = (TopicRule("Weather", ("storm", "rain", "flood")),)
+
+
+def test_a_page_follows_its_related_stories_when_nothing_else_it_shows_changed(tmp_path: Path) -> None:
+    """Related stories are the nearest in time: a story that moves without passing another changes which
+    are nearest to some story, while its topic lists the same stories in the same order."""
+    source = tmp_path / "src"
+    source.mkdir()
+    for day, place in zip((1, 2, 3, 4, 5, 10, 20), PLACES, strict=False):
+        (source / f"storm-{day:02d}.md").write_text(
+            f"---\ntitle: Storm news from {place}\ndate: 2024-04-{day:02d}\n---\n\n"
+            f"{SUBJECTS['storm'].format(place=place, name=place)} Residents of {place} counted the damage.\n",
+            encoding="utf-8",
+        )
+    config = Config(source=source, output=tmp_path / "site", cache=tmp_path / "cache", topics=RULES)
+    build(config, environ={})
+    moved = source / "storm-10.md"
+    moved.write_text(moved.read_text(encoding="utf-8").replace("2024-04-10", "2024-04-06"), "utf-8")
+    build(config, environ={})
+    build(Config(source=source, output=tmp_path / "cold", topics=RULES), environ={})
+    warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
+    assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
