@@ -16,7 +16,8 @@ import os
 import pickle
 import secrets
 import sqlite3
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -58,12 +59,20 @@ def code_version() -> str:
 
 class Resident:
     """The cache's entries as the last build in this process left them, kept in memory between builds by a
-    long-running process (``digest serve``): a rebuild then unpickles nothing it already had."""
+    long-running process (``digest serve``): a rebuild then unpickles nothing it already had, and writes
+    the file in the background, after the build is done."""
 
     def __init__(self) -> None:
         self.key = ""  # the cache key (code and settings) the entries belong to
         self.files: dict[str, tuple[Stamp, object]] = {}
         self.memo: dict[str, dict[str, object]] = {}
+        self.writing: threading.Thread | None = None  # the last build's writes to the file, if still going
+
+    def settle(self) -> None:
+        """Wait until the last build's writes to the cache file are done."""
+        if self.writing is not None:
+            self.writing.join()
+            self.writing = None
 
     def reset(self, key: str) -> None:
         """Forget everything unless it was made under ``key``."""
@@ -82,17 +91,34 @@ class Cache:
         self.key = key
         self.db: sqlite3.Connection | None = None
         self.resident = resident
+        self._writes: list[
+            Callable[[sqlite3.Connection], object]
+        ] = []  # held back until close, when resident
         if resident is not None:
+            resident.settle()
             resident.reset(key)
         if folder is not None:
             self.db = _open(folder / FILE_NAME, key)
 
     def close(self) -> None:
-        """Commit and close."""
-        if self.db is not None:
-            self.db.commit()
-            self.db.close()
-            self.db = None
+        """Commit and close; with a resident cache, the writes go on in the background (``settle``)."""
+        if self.db is None:
+            return
+        db, writes, self.db = self.db, self._writes, None
+        if self.resident is None or not writes:
+            _commit(db, writes)
+            return
+        self.resident.writing = threading.Thread(target=_commit, args=(db, writes), name="digest-cache")
+        self.resident.writing.start()
+
+    def _write(self, write: Callable[[sqlite3.Connection], object]) -> None:
+        """Run ``write`` on the file now, or at close when resident (the build need not wait for it)."""
+        if self.db is None:
+            return
+        if self.resident is not None:
+            self._writes.append(write)
+        else:
+            write(self.db)
 
     def files(self, stamps: Mapping[str, Stamp]) -> dict[str, object]:
         """The cached result of every file whose stamp is unchanged."""
@@ -120,15 +146,17 @@ class Cache:
         results = list(results)
         if self.resident is not None:
             self.resident.files.update((name, (mark, result)) for name, mark, result in results)
-        if self.db is None:
-            return
-        self.db.executemany(
-            "INSERT OR REPLACE INTO files (name, size, mtime, result) VALUES (?, ?, ?, ?)",
-            (
-                (name, s.size, s.mtime_ns, _sealed(pickle.dumps(result, pickle.HIGHEST_PROTOCOL)))
-                for name, s, result in results
-            ),
-        )
+
+        def write(db: sqlite3.Connection) -> None:
+            db.executemany(
+                "INSERT OR REPLACE INTO files (name, size, mtime, result) VALUES (?, ?, ?, ?)",
+                (
+                    (name, s.size, s.mtime_ns, _sealed(pickle.dumps(result, pickle.HIGHEST_PROTOCOL)))
+                    for name, s, result in results
+                ),
+            )
+
+        self._write(write)
 
     def forget_except(self, names: Iterable[str]) -> None:
         """Drop entries of files that are gone."""
@@ -136,10 +164,12 @@ class Cache:
         if self.resident is not None:
             for name in [name for name in self.resident.files if name not in keep]:
                 del self.resident.files[name]
-        if self.db is None:
-            return
-        gone = [(name,) for (name,) in self.db.execute("SELECT name FROM files") if name not in keep]
-        self.db.executemany("DELETE FROM files WHERE name = ?", gone)
+
+        def write(db: sqlite3.Connection) -> None:
+            gone = [(name,) for (name,) in db.execute("SELECT name FROM files") if name not in keep]
+            db.executemany("DELETE FROM files WHERE name = ?", gone)
+
+        self._write(write)
 
     def recall(self, kind: str, keys: Iterable[str]) -> dict[str, object]:
         """Remembered values of one kind of work (say, story summaries) by the hash of their inputs."""
@@ -162,17 +192,20 @@ class Cache:
 
     def remember(self, kind: str, values: Mapping[str, object], fresh: Iterable[str]) -> None:
         """Keep exactly ``values`` for ``kind``: store the ``fresh`` keys, drop what this build did not use."""
+        values, fresh = dict(values), list(fresh)
         if self.resident is not None:
-            self.resident.memo[kind] = dict(values)
-        if self.db is None:
-            return
-        self.db.executemany(
-            "INSERT OR REPLACE INTO memo (kind, key, value) VALUES (?, ?, ?)",
-            ((kind, key, _sealed(pickle.dumps(values[key], pickle.HIGHEST_PROTOCOL))) for key in fresh),
-        )
-        rows = self.db.execute("SELECT key FROM memo WHERE kind = ?", (kind,))
-        stale = [(kind, key) for (key,) in rows if key not in values]
-        self.db.executemany("DELETE FROM memo WHERE kind = ? AND key = ?", stale)
+            self.resident.memo[kind] = values
+
+        def write(db: sqlite3.Connection) -> None:
+            db.executemany(
+                "INSERT OR REPLACE INTO memo (kind, key, value) VALUES (?, ?, ?)",
+                ((kind, key, _sealed(pickle.dumps(values[key], pickle.HIGHEST_PROTOCOL))) for key in fresh),
+            )
+            rows = db.execute("SELECT key FROM memo WHERE kind = ?", (kind,))
+            stale = [(kind, key) for (key,) in rows if key not in values]
+            db.executemany("DELETE FROM memo WHERE kind = ? AND key = ?", stale)
+
+        self._write(write)
 
     def get(self, name: str) -> str | None:
         """A named value."""
@@ -183,8 +216,21 @@ class Cache:
 
     def put(self, name: str, value: str) -> None:
         """Set a named value."""
-        if self.db is not None:
-            self.db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value))
+        self._write(
+            lambda db: db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value))
+        )
+
+
+def _commit(db: sqlite3.Connection, writes: Iterable[Callable[[sqlite3.Connection], object]]) -> None:
+    """Run the writes in one transaction and close; if one fails, the file stays as the last build left it."""
+    try:
+        for write in writes:
+            write(db)
+        db.commit()
+    except (sqlite3.Error, OSError):
+        db.rollback()  # a cache that cannot be written only makes the next build slower
+    finally:
+        db.close()
 
 
 def _sealed(blob: bytes) -> bytes:
@@ -238,7 +284,8 @@ def _open(path: Path, key: str) -> sqlite3.Connection:
 
 
 def _connect(path: Path, key: str) -> sqlite3.Connection:
-    db = sqlite3.connect(path)
+    # One thread at a time: the build's, then (resident) the one finishing its writes.
+    db = sqlite3.connect(path, check_same_thread=False)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")

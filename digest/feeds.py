@@ -7,6 +7,7 @@ timestamp (or date, at midnight UTC); stories without any date stay out of the f
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -19,6 +20,7 @@ EPOCH = "1970-01-01T00:00:00Z"  # Atom requires <updated>; a feed with no dated 
 JSON_FEED = "https://jsonfeed.org/version/1.1"
 
 
+@functools.lru_cache(maxsize=1 << 17)  # pages and feeds ask for the same articles' dates many times
 def timestamp(value: str) -> str:
     """An article's date or timestamp as RFC 3339; a time without a zone is taken as UTC."""
     try:
@@ -88,6 +90,7 @@ def robots(sitemap_url: str | None) -> bytes:
     return text.encode()
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def _instant(stamp: str) -> dt.datetime:
     return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 

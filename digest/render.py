@@ -12,6 +12,7 @@ plus page-specific values documented in each template's header comment.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -187,15 +188,14 @@ def render_site(
         listed[number] = making.listed
         advance(len(making.pages))
 
-    def work(start: int, stop: int) -> list[tuple[Making | None, list[Made]]]:
+    def work(start: int, stop: int) -> list[tuple[Making, list[Made]]]:
         return [renderer.make(makers[stale[i]][1], last) for i in range(start, stop)]
 
-    def put(start: int, stop: int, results: Sequence[tuple[Making | None, list[Made]]]) -> None:
+    def put(start: int, stop: int, results: Sequence[tuple[Making, list[Made]]]) -> None:
         for i, (making, pages) in zip(range(start, stop), results, strict=True):
             number = stale[i]
-            if making is not None:
-                dependencies = tuple(shared.setdefault(d, d) for d in making.dependencies)
-                made_by[makers[number][0]] = replace(making, dependencies=dependencies)
+            dependencies = tuple(shared.setdefault(d, d) for d in making.dependencies)
+            made_by[makers[number][0]] = replace(making, dependencies=dependencies)
             for page in pages:
                 sink(page.page.path, page.data)
                 if isinstance(page.data, Kept):
@@ -320,27 +320,30 @@ class _Renderer:
         )
         self.templates = template_hashes(env)
         self.settings = self.records.value_hash([self.shared, repr(site.config)])
-        self._making_keys: dict[tuple[str, ...], str] = {}
+        self._making_key: str | None = None
         self.maker_log: set[Dependency] = set()
         self.logged_site = cast(Site, LoggedSite(site, self.maker_log))
 
-    def making_key(self, templates: tuple[str, ...]) -> str:
-        """A hash of the site-wide values and settings, and of ``templates``."""
-        known = self._making_keys.get(templates)
-        if known is None:
-            known = self.records.value_hash([self.settings, [self.templates(name) for name in templates]])
-            self._making_keys[templates] = known
-        return known
+    def making_key(self) -> str:
+        """A hash of the site-wide values and settings, and of every file of the theme.
+
+        Any change to the theme makes every maker run again (which pages it changes, their keys decide):
+        hashing the files is cheaper than parsing templates to see which include which.
+        """
+        if self._making_key is None:
+            theme = [
+                (path.relative_to(folder).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest())
+                for folder in self.dirs
+                for path in sorted(folder.rglob("*"))
+                if path.is_file()
+            ]
+            self._making_key = self.records.value_hash([self.settings, theme])
+        return self._making_key
 
     def unchanged(self, making: Making, previous: Mapping[str, Rendered]) -> bool:
         """Whether a maker would make the same pages as last time, and their files are still as written."""
         output = str(self.site.config.output)
-        try:
-            if making.key != self.making_key(making.templates):
-                return False
-        except (Unhashable, jinja2.TemplateError):
-            return False
-        if not self.records.unchanged(making.dependencies):
+        if making.key != self.making_key() or not self.records.unchanged(making.dependencies):
             return False
         for path in making.pages:
             rendered = previous.get(path)
@@ -354,19 +357,14 @@ class _Renderer:
                 return False
         return True
 
-    def make(self, maker: Maker, previous: Mapping[str, Rendered]) -> tuple[Making | None, list[Made]]:
+    def make(self, maker: Maker, previous: Mapping[str, Rendered]) -> tuple[Making, list[Made]]:
         """A maker's pages, each rendered or kept, and what the maker read to make them."""
         self.maker_log.clear()
         pages = maker(self.logged_site)
         dependencies = tuple(sorted(self.maker_log))
         made = [self.made(page, previous.get(page.path)) for page in pages]
-        templates = tuple(page.template for page in pages)
         listed = tuple((page.path, page.modified) for page in pages if page.listed)
-        paths_ = tuple(page.path for page in pages)
-        try:
-            making = Making(self.making_key(templates), dependencies, paths_, templates, listed)
-        except (Unhashable, jinja2.TemplateError):
-            making = None  # made every time
+        making = Making(self.making_key(), dependencies, tuple(page.path for page in pages), listed)
         return making, made
 
     def key(self, page: Page) -> str:

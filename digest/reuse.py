@@ -44,7 +44,10 @@ SITE_CALLS = {
     "published": "stories",
     "related": "stories",
 }
-DIGEST_MAPS = ("summaries", "duplicate_of", "story_of", "topic_of")
+# The digest's maps by article id whose values an article's record hash covers (``_article_hash``): reading
+# one logs the article itself, a dependency pages have anyway, rather than one more of each per article.
+ARTICLE_MAPS = ("summaries", "duplicate_of", "story_of")
+DIGEST_MAPS = ("topic_of",)
 DIGEST_SEQUENCES = ("articles", "stories", "topics", "days", "issues")
 _RECORDS = {Article: "articles", Story: "stories", Topic: "topics"}  # record type -> its lookup
 _DIGEST = "digest/"  # the prefix of dependencies on the digest's own lists and maps
@@ -67,10 +70,9 @@ class Making:
     """What one page maker made its pages from, remembered between builds: while the site-wide values
     and everything it read are unchanged, it would make the same pages, and they need not be made."""
 
-    key: str  # hash of the site-wide values and settings, and of its pages' templates
+    key: str  # hash of the site-wide values and settings, and of the theme
     dependencies: tuple[Dependency, ...]  # what it read of the site
     pages: tuple[str, ...]  # the paths of the pages it made
-    templates: tuple[str, ...]  # the template of each
     listed: tuple[tuple[str, str | None], ...]  # (path, date last modified) of those in the sitemap
 
 
@@ -92,6 +94,7 @@ class Records:
         self.log: set[Dependency] = set()
         self._whole: dict[str, str] = {}  # kind -> hash of all its records, for pages that list them all
         self._states: States = {}  # what each dependency is now, worked out once
+        self._resolvers: dict[str, Callable[[str], object]] = {}
         self._known: set[Dependency] = set()  # the dependencies the last build knew the states of
         self._changed: set[Dependency] = set()  # those of them that have changed since
 
@@ -144,20 +147,31 @@ class Records:
         return Watched(record, kind, self.log)
 
     def _state(self, kind: str, key: str) -> object:
+        resolve = self._resolvers.get(kind)
+        if resolve is None:
+            resolve = self._resolvers[kind] = self._resolver(kind)
+        return resolve(key)
+
+    def _resolver(self, kind: str) -> Callable[[str], object]:
+        """What a dependency of this kind is, by key: worked out once per kind (a rebuild asks 50,000 times)."""
         if kind.startswith(_DIGEST):
-            return self._digest_state(kind[len(_DIGEST) :], key)
+            name = kind[len(_DIGEST) :]
+            return lambda key: self._digest_state(name, key)
         lookup, dot, attribute = kind.partition(".")
         if dot:
-            return getattr(self.lookups[lookup].get(key), attribute, None)
+            records = self.lookups[lookup]
+            return lambda key: getattr(records.get(key), attribute, None)
         if kind in self.hashes:
-            if key != "*":
-                return self.hashes[kind].get(key)
-            if kind not in self._whole:
-                self._whole[kind] = self.value_hash(sorted(self.hashes[kind].items()))
-            return self._whole[kind]
+            hashes = self.hashes[kind]
+            return lambda key: hashes.get(key) if key != "*" else self._whole_hash(kind)
         kind_of_argument, _, call = kind.partition(":")
-        record = self.lookups[kind_of_argument].get(key)
-        return None if record is None else self.lookups[call](record)
+        records, function = self.lookups[kind_of_argument], self.lookups[call]
+        return lambda key: None if (record := records.get(key)) is None else function(record)
+
+    def _whole_hash(self, kind: str) -> str:
+        if kind not in self._whole:
+            self._whole[kind] = self.value_hash(sorted(self.hashes[kind].items()))
+        return self._whole[kind]
 
     def _digest_state(self, name: str, key: str) -> object:
         values = getattr(self.digest, name)
@@ -320,6 +334,8 @@ class _LoggedDigest:
             setattr(self, name, _LoggedSequence(getattr(digest, name), _DIGEST + name, log))
         for name in DIGEST_MAPS:
             setattr(self, name, _Logged(getattr(digest, name), _DIGEST + name, log))
+        for name in ARTICLE_MAPS:
+            setattr(self, name, _Logged(getattr(digest, name), "articles", log))
 
 
 def _logged_call(
@@ -380,6 +396,7 @@ def reusable(previous: Rendered | None, key: str, records: Records, file: Path) 
 
 
 def _article_hash(article: Article, digest: Digest, prints: Mapping[str, str]) -> str:
+    """What an article shows: itself, its summary (both in its print), slug, original if a copy, story."""
     known = prints.get(article.id)
     if known is None:
         known = article_print(article, digest.summaries.get(article.id, ()))

@@ -161,7 +161,10 @@ def index_script(index: Index, encoded: Mapping[str, str] | None = None) -> byte
 def _script_safe(text: str) -> str:
     """JSON that no article text can end early: no '<' to start '</script>' or '<!--' if the index is ever
     inlined, and no U+2028/U+2029, which end a line in JavaScript engines older than ES2019."""
-    return text.translate(_SCRIPT_ESCAPES)
+    for char, escape in _SCRIPT_ESCAPES:  # replace() per character: translate() is ten times slower
+        if char in text:
+            text = text.replace(char, escape)
+    return text
 
 
 def search_files(
@@ -234,7 +237,7 @@ def _spell(number: int) -> str:
 
 
 _SMALL = tuple(_spell(n) for n in range(32 * 32 * 32))
-_SCRIPT_ESCAPES = {ord(char): f"\\u{ord(char):04x}" for char in "<>&\u2028\u2029"}
+_SCRIPT_ESCAPES = tuple((char, f"\\u{ord(char):04x}") for char in "<>&\u2028\u2029")
 
 __all__ = [
     "GLOBAL",

@@ -107,6 +107,7 @@ def serve(
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+        resident.settle()  # the last build's cache writes, so the next build finds them
 
 
 def rebuild(
