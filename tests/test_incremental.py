@@ -286,6 +286,35 @@ def test_a_resident_cache_serves_rebuilds_from_memory(source: Path, tmp_path: Pa
     assert "Harbours reopen after storm" in (tmp_path / "site" / "digest.json").read_text(encoding="utf-8")
 
 
+def test_a_resident_cache_writes_the_file_after_the_build(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """digest serve's rebuilds write the cache file in the background; a later digest build finds it all."""
+    council_articles(source, 20)
+    resident = Resident()
+    run(source, tmp_path, resident=resident)
+    extra = source / "extra.md"
+    extra.write_text(extra.read_text(encoding="utf-8").replace("Ports reopen", "Harbours reopen"), "utf-8")
+    run(source, tmp_path, resident=resident)
+    resident.settle()
+    assert run(source, tmp_path).unchanged  # the file knows the resident build's inputs and output
+    extra.write_text(extra.read_text(encoding="utf-8").replace("officials said", "the port said"), "utf-8")
+    rendered: list[str] = []
+    page = render_module._Renderer.page
+
+    def spy(self: Any, which: Page) -> bytes:
+        rendered.append(which.path)
+        return page(self, which)
+
+    monkeypatch.setattr(render_module._Renderer, "page", spy)
+    result = run(source, tmp_path)
+    assert result.read == 1
+    assert rendered and len(rendered) < result.files / 4  # the pages that show the article, not all
+    build(Config(source=source, output=tmp_path / "cold"), environ={})
+    warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
+    assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+
+
 def test_a_resident_cache_forgets_entries_of_other_settings(source: Path, tmp_path: Path) -> None:
     resident = Resident()
     run(source, tmp_path, resident=resident)
