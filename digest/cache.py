@@ -95,20 +95,25 @@ class Cache:
             Callable[[sqlite3.Connection], object]
         ] = []  # held back until close, when resident
         if resident is not None:
-            resident.settle()
+            if key != resident.key:
+                resident.settle()  # the file is about to be emptied for the new key: no writer may be left
             resident.reset(key)
         if folder is not None:
             self.db = _open(folder / FILE_NAME, key)
 
     def close(self) -> None:
-        """Commit and close; with a resident cache, the writes go on in the background (``settle``)."""
+        """Commit and close; with a resident cache, the writes go on in the background (``settle``), after
+        the last build's: this build never waited for them, since what it reads the resident entries hold."""
         if self.db is None:
             return
         db, writes, self.db = self.db, self._writes, None
         if self.resident is None or not writes:
             _commit(db, writes)
             return
-        self.resident.writing = threading.Thread(target=_commit, args=(db, writes), name="digest-cache")
+        after = self.resident.writing
+        self.resident.writing = threading.Thread(
+            target=_commit, args=(db, writes, after), name="digest-cache"
+        )
         self.resident.writing.start()
 
     def _write(self, write: Callable[[sqlite3.Connection], object]) -> None:
@@ -221,8 +226,17 @@ class Cache:
         )
 
 
-def _commit(db: sqlite3.Connection, writes: Iterable[Callable[[sqlite3.Connection], object]]) -> None:
-    """Run the writes in one transaction and close; if one fails, the file stays as the last build left it."""
+def _commit(
+    db: sqlite3.Connection,
+    writes: Iterable[Callable[[sqlite3.Connection], object]],
+    after: threading.Thread | None = None,
+) -> None:
+    """Run the writes in one transaction and close; if one fails, the file stays as the last build left it.
+
+    ``after``: the thread writing the last build's entries, which must land first.
+    """
+    if after is not None:
+        after.join()
     try:
         for write in writes:
             write(db)

@@ -290,9 +290,8 @@ class _LoggedSequence(Sequence[Any]):
         if isinstance(index, slice):
             self._log.add((self._name, "*"))
             return self._items[index]
-        value = self._items[index]  # an index out of range raises before it is logged
-        self._log.add((self._name, str(index)))
-        return value
+        self._log.add((self._name, str(index)))  # out of range too: it may not be by the next build
+        return self._items[index]
 
     def __iter__(self) -> Iterator[Any]:
         self._log.add((self._name, "*"))
