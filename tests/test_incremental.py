@@ -49,6 +49,19 @@ def council_articles(source: Path, count: int) -> None:
         )
 
 
+def rendered_pages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the pages rendered from now on, in order (a spy on the renderer)."""
+    rendered: list[str] = []
+    page = render_module._Renderer.page
+
+    def spy(self: Any, which: Page) -> bytes:
+        rendered.append(which.path)
+        return page(self, which)
+
+    monkeypatch.setattr(render_module._Renderer, "page", spy)
+    return rendered
+
+
 def snapshot(site: Path) -> dict[str, tuple[bytes, int]]:
     return {
         p.relative_to(site).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
@@ -252,14 +265,7 @@ def test_a_new_story_leaves_the_pages_of_other_topics_alone(
     (source / "hail.md").write_text(
         f"---\ntitle: Hail hits farms\ndate: {date}\n---\n\nHail and rain from a second storm damaged farms.\n"
     )
-    rendered: list[str] = []
-    page = render_module._Renderer.page
-
-    def spy(self: Any, which: Page) -> bytes:
-        rendered.append(which.path)
-        return page(self, which)
-
-    monkeypatch.setattr(render_module._Renderer, "page", spy)
+    rendered = rendered_pages(monkeypatch)
     build(config, environ={}, jobs=1)
     after = snapshot(tmp_path / "site")
     sport = [p for p in after if p.startswith("articles/match")]
@@ -299,14 +305,7 @@ def test_a_resident_cache_writes_the_file_after_the_build(
     resident.settle()
     assert run(source, tmp_path).unchanged  # the file knows the resident build's inputs and output
     extra.write_text(extra.read_text(encoding="utf-8").replace("officials said", "the port said"), "utf-8")
-    rendered: list[str] = []
-    page = render_module._Renderer.page
-
-    def spy(self: Any, which: Page) -> bytes:
-        rendered.append(which.path)
-        return page(self, which)
-
-    monkeypatch.setattr(render_module._Renderer, "page", spy)
+    rendered = rendered_pages(monkeypatch)
     result = run(source, tmp_path)
     assert result.read == 1
     assert rendered and len(rendered) < result.files / 4  # the pages that show the article, not all
