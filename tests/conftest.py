@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,11 @@ from typing import Any
 import pytest
 
 from digest import config as config_module
+
+# A run started in the background by a non-interactive shell inherits SIGINT ignored, and processes it
+# starts inherit that through exec: the Ctrl-C tests need it delivered, as it is from any terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
