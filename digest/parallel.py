@@ -57,6 +57,10 @@ def fork_each(
         for start, stop in ranges:
             each(start, stop, work(start, stop))
         return
+    # The first chunk runs here: what it imports, compiles and caches (readers, templates, word lists) is
+    # then inherited by every worker instead of done again by each, and by each one that replaces another.
+    first, *ranges = ranges
+    each(*first, work(*first))
     global _WORK
     _WORK = work
     gc.freeze()  # objects that exist now are not touched by the children's collector: fewer copied pages
