@@ -91,9 +91,8 @@ class Cache:
         self.key = key
         self.db: sqlite3.Connection | None = None
         self.resident = resident
-        self._writes: list[
-            Callable[[sqlite3.Connection], object]
-        ] = []  # held back until close, when resident
+        # With a resident cache, writes wait for close, which hands them to a thread.
+        self._writes: list[Callable[[sqlite3.Connection], object]] = []
         if resident is not None:
             if key != resident.key:
                 resident.settle()  # the file is about to be emptied for the new key: no writer may be left
