@@ -182,7 +182,7 @@ def _build(
             for path, data in _originals(articles, sources, config.max_file_mb * MEGABYTE).items():
                 staging.put(path, data)
         with stages.stage("write"):
-            staging.commit()
+            staging.commit(background=cache.resident is not None)  # resident: a long-running process
     # A kept page's stamp is the one it had: linking a file leaves its size and mtime as they were.
     output = str(config.output)
     for path, page in memory.pages.items():

@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import glob
 import os
+import secrets
 import shutil
 import signal
 import stat
@@ -50,7 +51,8 @@ class Staging:
 
     def __init__(self, output: Path) -> None:
         self.output = output.absolute()
-        self.staging = self.output.parent / f".{self.output.name}.tmp-{os.getpid()}"
+        # Named per build, not per process: a long-running one may still be removing its last old site.
+        self.staging = self.output.parent / f".{self.output.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
         self.previous: Path | None = None
         self.files = 0  # files put
         self.written = 0  # files put that were written, not linked from the current output
@@ -99,13 +101,24 @@ class Staging:
             raise BuildError(f"{exc.filename or self.staging}: cannot write ({exc.strerror})") from exc
         self.files += 1
 
-    def commit(self) -> None:
-        """Swap the new site in for the old one, atomically, then remove the old one."""
+    def commit(self, *, background: bool = False) -> None:
+        """Swap the new site in for the old one, atomically, then remove the old one.
+
+        ``background``: remove it in a thread, for a long-running process (``digest serve``) that goes on
+        serving meanwhile; an exiting one would cut the removal short.
+        """
         with _signals_held():
             old = _swap(self.staging, self.output)
             self._committed = True
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)  # if interrupted here, the next build clears it
+        if old is None:
+            return
+        # If interrupted, or cut short at exit, the next build clears what is left.
+        if background:
+            threading.Thread(
+                target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True}, daemon=True
+            ).start()
+        else:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def clear_leftovers(output: Path) -> None:
@@ -161,7 +174,7 @@ def _swap(staging: Path, output: Path) -> Path | None:
         raise BuildError(f"{output}: exists and is not a folder; remove it or choose another output")
     if _exchange(staging, output):
         return staging  # staging now holds the previous site
-    old = output.parent / f".{output.name}.old-{os.getpid()}"
+    old = output.parent / f".{output.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
     os.rename(output, old)
     os.rename(staging, output)
     return old

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from digest.errors import BuildError
-from digest.write import write_site
+from digest.write import Staging, write_site
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -29,6 +30,30 @@ def test_paths_outside_the_output_are_refused_and_old_site_kept(tmp_path: Path, 
     with pytest.raises(BuildError):
         write_site({"index.html": b"new", bad: b"evil"}, output)
     assert snapshot(output) == {"index.html": b"old"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["renameat2", "two renames"])
+def test_a_long_running_process_removes_the_old_site_in_the_background(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool
+) -> None:
+    """digest serve swaps the new site in and goes on while the old one is removed; the next build, at once
+    or later, does not trip over it."""
+    from digest import write
+
+    if not exchange:
+        monkeypatch.setattr(write, "_exchange", lambda a, b: False)
+    output = tmp_path / "site"
+    write_site({"index.html": b"one"}, output)
+    for data in (b"two", b"three"):
+        with Staging(output) as staging:
+            staging.put("index.html", data)
+            staging.put(f"pages/{data.decode()}.html", data)
+            staging.commit(background=True)
+        assert snapshot(output) == {"index.html": data, f"pages/{data.decode()}.html": data}
+    deadline = time.monotonic() + 10
+    while len(list(tmp_path.iterdir())) > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
