@@ -12,10 +12,9 @@ plus page-specific values documented in each template's header comment.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
@@ -325,14 +324,14 @@ class _Renderer:
         self.logged_site = cast(Site, LoggedSite(site, self.maker_log))
 
     def making_key(self) -> str:
-        """A hash of the site-wide values and settings, and of every file of the theme.
+        """A hash of the site-wide values and settings, and of the stamp of every file of the theme.
 
         Any change to the theme makes every maker run again (which pages it changes, their keys decide):
-        hashing the files is cheaper than parsing templates to see which include which.
+        stamps are cheaper than parsing templates to see which include which, or reading a theme's images.
         """
         if self._making_key is None:
             theme = [
-                (path.relative_to(folder).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest())
+                (path.relative_to(folder).as_posix(), *astuple(stamp(path)))
                 for folder in self.dirs
                 for path in sorted(folder.rglob("*"))
                 if path.is_file()
