@@ -61,6 +61,8 @@ def fork_each(
     # then inherited by every worker instead of done again by each, and by each one that replaces another.
     first, *ranges = ranges
     each(*first, work(*first))
+    if not ranges:
+        return
     global _WORK
     _WORK = work
     gc.freeze()  # objects that exist now are not touched by the children's collector: fewer copied pages
