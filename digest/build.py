@@ -31,7 +31,7 @@ from digest.parallel import fork_map
 from digest.progress import Stages
 from digest.readers import reader_for
 from digest.readers.files import MEGABYTE, read_file
-from digest.render import Memory, render_site, template_dirs
+from digest.render import Memory, render_site, theme_stamps
 from digest.summarize import summarize_story
 from digest.write import Staging
 
@@ -306,9 +306,8 @@ def _fingerprint(config: Config, stamps: Mapping[str, Stamp], environ: Mapping[s
     digest_ = hashlib.sha256(f"{code_version()}\0{config!r}\0{environ.get('SOURCE_DATE_EPOCH', '')}".encode())
     for name, mark in stamps.items():
         digest_.update(_stamp_line(name, mark))
-    for folder in template_dirs(config):
-        for path in sorted(folder.rglob("*")):
-            digest_.update(_stamp_line(path.as_posix(), stamp(path)))
+    for name, mark in theme_stamps(config):
+        digest_.update(_stamp_line(name, mark))
     return digest_.hexdigest()
 
 

@@ -177,13 +177,14 @@ def render_site(
     stale: list[int] = []
     for number, (name, _) in enumerate(makers):
         making = previous.makings.get(name) if previous is not None else None
-        if making is None or not renderer.unchanged(making, last):
+        kept = renderer.kept(making, last) if making is not None else None
+        if making is None or kept is None:
             stale.append(number)
             continue
         made_by[name] = making
-        for path in making.pages:
+        for path, file in kept.items():
             memo[path] = last[path]
-            sink(path, Kept(cast(Stamp, memo[path].stamp)))
+            sink(path, file)
         listed[number] = making.listed
         advance(len(making.pages))
 
@@ -270,6 +271,16 @@ def original_copies(digest: Digest) -> dict[str, str]:
     return dict(sorted(copies.items()))
 
 
+def theme_stamps(config: Config) -> list[tuple[str, Stamp]]:
+    """Every file of the template folders with its stamp, in a stable order: what a theme change changes."""
+    return [
+        (path.as_posix(), stamp(path))
+        for folder in template_dirs(config)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    ]
+
+
 def template_dirs(config: Config) -> list[Path]:
     """The folders templates are looked up in: the user's override folder first, then the theme."""
     return [folder for folder in (config.templates, theme_dir()) if folder is not None]
@@ -330,31 +341,26 @@ class _Renderer:
         stamps are cheaper than parsing templates to see which include which, or reading a theme's images.
         """
         if self._making_key is None:
-            theme = [
-                (path.relative_to(folder).as_posix(), *astuple(stamp(path)))
-                for folder in self.dirs
-                for path in sorted(folder.rglob("*"))
-                if path.is_file()
-            ]
+            theme = [(name, *astuple(mark)) for name, mark in theme_stamps(self.site.config)]
             self._making_key = self.records.value_hash([self.settings, theme])
         return self._making_key
 
-    def unchanged(self, making: Making, previous: Mapping[str, Rendered]) -> bool:
-        """Whether a maker would make the same pages as last time, and their files are still as written."""
-        output = str(self.site.config.output)
+    def kept(self, making: Making, previous: Mapping[str, Rendered]) -> dict[str, Kept] | None:
+        """The files of a maker's pages when it would make the same pages as last time, else None."""
         if making.key != self.making_key() or not self.records.unchanged(making.dependencies):
-            return False
+            return None
+        output = str(self.site.config.output)
+        kept = {}
         for path in making.pages:
             rendered = previous.get(path)
-            if (
-                rendered is None
-                or rendered.stamp is None
-                or not self.records.unchanged(rendered.dependencies)
-            ):
-                return False
-            if stamp(os.path.join(output, path)) != rendered.stamp:
-                return False
-        return True
+            if rendered is None:
+                return None
+            # The maker's values are unchanged, so the page's own key is the one it had.
+            file = reusable(rendered, rendered.key, self.records, os.path.join(output, path))
+            if file is None:
+                return None
+            kept[path] = file
+        return kept
 
     def make(self, maker: Maker, previous: Mapping[str, Rendered]) -> tuple[Making, list[Made]]:
         """A maker's pages, each rendered or kept, and what the maker read to make them."""

@@ -246,13 +246,17 @@ class Watched:
         return f"W{self._kind}:{self._record.id}"
 
 
-class _Logged(Mapping[str, Any]):
-    """A read-only lookup that logs each key read, and '*' when it is listed whole."""
+class _Logging:
+    """A read-only view of some records that adds what is read of them to ``log`` under ``name``."""
 
-    def __init__(self, items: Mapping[str, Any], name: str, log: set[Dependency]) -> None:
+    def __init__(self, items: Any, name: str, log: set[Dependency]) -> None:
         self._items = items
         self._name = name
         self._log = log
+
+
+class _Logged(_Logging, Mapping[str, Any]):
+    """A read-only lookup that logs each key read, and '*' when it is listed whole."""
 
     def __getitem__(self, key: str) -> Any:
         self._log.add((self._name, str(key)))
@@ -271,14 +275,9 @@ class _Logged(Mapping[str, Any]):
         return len(self._items)
 
 
-class _LoggedSequence(Sequence[Any]):
+class _LoggedSequence(_Logging, Sequence[Any]):
     """A read-only sequence that logs each position read, '#' when its length is, and '*' when it is
     listed whole (slices included)."""
-
-    def __init__(self, items: Sequence[Any], name: str, log: set[Dependency]) -> None:
-        self._items = items
-        self._name = name
-        self._log = log
 
     @overload
     def __getitem__(self, index: int) -> Any: ...
@@ -385,7 +384,7 @@ def template_hashes(env: jinja2.Environment) -> Callable[[str], str]:
     return hashed
 
 
-def reusable(previous: Rendered | None, key: str, records: Records, file: Path) -> Kept | None:
+def reusable(previous: Rendered | None, key: str, records: Records, file: str | Path) -> Kept | None:
     """The previous site's file when the page would come out the same, else None."""
     if previous is None or previous.key != key or previous.stamp is None:
         return None
