@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -11,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from digest import __version__
 from digest.errors import ConfigError, DigestError
@@ -33,13 +34,28 @@ class Stopped(KeyboardInterrupt):
         self.signum = signum
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``digest`` command."""
+def run() -> NoReturn:
+    """The ``digest`` command: ``main``, then exit without tearing the interpreter down."""
+    code = main(process_ends=True)
+    with contextlib.suppress(OSError):  # a reader that went away (``digest build | head``)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    # Freeing every object one by one is the interpreter's last job otherwise: a tenth of a second after
+    # a build at 10,000 articles, for memory the operating system takes back at once anyway.
+    os._exit(code)
+
+
+def main(argv: list[str] | None = None, *, process_ends: bool = False) -> int:
+    """Entry point of the ``digest`` command; ``process_ends`` when nothing runs in this process after it."""
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    if process_ends and args.command == "build":
+        # Once a one-shot build is over, the cycle collector would walk the millions of objects the build
+        # leaves (a third of a second at 10,000 articles) to free a few thousand the exit frees anyway.
+        gc.disable()
     commands: dict[str, Callable[[argparse.Namespace], int]] = {
         "build": _build,
         "fetch": _fetch,
