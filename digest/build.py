@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import hashlib
 import json
@@ -25,15 +26,15 @@ from digest.export import article_key, export
 from digest.facts import key_facts
 from digest.group import Grouping, group, inputs_key
 from digest.ingest import Derived, Settings, Source, ingest
-from digest.lock import output_lock
+from digest.lock import Held, output_lock
 from digest.models import Article, Digest, Fact, Issue, Story, StorySentence
-from digest.parallel import fork_map
+from digest.parallel import detached, fork_map
 from digest.progress import Stages
 from digest.readers import reader_for
 from digest.readers.files import MEGABYTE, read_file
 from digest.render import Memory, render_site, theme_stamps
 from digest.summarize import summarize_story
-from digest.write import Staging
+from digest.write import Staging, remove_in_thread, remove_now
 
 MAX_FILE_BYTES = Config.max_file_mb * MEGABYTE  # the default of build.max_file_mb
 # Characters a name shown in a page or feed may not hold (XML forbids them); tab and newline are fine.
@@ -75,18 +76,82 @@ def build(
     use_cache: bool = True,
     stages: Stages | None = None,
     resident: Resident | None = None,
+    detach: bool = False,
 ) -> Result:
     """Build the site for ``config``; the previous site stays untouched unless everything succeeds.
 
     A long-running caller passes the same ``resident`` to every build: what the cache holds stays in memory.
+    ``detach`` when the process ends with the build: what is left once the new site is in place (the cache's
+    last writes, removing the old site) goes on in a child process, which holds the output lock until it is
+    done, so the next build waits for it.
     """
     stages = stages or Stages()
-    with _collector_paused(), output_lock(config.output):
-        cache = Cache(config.cache if use_cache else None, _cache_key(config), resident)
-        try:
-            return _build(config, cache, stages, strict=strict, environ=environ, on_issue=on_issue, jobs=jobs)
-        finally:
-            cache.close()
+    started = time.perf_counter()
+    issues: list[Issue] = []  # everything reported, discovery's included
+
+    def report(issue: Issue) -> None:
+        issues.append(issue)
+        on_issue(issue)
+
+    with _collector_paused():
+        with stages.stage("discover"):
+            survey = _survey(config, environ, report)
+        key = _cache_key(config)
+        # Whether anything changed is read without the lock: a build with nothing to do never waits for one
+        # still finishing (a detached build's last writes) or still making the very same site.
+        previous = _peeked(config.cache if use_cache else None, key, survey.fingerprint, config.output)
+        if previous is None:
+            with output_lock(config.output) as held:
+                cache = Cache(config.cache if use_cache else None, key, resident, deferred=detach)
+                later: list[Callable[[], object]] = []
+                try:
+                    previous = _unchanged(
+                        cache, survey.fingerprint, config.output
+                    )  # the one waited for made it
+                    if previous is None:
+                        return _build(
+                            config,
+                            cache,
+                            stages,
+                            survey,
+                            issues,
+                            report,
+                            strict=strict,
+                            environ=environ,
+                            jobs=jobs,
+                            later=later if detach else None,
+                            started=started,
+                        )
+                finally:
+                    _finish(cache, later, held)
+    for issue in previous.issues:
+        report(issue)
+    _check_strict(strict, issues)
+    return replace(previous, issues=tuple(issues), seconds=time.perf_counter() - started, unchanged=True)
+
+
+@dataclass(frozen=True)
+class _Survey:
+    """The source files found, their stamps, and the fingerprint of everything the output depends on."""
+
+    sources: tuple[Source, ...]
+    stamps: dict[str, Stamp]
+    fingerprint: str
+
+
+def _finish(cache: Cache, later: Sequence[Callable[[], object]], held: Held) -> None:
+    """Close the cache; what was left for later runs in a child process that takes the lock over."""
+    if not cache.deferred:
+        cache.close()
+        return
+    jobs = [job for job in (cache.handoff(), *later) if job is not None]
+    if not jobs:
+        return
+    if detached(jobs):
+        held.pass_on()
+    else:
+        for job in jobs:
+            job()
 
 
 @contextlib.contextmanager
@@ -103,33 +168,28 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _survey(config: Config, environ: Mapping[str, str], report: Callable[[Issue], None]) -> _Survey:
+    """Find the sources and fingerprint the build's inputs, reporting what cannot be read."""
+    sources = tuple(discover(config.source, config.output, report))
+    stamps = {s.name: stamp(s.path) for s in sources}
+    return _Survey(sources, stamps, _fingerprint(config, stamps, environ))
+
+
 def _build(
     config: Config,
     cache: Cache,
     stages: Stages,
+    survey: _Survey,
+    issues: list[Issue],
+    report: Callable[[Issue], None],
     *,
     strict: bool,
     environ: Mapping[str, str],
-    on_issue: Callable[[Issue], None],
     jobs: int,
+    later: list[Callable[[], object]] | None,
+    started: float,
 ) -> Result:
-    started = time.perf_counter()
-    issues: list[Issue] = []
-
-    def report(issue: Issue) -> None:
-        issues.append(issue)
-        on_issue(issue)
-
-    with stages.stage("discover"):
-        sources = list(discover(config.source, config.output, report))
-        stamps = {s.name: stamp(s.path) for s in sources}
-        fingerprint = _fingerprint(config, stamps, environ)
-    previous = _unchanged(cache, fingerprint, config.output)
-    if previous is not None:
-        for issue in previous.issues:
-            report(issue)
-        _check_strict(strict, issues)
-        return replace(previous, issues=tuple(issues), seconds=time.perf_counter() - started, unchanged=True)
+    sources, stamps, fingerprint = survey.sources, survey.stamps, survey.fingerprint
     with stages.stage("read", total=len(sources)) as advance:
         settings = Settings(config.sentences, config.max_file_mb * MEGABYTE)
         ingested = ingest(sources, settings, cache, jobs=jobs, advance=advance, stamps=stamps)
@@ -182,7 +242,7 @@ def _build(
             for path, data in _originals(articles, sources, config.max_file_mb * MEGABYTE).items():
                 staging.put(path, data)
         with stages.stage("write"):
-            staging.commit(background=cache.resident is not None)  # resident: a long-running process
+            staging.commit(remove=_remover(cache, later))
     # A kept page's stamp is the one it had: linking a file leaves its size and mtime as they were.
     output = str(config.output)
     for path, page in memory.pages.items():
@@ -203,6 +263,16 @@ def _build(
     )
     _remember(cache, fingerprint, config.output, result)
     return result
+
+
+def _remover(cache: Cache, later: list[Callable[[], object]] | None) -> Callable[[Path], object] | None:
+    """How the old site is removed: in a thread by a long-running process, by a job left for ``later``, or
+    at once (None)."""
+    if cache.resident is not None:
+        return remove_in_thread
+    if later is not None:
+        return lambda old: later.append(functools.partial(remove_now, old))
+    return None
 
 
 def _deduplicated(
@@ -317,6 +387,15 @@ def _stamp_line(name: str, mark: Stamp) -> bytes:
 
 def _output_stamp(output: Path) -> str:
     return _stamp_line("digest.json", stamp(output / "digest.json")).decode("utf-8", "backslashreplace")
+
+
+def _peeked(folder: Path | None, key: str, fingerprint: str, output: Path) -> Result | None:
+    """``_unchanged``, read from the cache file opened read-only."""
+    reader = Cache.reader(folder, key)
+    try:
+        return _unchanged(reader, fingerprint, output)
+    finally:
+        reader.close()
 
 
 def _unchanged(cache: Cache, fingerprint: str, output: Path) -> Result | None:

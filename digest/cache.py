@@ -87,11 +87,17 @@ class Cache:
     SQLite file is still written, so a later ``digest build`` finds them too.
     """
 
-    def __init__(self, folder: Path | None, key: str, resident: Resident | None = None) -> None:
+    def __init__(
+        self, folder: Path | None, key: str, resident: Resident | None = None, *, deferred: bool = False
+    ) -> None:
         self.key = key
         self.db: sqlite3.Connection | None = None
+        self.path = folder / FILE_NAME if folder is not None else None
         self.resident = resident
-        # With a resident cache, writes wait for close, which hands them to a thread.
+        # With a resident cache, writes wait for close, which hands them to a thread; ``deferred``, the
+        # writes of whole-corpus work wait for ``handoff`` (per-file results are written as they come: held
+        # until the end, a large build's would double its peak memory; named values are small).
+        self.deferred = deferred
         self._writes: list[Callable[[sqlite3.Connection], object]] = []
         if resident is not None:
             if key != resident.key:
@@ -99,6 +105,25 @@ class Cache:
             resident.reset(key)
         if folder is not None:
             self.db = _open(folder / FILE_NAME, key)
+
+    @classmethod
+    def reader(cls, folder: Path | None, key: str) -> Cache:
+        """The cache file opened read-only, without waiting for a writer; empty when absent, damaged or made
+        under another key (it is left as it is)."""
+        reader = cls(None, key)
+        path = folder / FILE_NAME if folder is not None else None
+        if path is None or not path.is_file():
+            return reader
+        try:
+            db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            row = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+        except sqlite3.Error:
+            return reader
+        if row is not None and row[0] == key:
+            reader.db = db
+        else:
+            db.close()
+        return reader
 
     def close(self) -> None:
         """Commit and close; with a resident cache, the writes go on in the background (``settle``), after
@@ -115,11 +140,23 @@ class Cache:
         )
         self.resident.writing.start()
 
-    def _write(self, write: Callable[[sqlite3.Connection], object]) -> None:
-        """Run ``write`` on the file now, or at close when resident (the build need not wait for it)."""
+    def handoff(self) -> Callable[[], None] | None:
+        """Commit and close, but for the writes ``deferred`` until now: those come back as a job that writes
+        them through a connection of its own (another process may run it), or None when there are none."""
+        if self.db is None:
+            return None
+        db, writes, self.db = self.db, self._writes, None
+        _commit(db, [])
+        if not writes or self.path is None:
+            return None
+        path, key = self.path, self.key
+        return lambda: _commit(_open(path, key), writes)
+
+    def _write(self, write: Callable[[sqlite3.Connection], object], *, now: bool = False) -> None:
+        """Run ``write`` on the file: later when resident, or when deferred unless ``now``."""
         if self.db is None:
             return
-        if self.resident is not None:
+        if self.resident is not None or (self.deferred and not now):
             self._writes.append(write)
         else:
             write(self.db)
@@ -160,7 +197,7 @@ class Cache:
                 ),
             )
 
-        self._write(write)
+        self._write(write, now=True)
 
     def forget_except(self, names: Iterable[str]) -> None:
         """Drop entries of files that are gone."""
@@ -173,7 +210,7 @@ class Cache:
             gone = [(name,) for (name,) in db.execute("SELECT name FROM files") if name not in keep]
             db.executemany("DELETE FROM files WHERE name = ?", gone)
 
-        self._write(write)
+        self._write(write, now=True)
 
     def recall(self, kind: str, keys: Iterable[str]) -> dict[str, object]:
         """Remembered values of one kind of work (say, story summaries) by the hash of their inputs."""
@@ -221,7 +258,8 @@ class Cache:
     def put(self, name: str, value: str) -> None:
         """Set a named value."""
         self._write(
-            lambda db: db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value))
+            lambda db: db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value)),
+            now=True,  # deferred, the build's fingerprint is there once it returns: an unchanged build reads it
         )
 
 

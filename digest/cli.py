@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None, *, process_ends: bool = False) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    args.process_ends = process_ends
     if process_ends and args.command == "build":
         # Once a one-shot build is over, the cycle collector would walk the millions of objects the build
         # leaves (a third of a second at 10,000 articles) to free a few thousand the exit frees anyway.
@@ -198,7 +199,13 @@ def _build(args: argparse.Namespace) -> int:
     stages = Stages(bars=not args.quiet and sys.stderr.isatty() and _looks_big(config))
     try:
         result = build(
-            config, strict=args.strict, on_issue=warn, jobs=jobs, use_cache=not args.no_cache, stages=stages
+            config,
+            strict=args.strict,
+            on_issue=warn,
+            jobs=jobs,
+            use_cache=not args.no_cache,
+            stages=stages,
+            detach=args.process_ends,
         )
     finally:
         stages.close()

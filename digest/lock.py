@@ -21,8 +21,19 @@ def lock_path(output: Path) -> Path:
     return output.parent / f".{output.name}.lock"
 
 
+class Held:
+    """A held output lock."""
+
+    def __init__(self) -> None:
+        self.passed_on = False
+
+    def pass_on(self) -> None:
+        """Leave the lock to a forked child: it is released when the child, too, has closed it (exited)."""
+        self.passed_on = True
+
+
 @contextlib.contextmanager
-def output_lock(output: Path, wait: float | None = None) -> Iterator[None]:
+def output_lock(output: Path, wait: float | None = None) -> Iterator[Held]:
     """Hold the output's lock; wait up to ``wait`` seconds for another build, then raise BuildError."""
     path = lock_path(output)
     try:
@@ -33,10 +44,12 @@ def output_lock(output: Path, wait: float | None = None) -> Iterator[None]:
         raise BuildError(f"{path}: cannot create the build lock ({exc.strerror})") from exc
     try:
         _acquire(fd, output, WAIT_SECONDS if wait is None else wait)
+        held = Held()
         try:
-            yield
+            yield held
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            if not held.passed_on:  # flock belongs to the open file, which a forked child shares
+                fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         # The file stays: removing it would let a waiting build lock a file nobody else sees.
         os.close(fd)

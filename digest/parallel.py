@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -86,3 +87,28 @@ def _default_signals() -> None:
 def _run(bounds: tuple[int, int]) -> Sequence[Any]:
     assert _WORK is not None, "fork_map's work is set in the parent before the pool starts"
     return _WORK(*bounds)
+
+
+def detached(jobs: Sequence[Callable[[], object]]) -> bool:
+    """Start ``jobs`` in a child process nobody waits for; False, with nothing run, when none can be forked.
+
+    The child's standard streams go to /dev/null: a caller reading this process's output (a pipe, ``$(...)``)
+    sees its end when this process ends, not when the child does. A job that fails leaves the rest undone:
+    each must leave things as they were when cut short.
+    """
+    if not hasattr(os, "fork"):
+        return False
+    try:
+        pid = os.fork()
+    except OSError:
+        return False
+    if pid:
+        return True
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+        for stream in (0, 1, 2):
+            os.dup2(null, stream)
+        for job in jobs:
+            job()
+    finally:
+        os._exit(0)  # never back into the caller's code: its cleanup clauses belong to the parent

@@ -11,7 +11,7 @@ import shutil
 import signal
 import stat
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,24 +101,27 @@ class Staging:
             raise BuildError(f"{exc.filename or self.staging}: cannot write ({exc.strerror})") from exc
         self.files += 1
 
-    def commit(self, *, background: bool = False) -> None:
+    def commit(self, *, remove: Callable[[Path], object] | None = None) -> None:
         """Swap the new site in for the old one, atomically, then remove the old one.
 
-        ``background``: remove it in a thread, for a long-running process (``digest serve``) that goes on
-        serving meanwhile; an exiting one would cut the removal short.
+        ``remove``: how, when it should not be removed here and now (``remove_in_thread``, or left to a job
+        that outlives the build); if cut short, the next build clears what is left.
         """
         with _signals_held():
             old = _swap(self.staging, self.output)
             self._committed = True
-        if old is None:
-            return
-        # If interrupted, or cut short at exit, the next build clears what is left.
-        if background:
-            threading.Thread(
-                target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True}, daemon=True
-            ).start()
-        else:
-            shutil.rmtree(old, ignore_errors=True)
+        if old is not None:
+            (remove or remove_now)(old)
+
+
+def remove_now(folder: Path) -> None:
+    """Remove a folder tree, as far as it can be."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_in_thread(folder: Path) -> None:
+    """``remove_now`` in a thread, for a long-running process that goes on meanwhile (``digest serve``)."""
+    threading.Thread(target=remove_now, args=(folder,), daemon=True).start()
 
 
 def clear_leftovers(output: Path) -> None:

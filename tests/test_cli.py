@@ -32,6 +32,15 @@ def test_no_arguments_in_a_folder_with_seeds_builds_site(tmp_path: Path) -> None
     assert len(digest["articles"]) == 3
 
 
+def test_a_build_run_at_once_after_another_finds_everything_it_left(tmp_path: Path) -> None:
+    """The command returns once the site is in place and leaves its cache writes to a child process; a build
+    started at once waits for them and finds nothing to do."""
+    first = run(["build", str(SEEDS), "-o", "site"], tmp_path)
+    second = run(["build", str(SEEDS), "-o", "site"], tmp_path)
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert "3 articles" in first.stdout and "up to date" in second.stdout
+
+
 def test_version_and_help(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as version:
         main(["--version"])

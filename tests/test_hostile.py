@@ -730,6 +730,9 @@ def test_a_second_build_fails_clearly_while_the_output_is_locked(
     monkeypatch.setattr(lock, "WAIT_SECONDS", 0.3)
     with lock.output_lock(tmp_path / "site"):
         code, out, err = run_cli(["build", "src", "-o", "site"], tmp_path)
+        assert code == 0 and "up to date" in out  # nothing to do: it only reads, and need not wait
+        write_tree(tmp_path / "src", {"a.txt": "Harbour reopens\n\nThe harbour reopened on Tuesday.\n"})
+        code, out, err = run_cli(["build", "src", "-o", "site"], tmp_path)
     assert (code, out) == (1, "")
     assert err == "error: another build is writing site; try again when it finishes\n"
     assert site_files(tmp_path / "site") == previous

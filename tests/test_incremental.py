@@ -5,16 +5,21 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from digest import build as build_module
 from digest import render as render_module
+from digest import write as write_module
 from digest.build import Result, build
 from digest.cache import Resident
 from digest.config import Config, TopicRule
+from digest.errors import BuildError
+from digest.lock import output_lock
 from digest.render import theme_dir
 from digest.site import Page
 from tests.conftest import SEEDS
@@ -312,6 +317,30 @@ def test_a_resident_cache_writes_the_file_after_the_build(
     build(Config(source=source, output=tmp_path / "cold"), environ={})
     warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
     assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+
+
+def test_a_detached_build_leaves_its_last_writes_to_a_child_that_holds_the_lock(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """digest build returns once the new site is in place: a child process writes the cache's last entries
+    and removes the old site, holding the output lock until it is done; the next build finds it all."""
+    council_articles(source, 20)
+    run(source, tmp_path)
+
+    def slow_removal(folder: Path) -> None:  # long enough to see the child at work
+        time.sleep(1)
+        write_module.remove_now(folder)
+
+    monkeypatch.setattr(build_module, "remove_now", slow_removal)
+    extra = source / "extra.md"
+    extra.write_text(extra.read_text(encoding="utf-8").replace("Ports reopen", "Harbours reopen"), "utf-8")
+    result = run(source, tmp_path, detach=True)
+    assert result.read == 1 and "Harbours reopen" in (tmp_path / "site" / "index.html").read_text("utf-8")
+    with pytest.raises(BuildError, match="another build is writing"), output_lock(tmp_path / "site", wait=0):
+        pass
+    with output_lock(tmp_path / "site", wait=10):
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == [".site.lock"]
+    assert run(source, tmp_path).unchanged  # the child wrote what the build did
 
 
 def test_a_resident_cache_forgets_entries_of_other_settings(source: Path, tmp_path: Path) -> None:

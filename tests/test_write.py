@@ -49,7 +49,7 @@ def test_a_long_running_process_removes_the_old_site_in_the_background(
         with Staging(output) as staging:
             staging.put("index.html", data)
             staging.put(f"pages/{data.decode()}.html", data)
-            staging.commit(background=True)
+            staging.commit(remove=write.remove_in_thread)
         assert snapshot(output) == {"index.html": data, f"pages/{data.decode()}.html": data}
     deadline = time.monotonic() + 10
     while len(list(tmp_path.iterdir())) > 1 and time.monotonic() < deadline:
