@@ -430,20 +430,45 @@ def discover(root: Path, output: Path, report: Callable[[Issue], None]) -> Itera
     root = root.absolute()
     real_root = Path(os.path.realpath(root))
     skip = Path(os.path.realpath(output.absolute()))
-    # followlinks=False: a linked folder is never walked, so link loops cannot trap the walk.
-    for folder, dirs, names in os.walk(root):
-        here = Path(folder)
-        dirs[:] = [d for d in sorted(dirs) if _walked(here / d, root, real_root, skip, report)]
-        for name in sorted(names):
-            path = here / name
-            if name.startswith(".") or reader_for(path.suffix) is None:
-                continue
-            relative = path.relative_to(root).as_posix()
-            problem = _file_problem(path, relative, real_root)
-            if problem is not None:
-                report(Issue(shown_name(relative), problem))
-                continue
-            yield Source(path, relative)
+    return _walk(root, "", root, real_root, skip, report)
+
+
+def _walk(
+    folder: Path, prefix: str, root: Path, real_root: Path, skip: Path, report: Callable[[Issue], None]
+) -> Iterator[Source]:
+    """``discover`` in ``folder`` (``prefix``: its path relative to the root, with a '/'): its own files by
+    name, then each subfolder's, as a top-down ``os.walk``; links to folders are never followed."""
+    # os.scandir, not os.walk and a Path per file: the file type comes with the listing, no stat per name.
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return  # as os.walk: a folder that cannot be listed is passed over
+    dirs: list[os.DirEntry[str]] = []
+    files: list[os.DirEntry[str]] = []
+    for entry in entries:
+        (dirs if _is_folder(entry) else files).append(entry)
+    walked = [entry.name for entry in dirs if _walked(folder / entry.name, root, real_root, skip, report)]
+    for entry in files:
+        name = entry.name
+        if name.startswith(".") or reader_for(os.path.splitext(name)[1]) is None:
+            continue
+        relative = prefix + name
+        path = folder / name
+        problem = _file_problem(path, relative, real_root, entry.is_symlink())
+        if problem is not None:
+            report(Issue(shown_name(relative), problem))
+            continue
+        yield Source(path, relative)
+    for name in walked:
+        yield from _walk(folder / name, f"{prefix}{name}/", root, real_root, skip, report)
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def shown_name(relative: str) -> str:
@@ -470,15 +495,15 @@ def _walked(folder: Path, root: Path, real_root: Path, output: Path, report: Cal
     return True
 
 
-def _file_problem(path: Path, relative: str, real_root: Path) -> str | None:
-    """Why ``path`` is skipped before reading, or None when it is read."""
+def _file_problem(path: Path, relative: str, real_root: Path, link: bool) -> str | None:
+    """Why ``path`` (``link``: a symbolic link) is skipped before reading, or None when it is read."""
     try:
         relative.encode("utf-8")
     except UnicodeEncodeError:
         return "file name is not valid UTF-8; skipped (rename the file)"
     if _CONTROL.search(relative):
         return "file name holds a control character; skipped (rename the file)"
-    if path.is_symlink():
+    if link:
         real = Path(os.path.realpath(path))  # never raises, even on a link loop
         if not real.is_relative_to(real_root):
             return "symbolic link to a file outside the source folder; not followed"
