@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import select
 import signal
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ _WORK: Callable[[int, int], Sequence[Any]] | None = None  # set only in the pare
 # shares them all again; at 30,000 articles the story workers grew by 250 MB each without this.
 RECYCLE_ITEMS = 2048
 _HANDED_OVER: list[object] = []  # jobs a detached child runs; see ``detached``
+PARENT_WAIT = 5.0  # seconds a detached child waits for its parent to end before it starts
 
 
 def fork_map(
@@ -93,22 +95,28 @@ def _run(bounds: tuple[int, int]) -> Sequence[Any]:
 def detached(jobs: Sequence[Callable[[], object]]) -> bool:
     """Start ``jobs`` in a child process nobody waits for; False, with nothing run, when none can be forked.
 
-    The child's standard streams go to /dev/null: a caller reading this process's output (a pipe, ``$(...)``)
-    sees its end when this process ends, not when the child does. A job that fails leaves the rest undone:
-    each must leave things as they were when cut short.
+    The child starts them once this process has ended (or after ``PARENT_WAIT`` seconds), so the two never
+    hold their memory at once: the copies the child makes of pages it touches would add to all this
+    process holds at the end of a large build. The child's standard streams go to /dev/null: a caller
+    reading this process's output (a pipe, ``$(...)``) sees its end when this process ends, not when the
+    child does. A job that fails leaves the rest undone: each must leave things as they were when cut short.
     """
     if not hasattr(os, "fork"):
         return False
     try:
+        ended, alive = os.pipe()  # the child reads the end of the file when this process has exited
         pid = os.fork()
     except OSError:
         return False
     if pid:
+        os.close(ended)
         # The caller's process ends soon (that is why it detaches): freeing what the jobs hold, object by
         # object, would cost it a quarter of a second at 10,000 articles for memory the exit gives back.
-        _HANDED_OVER.append(jobs)
+        _HANDED_OVER.append((jobs, alive))
         return True
     try:
+        os.close(alive)
+        select.select([ended], [], [], PARENT_WAIT)  # an exit releases the memory, then closes the files
         null = os.open(os.devnull, os.O_RDWR)
         for stream in (0, 1, 2):
             os.dup2(null, stream)

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from digest import build as build_module
+from digest import parallel
 from digest import render as render_module
-from digest import write as write_module
 from digest.build import Result, build
 from digest.cache import Resident
 from digest.config import Config, TopicRule
@@ -326,12 +324,8 @@ def test_a_detached_build_leaves_its_last_writes_to_a_child_that_holds_the_lock(
     and removes the old site, holding the output lock until it is done; the next build finds it all."""
     council_articles(source, 20)
     run(source, tmp_path)
-
-    def slow_removal(folder: Path) -> None:  # long enough to see the child at work
-        time.sleep(1)
-        write_module.remove_now(folder)
-
-    monkeypatch.setattr(build_module, "remove_now", slow_removal)
+    # The child starts when its parent has ended, or after this wait: this test's process goes on.
+    monkeypatch.setattr(parallel, "PARENT_WAIT", 1.0)
     extra = source / "extra.md"
     extra.write_text(extra.read_text(encoding="utf-8").replace("Ports reopen", "Harbours reopen"), "utf-8")
     result = run(source, tmp_path, detach=True)
