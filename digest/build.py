@@ -248,7 +248,7 @@ def _build(
     for path, page in memory.pages.items():
         if page.stamp is None:
             memory.pages[path] = replace(page, stamp=stamp(os.path.join(output, path)))
-    cache.remember("site", {"site": memory}, ["site"])
+    cache.remember("site", {"site": memory})
     result = Result(
         articles=len(articles) - len(duplicate_of),
         duplicates=len(duplicate_of),
@@ -315,7 +315,7 @@ def _exported(digest: Digest, prints: Mapping[str, str], cache: Cache) -> bytes:
     known = cache.recall("record", keys.values())
     data, lines = export(digest, {i: line for i, k in keys.items() if isinstance(line := known.get(k), str)})
     values = {keys[i]: line for i, line in lines.items() if i in keys}
-    cache.remember("record", values, [key for key in values if key not in known])
+    cache.remember("record", values)
     return data
 
 
@@ -325,7 +325,7 @@ def _remembered(cache: Cache, kind: str, key: str, expected: type[T], compute: C
     if isinstance(known, expected):
         return known
     value = compute()
-    cache.remember(kind, {key: value}, [key])
+    cache.remember(kind, {key: value})
     return value
 
 
@@ -353,7 +353,7 @@ def summarize_stories(
     fresh = fork_map(work, len(todo), jobs=jobs, chunk=16, minimum=64, advance=advance)
     made = {keys[i]: value for i, value in zip(todo, fresh, strict=True)}
     if cache:
-        cache.remember("story", {**known, **made}, made)
+        cache.remember("story", {**known, **made})
     values = [cast(Summary, known[key]) if key in known else made[key] for key in keys]
     return tuple(
         replace(story, summary=summary, facts=facts)
