@@ -33,6 +33,7 @@ from digest.progress import Stages
 from digest.readers import reader_for
 from digest.readers.files import MEGABYTE, read_file
 from digest.render import Memory, render_site, theme_stamps
+from digest.reuse import Compiled
 from digest.summarize import summarize_story
 from digest.write import Staging, remove_in_thread, remove_now
 
@@ -225,6 +226,8 @@ def _build(
     )
     _check_strict(strict, issues)
     last = cache.recall("site", ["site"]).get("site")
+    compiled = cache.recall("theme", ["theme"]).get("theme")
+    compiled = compiled if isinstance(compiled, Compiled) else Compiled()
     with Staging(config.output) as staging:
         with stages.stage("render") as advance:
             memory = render_site(
@@ -237,6 +240,7 @@ def _build(
                 previous=last if isinstance(last, Memory) else None,
                 prints=prints,
                 words=words,
+                compiled=compiled,
             )
             staging.put("digest.json", _exported(digest, prints, cache))
             for path, data in _originals(articles, sources, config.max_file_mb * MEGABYTE).items():
@@ -249,6 +253,8 @@ def _build(
         if page.stamp is None:
             memory.pages[path] = replace(page, stamp=stamp(os.path.join(output, path)))
     cache.remember("site", {"site": memory})
+    if compiled.fresh:
+        cache.remember("theme", {"theme": compiled})
     result = Result(
         articles=len(articles) - len(duplicate_of),
         duplicates=len(duplicate_of),

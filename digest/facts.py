@@ -21,6 +21,7 @@ by one article only must be mentioned twice or appear in a lead (first sentence 
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -30,6 +31,7 @@ from functools import lru_cache
 from itertools import chain
 from typing import NamedTuple
 
+from digest.background import frequencies
 from digest.boilerplate import is_boilerplate
 from digest.models import Fact
 from digest.text import FUNCTION_WORDS, STOPWORDS, stem, word_set
@@ -347,6 +349,12 @@ def _name(tokens: list[str], start: int, words: list[str]) -> Iterator[_Mention]
 @lru_cache(maxsize=16384)
 def _zipf(word: str) -> float:
     """How common a word is in English (Zipf scale, 0 when unlisted), from wordfreq's shipped list."""
+    if word.isascii() and word.isalpha() and word.islower():
+        # wordfreq.zipf_frequency's own arithmetic for one plain word, without importing wordfreq (a tenth
+        # of a second, see ``background.frequencies``): its frequency, or 1e-9 when unlisted, on the Zipf
+        # scale, to the hundredth.
+        frequency = frequencies().get(word)
+        return round(math.log(1.0 / (1.0 / frequency), 10) + 9, 2) if frequency else 0.0
     import wordfreq
 
     return float(wordfreq.zipf_frequency(word, "en", wordlist="small"))

@@ -13,6 +13,7 @@ plus page-specific values documented in each template's header comment.
 from __future__ import annotations
 
 import os
+from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import astuple, dataclass, replace
 from pathlib import Path
@@ -32,13 +33,15 @@ from digest.parallel import fork_each
 from digest.reuse import (
     CALLS,
     SITE_CALLS,
+    Compiled,
     Dependency,
     LoggedSite,
     Making,
+    Numbering,
     Records,
     Rendered,
-    States,
     Unhashable,
+    numbered,
     reusable,
     template_hashes,
 )
@@ -72,8 +75,10 @@ class Memory:
 
     pages: dict[str, Rendered]  # by path
     makings: dict[str, Making]  # by page maker
-    states: States
+    dependencies: tuple[Dependency, ...]  # what they read, numbered by position (``Numbering``)
+    states: bytes  # what each of those was when this build read it (``Records.states``)
     search: Postings
+    appended: int = 0  # dependencies numbered since the list was last cleared of those nothing reads
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,9 @@ class Made:
 
     page: Page  # its values are dropped: only path, listing and date travel back
     data: bytes | Kept
-    rendered: Rendered | None  # None when kept, or when the page cannot be keyed (rendered every time)
+    # The page's key and the records it looked up; None when kept, or when it cannot be keyed (rendered
+    # every time).
+    rendered: tuple[str, tuple[Dependency, ...]] | None
 
 
 def theme_dir() -> Path:
@@ -91,9 +98,11 @@ def theme_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parents[1] / "templates"
 
 
-def environment(config: Config) -> jinja2.Environment:
-    """A strict Jinja2 environment over the user's template folder (if any), then the default theme."""
+def environment(config: Config, compiled: Compiled | None = None) -> jinja2.Environment:
+    """A strict Jinja2 environment over the user's template folder (if any), then the default theme; with
+    ``compiled``, templates compiled by an earlier build are not compiled again."""
     env = jinja2.Environment(
+        bytecode_cache=compiled,
         loader=jinja2.FileSystemLoader([str(folder) for folder in template_dirs(config)]),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
@@ -154,6 +163,7 @@ def render_site(
     previous: Memory | None = None,
     prints: Mapping[str, str] | None = None,
     words: Mapping[str, str] | None = None,
+    compiled: Compiled | None = None,
 ) -> Memory:
     """Give every file of the site to ``sink`` as it is made; return what pages and index were made from.
 
@@ -161,19 +171,18 @@ def render_site(
     a page that would come out as the file already in ``config.output`` is not rendered; either way the
     file is ``Kept``. ``prints`` and ``words`` are the articles' ``article_print`` and ``article_words``
     when already known. Pages go to ``sink`` as they are rendered, so they need not all be held at once.
+    ``compiled``: the theme as earlier builds compiled it; what this one compiles is added to it.
     """
     site = Site(digest, config)
-    renderer = _Renderer(environment(config), site, generated, prints or {})
+    renderer = _Renderer(environment(config, compiled), site, generated, prints or {}, compiled)
     makers = page_makers(site)
+    numbering = Numbering(previous.dependencies if previous is not None else ())
     if previous is not None:
-        renderer.records.compare(previous.states)
+        renderer.records.compare(previous.dependencies, previous.states)
     last = previous.pages if previous is not None else {}
     memo: dict[str, Rendered] = {}
     made_by: dict[str, Making] = {}
     listed: list[tuple[tuple[str, str | None], ...]] = [() for _ in makers]  # by maker: the sitemap's order
-    # Pages share most of their dependencies (a story's teaser is on dozens of pages), and those coming
-    # back from workers are fresh copies: one copy of each is kept, 100 MB less at 10,000 articles.
-    shared: dict[Dependency, Dependency] = {}
     stale: list[int] = []
     for number, (name, _) in enumerate(makers):
         making = previous.makings.get(name) if previous is not None else None
@@ -188,22 +197,26 @@ def render_site(
         listed[number] = making.listed
         advance(len(making.pages))
 
-    def work(start: int, stop: int) -> list[tuple[Making, list[Made]]]:
+    def work(start: int, stop: int) -> list[tuple[tuple[Dependency, ...], list[Made]]]:
         return [renderer.make(makers[stale[i]][1], last) for i in range(start, stop)]
 
-    def put(start: int, stop: int, results: Sequence[tuple[Making, list[Made]]]) -> None:
-        for i, (making, pages) in zip(range(start, stop), results, strict=True):
+    def put(start: int, stop: int, results: Sequence[tuple[tuple[Dependency, ...], list[Made]]]) -> None:
+        for i, (dependencies, pages) in zip(range(start, stop), results, strict=True):
             number = stale[i]
-            dependencies = tuple(shared.setdefault(d, d) for d in making.dependencies)
-            made_by[makers[number][0]] = replace(making, dependencies=dependencies)
+            listed[number] = tuple((p.page.path, p.page.modified) for p in pages if p.page.listed)
+            made_by[makers[number][0]] = Making(
+                renderer.making_key(),
+                numbering.numbers(dependencies),
+                tuple(page.page.path for page in pages),
+                listed[number],
+            )
             for page in pages:
                 sink(page.page.path, page.data)
                 if isinstance(page.data, Kept):
                     memo[page.page.path] = last[page.page.path]
                 elif page.rendered is not None:
-                    dependencies = tuple(shared.setdefault(d, d) for d in page.rendered.dependencies)
-                    memo[page.page.path] = replace(page.rendered, dependencies=dependencies)
-            listed[number] = tuple((p.page.path, p.page.modified) for p in pages if p.page.listed)
+                    key, looked_up = page.rendered
+                    memo[page.page.path] = Rendered(key, numbering.numbers(looked_up))
             advance(len(pages))
 
     # Pages are made, checked against the last build and rendered in the workers: most of a rebuild's work.
@@ -217,9 +230,39 @@ def render_site(
     }
     for path, data in others.items():
         sink(path, data)
-    used = {d for page in memo.values() for d in page.dependencies}
-    used.update(d for making in made_by.values() for d in making.dependencies)
-    return Memory(memo, made_by, renderer.records.states(used), postings)
+    appended = len(numbering.dependencies) - len(previous.dependencies) if previous is not None else 0
+    appended += previous.appended if previous is not None else 0
+    if appended > len(numbering.dependencies) // 4:
+        memo, made_by, numbering = _renumbered(memo, made_by, numbering)
+        appended = 0
+    dependencies = tuple(numbering.dependencies)
+    return Memory(memo, made_by, dependencies, renderer.records.states(dependencies), postings, appended)
+
+
+def _renumbered(
+    pages: dict[str, Rendered], makings: dict[str, Making], numbering: Numbering
+) -> tuple[dict[str, Rendered], dict[str, Making], Numbering]:
+    """The pages and makings numbering only the dependencies they read: deleted records' are dropped."""
+    read = sorted(
+        set().union(
+            *(numbered(p.dependencies) for p in pages.values()),
+            *(numbered(m.dependencies) for m in makings.values()),
+        )
+    )
+    kept = Numbering(numbering.dependencies[number] for number in read)
+    new = {old: number for number, old in enumerate(read)}
+
+    def renumbered(packed: bytes) -> bytes:
+        return array("I", [new[number] for number in numbered(packed)]).tobytes()
+
+    return (
+        {path: replace(page, dependencies=renumbered(page.dependencies)) for path, page in pages.items()},
+        {
+            name: replace(making, dependencies=renumbered(making.dependencies))
+            for name, making in makings.items()
+        },
+        kept,
+    )
 
 
 def feed_files(site: Site, renderer: _Renderer) -> dict[str, bytes]:
@@ -312,7 +355,12 @@ class _Renderer:
     """Renders pages and feeds with the values every template shares; maps errors to TemplateError."""
 
     def __init__(
-        self, env: jinja2.Environment, site: Site, generated: str | None, prints: Mapping[str, str]
+        self,
+        env: jinja2.Environment,
+        site: Site,
+        generated: str | None,
+        prints: Mapping[str, str],
+        compiled: Compiled | None = None,
     ) -> None:
         self.env = env
         self.site = site
@@ -328,7 +376,7 @@ class _Renderer:
         self.shared = self.records.value_hash(
             [config_values(site.config), {k: v for k, v in self.common.items() if k not in LOOKUPS}]
         )
-        self.templates = template_hashes(env)
+        self.templates = template_hashes(env, compiled)
         self.settings = self.records.value_hash([self.shared, repr(site.config)])
         self._making_key: str | None = None
         self.maker_log: set[Dependency] = set()
@@ -362,15 +410,14 @@ class _Renderer:
             kept[path] = file
         return kept
 
-    def make(self, maker: Maker, previous: Mapping[str, Rendered]) -> tuple[Making, list[Made]]:
-        """A maker's pages, each rendered or kept, and what the maker read to make them."""
+    def make(
+        self, maker: Maker, previous: Mapping[str, Rendered]
+    ) -> tuple[tuple[Dependency, ...], list[Made]]:
+        """What a maker read to make its pages, and its pages, each rendered or kept."""
         self.maker_log.clear()
         pages = maker(self.logged_site)
         dependencies = tuple(sorted(self.maker_log))
-        made = [self.made(page, previous.get(page.path)) for page in pages]
-        listed = tuple((page.path, page.modified) for page in pages if page.listed)
-        making = Making(self.making_key(), dependencies, tuple(page.path for page in pages), listed)
-        return making, made
+        return dependencies, [self.made(page, previous.get(page.path)) for page in pages]
 
     def key(self, page: Page) -> str:
         """A hash of everything the page is given: its values, the site-wide values, its templates."""
@@ -389,8 +436,7 @@ class _Renderer:
         if kept is not None:
             return Made(bare, kept, None)
         data, dependencies = self.page_and_dependencies(page)
-        rendered = Rendered(key, dependencies) if key else None
-        return Made(bare, data, rendered)
+        return Made(bare, data, (key, dependencies) if key else None)
 
     def page_and_dependencies(self, page: Page) -> tuple[bytes, tuple[Dependency, ...]]:
         """One HTML page, and the records it looked up."""

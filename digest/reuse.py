@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
 import jinja2
+import jinja2.bccache
 from jinja2 import meta
 
 from digest.cache import Stamp, stamp
@@ -53,7 +55,7 @@ _RECORDS = {Article: "articles", Story: "stories", Topic: "topics"}  # record ty
 _DIGEST = "digest/"  # the prefix of dependencies on the digest's own lists and maps
 # (lookup, record id), e.g. ("articles", "0a1b2c3d4e5f"); id "*": all of them; "#": how many there are.
 Dependency = tuple[str, str]
-States = dict[Dependency, bytes]  # a short hash of what each dependency was when a build used it
+STATE_BYTES = 16  # of the hash of what a dependency is (``Records.state``)
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class Rendered:
     """What one page was made from, remembered between builds."""
 
     key: str  # hash of its values, the site-wide values and its templates
-    dependencies: tuple[Dependency, ...]  # records it looked up while rendering
+    dependencies: bytes  # records it looked up while rendering, by their ``Numbering`` numbers
     stamp: Stamp | None = None  # the written file, as the build left it
 
 
@@ -71,9 +73,35 @@ class Making:
     and everything it read are unchanged, it would make the same pages, and they need not be made."""
 
     key: str  # hash of the site-wide values and settings, and of the theme
-    dependencies: tuple[Dependency, ...]  # what it read of the site
+    dependencies: bytes  # what it read of the site, by their ``Numbering`` numbers
     pages: tuple[str, ...]  # the paths of the pages it made
     listed: tuple[tuple[str, str | None], ...]  # (path, date last modified) of those in the sitemap
+
+
+class Numbering:
+    """Dependencies numbered in the order first met: remembered pages and makers hold their numbers packed in
+    bytes (``numbered``), which a rebuild unpickles and checks many times faster than tuples of names, or
+    arrays (12,800 pages at 10,000 articles)."""
+
+    def __init__(self, known: Iterable[Dependency] = ()) -> None:
+        self.dependencies: list[Dependency] = list(known)
+        self._numbers = {dependency: number for number, dependency in enumerate(self.dependencies)}
+
+    def numbers(self, dependencies: Iterable[Dependency]) -> bytes:
+        """The numbers of ``dependencies``, packed; new ones are numbered after the others."""
+        numbers, known = array("I"), self._numbers
+        for dependency in dependencies:
+            number = known.get(dependency)
+            if number is None:
+                number = known[dependency] = len(self.dependencies)
+                self.dependencies.append(dependency)
+            numbers.append(number)
+        return numbers.tobytes()
+
+
+def numbered(packed: bytes) -> Sequence[int]:
+    """The numbers ``Numbering.numbers`` packed."""
+    return memoryview(packed).cast("I")
 
 
 class Unhashable(Exception):
@@ -93,10 +121,11 @@ class Records:
         self.lookups = lookups
         self.log: set[Dependency] = set()
         self._whole: dict[str, str] = {}  # kind -> hash of all its records, for pages that list them all
-        self._states: States = {}  # what each dependency is now, worked out once
+        self._states: dict[Dependency, bytes] = {}  # what each dependency is now, worked out once
         self._resolvers: dict[str, Callable[[str], object]] = {}
-        self._known: set[Dependency] = set()  # the dependencies the last build knew the states of
-        self._changed: set[Dependency] = set()  # those of them that have changed since
+        self._changed: set[int] = (
+            set()
+        )  # the numbers of the last build's dependencies that have changed since
 
     def value_hash(self, value: object) -> str:
         """A hash of a value as templates see it: records by their hashes, everything else by content."""
@@ -115,22 +144,27 @@ class Records:
                 text = self._record(value)
             else:
                 text = self.value_hash([value])
-            known = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            known = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=STATE_BYTES).digest()
             self._states[dependency] = known
         return known
 
-    def states(self, dependencies: Iterable[Dependency]) -> States:
-        """The state of each of ``dependencies``, to compare the next build's with."""
-        return {dependency: self.state(dependency) for dependency in dependencies}
+    def states(self, dependencies: Iterable[Dependency]) -> bytes:
+        """The state of each of ``dependencies``, in order, to compare the next build's with."""
+        return b"".join(map(self.state, dependencies))
 
-    def compare(self, previous: Mapping[Dependency, bytes]) -> None:
-        """Take the states the last build left: what changed since is what ``unchanged`` looks for."""
-        self._known = set(previous)
-        self._changed = {dependency for dependency, was in previous.items() if self.state(dependency) != was}
+    def compare(self, dependencies: Sequence[Dependency], states: bytes) -> None:
+        """Take the last build's numbered dependencies and their ``states``: what changed since is what
+        ``unchanged`` looks for."""
+        state, size = self.state, STATE_BYTES
+        self._changed = {
+            number
+            for number, dependency in enumerate(dependencies)
+            if state(dependency) != states[number * size : (number + 1) * size]
+        }
 
-    def unchanged(self, dependencies: tuple[Dependency, ...]) -> bool:
-        """Whether each of ``dependencies`` is as the last build left it (unknown ones count as changed)."""
-        return self._changed.isdisjoint(dependencies) and self._known.issuperset(dependencies)
+    def unchanged(self, numbers: bytes) -> bool:
+        """Whether each of the last build's dependencies ``numbers`` (packed) is as that build left it."""
+        return self._changed.isdisjoint(memoryview(numbers).cast("I"))
 
     def recorded(self) -> dict[str, Any]:
         """The lookups, wrapped so that every use is logged as a dependency of the page being rendered."""
@@ -358,9 +392,49 @@ def _field_names(kind: type) -> tuple[str, ...]:
     return _FIELDS[kind]
 
 
-def template_hashes(env: jinja2.Environment) -> Callable[[str], str]:
+class Compiled(jinja2.BytecodeCache):
+    """The theme's templates compiled, and the templates each one references, kept in the build cache
+    (sealed like every entry): a rebuild neither parses nor compiles a template it has met before."""
+
+    def __init__(
+        self,
+        code: dict[str, bytes] | None = None,
+        references: dict[str, tuple[str, tuple[str | None, ...]]] | None = None,
+    ) -> None:
+        self.code = code or {}  # Jinja's bytecode by its bucket key; Jinja checks the source's checksum
+        self.references = references or {}  # template name -> (hash of its source, names it references)
+        self.fresh = False  # whether anything was added since it was made or unpickled
+
+    def __reduce__(self) -> tuple[type[Compiled], tuple[dict[str, bytes], dict[str, Any]]]:
+        return Compiled, (self.code, self.references)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Jinja's hook: fill ``bucket`` with the code kept for it, if any."""
+        code = self.code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Jinja's hook: keep the code of a template just compiled."""
+        self.code[bucket.key] = bucket.bytecode_to_string()
+        self.fresh = True
+
+    def referenced(self, env: jinja2.Environment, name: str, source: str) -> tuple[str | None, ...]:
+        """The templates ``source`` extends, includes or imports (None: a name worked out at render time)."""
+        digest_ = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+        known = self.references.get(name)
+        if known is not None and known[0] == digest_:
+            return known[1]
+        found = tuple(sorted(meta.find_referenced_templates(env.parse(source)), key=str))
+        self.references[name] = (digest_, found)
+        self.fresh = True
+        return found
+
+
+def template_hashes(env: jinja2.Environment, compiled: Compiled | None = None) -> Callable[[str], str]:
     """For a template name, a hash of its source and of every template it extends, includes or imports."""
     known: dict[str, str] = {}
+    compiled = compiled or Compiled()
 
     def sources(name: str, seen: set[str]) -> Iterator[str]:
         if name in seen:
@@ -369,7 +443,7 @@ def template_hashes(env: jinja2.Environment) -> Callable[[str], str]:
         assert env.loader is not None, "the environment is built with a loader"
         source, _, _ = env.loader.get_source(env, name)
         yield name + "\0" + source
-        for other in sorted(meta.find_referenced_templates(env.parse(source)), key=str):
+        for other in compiled.referenced(env, name, source):
             if other is None:  # a name worked out at render time: it could be any template
                 for every in sorted(env.list_templates()):
                     yield from sources(every, seen)

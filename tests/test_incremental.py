@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 
 from digest import parallel
@@ -312,6 +313,73 @@ def test_a_resident_cache_writes_the_file_after_the_build(
     result = run(source, tmp_path)
     assert result.read == 1
     assert rendered and len(rendered) < result.files / 4  # the pages that show the article, not all
+    build(Config(source=source, output=tmp_path / "cold"), environ={})
+    warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
+    assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+
+
+def test_a_rebuild_neither_parses_nor_compiles_the_theme_again(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The templates compiled, and what each references, are kept in the cache; an edited template is
+    parsed and compiled again."""
+    run(source, tmp_path)
+    parsed: list[str | None] = []
+    parse = jinja2.Environment._parse
+
+    def spy(self: jinja2.Environment, source: str, name: str | None, filename: str | None) -> Any:
+        parsed.append(name)
+        return parse(self, source, name, filename)
+
+    monkeypatch.setattr(jinja2.Environment, "_parse", spy)
+    extra = source / "extra.md"
+    extra.write_text(extra.read_text(encoding="utf-8").replace("officials said", "the port said"), "utf-8")
+    rendered = rendered_pages(monkeypatch)
+    assert run(source, tmp_path).read == 1 and rendered and not parsed
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    template = (theme_dir() / "article.html").read_text(encoding="utf-8")
+    edited = template.replace('<article class="article">', '<article class="article"><p>edited</p>')
+    assert edited != template
+    (theme / "article.html").write_text(edited, encoding="utf-8")
+    config = Config(source=source, output=tmp_path / "site", cache=tmp_path / "cache", templates=theme)
+    build(config, environ={})
+    assert "article.html" in parsed
+    assert "<p>edited</p>" in (
+        tmp_path / "site" / "articles" / next(p.name for p in (tmp_path / "site" / "articles").iterdir())
+    ).read_text(encoding="utf-8")
+
+
+def test_renumbered_dependencies_keep_pages_right(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages remember what they read by number; once many new records are numbered, the numbers are
+    worked out again without the deleted ones, and later rebuilds still keep exactly the right pages."""
+    council_articles(source, 12)
+    run(source, tmp_path)
+    renumbered: list[int] = []
+    original = render_module._renumbered
+
+    def spy(*args: Any) -> Any:
+        renumbered.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(render_module, "_renumbered", spy)
+    for number in range(4):
+        (source / f"n{number:03d}.md").unlink()
+    for number in range(12, 30):  # new articles: many new dependencies at once
+        (source / f"n{number:03d}.md").write_text(
+            f"---\ntitle: Harbour works begin in district {number}\ndate: 2024-05-{1 + number % 28:02d}\n---\n\n"
+            f"Harbour works began in district {number} on Monday after the storm damaged the quay.\n",
+            encoding="utf-8",
+        )
+    run(source, tmp_path)
+    assert renumbered
+    extra = source / "extra.md"
+    extra.write_text(extra.read_text(encoding="utf-8").replace("officials said", "the port said"), "utf-8")
+    rendered = rendered_pages(monkeypatch)
+    result = run(source, tmp_path)
+    assert rendered and len(rendered) < result.files / 4
     build(Config(source=source, output=tmp_path / "cold"), environ={})
     warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
     assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
