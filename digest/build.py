@@ -106,9 +106,8 @@ def build(
                 cache = Cache(config.cache if use_cache else None, key, resident, deferred=detach)
                 later: list[Callable[[], object]] = []
                 try:
-                    previous = _unchanged(
-                        cache, survey.fingerprint, config.output
-                    )  # the one waited for made it
+                    # The build waited for may have made this very site.
+                    previous = _unchanged(cache, survey.fingerprint, config.output)
                     if previous is None:
                         return _build(
                             config,
