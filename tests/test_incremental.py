@@ -66,6 +66,20 @@ def rendered_pages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return rendered
 
 
+def assert_small_rebuild_equals_cold(source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Edit extra.md's text: the rebuild reads that file only, renders the pages that show it and not a
+    quarter of the site, and leaves the site a cold build makes."""
+    extra = source / "extra.md"
+    extra.write_text(extra.read_text(encoding="utf-8").replace("officials said", "the port said"), "utf-8")
+    rendered = rendered_pages(monkeypatch)
+    result = run(source, tmp_path)
+    assert result.read == 1
+    assert rendered and len(rendered) < result.files / 4
+    build(Config(source=source, output=tmp_path / "cold"), environ={})
+    warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
+    assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+
+
 def snapshot(site: Path) -> dict[str, tuple[bytes, int]]:
     return {
         p.relative_to(site).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
@@ -308,14 +322,7 @@ def test_a_resident_cache_writes_the_file_after_the_build(
     run(source, tmp_path, resident=resident)
     resident.settle()
     assert run(source, tmp_path).unchanged  # the file knows the resident build's inputs and output
-    extra.write_text(extra.read_text(encoding="utf-8").replace("officials said", "the port said"), "utf-8")
-    rendered = rendered_pages(monkeypatch)
-    result = run(source, tmp_path)
-    assert result.read == 1
-    assert rendered and len(rendered) < result.files / 4  # the pages that show the article, not all
-    build(Config(source=source, output=tmp_path / "cold"), environ={})
-    warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
-    assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+    assert_small_rebuild_equals_cold(source, tmp_path, monkeypatch)
 
 
 def test_a_rebuild_neither_parses_nor_compiles_the_theme_again(
@@ -375,14 +382,7 @@ def test_renumbered_dependencies_keep_pages_right(
         )
     run(source, tmp_path)
     assert renumbered
-    extra = source / "extra.md"
-    extra.write_text(extra.read_text(encoding="utf-8").replace("officials said", "the port said"), "utf-8")
-    rendered = rendered_pages(monkeypatch)
-    result = run(source, tmp_path)
-    assert rendered and len(rendered) < result.files / 4
-    build(Config(source=source, output=tmp_path / "cold"), environ={})
-    warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
-    assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+    assert_small_rebuild_equals_cold(source, tmp_path, monkeypatch)
 
 
 def test_a_detached_build_leaves_its_last_writes_to_a_child_that_holds_the_lock(
