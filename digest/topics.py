@@ -9,6 +9,7 @@ numpy, scipy and networkx are imported here only, and only for digests large eno
 from __future__ import annotations
 
 import math
+import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -50,7 +51,7 @@ def _discover(documents: Sequence[Document]) -> list[int]:
 
     matrix = _tfidf(documents)
     points = _normalize(_lsa(matrix, min(DIMENSIONS, min(matrix.shape) - 1)))
-    sample = _sample(len(points))
+    sample = _sample(documents)
     communities = [[int(sample[i]) for i in c] for c in _communities(points[sample])]
     big = [c for c in communities if len(c) >= max(MIN_SHARE * len(sample), 3)] or communities[:1]
     centres = _normalize(np.array([points[c].mean(axis=0) for c in big]))
@@ -58,12 +59,25 @@ def _discover(documents: Sequence[Document]) -> list[int]:
     return _renumber(labels.tolist())
 
 
-def _sample(count: int) -> NDArray[np.int64]:
-    """Evenly spaced rows, at most GRAPH_SAMPLE: the graph only finds the subjects, k-means places everyone."""
+def _sample(documents: Sequence[Document]) -> NDArray[np.int64]:
+    """About GRAPH_SAMPLE rows, at most: the graph only finds the subjects, k-means places everyone.
+
+    Chosen by a hash of each document, not by position: one article more must not change which others are
+    in the graph (every fourth one, say, after the new one), or the subjects found change with it.
+    """
     import numpy as np
 
-    step = max(1, math.ceil(count / GRAPH_SAMPLE))
-    return np.arange(0, count, step)
+    if len(documents) <= GRAPH_SAMPLE:
+        return np.arange(len(documents))
+    below = (1 << 32) * GRAPH_SAMPLE // len(documents)  # a hash below this: in the sample
+    return np.array(
+        [
+            row
+            for row, (terms, _) in enumerate(documents)
+            if zlib.crc32(terms.encode("utf-8", "surrogatepass")) < below
+        ],
+        dtype=np.int64,
+    )
 
 
 def _tfidf(documents: Sequence[Document]) -> Any:  # a scipy CSR matrix

@@ -6,6 +6,9 @@ import random
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+
+from digest import topics
 from digest.config import TopicRule
 from digest.dedupe import find_duplicates
 from digest.group import Grouping, group
@@ -120,6 +123,19 @@ def test_story_ids_survive_unrelated_articles_being_added() -> None:
     after = {s.id: set(s.articles) for s in run(articles + unrelated).stories}
     for story_id, members in before.items():
         assert after[story_id] == members
+
+
+def test_the_topic_graph_keeps_its_articles_when_one_is_added(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Topic discovery links a sample of a large digest's articles; one article more (anywhere in the order)
+    must leave the others' places in the sample as they were, or the topics found churn with every build."""
+    monkeypatch.setattr(topics, "GRAPH_SAMPLE", 50)
+    documents = [(f"term{n} subject{n % 7} word{n % 11}", [1, 1, 1]) for n in range(400)]
+    before = {documents[row][0] for row in topics._sample(documents)}
+    assert 30 < len(before) < 80  # about GRAPH_SAMPLE of them
+    for at in (0, 200, 400):
+        added = [*documents[:at], ("term9999 subject9 word9", [1, 1, 1]), *documents[at:]]
+        after = {added[row][0] for row in topics._sample(added)}
+        assert len(before ^ (after - {"term9999 subject9 word9"})) <= 2  # at the edge of the share, at most
 
 
 def test_duplicates_follow_their_original_into_its_story() -> None:
