@@ -97,13 +97,13 @@ def build(
     with _collector_paused():
         with stages.stage("discover"):
             survey = _survey(config, environ, report)
-        key = _cache_key(config)
+        folder, key = config.cache if use_cache else None, _cache_key(config)
         # Whether anything changed is read without the lock: a build with nothing to do never waits for one
         # still finishing (a detached build's last writes) or still making the very same site.
-        previous = _peeked(config.cache if use_cache else None, key, survey.fingerprint, config.output)
+        previous = _peeked(folder, key, survey.fingerprint, config.output)
         if previous is None:
             with output_lock(config.output) as held:
-                cache = Cache(config.cache if use_cache else None, key, resident, deferred=detach)
+                cache = Cache(folder, key, resident, deferred=detach)
                 later: list[Callable[[], object]] = []
                 try:
                     # The build waited for may have made this very site.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import multiprocessing
 import os
@@ -121,19 +120,7 @@ def detached(jobs: Sequence[Callable[[], object]]) -> bool:
         for stream in (0, 1, 2):
             os.dup2(null, stream)
         select.select([ended], [], [], PARENT_WAIT)  # an exit releases the memory, then closes the files
-        _trimmed()
         for job in jobs:
             job()
     finally:
         os._exit(0)  # never back into the caller's code: its cleanup clauses belong to the parent
-
-
-def _trimmed() -> None:
-    """Give the C heap's free pages back to the system (glibc): a child forked at the end of a build inherits
-    all the memory the build freed but the allocator kept, a gigabyte at 100,000 articles."""
-    try:
-        libc = ctypes.CDLL(None)
-        trim = libc.malloc_trim
-    except (OSError, AttributeError):
-        return  # not glibc
-    trim(0)

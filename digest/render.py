@@ -230,8 +230,9 @@ def render_site(
     }
     for path, data in others.items():
         sink(path, data)
-    appended = len(numbering.dependencies) - len(previous.dependencies) if previous is not None else 0
-    appended += previous.appended if previous is not None else 0
+    appended = 0
+    if previous is not None:
+        appended = previous.appended + len(numbering.dependencies) - len(previous.dependencies)
     if appended > len(numbering.dependencies) // 4:
         memo, made_by, numbering = _renumbered(memo, made_by, numbering)
         appended = 0

@@ -123,9 +123,8 @@ class Records:
         self._whole: dict[str, str] = {}  # kind -> hash of all its records, for pages that list them all
         self._states: dict[Dependency, bytes] = {}  # what each dependency is now, worked out once
         self._resolvers: dict[str, Callable[[str], object]] = {}
-        self._changed: set[int] = (
-            set()
-        )  # the numbers of the last build's dependencies that have changed since
+        # The numbers of the last build's dependencies that have changed since.
+        self._changed: set[int] = set()
 
     def value_hash(self, value: object) -> str:
         """A hash of a value as templates see it: records by their hashes, everything else by content."""
@@ -164,7 +163,7 @@ class Records:
 
     def unchanged(self, numbers: bytes) -> bool:
         """Whether each of the last build's dependencies ``numbers`` (packed) is as that build left it."""
-        return self._changed.isdisjoint(memoryview(numbers).cast("I"))
+        return self._changed.isdisjoint(numbered(numbers))
 
     def recorded(self) -> dict[str, Any]:
         """The lookups, wrapped so that every use is logged as a dependency of the page being rendered."""

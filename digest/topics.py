@@ -60,7 +60,7 @@ def _discover(documents: Sequence[Document]) -> list[int]:
 
 
 def _sample(documents: Sequence[Document]) -> NDArray[np.int64]:
-    """About GRAPH_SAMPLE rows, at most: the graph only finds the subjects, k-means places everyone.
+    """About GRAPH_SAMPLE rows: the graph only finds the subjects, k-means places everyone.
 
     Chosen by a hash of each document, not by position: one article more must not change which others are
     in the graph (every fourth one, say, after the new one), or the subjects found change with it.
