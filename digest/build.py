@@ -190,44 +190,48 @@ def _build(
     started: float,
 ) -> Result:
     sources, stamps, fingerprint = survey.sources, survey.stamps, survey.fingerprint
-    with stages.stage("read", total=len(sources)) as advance:
-        settings = Settings(config.sentences, config.max_file_mb * MEGABYTE)
-        ingested = ingest(sources, settings, cache, jobs=jobs, advance=advance, stamps=stamps)
-    for issue in ingested.issues:
-        report(issue)
-    articles, read = ingested.articles, ingested.read
-    derived = ingested.derived
-    summaries = {i: d.summary for i, d in derived.items()}
-    prints = {i: d.print for i, d in derived.items()}
-    words = {i: d.words for i, d in derived.items()}
-    del ingested
-    with stages.stage("dedupe"):
-        duplicate_of = _deduplicated(articles, {i: d.features.shingles for i, d in derived.items()}, cache)
-    with stages.stage("group"):
-        grouping = _grouped(articles, duplicate_of, config, derived, cache)
-    del derived  # the features are the bulk of it, and grouping was their last reader
-    with stages.stage("stories", total=len(grouping.stories)) as advance:
-        by_id = {a.id: a for a in articles}
-        stories = summarize_stories(
-            grouping.stories, by_id, jobs=jobs, advance=advance, cache=cache, prints=prints
+    # Linking the last site's files into the new one, most of which a rebuild keeps, goes on in a child
+    # process meanwhile: one-shot builds only, since forking a process with threads (digest serve) is not safe.
+    with Staging(config.output, prelink=later is not None and jobs > 1) as staging:
+        with stages.stage("read", total=len(sources)) as advance:
+            settings = Settings(config.sentences, config.max_file_mb * MEGABYTE)
+            ingested = ingest(sources, settings, cache, jobs=jobs, advance=advance, stamps=stamps)
+        for issue in ingested.issues:
+            report(issue)
+        articles, read = ingested.articles, ingested.read
+        derived = ingested.derived
+        summaries = {i: d.summary for i, d in derived.items()}
+        prints = {i: d.print for i, d in derived.items()}
+        words = {i: d.words for i, d in derived.items()}
+        del ingested
+        with stages.stage("dedupe"):
+            duplicate_of = _deduplicated(
+                articles, {i: d.features.shingles for i, d in derived.items()}, cache
+            )
+        with stages.stage("group"):
+            grouping = _grouped(articles, duplicate_of, config, derived, cache)
+        del derived  # the features are the bulk of it, and grouping was their last reader
+        with stages.stage("stories", total=len(grouping.stories)) as advance:
+            by_id = {a.id: a for a in articles}
+            stories = summarize_stories(
+                grouping.stories, by_id, jobs=jobs, advance=advance, cache=cache, prints=prints
+            )
+        digest = Digest(
+            title=config.title,
+            articles=articles,
+            duplicate_of=duplicate_of,
+            summaries=summaries,
+            stories=stories,
+            topics=grouping.topics,
+            days=grouping.days,
+            issues=tuple(issues),
+            story_of=_story_of(stories),
+            topic_of={s.id: s.topic for s in stories},
         )
-    digest = Digest(
-        title=config.title,
-        articles=articles,
-        duplicate_of=duplicate_of,
-        summaries=summaries,
-        stories=stories,
-        topics=grouping.topics,
-        days=grouping.days,
-        issues=tuple(issues),
-        story_of=_story_of(stories),
-        topic_of={s.id: s.topic for s in stories},
-    )
-    _check_strict(strict, issues)
-    last = cache.recall("site", ["site"]).get("site")
-    compiled = cache.recall("theme", ["theme"]).get("theme")
-    compiled = compiled if isinstance(compiled, Compiled) else Compiled()
-    with Staging(config.output) as staging:
+        _check_strict(strict, issues)
+        last = cache.recall("site", ["site"]).get("site")
+        compiled = cache.recall("theme", ["theme"]).get("theme")
+        compiled = compiled if isinstance(compiled, Compiled) else Compiled()
         with stages.stage("render") as advance:
             memory = render_site(
                 digest,

@@ -47,10 +47,15 @@ class Staging:
     Files the current output holds with the same bytes are hard-linked from it, so they keep their mtime; a
     ``Kept`` file is linked without comparing, and must still be as that build left it. Leaving the
     ``with`` block without committing (an error, a signal) removes the new site and leaves the old one.
+
+    ``prelink``: a child process links every file of the current output into the new site as soon as the
+    block starts, on another core while the caller works out what to put; a file put is then checked
+    against its link, and what was linked but never put is removed before the swap.
     """
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, *, prelink: bool = False) -> None:
         self.output = output.absolute()
+        self.prelink = prelink
         # Named per build, not per process: a long-running one may still be removing its last old site.
         self.staging = self.output.parent / f".{self.output.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
         self.previous: Path | None = None
@@ -58,6 +63,9 @@ class Staging:
         self.written = 0  # files put that were written, not linked from the current output
         self._folders: set[str] = set()
         self._committed = False
+        self._linker: _Linker | None = None
+        self._linked: set[str] = set()  # files the linker linked that have not been put (yet)
+        self._linked_folders: list[str] = []
 
     def __enter__(self) -> Staging:
         parent = self.output.parent
@@ -68,16 +76,21 @@ class Staging:
         clear_leftovers(self.output)
         self.previous = self.output if self.output.is_dir() else None
         try:
-            with _signals_held():  # a signal must not land between making the folder and owning it
+            # A signal must not land between making the folder (or the linker) and owning it.
+            with _signals_held():
                 self.staging.mkdir()
+                if self.prelink and self.previous is not None:
+                    self._linker = _Linker.start(str(self.previous), str(self.staging))
         except OSError as exc:
             raise BuildError(f"{self.staging}: cannot write ({exc.strerror})") from exc
         except BaseException:  # a signal held above, delivered as the folder exists: __exit__ will not run
-            shutil.rmtree(self.staging, ignore_errors=True)
+            self.__exit__(None, None, None)
             raise
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: object) -> None:
+        if self._linker is not None:
+            self._linker.stop()
         if not self._committed:
             shutil.rmtree(self.staging, ignore_errors=True)
 
@@ -85,21 +98,88 @@ class Staging:
         """Add one file (a path relative to the site, '/' separators) to the new site."""
         # Plain strings, not Paths: a rebuild puts every file of the site, most of them kept.
         _check_relative(relative)
+        if self._linker is not None:
+            self._take_links()
         target = os.path.join(self.staging, relative)
         try:
-            folder = os.path.dirname(target)
-            if folder not in self._folders:
-                os.makedirs(folder, exist_ok=True)
-                self._folders.add(folder)
-            if isinstance(data, Kept):
-                _link_kept(self.previous, relative, target, data)
-            elif self.previous is None or not _link_unchanged(self.previous / relative, Path(target), data):
-                with open(target, "wb") as file:
-                    file.write(data)
-                self.written += 1
+            if relative in self._linked:
+                self._linked.discard(relative)
+                if not self._linked_is(relative, target, data):
+                    self._write(target, data)
+            elif self.prelink:
+                try:
+                    self._place(relative, target, data)
+                except OSError:  # the linker put a file where this site has a folder, or the reverse
+                    self._unblock(relative)
+                    self._place(relative, target, data)
+            else:
+                self._place(relative, target, data)
         except OSError as exc:
             raise BuildError(f"{exc.filename or self.staging}: cannot write ({exc.strerror})") from exc
         self.files += 1
+
+    def _place(self, relative: str, target: str, data: bytes | Kept) -> None:
+        """Put a file the new site does not hold yet: linked from the current output, or written."""
+        folder = os.path.dirname(target)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        if isinstance(data, Kept):
+            _link_kept(self.previous, relative, target, data)
+        elif self.previous is None or not _link_unchanged(self.previous / relative, Path(target), data):
+            self._write(target, data)
+
+    def _write(self, target: str, data: bytes | Kept) -> None:
+        assert isinstance(data, bytes), "a kept file is linked, never written"
+        with open(target, "wb") as file:
+            file.write(data)
+        self.written += 1
+
+    def _take_links(self) -> None:
+        """Wait for the linker, once, and take what it linked."""
+        assert self._linker is not None, "called while a linker runs"
+        linker, self._linker = self._linker, None
+        files, self._linked_folders = linker.result()
+        self._linked = set(files)
+        self._folders.update(os.path.join(self.staging, folder) for folder in self._linked_folders)
+
+    def _linked_is(self, relative: str, target: str, data: bytes | Kept) -> bool:
+        """Whether the linked file is what ``data`` says; if not, and ``data`` is bytes, it is removed."""
+        if isinstance(data, Kept):
+            info = os.stat(target)
+            if Stamp(info.st_size, info.st_mtime_ns) != data.stamp:
+                raise BuildError(f"{relative}: changed in the output folder during the build; build again")
+            return True
+        with open(target, "rb") as file:
+            if os.fstat(file.fileno()).st_size == len(data) and file.read() == data:
+                return True
+        os.unlink(target)
+        return False
+
+    def _unblock(self, relative: str) -> None:
+        """Remove what the linker made in the way of ``relative``: a file where a folder goes, or a folder."""
+        parts = relative.split("/")
+        for depth in range(1, len(parts) + 1):
+            path = os.path.join(self.staging, *parts[:depth])
+            if depth < len(parts) and os.path.isdir(path) and not os.path.islink(path):
+                continue
+            _clear(path)
+            cleared = "/".join(parts[:depth])
+            self._linked = {f for f in self._linked if not (f == cleared or f.startswith(cleared + "/"))}
+            self._folders = {f for f in self._folders if not (f == path or f.startswith(path + os.sep))}
+            return
+
+    def _drop_unput(self) -> None:
+        """Remove what the linker linked that this site does not have, and the folders left empty."""
+        if self._linker is not None:
+            self._take_links()
+        for relative in self._linked:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(self.staging, relative))
+        for folder in sorted(self._linked_folders, key=lambda f: f.count("/"), reverse=True):
+            with contextlib.suppress(OSError):  # not empty: this site has files in it
+                os.rmdir(os.path.join(self.staging, folder))
+        self._linked, self._linked_folders = set(), []
 
     def commit(self, *, remove: Callable[[Path], object] | None = None) -> None:
         """Swap the new site in for the old one, atomically, then remove the old one.
@@ -107,11 +187,86 @@ class Staging:
         ``remove``: how, when it should not be removed here and now (``remove_in_thread``, or left to a job
         that outlives the build); if cut short, the next build clears what is left.
         """
+        if self.prelink:
+            self._drop_unput()
         with _signals_held():
             old = _swap(self.staging, self.output)
             self._committed = True
         if old is not None:
             (remove or remove_now)(old)
+
+
+class _Linker:
+    """A forked child hard-linking every file of one folder tree into another that starts empty."""
+
+    def __init__(self, pid: int, listing: int) -> None:
+        self.pid = pid
+        self._listing = listing  # the read end of a pipe: what the child linked, once it is done
+
+    @classmethod
+    def start(cls, source: str, target: str) -> _Linker | None:
+        """The child started, or None where it cannot be (the caller then links file by file)."""
+        if not hasattr(os, "fork"):
+            return None
+        try:
+            listing, out = os.pipe()
+            pid = os.fork()
+        except OSError:
+            return None
+        if pid:
+            os.close(out)
+            return cls(pid, listing)
+        try:
+            os.close(listing)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it stops the child if need be
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            made: list[str] = []
+            with contextlib.suppress(OSError):  # what is not linked is linked or written by the parent
+                _link_tree(source, target, "", made)
+            with os.fdopen(out, "wb") as stream:
+                stream.write(os.fsencode("\0".join(made)))
+        finally:
+            os._exit(0)  # never back into the caller's code
+
+    def result(self) -> tuple[list[str], list[str]]:
+        """Wait for the child: the files and the folders it linked and made, relative, '/' separators."""
+        with os.fdopen(self._listing, "rb") as stream:
+            listing = os.fsdecode(stream.read())
+        os.waitpid(self.pid, 0)
+        made = listing.split("\0") if listing else []
+        return [m[1:] for m in made if m[0] == "f"], [m[1:] for m in made if m[0] == "d"]
+
+    def stop(self) -> None:
+        """End the child without waiting for its work."""
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        with contextlib.suppress(OSError):
+            os.close(self._listing)
+
+
+def _link_tree(source: str, target: str, prefix: str, made: list[str]) -> None:
+    """Hard-link the regular files under ``source`` into ``target``, making its folders; each one made goes
+    to ``made`` as 'f' or 'd' and its path relative to the top ('/' separators)."""
+    with os.scandir(source) as entries:
+        for entry in entries:
+            relative = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                os.mkdir(os.path.join(target, entry.name))
+                made.append("d" + relative)
+                _link_tree(entry.path, os.path.join(target, entry.name), relative + "/", made)
+            elif entry.is_file(follow_symlinks=False):
+                os.link(entry.path, os.path.join(target, entry.name))
+                made.append("f" + relative)
+
+
+def _clear(path: str) -> None:
+    """Remove a file or folder tree the linker put where the new site needs something else, if any."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def remove_now(folder: Path) -> None:

@@ -494,6 +494,27 @@ def test_pages_kept_without_being_made_equal_a_cold_build(tmp_path: Path, edit: 
     assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
 
 
+@pytest.mark.parametrize("edit", ["delete", "newest", "rewrite"])
+def test_a_rebuild_as_digest_build_runs_it_equals_a_cold_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str
+) -> None:
+    """As the command runs it (two jobs, detached): the last site's files are linked into the new one by a
+    child process first; the files kept, rewritten and removed leave the site a cold build makes."""
+    monkeypatch.setattr(parallel, "PARENT_WAIT", 0.0)  # the detached child need not wait for this process
+    source = tmp_path / "src"
+    files = generated(source)
+    config = Config(source=source, output=tmp_path / "site", cache=tmp_path / "cache")
+    build(config, environ={}, jobs=2, detach=True)
+    before = snapshot(tmp_path / "site")
+    EDITS[edit](files)
+    result = build(config, environ={}, jobs=2, detach=True)
+    build(replace(config, output=tmp_path / "cold", cache=tmp_path / "cold-cache"), environ={})
+    after = snapshot(tmp_path / "site")
+    assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+    assert 0 < result.written < result.files
+    assert sum(after[p] == before.get(p) for p in after) == result.files - result.written
+
+
 def test_only_the_makers_of_pages_that_show_a_change_are_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -64,8 +64,17 @@ def work(previous: Path, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def interrupted_build(work: Path, signum: int) -> subprocess.CompletedProcess[str]:
-    """Run ``digest build`` and send ``signum`` as soon as its temporary folder appears."""
+def _staged(work: Path, when: str) -> bool:
+    """Whether the build's temporary folder has appeared ("starting") or holds the new article's page."""
+    folders = [p for p in work.iterdir() if p.name.startswith(".site.tmp-")]
+    if when == "starting":
+        return bool(folders)
+    return any((folder / "articles" / "late-news-arrives.html").exists() for folder in folders)
+
+
+def interrupted_build(work: Path, signum: int, when: str = "writing") -> subprocess.CompletedProcess[str]:
+    """Run ``digest build`` and send ``signum`` as soon as it starts its new site, or once it writes pages
+    (its temporary folder appears first: the last site's files are linked into it while sources are read)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "digest", "build", "src", "-o", "site", "-q"],
         cwd=work,
@@ -75,7 +84,7 @@ def interrupted_build(work: Path, signum: int) -> subprocess.CompletedProcess[st
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     deadline = time.monotonic() + 120
-    while not any(p.name.startswith(".site.tmp-") for p in work.iterdir()):
+    while not _staged(work, when):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             out, err = process.communicate()
@@ -86,10 +95,11 @@ def interrupted_build(work: Path, signum: int) -> subprocess.CompletedProcess[st
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
+@pytest.mark.parametrize("when", ["starting", "writing"])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_interrupted_build_leaves_the_previous_site_and_says_so(work: Path, signum: int) -> None:
+def test_interrupted_build_leaves_the_previous_site_and_says_so(work: Path, signum: int, when: str) -> None:
     before = snapshot(work / "site")
-    done = interrupted_build(work, signum)
+    done = interrupted_build(work, signum, when)
     assert done.returncode == 128 + signum, (
         f"exit {done.returncode}: the build was not interrupted? {done.stderr}"
     )

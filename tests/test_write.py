@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
 import pytest
 
+from digest.cache import Stamp
 from digest.errors import BuildError
-from digest.write import Staging, write_site
+from digest.write import Kept, Staging, write_site
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -69,3 +71,83 @@ def test_output_that_is_a_file_fails_clearly(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match="not a folder"):
         write_site({"index.html": b"x"}, tmp_path / "site")
     assert (tmp_path / "site").read_text() == "not a folder"
+
+
+def _stamp(path: Path) -> Stamp:
+    info = path.stat()
+    return Stamp(info.st_size, info.st_mtime_ns)
+
+
+OLD_SITE = {
+    "index.html": b"old index",
+    "kept.html": b"kept",
+    "same.html": b"same bytes",
+    "gone.html": b"gone",
+    "folder/gone.html": b"whole folder gone",
+    "becomes/a-file.html": b"a folder that becomes a file",
+    "a-folder": b"a file that becomes a folder",
+}
+NEW_SITE = {
+    "index.html": b"new index",
+    "kept.html": b"kept",
+    "same.html": b"same bytes",
+    "new/page.html": b"new",
+    "becomes": b"now a file",
+    "a-folder/page.html": b"now a folder",
+}
+
+
+@pytest.mark.parametrize("prelink", [True, False], ids=["prelinked", "file by file"])
+def test_a_prelinked_staging_makes_the_same_site_and_keeps_unchanged_files(
+    tmp_path: Path, prelink: bool
+) -> None:
+    """With the last site linked in by a child process first, the new site is the same: what changed is
+    written, what is gone is removed (emptied folders too), a path can turn from file to folder or back,
+    and unchanged files are the very same files (same inode, same mtime)."""
+    output = tmp_path / "site"
+    write_site(OLD_SITE, output)
+    before = {path: (output / path).stat() for path in OLD_SITE}
+    time.sleep(0.01)
+    with Staging(output, prelink=prelink) as staging:
+        staging.put("kept.html", Kept(_stamp(output / "kept.html")))
+        for path, data in NEW_SITE.items():
+            if path != "kept.html":
+                staging.put(path, data)
+        staging.commit()
+    assert snapshot(output) == NEW_SITE
+    assert sorted(p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_dir()) == [
+        "a-folder",
+        "new",
+    ]
+    for path in ("kept.html", "same.html"):
+        after = (output / path).stat()
+        assert (after.st_ino, after.st_mtime_ns) == (before[path].st_ino, before[path].st_mtime_ns)
+    assert staging.written == 4 and staging.files == len(NEW_SITE)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_kept_file_changed_during_a_prelinked_build_fails_it(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    write_site({"index.html": b"one"}, output)
+    kept = Kept(_stamp(output / "index.html"))
+    with (
+        pytest.raises(BuildError, match="changed in the output folder"),
+        Staging(output, prelink=True) as staging,
+    ):
+        (output / "index.html").write_bytes(b"edited by hand")
+        staging.put("index.html", kept)
+    assert snapshot(output) == {"index.html": b"edited by hand"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_prelinked_staging_left_uncommitted_leaves_no_trace(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    write_site({f"pages/{n}.html": b"x" for n in range(200)}, output)
+    with pytest.raises(RuntimeError), Staging(output, prelink=True) as staging:
+        linker = staging._linker
+        assert linker is not None
+        raise RuntimeError("the build failed")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(linker.pid, os.WNOHANG)  # stopped and reaped
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert len(snapshot(output)) == 200
