@@ -10,6 +10,7 @@ project (say, committed to a repository) is never unpickled, only ignored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -23,10 +24,11 @@ from functools import cache
 from pathlib import Path
 
 import digest
+from digest.errors import BuildError
 
 DEFAULT_FOLDER = ".digest-cache"
 FILE_NAME = "cache.sqlite"
-_SCHEMA = 3
+_SCHEMA = 4
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,30 @@ def code_version() -> str:
     return digest_.hexdigest()[:20]
 
 
+class Part:
+    """The part of a file's result the cache keeps apart, read from it when first asked for (``get``).
+
+    Most of what the cache holds is the articles' text, and a rebuild reads that of a few files of thousands.
+    """
+
+    def __init__(self, load: Callable[[], object]) -> None:
+        self._load: Callable[[], object] | None = load
+        self._value: object = None
+
+    @classmethod
+    def of(cls, value: object) -> Part:
+        """A part already at hand."""
+        part = cls(lambda: value)
+        part._load, part._value = None, value
+        return part
+
+    def get(self) -> object:
+        """The value, read and unpickled the first time."""
+        if self._load is not None:
+            self._value, self._load = self._load(), None
+        return self._value
+
+
 class Resident:
     """The cache's entries as the last build in this process left them, kept in memory between builds by a
     long-running process (``digest serve``): a rebuild then unpickles nothing it already had, and writes
@@ -64,7 +90,7 @@ class Resident:
 
     def __init__(self) -> None:
         self.key = ""  # the cache key (code and settings) the entries belong to
-        self.files: dict[str, tuple[Stamp, object]] = {}
+        self.files: dict[str, tuple[Stamp, object, Part]] = {}
         self.memo: dict[str, dict[str, object]] = {}
         self.writing: threading.Thread | None = None  # the last build's writes to the file, if still going
 
@@ -161,39 +187,44 @@ class Cache:
         else:
             write(self.db)
 
-    def files(self, stamps: Mapping[str, Stamp]) -> dict[str, object]:
-        """The cached result of every file whose stamp is unchanged."""
+    def files(self, stamps: Mapping[str, Stamp]) -> dict[str, tuple[object, Part]]:
+        """The cached result of every file whose stamp is unchanged, with its part kept apart (not yet read)."""
         if self.resident is not None and self.resident.files:
             held = self.resident.files
             return {
-                name: held[name][1] for name, mark in stamps.items() if name in held and held[name][0] == mark
+                name: held[name][1:]
+                for name, mark in stamps.items()
+                if name in held and held[name][0] == mark
             }
-        if self.db is None or not stamps:
+        if self.db is None or self.path is None or not stamps:
             return {}
-        found: dict[str, object] = {}
+        found: dict[str, tuple[object, Part]] = {}
         rows = self.db.execute("SELECT name, size, mtime, result FROM files")
         for name, size, mtime, blob in rows:
             stamp = stamps.get(name)
             if stamp is not None and stamp == Stamp(size, mtime):
                 value = _unsealed(blob)
                 if value is not None:
-                    found[name] = value
+                    part = Part(functools.partial(_stored_part, self.path, name, stamp))
+                    found[name] = (value, part)
                     if self.resident is not None:
-                        self.resident.files[name] = (stamp, value)
+                        self.resident.files[name] = (stamp, value, part)
         return found
 
-    def store(self, results: Iterable[tuple[str, Stamp, object]]) -> None:
-        """Remember each file's result under its stamp."""
+    def store(self, results: Iterable[tuple[str, Stamp, object, object]]) -> None:
+        """Remember each file's result and the part of it kept apart (never None) under its stamp."""
         results = list(results)
         if self.resident is not None:
-            self.resident.files.update((name, (mark, result)) for name, mark, result in results)
+            self.resident.files.update(
+                (name, (mark, result, Part.of(part))) for name, mark, result, part in results
+            )
 
         def write(db: sqlite3.Connection) -> None:
             db.executemany(
-                "INSERT OR REPLACE INTO files (name, size, mtime, result) VALUES (?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO files (name, size, mtime, result, part) VALUES (?, ?, ?, ?, ?)",
                 (
-                    (name, s.size, s.mtime_ns, _sealed(pickle.dumps(result, pickle.HIGHEST_PROTOCOL)))
-                    for name, s, result in results
+                    (name, s.size, s.mtime_ns, _pickled(result), _pickled(part))
+                    for name, s, result, part in results
                 ),
             )
 
@@ -238,7 +269,7 @@ class Cache:
         def write(db: sqlite3.Connection) -> None:
             db.execute(
                 "INSERT OR REPLACE INTO memo (kind, key, value) VALUES (?, '', ?)",
-                (kind, _sealed(pickle.dumps(values, pickle.HIGHEST_PROTOCOL))),
+                (kind, _pickled(values)),
             )
 
         self._write(write)
@@ -277,6 +308,53 @@ def _commit(
         db.rollback()  # a cache that cannot be written only makes the next build slower
     finally:
         db.close()
+
+
+def _stored_part(path: Path, name: str, mark: Stamp) -> object:
+    """The part of a file's result kept apart (``Part``), read through a connection of this thread's own."""
+    try:
+        # Every row fetched: a statement left unfinished would hold a read transaction open, and with it the
+        # write-ahead log, which the build's own commit would then copy into the file instead of a child.
+        rows = _reading(path).execute(
+            "SELECT part FROM files WHERE name = ? AND size = ? AND mtime = ?",
+            (name, mark.size, mark.mtime_ns),
+        )
+        row = next(iter(rows.fetchall()), None)
+    except sqlite3.Error as exc:
+        raise BuildError(f"{path}: cannot read the cache ({exc})") from exc
+    value = _unsealed(row[0]) if row is not None else None
+    if value is None:
+        raise BuildError(f"{path}: the entry of {name} changed during the build; build again")
+    return value
+
+
+_READING: dict[tuple[int, Path], sqlite3.Connection] = {}
+
+
+def _reading(path: Path) -> sqlite3.Connection:
+    """A read-only connection to the cache file for this thread."""
+    key = (threading.get_ident(), path)
+    db = _READING.get(key)
+    if db is None:
+        db = _READING[key] = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    return db
+
+
+def _close_reading() -> None:
+    """Close the read-only connections: a forked child must not inherit an open SQLite connection (SQLite's
+    record of which locks the process holds would be wrong in the child, and a checkpoint there cannot
+    finish); each process opens its own when it needs one."""
+    for db in _READING.values():
+        db.close()
+    _READING.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_close_reading)
+
+
+def _pickled(value: object) -> bytes:
+    return _sealed(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
 
 
 def _sealed(blob: bytes) -> bytes:
@@ -335,15 +413,17 @@ def _connect(path: Path, key: str) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, result BLOB)"
-    )
-    db.execute("CREATE TABLE IF NOT EXISTS memo (kind TEXT, key TEXT, value BLOB, PRIMARY KEY (kind, key))")
     row = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
     if row is None or row[0] != key:
-        db.execute("DELETE FROM files")
-        db.execute("DELETE FROM memo")
+        # Dropped, not emptied: another version of digest may have laid the tables out otherwise.
+        db.execute("DROP TABLE IF EXISTS files")
+        db.execute("DROP TABLE IF EXISTS memo")
         db.execute("DELETE FROM meta")
         db.execute("INSERT INTO meta (name, value) VALUES ('key', ?)", (key,))
-        db.commit()
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS files "
+        "(name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, result BLOB, part BLOB)"
+    )
+    db.execute("CREATE TABLE IF NOT EXISTS memo (kind TEXT, key TEXT, value BLOB, PRIMARY KEY (kind, key))")
+    db.commit()
     return db

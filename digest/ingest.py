@@ -7,11 +7,13 @@ import os
 import pickle
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import cast
 
-from digest.cache import Cache, Stamp, stamp
+from digest.cache import Cache, Part, Stamp, stamp
 from digest.errors import SourceError
-from digest.models import Article, Features, Issue
+from digest.models import Article, Features, Issue, article_body, article_head, lazy_article
 from digest.normalize import normalize, unique_slugs
 from digest.parallel import fork_map
 from digest.readers import reader_for
@@ -81,14 +83,14 @@ def ingest(
     ``stamps`` are the sources' stamps when the caller has taken them already.
     """
     stamps = stamps if stamps is not None else {s.name: stamp(s.path) for s in sources}
-    cached = cache.files(stamps)
+    cached = {name: _joined(*entry) for name, entry in cache.files(stamps).items()}
     advance(len(cached))
     missing = [s for s in sources if s.name not in cached]
     fresh = dict(zip((s.name for s in missing), _process(missing, settings, jobs, advance), strict=True))
-    cache.store((name, stamps[name], result) for name, result in fresh.items())
+    cache.store((name, stamps[name], *_split(result)) for name, result in fresh.items())
     cache.forget_except(stamps)
     results = [fresh.get(s.name) or cached[s.name] for s in sources]
-    return _assemble(results, read=len(missing))  # type: ignore[arg-type]
+    return _assemble(results, read=len(missing))
 
 
 def process_file(source: Source, settings: Settings) -> FileResult:
@@ -133,6 +135,29 @@ def article_print(article: Article, summary: tuple[str, ...]) -> str:
     reaches this point the same way: fresh from its reader.
     """
     return hashlib.sha256(pickle.dumps((article, summary), pickle.HIGHEST_PROTOCOL)).hexdigest()
+
+
+# A file's result as the cache keeps it: its articles' fields but their bodies, what is derived from each,
+# its problems; the bodies are kept apart, and read when first needed (``models.lazy_article``).
+_Head = tuple[tuple[dict[str, object], ...], tuple[Derived, ...], tuple[Issue, ...]]
+_Bodies = tuple[tuple[object, ...], ...]
+
+
+def _split(result: FileResult) -> tuple[_Head, _Bodies]:
+    """A file's result as the cache keeps it, and its articles' bodies."""
+    head = (tuple(article_head(a) for a in result.articles), result.derived, result.issues)
+    return head, tuple(article_body(a) for a in result.articles)
+
+
+def _joined(head: object, bodies: Part) -> FileResult:
+    """A file's result from the cache: its articles read their bodies from it when first asked."""
+    heads, derived, issues = cast(_Head, head)
+    articles = tuple(lazy_article(h, partial(_body, bodies, n)) for n, h in enumerate(heads))
+    return FileResult(articles, derived, issues)
+
+
+def _body(bodies: Part, number: int) -> tuple[object, ...]:
+    return cast(_Bodies, bodies.get())[number]
 
 
 def _process(

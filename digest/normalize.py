@@ -7,11 +7,10 @@ import re
 import unicodedata
 from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 
 from digest.boilerplate import boilerplate_reason
 from digest.errors import SourceError
-from digest.models import Article, RawArticle, Sentences
+from digest.models import Article, RawArticle, Sentences, with_slug
 from digest.text import headline_from_lead, sentence_spans
 
 _WORD_RUN = re.compile(r"\w+")
@@ -91,7 +90,7 @@ def unique_slugs(articles: Iterable[Article]) -> tuple[Article, ...]:
         if counts[slug] > 1:
             slug = _free_slug(article, taken)
             taken.add(slug)
-        result.append(replace(article, slug=slug) if slug != article.slug else article)
+        result.append(with_slug(article, slug) if slug != article.slug else article)
     return tuple(result)
 
 

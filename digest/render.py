@@ -25,7 +25,7 @@ import jinja2
 from digest import feeds, paths, seo
 from digest.cache import Stamp, stamp
 from digest.config import Config
-from digest.errors import TemplateError
+from digest.errors import DigestError, TemplateError
 from digest.humanize import clock, date_range, human_date, month_name, plural, reading_time
 from digest.models import Digest, Story, Topic
 from digest.pages import Maker, Month, TopicGroup, Year, page_makers
@@ -507,6 +507,8 @@ class _Renderer:
         except jinja2.TemplateNotFound as exc:
             including = self._frame(exc.__traceback__)
             raise TemplateError(f"{including or template}: template not found: {exc.name}") from exc
+        except DigestError:
+            raise  # the build's own, met while rendering (say, reading an article's text): not the theme's
         except Exception as exc:
             where = self._frame(exc.__traceback__)
             # An error raised outside any template is a bug in the renderer, not in the theme.

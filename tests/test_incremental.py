@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -12,10 +14,11 @@ from typing import Any
 import jinja2
 import pytest
 
+from digest import cache as cache_module
 from digest import parallel
 from digest import render as render_module
 from digest.build import Result, build
-from digest.cache import Resident
+from digest.cache import Resident, Stamp
 from digest.config import Config, TopicRule
 from digest.errors import BuildError
 from digest.lock import output_lock
@@ -562,3 +565,74 @@ def test_a_page_follows_its_related_stories_when_nothing_else_it_shows_changed(t
     build(Config(source=source, output=tmp_path / "cold", topics=RULES), environ={})
     warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
     assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+
+
+def test_a_rebuild_reads_the_text_of_few_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache keeps articles' text apart from the rest: a rebuild after one edit reads that of the
+    articles it renders or summarizes again, not of all of them, and still makes the site a cold build makes."""
+    source = tmp_path / "src"
+    files = generated(source)
+    config = Config(source=source, output=tmp_path / "site", cache=tmp_path / "cache")
+    build(config, environ={})
+    read: list[str] = []
+    stored_part = cache_module._stored_part
+
+    def spy(path: Path, name: str, mark: Stamp) -> object:
+        read.append(name)
+        return stored_part(path, name, mark)
+
+    monkeypatch.setattr(cache_module, "_stored_part", spy)
+    EDITS["publisher"](files)
+    assert build(config, environ={}).read == 1
+    assert read and len(read) < len(files) / 4
+    build(replace(config, output=tmp_path / "cold", cache=tmp_path / "cold-cache"), environ={})
+    warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
+    assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+
+
+def test_a_cache_emptied_during_a_build_fails_it_and_the_next_build_works(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Articles' text is read from the cache when first needed: if another process emptied it meanwhile,
+    the build says so and leaves the previous site; building again works."""
+    theme = _theme(tmp_path)
+    config = Config(source=source, output=tmp_path / "site", cache=tmp_path / "cache", templates=theme)
+    build(config, environ={})
+    before = snapshot(tmp_path / "site")
+    files = cache_module.Cache.files
+
+    def emptied(self: cache_module.Cache, stamps: dict[str, Stamp]) -> object:
+        found = files(self, stamps)
+        with contextlib.closing(sqlite3.connect(tmp_path / "cache" / cache_module.FILE_NAME)) as db, db:
+            db.execute("DELETE FROM files")
+        return found
+
+    monkeypatch.setattr(cache_module.Cache, "files", emptied)
+    page = theme / "article.html"  # every article page is rendered again: each article's text is read
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("{% endblock %}", "<p>Edited.</p>{% endblock %}")
+    )
+    with pytest.raises(BuildError, match="changed during the build; build again"):
+        build(config, environ={})
+    assert snapshot(tmp_path / "site") == before
+    monkeypatch.undo()
+    assert build(config, environ={}).read == len(list(source.iterdir()))
+
+
+def test_a_detached_build_leaves_the_cache_without_a_write_ahead_log(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build's connections to the cache are closed before it forks: its detached child, the last to
+    use the file, copies the write-ahead log into it and removes it, so the cache does not grow build
+    after build."""
+    monkeypatch.setattr(parallel, "PARENT_WAIT", 0.0)
+    theme = _theme(tmp_path)
+    config = Config(source=source, output=tmp_path / "site", cache=tmp_path / "cache", templates=theme)
+    build(config, environ={}, detach=True)
+    page = theme / "article.html"  # every article page is rendered again: each article's text is read
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("{% endblock %}", "<p>Edited.</p>{% endblock %}")
+    )
+    build(config, environ={}, detach=True)
+    with output_lock(tmp_path / "site", wait=10):  # the child is done
+        assert not (tmp_path / "cache" / f"{cache_module.FILE_NAME}-wal").exists()

@@ -1,4 +1,5 @@
-"""Records: an article's sentences held as spans of its paragraphs behave as a tuple of strings."""
+"""Records: an article's sentences held as spans of its paragraphs behave as a tuple of strings; an article
+whose body is read on first use behaves as the article it was made from."""
 
 from __future__ import annotations
 
@@ -9,7 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.models import RawArticle, Sentences
+from digest.models import (
+    BODY,
+    Article,
+    RawArticle,
+    Sentences,
+    article_body,
+    article_head,
+    lazy_article,
+    with_slug,
+)
 from digest.normalize import normalize
 from digest.text import split_sentences
 
@@ -59,3 +69,54 @@ def test_normalized_articles_split_as_the_splitter_does(paragraphs: list[str]) -
     expected = tuple(s for p in article.paragraphs for s in split_sentences(p))
     assert article.sentences == expected
     assert list(article.sentences) == list(expected) and len(article.sentences) == len(expected)
+
+
+def _article() -> Article:
+    raw = RawArticle(
+        source="a.md", format="markdown", paragraphs=PARAGRAPHS, html="<p>First one.</p>", title="A title"
+    )
+    return normalize(raw)
+
+
+def _lazy(article: Article, loads: list[str]) -> Article:
+    def body() -> tuple[object, ...]:
+        loads.append(article.id)
+        return article_body(article)
+
+    return lazy_article(article_head(article), body)
+
+
+def test_a_lazy_article_reads_its_body_once_and_only_when_a_body_field_is_read() -> None:
+    article, loads = _article(), []
+    lazy = _lazy(article, loads)
+    assert (lazy.id, lazy.title, lazy.slug, lazy.words) == (
+        article.id,
+        article.title,
+        article.slug,
+        article.words,
+    )
+    assert with_slug(lazy, "other").slug == "other" and loads == []
+    assert lazy.sentences == article.sentences and lazy.text == article.text and lazy.html == article.html
+    assert loads == [article.id]
+    assert lazy == article and repr(lazy) == repr(article) and hash(lazy) == hash(article)
+    assert loads == [article.id]
+    with pytest.raises(AttributeError):
+        lazy.no_such_field  # noqa: B018
+
+
+@pytest.mark.parametrize("read_first", [False, True])
+def test_a_lazy_article_pickles_whole(read_first: bool) -> None:
+    article, loads = _article(), []
+    lazy = _lazy(article, loads)
+    if read_first:
+        assert lazy.paragraphs == PARAGRAPHS
+    again = pickle.loads(pickle.dumps(lazy, pickle.HIGHEST_PROTOCOL))
+    assert again == article and all(name in vars(again) for name in BODY)
+    assert loads == [article.id]
+
+
+def test_a_renamed_lazy_article_shares_the_body_it_reads_later() -> None:
+    article, loads = _article(), []
+    renamed = with_slug(_lazy(article, loads), "a-title-2")
+    assert loads == [] and renamed.slug == "a-title-2"
+    assert renamed.paragraphs == article.paragraphs and loads == [article.id]
