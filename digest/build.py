@@ -322,7 +322,9 @@ def _exported(digest: Digest, prints: Mapping[str, str], cache: Cache) -> bytes:
     """``digest.json``, with the lines of articles whose record is unchanged taken from the last build."""
     keys = {a.id: article_key(a, prints[a.id], digest) for a in digest.articles if a.id in prints}
     known = cache.recall("record", keys.values())
-    data, lines = export(digest, {i: line for i, k in keys.items() if isinstance(line := known.get(k), str)})
+    data, lines = export(
+        digest, {i: line for i, k in keys.items() if isinstance(line := known.get(k), bytes)}
+    )
     values = {keys[i]: line for i, line in lines.items() if i in keys}
     cache.remember("record", values)
     return data

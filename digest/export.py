@@ -13,11 +13,11 @@ from digest.models import Article, Digest
 VERSION = 1
 
 
-class Encoded(str):
-    """A record already encoded as JSON: written as it is."""
+class Encoded(bytes):
+    """A record already encoded as JSON in UTF-8: written as it is."""
 
 
-def export(digest: Digest, known: Mapping[str, str] | None = None) -> tuple[bytes, dict[str, str]]:
+def export(digest: Digest, known: Mapping[str, bytes] | None = None) -> tuple[bytes, dict[str, bytes]]:
     """Serialize the digest as stable UTF-8 JSON, one record a line; and each article's line, by id.
 
     ``known`` holds articles' lines already encoded (by a build before), by article id.
@@ -25,7 +25,7 @@ def export(digest: Digest, known: Mapping[str, str] | None = None) -> tuple[byte
     known = known or {}
     encode = _encoder().encode
     lines = {
-        a.id: known[a.id] if a.id in known else encode(_article(a, digest))
+        a.id: known[a.id] if a.id in known else encode(_article(a, digest)).encode("utf-8", "surrogatepass")
         for a in sorted(digest.articles, key=lambda a: (a.source, a.id))
     }
     document = {
@@ -62,7 +62,7 @@ def export(digest: Digest, known: Mapping[str, str] | None = None) -> tuple[byte
         ],
         "skipped": [{"source": i.source, "reason": i.reason} for i in digest.issues],
     }
-    return record_lines(document).encode("utf-8"), lines
+    return record_lines(document), lines
 
 
 def article_key(article: Article, print_: str, digest: Digest) -> str:
@@ -73,34 +73,38 @@ def article_key(article: Article, print_: str, digest: Digest) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def record_lines(document: dict[str, Any]) -> str:
-    """JSON with each top-level value, or each record of a top-level list, on a line of its own.
+def record_lines(document: dict[str, Any]) -> bytes:
+    """UTF-8 JSON with each top-level value, or each record of a top-level list, on a line of its own.
 
     Readable, and a rebuild's diff shows one line per changed record; each line is encoded by the json
-    module's C encoder, which pretty-printing would bypass for a pure-Python one many times slower.
+    module's C encoder, which pretty-printing would bypass for a pure-Python one many times slower. Lines
+    are joined as bytes: most are ``Encoded`` already, and the whole need not be encoded again.
     """
     encode = _encoder().encode
-    lines = ["{"]
+    lines = [b"{"]
     last = len(document) - 1
     for number, (key, value) in enumerate(document.items()):
-        comma = "," if number < last else ""
+        comma = b"," if number < last else b""
         if isinstance(value, list) and value:
-            lines.append(f" {encode(key)}: [")
-            lines.extend(f"  {_encoded(item, encode)}," for item in value[:-1])
-            lines.append(f"  {_encoded(value[-1], encode)}")
-            lines.append(f" ]{comma}")
+            lines.append(b" " + _utf8(encode(key)) + b": [")
+            lines.append(b"  " + b",\n  ".join([_encoded(item, encode) for item in value]))
+            lines.append(b" ]" + comma)
         else:
-            lines.append(f" {encode(key)}: {encode(value)}{comma}")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+            lines.append(b" " + _utf8(encode(key)) + b": " + _utf8(encode(value)) + comma)
+    lines.append(b"}\n")
+    return b"\n".join(lines)
 
 
 def _encoder() -> json.JSONEncoder:
     return json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 
 
-def _encoded(item: object, encode: Callable[[object], str]) -> str:
-    return item if isinstance(item, Encoded) else encode(item)
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _encoded(item: object, encode: Callable[[object], str]) -> bytes:
+    return item if isinstance(item, Encoded) else _utf8(encode(item))
 
 
 def _article(article: Article, digest: Digest) -> dict[str, Any]:

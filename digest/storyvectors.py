@@ -6,11 +6,15 @@ arithmetic is the dicts' own, operation for operation and in the same order (pro
 elementwise, sums accumulated one term after another by ``bincount``, norms by ``math.hypot`` over the
 values in the dicts' insertion order), so every value is bit-for-bit what the dict walk gives and the
 summaries do not change. ``tests/test_storyvectors.py`` holds the dict walk and compares the two.
+
+A small story is cheaper walked: ``PlainVectors`` does the walk behind the same methods, and a rebuild
+that summarizes one small story again does not import numpy at all.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from itertools import chain, count, pairwise
@@ -20,7 +24,82 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-__all__ = ["StoryVectors"]
+__all__ = ["PLAIN_PAIRS", "PLAIN_PAIRS_UNLOADED", "PlainVectors", "StoryVectors", "story_vectors"]
+
+# Stories with at most this many (candidate, term) pairs are walked in dicts: below it the walk is faster
+# than numpy's arrays, whose every call costs microseconds however small. While numpy is not loaded, the
+# bound is higher: importing it costs a tenth of a second, what walking a story of that size takes.
+PLAIN_PAIRS = 500
+PLAIN_PAIRS_UNLOADED = 10_000
+
+
+def story_vectors(terms: Sequence[Mapping[str, int]], articles: Sequence[int]) -> StoryVectors | PlainVectors:
+    """``StoryVectors`` of the candidates, or ``PlainVectors`` (the same values) for a small story."""
+    bound = PLAIN_PAIRS if "numpy" in sys.modules else PLAIN_PAIRS_UNLOADED
+    if sum(map(len, terms)) <= bound:
+        return PlainVectors(terms, articles)
+    return StoryVectors(terms, articles)
+
+
+class PlainVectors:
+    """``StoryVectors``' values from dicts, walked one (candidate, term) pair at a time."""
+
+    def __init__(self, terms: Sequence[Mapping[str, int]], articles: Sequence[int]) -> None:
+        frequency = Counter(chain.from_iterable(terms))
+        size = len(terms)
+        rarity = {term: math.log((1 + size) / (1 + seen)) + 1.0 for term, seen in frequency.items()}
+        self.vectors: list[dict[str, float]] = []
+        for counts in terms:
+            weights = {term: value * rarity[term] for term, value in counts.items()}
+            norm = math.hypot(*weights.values()) or 1.0
+            self.vectors.append({term: weight / norm for term, weight in weights.items()})
+        centroid: dict[str, float] = {}
+        for start, stop in _runs(articles):
+            total: dict[str, float] = {}
+            for vector in self.vectors[start:stop]:
+                for term, value in vector.items():
+                    total[term] = value + total.get(term, 0.0)
+            scale = math.hypot(*total.values()) or 1.0
+            for term, value in total.items():
+                centroid[term] = value / scale + centroid.get(term, 0.0)
+        self.centroid = centroid
+        self.centroid_norm = math.hypot(*centroid.values()) or 1.0
+
+    def vector(self, sentence: int) -> dict[str, float]:
+        """The unit vector of candidate ``sentence``, term by term in its own order."""
+        return dict(self.vectors[sentence])
+
+    def centrality(self, sentence: int) -> float:
+        """The cosine of candidate ``sentence`` with the centroid."""
+        centroid = self.centroid
+        return (
+            sum(value * centroid[term] for term, value in self.vectors[sentence].items()) / self.centroid_norm
+        )
+
+    def supporting(
+        self, queries: Sequence[int], indexed: Sequence[int], owners: Sequence[int], threshold: float
+    ) -> list[int]:
+        """As ``StoryVectors.supporting``."""
+        vectors = self.vectors
+        postings: dict[str, list[int]] = {}
+        for candidate in indexed:
+            for term in vectors[candidate]:
+                postings.setdefault(term, []).append(candidate)
+        counts = []
+        for query in queries:
+            own, scores = owners[query], dict[int, float]()
+            for term, weight in vectors[query].items():
+                for candidate in postings.get(term, ()):
+                    if owners[candidate] != own:
+                        scores[candidate] = scores.get(candidate, 0.0) + weight * vectors[candidate][term]
+            counts.append(1 + len({owners[c] for c, score in scores.items() if score >= threshold}))
+        return counts
+
+
+def _runs(numbers: Sequence[int]) -> list[tuple[int, int]]:
+    """The (start, stop) of each run of equal numbers."""
+    starts = [i for i in range(len(numbers)) if i == 0 or numbers[i] != numbers[i - 1]]
+    return list(pairwise([*starts, len(numbers)]))
 
 
 class StoryVectors:

@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from digest.boilerplate import boilerplate_reason, is_boilerplate
 from digest.models import StorySentence
-from digest.storyvectors import StoryVectors
+from digest.storyvectors import story_vectors
 from digest.text import salient_terms, word_set
 
 __all__ = ["MIN_WORDS", "SIMILAR", "story_length", "summarize_article", "summarize_story", "usable_sentence"]
@@ -386,7 +386,7 @@ def _story_entries(pool: Sequence[_Article]) -> list[_Entry]:
         return []
     # Candidates are numbered through the story, article after article.
     firsts = list(accumulate((len(article.candidates) for article in pool), initial=0))
-    space = StoryVectors(
+    space = story_vectors(
         [sentence.terms for article in pool for sentence in article.candidates],
         [order for order, article in enumerate(pool) for _ in article.candidates],
     )

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import pytest
 
-from digest import facts, summarize
+from digest import facts, storyvectors, summarize
 from digest.summarize import (
     _DANGLING_PENALTY,
     _MMR_LAMBDA,
@@ -158,8 +158,15 @@ def described(entries: Sequence[_Entry]) -> list[tuple[str, int, list[tuple[str,
     return [(e.article.id, e.sentence.number, list(e.vector.items()), e.score, e.sources) for e in entries]
 
 
+@pytest.mark.parametrize("plain_pairs", [0, 10**9], ids=["arrays", "dicts"])
 @pytest.mark.parametrize("seed", range(60))
-def test_story_entries_and_selection_match_the_dict_walks_exactly(seed: int) -> None:
+def test_story_entries_and_selection_match_the_dict_walks_exactly(
+    seed: int, plain_pairs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both ways of working out a story's vectors (numpy arrays for large stories, dicts for small ones)
+    give the reference's values."""
+    monkeypatch.setattr(storyvectors, "PLAIN_PAIRS", plain_pairs)
+    monkeypatch.setattr(storyvectors, "PLAIN_PAIRS_UNLOADED", plain_pairs)
     articles = pool(story(seed))
     fast, slow = _story_entries(articles), reference_entries(articles)
     assert described(fast) == described(slow)
