@@ -22,7 +22,7 @@ from digest.cache import Cache, Resident, Stamp, code_version, stamp
 from digest.config import Config
 from digest.dedupe import find_duplicates, near_pairs, pairs_key
 from digest.errors import BuildError
-from digest.export import article_key, export
+from digest.export import article_key, export, story_key
 from digest.facts import key_facts
 from digest.group import Grouping, group, inputs_key
 from digest.ingest import Derived, Settings, Source, ingest
@@ -319,15 +319,20 @@ def _grouped(
 
 
 def _exported(digest: Digest, prints: Mapping[str, str], cache: Cache) -> bytes:
-    """``digest.json``, with the lines of articles whose record is unchanged taken from the last build."""
+    """``digest.json``, with the lines of articles and stories whose record is unchanged taken from the last
+    build."""
     keys = {a.id: article_key(a, prints[a.id], digest) for a in digest.articles if a.id in prints}
+    story_keys = {s.id: story_key(s) for s in digest.stories}
     known = cache.recall("record", keys.values())
-    data, lines = export(
-        digest, {i: line for i, k in keys.items() if isinstance(line := known.get(k), bytes)}
+    told = cache.recall("story-record", story_keys.values())
+    exported = export(
+        digest,
+        {i: line for i, k in keys.items() if isinstance(line := known.get(k), bytes)},
+        {i: line for i, k in story_keys.items() if isinstance(line := told.get(k), bytes)},
     )
-    values = {keys[i]: line for i, line in lines.items() if i in keys}
-    cache.remember("record", values)
-    return data
+    cache.remember("record", {keys[i]: line for i, line in exported.articles.items() if i in keys})
+    cache.remember("story-record", {story_keys[i]: line for i, line in exported.stories.items()})
+    return exported.data
 
 
 def _remembered(cache: Cache, kind: str, key: str, expected: type[T], compute: Callable[[], T]) -> T:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from digest import paths
-from digest.models import Article, Digest
+from digest.models import Article, Digest, Story
 
 VERSION = 1
 
@@ -17,36 +18,36 @@ class Encoded(bytes):
     """A record already encoded as JSON in UTF-8: written as it is."""
 
 
-def export(digest: Digest, known: Mapping[str, bytes] | None = None) -> tuple[bytes, dict[str, bytes]]:
-    """Serialize the digest as stable UTF-8 JSON, one record a line; and each article's line, by id.
+@dataclass(frozen=True)
+class Exported:
+    """``digest.json``, and the lines of its articles and stories (by id) for the next build to reuse."""
 
-    ``known`` holds articles' lines already encoded (by a build before), by article id.
+    data: bytes
+    articles: dict[str, bytes]
+    stories: dict[str, bytes]
+
+
+def export(
+    digest: Digest, known: Mapping[str, bytes] | None = None, stories: Mapping[str, bytes] | None = None
+) -> Exported:
+    """Serialize the digest as stable UTF-8 JSON, one record a line.
+
+    ``known`` and ``stories`` hold articles' and stories' lines already encoded (by a build before), by id.
     """
-    known = known or {}
+    known, stories = known or {}, stories or {}
     encode = _encoder().encode
     lines = {
-        a.id: known[a.id] if a.id in known else encode(_article(a, digest)).encode("utf-8", "surrogatepass")
+        a.id: known[a.id] if a.id in known else _utf8(encode(_article(a, digest)))
         for a in sorted(digest.articles, key=lambda a: (a.source, a.id))
+    }
+    story_lines = {
+        s.id: stories[s.id] if s.id in stories else _utf8(encode(_story(s))) for s in digest.stories
     }
     document = {
         "version": VERSION,
         "title": digest.title,
         "articles": [Encoded(line) for line in lines.values()],
-        "stories": [
-            {
-                "id": s.id,
-                "title": s.title,
-                "date": s.date,
-                "updated": s.updated,
-                "articles": list(s.articles),
-                "duplicates": list(s.duplicates),
-                "summary": [{"text": x.text, "article": x.article, "sources": x.sources} for x in s.summary],
-                "facts": [{"kind": f.kind, "text": f.text, "sources": f.sources} for f in s.facts],
-                "topic": s.topic,
-                "page": paths.story_page(s.id),
-            }
-            for s in digest.stories
-        ],
+        "stories": [Encoded(line) for line in story_lines.values()],
         "topics": [
             {
                 "id": t.id,
@@ -62,7 +63,7 @@ def export(digest: Digest, known: Mapping[str, bytes] | None = None) -> tuple[by
         ],
         "skipped": [{"source": i.source, "reason": i.reason} for i in digest.issues],
     }
-    return record_lines(document), lines
+    return Exported(record_lines(document), lines, story_lines)
 
 
 def article_key(article: Article, print_: str, digest: Digest) -> str:
@@ -71,6 +72,11 @@ def article_key(article: Article, print_: str, digest: Digest) -> str:
     story = digest.story_of[article.id]
     parts = (print_, article.slug, story, digest.topic_of[story], digest.duplicate_of.get(article.id) or "")
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def story_key(story: Story) -> str:
+    """A hash of everything a story's line holds: the story record whole."""
+    return hashlib.sha256(repr(story).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def record_lines(document: dict[str, Any]) -> bytes:
@@ -105,6 +111,21 @@ def _utf8(text: str) -> bytes:
 
 def _encoded(item: object, encode: Callable[[object], str]) -> bytes:
     return item if isinstance(item, Encoded) else _utf8(encode(item))
+
+
+def _story(story: Story) -> dict[str, Any]:
+    return {
+        "id": story.id,
+        "title": story.title,
+        "date": story.date,
+        "updated": story.updated,
+        "articles": list(story.articles),
+        "duplicates": list(story.duplicates),
+        "summary": [{"text": x.text, "article": x.article, "sources": x.sources} for x in story.summary],
+        "facts": [{"kind": f.kind, "text": f.text, "sources": f.sources} for f in story.facts],
+        "topic": story.topic,
+        "page": paths.story_page(story.id),
+    }
 
 
 def _article(article: Article, digest: Digest) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from digest import paths, seo
 from digest.config import Config
-from digest.feeds import earliest, latest
+from digest.feeds import earliest, latest, timestamp
 from digest.models import Article, Digest, Story, Topic
 
 NAV_TOPICS = 8  # topics named in every page's header; the rest are on the front page and in the archive
@@ -85,7 +85,7 @@ class Site:
     def timeline(self, story: Story) -> tuple[Article, ...]:
         """A story's kept articles in the order they were published; undated ones last."""
         kept = [self.articles[i] for i in story.articles if i in self.articles]
-        return tuple(sorted(kept, key=lambda a: (a.date is None, latest([a.published or a.date]) or "")))
+        return tuple(sorted(kept, key=lambda a: (a.date is None, _stamp(a.published or a.date))))
 
     def updated(self, story: Story) -> str | None:
         """The newest timestamp of a story's articles (RFC 3339), or None when none is dated."""
@@ -185,6 +185,11 @@ class _Calendar:
         chosen += self.undated
         others = (self.stories[p] for p in chosen)
         return tuple(s for s in others if s.id != story.id)[:count]
+
+
+def _stamp(value: str | None) -> str:
+    """An article's date or timestamp as RFC 3339 (``latest`` of it alone), '' when it has none."""
+    return timestamp(value) if value else ""
 
 
 def _day(date: str | None) -> int | None:
