@@ -443,6 +443,14 @@ def generated(source: Path) -> list[Path]:
     return sorted(source.rglob("*.md"))
 
 
+def built_generated(tmp_path: Path) -> tuple[list[Path], Config]:
+    """``generated`` articles in tmp_path/src, built once into tmp_path/site; their paths and the config."""
+    files = generated(tmp_path / "src")
+    config = Config(source=tmp_path / "src", output=tmp_path / "site", cache=tmp_path / "cache")
+    build(config, environ={})
+    return files, config
+
+
 def _replace(path: Path, field: str, value: str) -> None:
     lines = path.read_text(encoding="utf-8").split("\n")
     text = "\n".join(f"{field}: {value}" if line.startswith(f"{field}:") else line for line in lines)
@@ -523,10 +531,7 @@ def test_only_the_makers_of_pages_that_show_a_change_are_run(
 ) -> None:
     from digest import pages
 
-    source = tmp_path / "src"
-    files = generated(source)
-    config = Config(source=source, output=tmp_path / "site", cache=tmp_path / "cache")
-    build(config, environ={})
+    files, config = built_generated(tmp_path)
     made: list[str] = []
     article_page = pages.article_page
 
@@ -537,7 +542,8 @@ def test_only_the_makers_of_pages_that_show_a_change_are_run(
     monkeypatch.setattr(pages, "article_page", spy)
     EDITS["publisher"](files)
     result = build(config, environ={})
-    assert made == [files[50].relative_to(source).as_posix()]  # one of 120: nothing else it shows changed
+    # One of 120: nothing else it shows changed.
+    assert made == [files[50].relative_to(config.source).as_posix()]
     assert result.read == 1 and 0 < result.written < result.files
 
 
@@ -570,10 +576,7 @@ def test_a_page_follows_its_related_stories_when_nothing_else_it_shows_changed(t
 def test_a_rebuild_reads_the_text_of_few_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The cache keeps articles' text apart from the rest: a rebuild after one edit reads that of the
     articles it renders or summarizes again, not of all of them, and still makes the site a cold build makes."""
-    source = tmp_path / "src"
-    files = generated(source)
-    config = Config(source=source, output=tmp_path / "site", cache=tmp_path / "cache")
-    build(config, environ={})
+    files, config = built_generated(tmp_path)
     read: list[str] = []
     stored_part = cache_module._stored_part
 
