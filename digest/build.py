@@ -11,7 +11,6 @@ import json
 import os
 import re
 import time
-from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import TypeVar, cast
 from digest import paths
 from digest.cache import Cache, Resident, Stamp, code_version, stamp
 from digest.config import Config
-from digest.dedupe import find_duplicates, near_pairs, pairs_key
+from digest.dedupe import find_duplicates, near_pairs
 from digest.errors import BuildError
 from digest.export import article_key, export, story_key
 from digest.facts import key_facts
@@ -205,9 +204,7 @@ def _build(
         words = {i: d.words for i, d in derived.items()}
         del ingested
         with stages.stage("dedupe"):
-            duplicate_of = _deduplicated(
-                articles, {i: d.features.shingles for i, d in derived.items()}, cache
-            )
+            duplicate_of = _deduplicated(articles, derived, cache)
         with stages.stage("group"):
             grouping = _grouped(articles, duplicate_of, config, derived, cache)
         del derived  # the features are the bulk of it, and grouping was their last reader
@@ -285,13 +282,26 @@ def _remover(cache: Cache, later: list[Callable[[], object]] | None) -> Callable
 
 
 def _deduplicated(
-    articles: Sequence[Article], samples: Mapping[str, array[int]], cache: Cache
+    articles: Sequence[Article], derived: Mapping[str, Derived], cache: Cache
 ) -> dict[str, str]:
-    """Copies and what they copy; the near-copy pairs are the last build's when the samples are unchanged."""
+    """Copies and what they copy; the near-copy pairs are the last build's when the articles are unchanged."""
     pairs = _remembered(
-        cache, "pairs", pairs_key(articles, samples), list, lambda: near_pairs(articles, samples)
+        cache,
+        "pairs",
+        _pairs_key(articles, derived),
+        list,
+        lambda: near_pairs(articles, {i: d.features.shingles for i, d in derived.items()}),
     )
-    return find_duplicates(articles, samples, pairs)
+    return find_duplicates(articles, pairs=pairs)
+
+
+def _pairs_key(articles: Sequence[Article], derived: Mapping[str, Derived]) -> str:
+    """A hash of everything ``near_pairs`` reads, by each article's ``sampled`` hash: reading the samples
+    themselves would read every article's features from the cache."""
+    digest_ = hashlib.sha256()
+    for article in sorted(articles, key=lambda a: a.id):
+        digest_.update(f"{article.id}:{derived[article.id].sampled}\n".encode())
+    return digest_.hexdigest()
 
 
 def _grouped(

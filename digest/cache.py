@@ -18,7 +18,7 @@ import pickle
 import secrets
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,7 +28,7 @@ from digest.errors import BuildError
 
 DEFAULT_FOLDER = ".digest-cache"
 FILE_NAME = "cache.sqlite"
-_SCHEMA = 4
+_SCHEMA = 5
 
 
 @dataclass(frozen=True)
@@ -59,28 +59,27 @@ def code_version() -> str:
     return digest_.hexdigest()[:20]
 
 
-class Part:
-    """The part of a file's result the cache keeps apart, read from it when first asked for (``get``).
+class Parts:
+    """The parts of a file's result the cache keeps apart, each read from it when first asked for (``get``).
 
-    Most of what the cache holds is the articles' text, and a rebuild reads that of a few files of thousands.
+    Most of what the cache holds (articles' text, their dedupe and grouping features) is read by a rebuild
+    for a few files of thousands.
     """
 
-    def __init__(self, load: Callable[[], object]) -> None:
-        self._load: Callable[[], object] | None = load
-        self._value: object = None
+    def __init__(self, load: Callable[[int], object]) -> None:
+        self._load = load
+        self._values: dict[int, object] = {}
 
     @classmethod
-    def of(cls, value: object) -> Part:
-        """A part already at hand."""
-        part = cls(lambda: value)
-        part._load, part._value = None, value
-        return part
+    def of(cls, values: Sequence[object]) -> Parts:
+        """Parts already at hand."""
+        return cls(values.__getitem__)
 
-    def get(self) -> object:
-        """The value, read and unpickled the first time."""
-        if self._load is not None:
-            self._value, self._load = self._load(), None
-        return self._value
+    def get(self, number: int) -> object:
+        """Part ``number``, read and unpickled the first time."""
+        if number not in self._values:
+            self._values[number] = self._load(number)
+        return self._values[number]
 
 
 class Resident:
@@ -90,7 +89,7 @@ class Resident:
 
     def __init__(self) -> None:
         self.key = ""  # the cache key (code and settings) the entries belong to
-        self.files: dict[str, tuple[Stamp, object, Part]] = {}
+        self.files: dict[str, tuple[Stamp, object, Parts]] = {}
         self.memo: dict[str, dict[str, object]] = {}
         self.writing: threading.Thread | None = None  # the last build's writes to the file, if still going
 
@@ -187,8 +186,8 @@ class Cache:
         else:
             write(self.db)
 
-    def files(self, stamps: Mapping[str, Stamp]) -> dict[str, tuple[object, Part]]:
-        """The cached result of every file whose stamp is unchanged, with its part kept apart (not yet read)."""
+    def files(self, stamps: Mapping[str, Stamp]) -> dict[str, tuple[object, Parts]]:
+        """The cached result of every file whose stamp is unchanged, with its parts kept apart (not yet read)."""
         if self.resident is not None and self.resident.files:
             held = self.resident.files
             return {
@@ -198,33 +197,38 @@ class Cache:
             }
         if self.db is None or self.path is None or not stamps:
             return {}
-        found: dict[str, tuple[object, Part]] = {}
+        found: dict[str, tuple[object, Parts]] = {}
         rows = self.db.execute("SELECT name, size, mtime, result FROM files")
         for name, size, mtime, blob in rows:
             stamp = stamps.get(name)
             if stamp is not None and stamp == Stamp(size, mtime):
                 value = _unsealed(blob)
                 if value is not None:
-                    part = Part(functools.partial(_stored_part, self.path, name, stamp))
-                    found[name] = (value, part)
+                    parts = Parts(functools.partial(_stored_part, self.path, name, stamp))
+                    found[name] = (value, parts)
                     if self.resident is not None:
-                        self.resident.files[name] = (stamp, value, part)
+                        self.resident.files[name] = (stamp, value, parts)
         return found
 
-    def store(self, results: Iterable[tuple[str, Stamp, object, object]]) -> None:
-        """Remember each file's result and the part of it kept apart (never None) under its stamp."""
+    def store(self, results: Iterable[tuple[str, Stamp, object, Sequence[object]]]) -> None:
+        """Remember each file's result, and the parts of it kept apart (none None), under its stamp."""
         results = list(results)
         if self.resident is not None:
             self.resident.files.update(
-                (name, (mark, result, Part.of(part))) for name, mark, result, part in results
+                (name, (mark, result, Parts.of(parts))) for name, mark, result, parts in results
             )
 
         def write(db: sqlite3.Connection) -> None:
             db.executemany(
-                "INSERT OR REPLACE INTO files (name, size, mtime, result, part) VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO files (name, size, mtime, result) VALUES (?, ?, ?, ?)",
+                ((name, s.size, s.mtime_ns, _pickled(result)) for name, s, result, _ in results),
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO parts (name, number, value) VALUES (?, ?, ?)",
                 (
-                    (name, s.size, s.mtime_ns, _pickled(result), _pickled(part))
-                    for name, s, result, part in results
+                    (name, number, _pickled(part))
+                    for name, _, _, parts in results
+                    for number, part in enumerate(parts)
                 ),
             )
 
@@ -240,6 +244,7 @@ class Cache:
         def write(db: sqlite3.Connection) -> None:
             gone = [(name,) for (name,) in db.execute("SELECT name FROM files") if name not in keep]
             db.executemany("DELETE FROM files WHERE name = ?", gone)
+            db.executemany("DELETE FROM parts WHERE name = ?", gone)
 
         self._write(write, now=True)
 
@@ -310,14 +315,15 @@ def _commit(
         db.close()
 
 
-def _stored_part(path: Path, name: str, mark: Stamp) -> object:
-    """The part of a file's result kept apart (``Part``), read through a connection of this thread's own."""
+def _stored_part(path: Path, name: str, mark: Stamp, number: int) -> object:
+    """Part ``number`` of a file's result (``Parts``), read through a connection of this thread's own."""
     try:
         # Every row fetched: a statement left unfinished would hold a read transaction open, and with it the
         # write-ahead log, which the build's own commit would then copy into the file instead of a child.
         rows = _reading(path).execute(
-            "SELECT part FROM files WHERE name = ? AND size = ? AND mtime = ?",
-            (name, mark.size, mark.mtime_ns),
+            "SELECT parts.value FROM parts JOIN files ON files.name = parts.name "
+            "WHERE parts.name = ? AND parts.number = ? AND files.size = ? AND files.mtime = ?",
+            (name, number, mark.size, mark.mtime_ns),
         )
         row = next(iter(rows.fetchall()), None)
     except sqlite3.Error as exc:
@@ -417,12 +423,15 @@ def _connect(path: Path, key: str) -> sqlite3.Connection:
     if row is None or row[0] != key:
         # Dropped, not emptied: another version of digest may have laid the tables out otherwise.
         db.execute("DROP TABLE IF EXISTS files")
+        db.execute("DROP TABLE IF EXISTS parts")
         db.execute("DROP TABLE IF EXISTS memo")
         db.execute("DELETE FROM meta")
         db.execute("INSERT INTO meta (name, value) VALUES ('key', ?)", (key,))
     db.execute(
-        "CREATE TABLE IF NOT EXISTS files "
-        "(name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, result BLOB, part BLOB)"
+        "CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, result BLOB)"
+    )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS parts (name TEXT, number INTEGER, value BLOB, PRIMARY KEY (name, number))"
     )
     db.execute("CREATE TABLE IF NOT EXISTS memo (kind TEXT, key TEXT, value BLOB, PRIMARY KEY (kind, key))")
     db.commit()

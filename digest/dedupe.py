@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import zlib
 from array import array
@@ -38,17 +37,6 @@ def find_duplicates(
     for a, b in near_pairs(articles, samples or {}) if pairs is None else pairs:
         sets.union(a, b)
     return _keepers(articles, sets)
-
-
-def pairs_key(articles: Sequence[Article], samples: Mapping[str, array[int]]) -> str:
-    """A hash of everything ``near_pairs`` reads: equal keys give equal pairs (for the same code)."""
-    digest = hashlib.sha256()
-    for article in sorted(articles, key=lambda a: a.id):
-        if article.words >= MIN_WORDS:
-            hashes = samples[article.id] if article.id in samples else sample(article)
-            digest.update(f"{article.id}{len(hashes)}:".encode())
-            digest.update(hashes.tobytes())
-    return digest.hexdigest()
 
 
 class _DisjointSets:

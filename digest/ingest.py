@@ -11,9 +11,10 @@ from functools import partial
 from pathlib import Path
 from typing import cast
 
-from digest.cache import Cache, Part, Stamp, stamp
+from digest.cache import Cache, Parts, Stamp, stamp
+from digest.dedupe import MIN_WORDS as DEDUPE_MIN_WORDS
 from digest.errors import SourceError
-from digest.models import Article, Features, Issue, article_body, article_head, lazy_article
+from digest.models import Article, Deferred, Features, Issue, deferred, deferred_values, head_of
 from digest.normalize import normalize, unique_slugs
 from digest.parallel import fork_map
 from digest.readers import reader_for
@@ -32,14 +33,18 @@ class Source:
 
 
 @dataclass(frozen=True)
-class Derived:
+class Derived(Deferred):
     """What later stages need of one article that depends on it alone: worked out once, cached with it."""
+
+    # Read only when near-copy detection or grouping runs again: see ``models.deferred``.
+    DEFERRED = ("features",)
 
     summary: tuple[str, ...]
     features: Features  # for deduplication and grouping
     print: str  # a hash of the article and its summary, for page reuse
     words: str  # what search finds it by, space-separated
     grouped: str  # a hash of what grouping reads of it (``group.article_key``)
+    sampled: str  # a hash of what near-copy detection reads of it (its length and ``features.shingles``)
 
 
 @dataclass(frozen=True)
@@ -116,16 +121,24 @@ def process_file(source: Source, settings: Settings) -> FileResult:
     derived = []
     for article in articles:
         summary = summarize_article(article.sentences, settings.sentences, title=article.title)
+        features = article_features(article)
         derived.append(
             Derived(
                 summary,
-                article_features(article),
+                features,
                 article_print(article, summary),
                 article_words(article, summary),
                 article_key(article),
+                sampled(article, features),
             )
         )
     return FileResult(tuple(articles), tuple(derived), tuple(issues))
+
+
+def sampled(article: Article, features: Features) -> str:
+    """A hash of what near-copy detection reads of an article: whether it is long enough, and its sample."""
+    compared = article.words >= DEDUPE_MIN_WORDS
+    return hashlib.blake2b(features.shingles.tobytes() if compared else b"-", digest_size=16).hexdigest()
 
 
 def article_print(article: Article, summary: tuple[str, ...]) -> str:
@@ -137,27 +150,31 @@ def article_print(article: Article, summary: tuple[str, ...]) -> str:
     return hashlib.sha256(pickle.dumps((article, summary), pickle.HIGHEST_PROTOCOL)).hexdigest()
 
 
-# A file's result as the cache keeps it: its articles' fields but their bodies, what is derived from each,
-# its problems; the bodies are kept apart, and read when first needed (``models.lazy_article``).
-_Head = tuple[tuple[dict[str, object], ...], tuple[Derived, ...], tuple[Issue, ...]]
-_Bodies = tuple[tuple[object, ...], ...]
+# A file's result as the cache keeps it: the fields of its articles and of what is derived from each but
+# their deferred ones, and its problems. The deferred fields (the articles' bodies, the dedupe and grouping
+# features: most of the bytes) are kept apart, and read when first needed (``models.deferred``).
+_Head = tuple[tuple[dict[str, object], ...], tuple[dict[str, object], ...], tuple[Issue, ...]]
+_Apart = tuple[tuple[tuple[object, ...], ...], tuple[tuple[object, ...], ...]]  # kept apart in two parts
 
 
-def _split(result: FileResult) -> tuple[_Head, _Bodies]:
-    """A file's result as the cache keeps it, and its articles' bodies."""
-    head = (tuple(article_head(a) for a in result.articles), result.derived, result.issues)
-    return head, tuple(article_body(a) for a in result.articles)
+def _split(result: FileResult) -> tuple[_Head, _Apart]:
+    """A file's result as the cache keeps it, and its deferred fields."""
+    head = (tuple(map(head_of, result.articles)), tuple(map(head_of, result.derived)), result.issues)
+    return head, (tuple(map(deferred_values, result.articles)), tuple(map(deferred_values, result.derived)))
 
 
-def _joined(head: object, bodies: Part) -> FileResult:
-    """A file's result from the cache: its articles read their bodies from it when first asked."""
-    heads, derived, issues = cast(_Head, head)
-    articles = tuple(lazy_article(h, partial(_body, bodies, n)) for n, h in enumerate(heads))
-    return FileResult(articles, derived, issues)
+def _joined(head: object, apart: Parts) -> FileResult:
+    """A file's result from the cache: its records read their deferred fields from it when first asked."""
+    articles, derived, issues = cast(_Head, head)
+    return FileResult(
+        tuple(deferred(Article, h, partial(_deferred, apart, 0, n)) for n, h in enumerate(articles)),
+        tuple(deferred(Derived, h, partial(_deferred, apart, 1, n)) for n, h in enumerate(derived)),
+        issues,
+    )
 
 
-def _body(bodies: Part, number: int) -> tuple[object, ...]:
-    return cast(_Bodies, bodies.get())[number]
+def _deferred(apart: Parts, kind: int, number: int) -> tuple[object, ...]:
+    return cast(tuple[tuple[object, ...], ...], apart.get(kind))[number]
 
 
 def _process(

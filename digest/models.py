@@ -6,7 +6,9 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import overload
+from typing import ClassVar, TypeVar, overload
+
+R = TypeVar("R", bound="Deferred")
 
 
 @dataclass(frozen=True)
@@ -88,9 +90,64 @@ class Sentences(Sequence[str]):
         return Sentences, (self.paragraphs, self.spans)
 
 
+class Deferred:
+    """A record some of whose fields (``DEFERRED``) may be read when first needed (``deferred``)."""
+
+    DEFERRED: ClassVar[tuple[str, ...]] = ()
+
+    def __getstate__(self) -> dict[str, object]:
+        """Its fields, for pickling; the deferred ones read first if they were not yet."""
+        if _LOADER in self.__dict__:
+            getattr(self, self.DEFERRED[0])
+        return self.__dict__
+
+
+def deferred(kind: type[R], head: Mapping[str, object], load: Callable[[], Sequence[object]]) -> R:
+    """A ``kind`` record from its fields but the ``DEFERRED`` ones (``head_of``); ``load()`` gives those, in
+    that order, when one of them is first read.
+
+    The cache keeps what later stages seldom read (articles' text, their dedupe and grouping features)
+    apart: a rebuild reads that of the few articles it renders or regroups, and unpickling every other
+    would be a fifth of its time.
+    """
+    record = object.__new__(kind)
+    fields = dict(head)
+    fields[_LOADER] = load
+    object.__setattr__(record, "__dict__", fields)
+    return record
+
+
+def head_of(record: Deferred) -> dict[str, object]:
+    """A record's fields but its ``DEFERRED`` ones, by name."""
+    return {name: value for name, value in record.__getstate__().items() if name not in record.DEFERRED}
+
+
+def deferred_values(record: Deferred) -> tuple[object, ...]:
+    """A record's ``DEFERRED`` fields, in that order."""
+    return tuple(getattr(record, name) for name in record.DEFERRED)
+
+
+def _deferred_field(record: Deferred, name: str) -> object:
+    """A deferred field of a record made by ``deferred``, read when first asked for."""
+    fields = record.__dict__
+    load = fields.get(_LOADER)
+    if load is None or name not in record.DEFERRED:
+        raise AttributeError(f"{type(record).__name__!r} object has no attribute {name!r}")
+    fields.update(zip(record.DEFERRED, load(), strict=True))
+    fields.pop(_LOADER, None)
+    return fields[name]
+
+
+_LOADER = "_deferred"
+# Set apart from the class: declared in it, a __getattr__ would make type checkers accept any attribute.
+setattr(Deferred, "__getattr__", _deferred_field)  # noqa: B010
+
+
 @dataclass(frozen=True)
-class Article:
+class Article(Deferred):
     """A normalized article: clean text, sentences, ISO date, stable id."""
+
+    DEFERRED = ("paragraphs", "sentences", "html")  # its body: see ``deferred``
 
     id: str  # 12 hex digits, from the source path: stable across builds
     slug: str  # unique, safe alphabet; names the article's page
@@ -122,62 +179,12 @@ class Article:
         """The body as plain text, paragraphs separated by blank lines."""
         return "\n\n".join(self.paragraphs)
 
-    def __getstate__(self) -> dict[str, object]:
-        """Its fields, for pickling; the body loaded first if it was not yet (``lazy_article``)."""
-        if _LOADER in self.__dict__:
-            getattr(self, BODY[0])
-        return self.__dict__
-
-
-# The fields of an article that a rebuild seldom reads and that weigh most: see ``lazy_article``.
-BODY = ("paragraphs", "sentences", "html")
-_LOADER = "_body"
-
-
-def lazy_article(head: Mapping[str, object], body: Callable[[], Sequence[object]]) -> Article:
-    """An article from its fields but the body (``article_head``); ``body()`` gives the body's fields, in
-    ``BODY`` order, when one of them is first read.
-
-    The cache keeps articles' bodies apart: a rebuild reads the text of the few articles it renders or
-    summarizes again, and unpickling every other would be a fifth of its time.
-    """
-    article = object.__new__(Article)
-    fields = dict(head)
-    fields[_LOADER] = body
-    object.__setattr__(article, "__dict__", fields)
-    return article
-
 
 def with_slug(article: Article, slug: str) -> Article:
-    """The article under another slug; a body not read yet is not read for it (``lazy_article``)."""
+    """The article under another slug; a body not read yet is not read for it (``deferred``)."""
     renamed = object.__new__(Article)
     object.__setattr__(renamed, "__dict__", {**article.__dict__, "slug": slug})
     return renamed
-
-
-def article_head(article: Article) -> dict[str, object]:
-    """An article's fields but its body (``BODY``), by name."""
-    return {name: value for name, value in article.__getstate__().items() if name not in BODY}
-
-
-def article_body(article: Article) -> tuple[object, ...]:
-    """An article's body fields, in ``BODY`` order."""
-    return tuple(getattr(article, name) for name in BODY)
-
-
-def _body_field(article: Article, name: str) -> object:
-    """A body field of an article made by ``lazy_article``, loaded when first read."""
-    fields = article.__dict__
-    load = fields.get(_LOADER)
-    if load is None or name not in BODY:
-        raise AttributeError(f"'Article' object has no attribute {name!r}")
-    fields.update(zip(BODY, load(), strict=True))
-    fields.pop(_LOADER, None)
-    return fields[name]
-
-
-# Set apart from the class: declared in it, a __getattr__ would make type checkers accept any attribute.
-setattr(Article, "__getattr__", _body_field)  # noqa: B010
 
 
 @dataclass(frozen=True)

@@ -573,21 +573,35 @@ def test_a_page_follows_its_related_stories_when_nothing_else_it_shows_changed(t
     assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
 
 
-def test_a_rebuild_reads_the_text_of_few_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The cache keeps articles' text apart from the rest: a rebuild after one edit reads that of the
-    articles it renders or summarizes again, not of all of them, and still makes the site a cold build makes."""
+def _correct(path: Path) -> None:
+    """A correction appended to the end of an article: its story's grouping reads none of it."""
+    path.write_text(path.read_text(encoding="utf-8") + "\nA correction was added to this article.\n", "utf-8")
+
+
+@pytest.mark.parametrize("edit", ["retitle", "correction"])
+def test_a_rebuild_reads_few_articles_text_and_features_only_to_regroup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str
+) -> None:
+    """The cache keeps articles' text, and what dedupe and grouping read of them, apart from the rest: a
+    rebuild after a correction at the end of an article reads the text of the few articles it renders or
+    summarizes again and nobody's features; a new headline has grouping run again, which reads all the
+    features (and the text of the articles naming topics). Either way the site is the one a cold build
+    makes."""
     files, config = built_generated(tmp_path)
-    read: list[str] = []
+    read: dict[int, list[str]] = {0: [], 1: []}  # part 0: the articles' bodies, 1: their features
     stored_part = cache_module._stored_part
 
-    def spy(path: Path, name: str, mark: Stamp) -> object:
-        read.append(name)
-        return stored_part(path, name, mark)
+    def spy(path: Path, name: str, mark: Stamp, number: int) -> object:
+        read[number].append(name)
+        return stored_part(path, name, mark, number)
 
     monkeypatch.setattr(cache_module, "_stored_part", spy)
-    EDITS["publisher"](files)
+    EDITS["retitle"](files) if edit == "retitle" else _correct(files[50])
     assert build(config, environ={}).read == 1
-    assert read and len(read) < len(files) / 4
+    if edit == "correction":
+        assert read[0] and len(read[0]) < len(files) / 4 and not read[1]
+    else:
+        assert len(read[1]) == len(files) - 1
     build(replace(config, output=tmp_path / "cold", cache=tmp_path / "cold-cache"), environ={})
     warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
     assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}

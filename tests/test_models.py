@@ -10,16 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.models import (
-    BODY,
-    Article,
-    RawArticle,
-    Sentences,
-    article_body,
-    article_head,
-    lazy_article,
-    with_slug,
-)
+from digest.models import Article, RawArticle, Sentences, deferred, deferred_values, head_of, with_slug
 from digest.normalize import normalize
 from digest.text import split_sentences
 
@@ -81,9 +72,9 @@ def _article() -> Article:
 def _lazy(article: Article, loads: list[str]) -> Article:
     def body() -> tuple[object, ...]:
         loads.append(article.id)
-        return article_body(article)
+        return deferred_values(article)
 
-    return lazy_article(article_head(article), body)
+    return deferred(Article, head_of(article), body)
 
 
 def test_a_lazy_article_reads_its_body_once_and_only_when_a_body_field_is_read() -> None:
@@ -111,7 +102,7 @@ def test_a_lazy_article_pickles_whole(read_first: bool) -> None:
     if read_first:
         assert lazy.paragraphs == PARAGRAPHS
     again = pickle.loads(pickle.dumps(lazy, pickle.HIGHEST_PROTOCOL))
-    assert again == article and all(name in vars(again) for name in BODY)
+    assert again == article and all(name in vars(again) for name in Article.DEFERRED)
     assert loads == [article.id]
 
 
