@@ -26,7 +26,7 @@ from digest.facts import key_facts
 from digest.group import Grouping, group, inputs_key
 from digest.ingest import Derived, Settings, Source, ingest
 from digest.lock import Held, output_lock
-from digest.models import Article, Digest, Fact, Issue, Story, StorySentence
+from digest.models import Article, Digest, Fact, Issue, Story, StorySentence, at_hand
 from digest.parallel import detached, fork_map
 from digest.progress import Stages
 from digest.readers import reader_for
@@ -201,7 +201,7 @@ def _build(
         derived = ingested.derived
         summaries = {i: d.summary for i, d in derived.items()}
         prints = {i: d.print for i, d in derived.items()}
-        words = {i: d.words for i, d in derived.items()}
+        words = _Words(derived)
         del ingested
         with stages.stage("dedupe"):
             duplicate_of = _deduplicated(articles, derived, cache)
@@ -279,6 +279,28 @@ def _remover(cache: Cache, later: list[Callable[[], object]] | None) -> Callable
     if later is not None:
         return lambda old: later.append(functools.partial(remove_now, old))
     return None
+
+
+class _Words(Mapping[str, str]):
+    """Each article's search words, read from the cache only when asked for: search asks for those of the
+    articles whose print changed."""
+
+    def __init__(self, derived: Mapping[str, Derived]) -> None:
+        # Words at hand are taken now; deferred ones are read later through their record, which holds no
+        # features unless grouping read them: a fresh record's features are not kept alive for nothing.
+        self._words = {
+            i: words if isinstance(words := at_hand(d, "words"), str) else d for i, d in derived.items()
+        }
+
+    def __getitem__(self, key: str) -> str:
+        words = self._words[key]
+        return words if isinstance(words, str) else words.words
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words)
+
+    def __len__(self) -> int:
+        return len(self._words)
 
 
 def _deduplicated(

@@ -36,8 +36,9 @@ class Source:
 class Derived(Deferred):
     """What later stages need of one article that depends on it alone: worked out once, cached with it."""
 
-    # Read only when near-copy detection or grouping runs again: see ``models.deferred``.
-    DEFERRED = ("features",)
+    # Read only when near-copy detection or grouping runs again, or the article's words changed: see
+    # ``models.deferred``.
+    DEFERRED = ("features", "words")
 
     summary: tuple[str, ...]
     features: Features  # for deduplication and grouping

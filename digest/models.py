@@ -127,6 +127,11 @@ def deferred_values(record: Deferred) -> tuple[object, ...]:
     return tuple(getattr(record, name) for name in record.DEFERRED)
 
 
+def at_hand(record: Deferred, name: str) -> object | None:
+    """A field's value if the record holds it, None while it is deferred and not read yet."""
+    return record.__dict__.get(name)
+
+
 def _deferred_field(record: Deferred, name: str) -> object:
     """A deferred field of a record made by ``deferred``, read when first asked for."""
     fields = record.__dict__

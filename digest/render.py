@@ -221,7 +221,7 @@ def render_site(
 
     # Pages are made, checked against the last build and rendered in the workers: most of a rebuild's work.
     fork_each(work, len(stale), jobs=jobs, chunk=16, minimum=PARALLEL_FROM, each=put)
-    search, postings = search_files(digest, words, previous.search if previous is not None else None)
+    search, postings = search_files(digest, words, previous.search if previous is not None else None, prints)
     others = {
         **feed_files(site, renderer),
         **crawler_files(site, (page for pages in listed for page in pages)),

@@ -68,6 +68,7 @@ class Postings:
     words: tuple[str, ...]  # each one's ``article_words``
     found: dict[str, array[int]]  # every word -> ascending numbers of the articles that hold it
     encoded: dict[str, str]  # each term of the index -> its postings, ``encode``d
+    marks: tuple[str, ...] = ()  # each one's ``article_print``, when known: equal prints, equal words
 
 
 def build_index(digest: Digest, known: Mapping[str, str] | None = None) -> Index:
@@ -79,19 +80,27 @@ def build_index(digest: Digest, known: Mapping[str, str] | None = None) -> Index
 
 
 def indexed(
-    digest: Digest, known: Mapping[str, str] | None = None, previous: Postings | None = None
+    digest: Digest,
+    known: Mapping[str, str] | None = None,
+    previous: Postings | None = None,
+    prints: Mapping[str, str] | None = None,
 ) -> tuple[Index, Postings]:
     """``build_index``, and what it was made from; with the last build's ``previous``, only the articles
-    whose words changed are worked in (the same index, found faster), as long as the order is the same."""
+    whose words changed are worked in (the same index, found faster), as long as the order is the same.
+
+    ``prints`` are the articles' ``article_print``: an article whose print is the one ``previous`` has
+    keeps the words it had there, and neither ``known`` nor the article is read for them.
+    """
     duplicates = digest.duplicate_of
     by_id = sorted((a for a in digest.articles if a.id not in duplicates), key=lambda a: a.id)
     kept = sorted(
         by_id, key=lambda a: a.published or a.date or "", reverse=True
     )  # newest first, undated last
     docs = tuple(_doc(a, digest.summaries.get(a.id, ())) for a in kept)
-    known = known or {}
+    known, prints = known or {}, prints or {}
     order = tuple(a.id for a in kept)
-    texts = tuple(known.get(a.id) or article_words(a, digest.summaries.get(a.id, ())) for a in kept)
+    marks = tuple(prints.get(i, "") for i in order) if prints else ()
+    texts = _texts(digest, kept, known, marks, previous)
     reused: Mapping[str, str] = {}  # encoded postings of words no article gained or lost
     changed: set[str] = set()
     if previous is not None and previous.order == order:
@@ -103,7 +112,29 @@ def indexed(
     terms = tuple(sorted(w for w in found if w not in common))
     index = Index(docs, terms, tuple(found[t] for t in terms), tuple(sorted(common)))
     encoded = {t: reused[t] if t in reused and t not in changed else encode(found[t]) for t in terms}
-    return index, Postings(order, texts, found, encoded)
+    return index, Postings(order, texts, found, encoded, marks)
+
+
+def _texts(
+    digest: Digest,
+    kept: Sequence[Article],
+    known: Mapping[str, str],
+    marks: Sequence[str],
+    previous: Postings | None,
+) -> tuple[str, ...]:
+    """Each kept article's words: the last build's where its print is unchanged, else known or worked out."""
+    last: dict[str, int] = {}
+    if previous is not None and marks and previous.marks:
+        last = {i: n for n, i in enumerate(previous.order)}
+    texts = []
+    for number, article in enumerate(kept):
+        at = last.get(article.id)
+        if at is not None and marks[number] and previous is not None and previous.marks[at] == marks[number]:
+            texts.append(previous.words[at])
+        else:
+            text = known.get(article.id) or article_words(article, digest.summaries.get(article.id, ()))
+            texts.append(text)
+    return tuple(texts)
 
 
 def _found(texts: Sequence[str]) -> dict[str, array[int]]:
@@ -168,11 +199,14 @@ def _script_safe(text: str) -> str:
 
 
 def search_files(
-    digest: Digest, known: Mapping[str, str] | None = None, previous: Postings | None = None
+    digest: Digest,
+    known: Mapping[str, str] | None = None,
+    previous: Postings | None = None,
+    prints: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, bytes], Postings]:
-    """The files search adds to the site (``known`` and ``previous`` as for ``indexed``), and what the
-    index was made from."""
-    index, postings = indexed(digest, known, previous)
+    """The files search adds to the site (``known``, ``previous`` and ``prints`` as for ``indexed``), and
+    what the index was made from."""
+    index, postings = indexed(digest, known, previous, prints)
     return {INDEX_PAGE: index_script(index, postings.encoded)}, postings
 
 

@@ -31,3 +31,35 @@ def test_an_index_updated_from_the_last_one_equals_one_made_from_scratch(
     assert postings.found == fresh.found and postings.encoded == fresh.encoded
     assert index_script(updated, postings.encoded) == index_script(scratch)
     assert last.found == indexed(digest, _known(ids, before))[1].found  # the last build's is left as it was
+
+
+class _Asked(dict[str, str]):
+    """Words by article id that notes which ids were looked up."""
+
+    def __init__(self, words: dict[str, str]) -> None:
+        super().__init__(words)
+        self.asked: set[str] = set()
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        self.asked.add(key)
+        return super().get(key, default)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(WORDS, min_size=5, max_size=5), st.lists(WORDS, min_size=5, max_size=5))
+def test_an_index_updated_by_prints_reads_only_the_changed_articles_words(
+    before: list[list[str]], after: list[list[str]]
+) -> None:
+    """With each article's print (equal prints, equal words), the words of an article whose print is
+    unchanged come from the last index: only the changed ones are looked up, and the index is the same."""
+    digest = make_digest()
+    ids = [a.id for a in digest.articles]
+    old, new = _known(ids, before), _known(ids, after)
+    _, last = indexed(digest, old, prints={i: f"print of {w}" for i, w in old.items()})
+    asked = _Asked(new)
+    updated, postings = indexed(digest, asked, last, {i: f"print of {w}" for i, w in new.items()})
+    scratch, fresh = indexed(digest, new)
+    assert updated == scratch
+    assert postings.found == fresh.found and postings.encoded == fresh.encoded
+    kept = set(last.order)
+    assert asked.asked == {i for i in kept if old[i] != new[i]}
