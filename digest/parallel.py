@@ -82,9 +82,15 @@ def fork_each(
 
 
 def _default_signals() -> None:
-    """Workers die quietly when the pool ends them; the parent alone turns signals into messages."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    """Workers end quietly when the pool ends them; the parent alone turns signals into messages."""
+    signal.signal(signal.SIGTERM, _leave)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _leave(signum: int, frame: object) -> None:
+    # Leaving through Python lets go of the pool's queue locks on the way out: killed outright while it
+    # held one (sending a result, say), a worker left the pool's shutdown after Ctrl-C waiting forever.
+    raise SystemExit(0)
 
 
 def _run(bounds: tuple[int, int]) -> Sequence[Any]:
