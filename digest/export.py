@@ -74,9 +74,15 @@ def article_key(article: Article, print_: str, digest: Digest) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def record_hash(value: object) -> str:
+    """A hash of a record by its repr: slower than pickling, but equal for equal records however they were
+    made (say, from the cache)."""
+    return hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def story_key(story: Story) -> str:
     """A hash of everything a story's line holds: the story record whole."""
-    return hashlib.sha256(repr(story).encode("utf-8", "surrogatepass")).hexdigest()
+    return record_hash(story)
 
 
 def record_lines(document: dict[str, Any]) -> bytes:

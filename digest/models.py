@@ -110,9 +110,12 @@ def deferred(kind: type[R], head: Mapping[str, object], load: Callable[[], Seque
     apart: a rebuild reads that of the few articles it renders or regroups, and unpickling every other
     would be a fifth of its time.
     """
+    return _made(kind, {**head, _LOADER: load})
+
+
+def _made(kind: type[R], fields: dict[str, object]) -> R:
+    """A record of ``kind`` holding ``fields`` as they are (a deferred one's loader included)."""
     record = object.__new__(kind)
-    fields = dict(head)
-    fields[_LOADER] = load
     object.__setattr__(record, "__dict__", fields)
     return record
 
@@ -187,9 +190,7 @@ class Article(Deferred):
 
 def with_slug(article: Article, slug: str) -> Article:
     """The article under another slug; a body not read yet is not read for it (``deferred``)."""
-    renamed = object.__new__(Article)
-    object.__setattr__(renamed, "__dict__", {**article.__dict__, "slug": slug})
-    return renamed
+    return _made(Article, {**article.__dict__, "slug": slug})
 
 
 @dataclass(frozen=True)

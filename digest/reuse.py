@@ -23,6 +23,7 @@ import jinja2.bccache
 from jinja2 import meta
 
 from digest.cache import Stamp, stamp
+from digest.export import record_hash
 from digest.ingest import article_print
 from digest.models import Article, Digest, Story, Topic
 from digest.site import Site
@@ -114,8 +115,8 @@ class Records:
     def __init__(self, digest: Digest, prints: Mapping[str, str], lookups: Mapping[str, Any]) -> None:
         self.hashes: dict[str, dict[str, str]] = {
             "articles": {a.id: _article_hash(a, digest, prints) for a in digest.articles},
-            "stories": {s.id: _described(s) for s in digest.stories},
-            "topics": {t.id: _described(t) for t in digest.topics},
+            "stories": {s.id: record_hash(s) for s in digest.stories},
+            "topics": {t.id: record_hash(t) for t in digest.topics},
         }
         self.digest = digest
         self.lookups = lookups
@@ -256,7 +257,7 @@ class Records:
         kind = _RECORDS[type(record)]
         known = self.hashes[kind].get(record.id)
         if known is None:  # not the digest's own record (say, a story made up for a page): hash it whole
-            return kind + _described(record)
+            return kind + record_hash(record)
         return kind + known
 
 
@@ -472,8 +473,3 @@ def _article_hash(article: Article, digest: Digest, prints: Mapping[str, str]) -
     if known is None:
         known = article_print(article, digest.summaries.get(article.id, ()))
     return f"{known}:{article.slug}:{digest.duplicate_of.get(article.id, '')}:{digest.story_of.get(article.id, '')}"
-
-
-def _described(value: object) -> str:
-    """Slower than pickling but equal for equal records, however they were made (say, from the cache)."""
-    return hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
