@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
-import multiprocessing
 import os
+import pickle
 import select
 import signal
+from collections import deque
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+from digest.errors import BuildError
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 
-_WORK: Callable[[int, int], Sequence[Any]] | None = None  # set only in the parent, just before forking
 # Items a worker handles before a fresh one replaces it. A worker's memory grows with what it touches: reading
 # the parent's objects changes their reference counts, which copies the pages they are on. A fresh fork
 # shares them all again; at 30,000 articles the story workers grew by 250 MB each without this.
 RECYCLE_ITEMS = 2048
+_STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+AHEAD = 2  # chunks queued at each worker, so it goes on while the parent handles the last result
 _HANDED_OVER: list[object] = []  # jobs a detached child runs; see ``detached``
 PARENT_WAIT = 5.0  # seconds a detached child waits for its parent to end before it starts
 
@@ -57,7 +66,7 @@ def fork_each(
     """As ``fork_map``, but each chunk's results go to ``each(start, stop, results)``, in order, as they
     come: nothing is held, so results can be written out instead of gathered."""
     ranges = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
-    if jobs <= 1 or count < minimum or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or count < minimum or not hasattr(os, "fork"):
         for start, stop in ranges:
             each(start, stop, work(start, stop))
         return
@@ -67,35 +76,172 @@ def fork_each(
     each(*first, work(*first))
     if not ranges:
         return
-    global _WORK
-    _WORK = work
     gc.freeze()  # objects that exist now are not touched by the children's collector: fewer copied pages
     try:
-        recycle = max(1, RECYCLE_ITEMS // chunk)
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, initializer=_default_signals, maxtasksperchild=recycle) as pool:
-            for (start, stop), part in zip(ranges, pool.imap(_run, ranges), strict=True):
-                each(start, stop, part)
+        _Pool(work, ranges, jobs, max(1, RECYCLE_ITEMS // chunk)).run(each)
     finally:
-        _WORK = None
         gc.unfreeze()
 
 
-def _default_signals() -> None:
-    """Workers end quietly when the pool ends them; the parent alone turns signals into messages."""
-    signal.signal(signal.SIGTERM, _leave)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+@dataclass
+class _Worker:
+    """One forked worker: its process, its end of their pipe, and the chunks handed to it."""
+
+    pid: int
+    pipe: Connection  # the parent's end
+    handed: int = 0
+    waiting: deque[int] = field(default_factory=deque)  # indexes of chunks sent, in order
+    closed: bool = False  # told to leave after the chunks it has
 
 
-def _leave(signum: int, frame: object) -> None:
-    # Leaving through Python lets go of the pool's queue locks on the way out: killed outright while it
-    # held one (sending a result, say), a worker left the pool's shutdown after Ctrl-C waiting forever.
-    raise SystemExit(0)
+class _Pool:
+    """Forked workers, each with a pipe of its own: nothing is shared, so ending them can never wait.
+
+    multiprocessing's pool shares queues guarded by locks between all its processes: a worker ended while
+    holding one (Ctrl-C while it sent a result) left the pool's shutdown waiting forever. Here each worker
+    only ever talks to the parent, which on any exception kills them all with SIGKILL and reaps them.
+    """
+
+    def __init__(
+        self,
+        work: Callable[[int, int], Sequence[Any]],
+        ranges: list[tuple[int, int]],
+        jobs: int,
+        recycle: int,
+    ) -> None:
+        self.work = work
+        self.ranges = ranges
+        self.jobs = jobs
+        self.recycle = recycle
+        self.workers: dict[Connection, _Worker] = {}  # by the parent's end of their pipe
+        self.sent = 0
+
+    def run(self, each: Callable[[int, int, Sequence[Any]], None]) -> None:
+        """Hand out every chunk and pass the results to ``each`` in order."""
+        from multiprocessing.connection import wait
+
+        done: dict[int, Sequence[Any]] = {}
+        emitted = 0
+        try:
+            for _ in range(min(self.jobs, len(self.ranges))):
+                self._start()
+            for ahead in range(1, AHEAD + 1):  # in turns, so that each worker has a chunk
+                for worker in list(self.workers.values()):
+                    self._feed(worker, ahead)
+            while emitted < len(self.ranges):
+                for pipe in wait(list(self.workers)):
+                    index, result = self._receive(self.workers[pipe])  # type: ignore[index]
+                    done[index] = result
+                while emitted in done:
+                    each(*self.ranges[emitted], done.pop(emitted))
+                    emitted += 1
+        finally:
+            self._end()
+
+    def _start(self) -> _Worker:
+        from multiprocessing.connection import Pipe  # 12 ms to import: only builds large enough to fork
+
+        parent, child = Pipe()
+        # Signals wait until the worker is known: Ctrl-C right after the fork then ends it with the rest,
+        # and it sets its own handlers before any can reach it.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+        try:
+            pid = os.fork()
+            if pid == 0:
+                _serve(self.work, child, [parent, *self.workers], held)
+            child.close()
+            worker = _Worker(pid, parent)
+            self.workers[parent] = worker
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        return worker
+
+    def _feed(self, worker: _Worker, ahead: int = AHEAD) -> None:
+        """Keep a few chunks queued at ``worker`` so it never waits for the parent; then tell it to leave."""
+        try:
+            while (
+                len(worker.waiting) < ahead and self.sent < len(self.ranges) and worker.handed < self.recycle
+            ):
+                worker.pipe.send(self.ranges[self.sent])
+                worker.waiting.append(self.sent)
+                worker.handed += 1
+                self.sent += 1
+            if not worker.closed and (worker.handed >= self.recycle or self.sent >= len(self.ranges)):
+                worker.pipe.send(None)
+                worker.closed = True
+        except OSError:
+            raise self._lost(worker) from None
+
+    def _lost(self, worker: _Worker) -> BuildError:
+        """The error for ``worker`` gone before its work was done (killed for lack of memory, say)."""
+        return BuildError(f"a worker process ended unexpectedly ({self._reap(worker)})")
+
+    def _receive(self, worker: _Worker) -> tuple[int, Sequence[Any]]:
+        """The next result from ``worker``, which is replaced once it has left; its error is raised here."""
+        try:
+            failed, result = worker.pipe.recv()
+        except (EOFError, OSError):
+            raise self._lost(worker) from None
+        if failed:
+            raise result
+        index = worker.waiting.popleft()
+        if worker.closed and not worker.waiting:
+            self._reap(worker)
+            if self.sent < len(self.ranges):
+                self._feed(self._start())
+        else:
+            self._feed(worker)
+        return index, result
+
+    def _reap(self, worker: _Worker) -> str:
+        """Wait for ``worker`` to end, and say how it ended."""
+        del self.workers[worker.pipe]
+        worker.pipe.close()
+        _, status = os.waitpid(worker.pid, 0)
+        if os.WIFSIGNALED(status):
+            return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+        return f"exit status {os.waitstatus_to_exitcode(status)}"
+
+    def _end(self) -> None:
+        """Kill and reap whatever workers are left (none when all went well)."""
+        for worker in self.workers.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.pid, signal.SIGKILL)
+        for worker in list(self.workers.values()):
+            self._reap(worker)
 
 
-def _run(bounds: tuple[int, int]) -> Sequence[Any]:
-    assert _WORK is not None, "fork_map's work is set in the parent before the pool starts"
-    return _WORK(*bounds)
+def _serve(
+    work: Callable[[int, int], Sequence[Any]],
+    pipe: Connection,
+    others: list[Connection],
+    mask: set[int | signal.Signals],
+) -> NoReturn:
+    """A worker's life: run the chunks the parent sends until told to leave, or until the parent is gone."""
+    try:
+        for other in others:  # held here, the parent's ends would keep other workers from seeing it end
+            other.close()
+        # Ctrl-C reaches the whole process group: the parent alone turns it into a message, then ends us.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        while (bounds := pipe.recv()) is not None:
+            try:
+                pipe.send((False, work(*bounds)))
+            except Exception as error:
+                pipe.send((True, _portable(error)))
+    finally:
+        os._exit(0)  # never back into the parent's code: its cleanup clauses belong to the parent
+
+
+def _portable(error: Exception) -> Exception:
+    """``error``, or one that says the same, if it cannot be pickled to go to the parent."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return BuildError(f"{type(error).__name__}: {error}")
+    return error
 
 
 def detached(jobs: Sequence[Callable[[], object]]) -> bool:
