@@ -32,7 +32,7 @@ STEPS = ("read", "normalize", "summarize")
 def sources_in(folder: Path, limit: int) -> list[Source]:
     """The first ``limit`` article files under ``folder``, sorted by path."""
     paths = sorted(p for p in folder.rglob("*") if p.is_file() and reader_for(p.suffix) is not None)
-    return [Source(p, p.relative_to(folder).as_posix()) for p in paths[:limit]]
+    return [Source(str(p), p.relative_to(folder).as_posix()) for p in paths[:limit]]
 
 
 def timed_run(sources: Sequence[Source]) -> dict[str, float]:

@@ -502,12 +502,11 @@ def _walk(
         if name.startswith(".") or reader_for(os.path.splitext(name)[1]) is None:
             continue
         relative = prefix + name
-        path = folder / name
-        problem = _file_problem(path, relative, real_root, entry.is_symlink())
+        problem = _file_problem(entry.path, relative, real_root, entry.is_symlink())
         if problem is not None:
             report(Issue(shown_name(relative), problem))
             continue
-        yield Source(path, relative)
+        yield Source(entry.path, relative)
     for name in walked:
         yield from _walk(folder / name, f"{prefix}{name}/", root, real_root, skip, report)
 
@@ -543,7 +542,7 @@ def _walked(folder: Path, root: Path, real_root: Path, output: Path, report: Cal
     return True
 
 
-def _file_problem(path: Path, relative: str, real_root: Path, link: bool) -> str | None:
+def _file_problem(path: str, relative: str, real_root: Path, link: bool) -> str | None:
     """Why ``path`` (``link``: a symbolic link) is skipped before reading, or None when it is read."""
     try:
         relative.encode("utf-8")

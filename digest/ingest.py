@@ -8,7 +8,6 @@ import pickle
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import cast
 
 from digest.cache import Cache, Parts, Stamp, stamp
@@ -28,7 +27,7 @@ CHUNK = 32  # files per task sent to a worker
 class Source:
     """One input file: where it is and its path relative to the source folder."""
 
-    path: Path
+    path: str  # as the operating system is given it: a Path per file would cost a survey a third more
     name: str  # relative, '/' separators
 
 
@@ -106,7 +105,7 @@ def process_file(source: Source, settings: Settings) -> FileResult:
     from digest.summarize import summarize_article
 
     try:
-        raws = reader_for(source.path.suffix)(
+        raws = reader_for(os.path.splitext(source.path)[1])(
             read_file(source.path, source.name, settings.max_bytes), source.name
         )  # type: ignore[misc]
     except SourceError as error:

@@ -13,7 +13,7 @@ from digest.errors import SourceError
 MEGABYTE = 1024 * 1024
 
 
-def read_file(path: Path, name: str, max_bytes: int) -> bytes:
+def read_file(path: str | Path, name: str, max_bytes: int) -> bytes:
     """The file's bytes; SourceError when it is not a regular file, is over ``max_bytes`` or unreadable."""
     try:
         # O_NONBLOCK: opening a named pipe must not wait for a writer; fstat then refuses it.
