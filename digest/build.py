@@ -251,7 +251,7 @@ def _build(
     output = str(config.output)
     for path, page in memory.pages.items():
         if page.stamp is None:
-            memory.pages[path] = replace(page, stamp=stamp(os.path.join(output, path)))
+            memory.pages[path] = page._replace(stamp=stamp(os.path.join(output, path)))
     cache.remember("site", {"site": memory})
     if compiled.fresh:
         cache.remember("theme", {"theme": compiled})

@@ -19,9 +19,9 @@ import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import digest
 from digest.errors import BuildError
@@ -31,9 +31,11 @@ FILE_NAME = "cache.sqlite"
 _SCHEMA = 5
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(NamedTuple):
     """What identifies one version of a source file without reading it."""
+
+    # A named tuple, not a dataclass: a rebuild unpickles one for every source file and every page of the
+    # last build (25,000 at 10,000 articles), and a tuple comes out of pickle three times faster.
 
     size: int
     mtime_ns: int

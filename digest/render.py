@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import astuple, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
@@ -257,9 +257,9 @@ def _renumbered(
         return array("I", [new[number] for number in numbered(packed)]).tobytes()
 
     return (
-        {path: replace(page, dependencies=renumbered(page.dependencies)) for path, page in pages.items()},
+        {path: page._replace(dependencies=renumbered(page.dependencies)) for path, page in pages.items()},
         {
-            name: replace(making, dependencies=renumbered(making.dependencies))
+            name: making._replace(dependencies=renumbered(making.dependencies))
             for name, making in makings.items()
         },
         kept,
@@ -390,7 +390,7 @@ class _Renderer:
         stamps are cheaper than parsing templates to see which include which, or reading a theme's images.
         """
         if self._making_key is None:
-            theme = [(name, *astuple(mark)) for name, mark in theme_stamps(self.site.config)]
+            theme = [(name, *mark) for name, mark in theme_stamps(self.site.config)]
             self._making_key = self.records.value_hash([self.settings, theme])
         return self._making_key
 

@@ -14,9 +14,8 @@ import dataclasses
 import hashlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 import jinja2
 import jinja2.bccache
@@ -59,8 +58,9 @@ Dependency = tuple[str, str]
 STATE_BYTES = 16  # of the hash of what a dependency is (``Records.state``)
 
 
-@dataclass(frozen=True)
-class Rendered:
+# Named tuples, not dataclasses, for what the last build left about each page and page maker: a rebuild
+# unpickles 12,800 of each at 10,000 articles, and tuples come out of pickle twice as fast.
+class Rendered(NamedTuple):
     """What one page was made from, remembered between builds."""
 
     key: str  # hash of its values, the site-wide values and its templates
@@ -68,8 +68,7 @@ class Rendered:
     stamp: Stamp | None = None  # the written file, as the build left it
 
 
-@dataclass(frozen=True)
-class Making:
+class Making(NamedTuple):
     """What one page maker made its pages from, remembered between builds: while the site-wide values
     and everything it read are unchanged, it would make the same pages, and they need not be made."""
 
