@@ -21,7 +21,7 @@ from digest.cache import Cache, Resident, Stamp, code_version, stamp
 from digest.config import Config
 from digest.dedupe import find_duplicates, near_pairs
 from digest.errors import BuildError
-from digest.export import article_key, export, story_key
+from digest.export import article_key, export, record_hash
 from digest.facts import key_facts
 from digest.group import Grouping, group, inputs_key
 from digest.ingest import Derived, Settings, Source, ingest
@@ -226,6 +226,7 @@ def _build(
             topic_of={s.id: s.topic for s in stories},
         )
         _check_strict(strict, issues)
+        story_hashes = {s.id: record_hash(s) for s in stories}
         last = cache.recall("site", ["site"]).get("site")
         compiled = cache.recall("theme", ["theme"]).get("theme")
         compiled = compiled if isinstance(compiled, Compiled) else Compiled()
@@ -241,8 +242,9 @@ def _build(
                 prints=prints,
                 words=words,
                 compiled=compiled,
+                story_hashes=story_hashes,
             )
-            staging.put("digest.json", _exported(digest, prints, cache))
+            staging.put("digest.json", _exported(digest, prints, story_hashes, cache))
             for path, data in _originals(articles, sources, config.max_file_mb * MEGABYTE).items():
                 staging.put(path, data)
         with stages.stage("write"):
@@ -350,11 +352,12 @@ def _grouped(
     )
 
 
-def _exported(digest: Digest, prints: Mapping[str, str], cache: Cache) -> bytes:
+def _exported(
+    digest: Digest, prints: Mapping[str, str], story_keys: Mapping[str, str], cache: Cache
+) -> bytes:
     """``digest.json``, with the lines of articles and stories whose record is unchanged taken from the last
-    build."""
+    build (``story_keys``: each story's ``record_hash``, which covers all its line holds)."""
     keys = {a.id: article_key(a, prints[a.id], digest) for a in digest.articles if a.id in prints}
-    story_keys = {s.id: story_key(s) for s in digest.stories}
     known = cache.recall("record", keys.values())
     told = cache.recall("story-record", story_keys.values())
     exported = export(

@@ -67,22 +67,19 @@ def export(
 
 
 def article_key(article: Article, print_: str, digest: Digest) -> str:
-    """A hash of everything an article's line holds: the article's print (its fields and summary, see
-    ``ingest.article_print``), its page, story, topic and kept copy."""
+    """Everything an article's line holds, in short: the article's print (a hash of its fields and summary,
+    see ``ingest.article_print``), its page, story, topic and kept copy. Joined, not hashed again: short
+    enough as it is, and hashing it cost a rebuild 50 ms at 10,000 articles."""
     story = digest.story_of[article.id]
-    parts = (print_, article.slug, story, digest.topic_of[story], digest.duplicate_of.get(article.id) or "")
-    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return "\0".join(
+        (print_, article.slug, story, digest.topic_of[story], digest.duplicate_of.get(article.id) or "")
+    )
 
 
 def record_hash(value: object) -> str:
     """A hash of a record by its repr: slower than pickling, but equal for equal records however they were
     made (say, from the cache)."""
     return hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def story_key(story: Story) -> str:
-    """A hash of everything a story's line holds: the story record whole."""
-    return record_hash(story)
 
 
 def record_lines(document: dict[str, Any]) -> bytes:

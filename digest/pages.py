@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from operator import attrgetter
 
 from digest import paths, seo
 from digest.feeds import latest
@@ -28,6 +29,7 @@ FACT_KINDS = (
     ("figure", "Figures"),
 )
 PROVENANCE_FIELDS = ("title", "date", "author", "publisher", "url")
+_provenance = {name: attrgetter(name, f"{name}_from") for name in PROVENANCE_FIELDS}  # value, rule
 
 
 @dataclass(frozen=True)
@@ -425,17 +427,32 @@ def quality(site: Site) -> Page:
 
 def rules(articles: Iterable[Article], examples: int = 3) -> tuple[Rule, ...]:
     """For each inferred field, how often each rule found it (None: not found), most used first."""
-    found: dict[tuple[str, str | None], list[Article]] = {}
-    for article in articles:
-        for name in PROVENANCE_FIELDS:
-            value, rule = getattr(article, name), getattr(article, f"{name}_from")
-            found.setdefault((name, (rule or "unrecorded") if value else None), []).append(article)
-    order = {name: n for n, name in enumerate(PROVENANCE_FIELDS)}
-    keys = sorted(found, key=lambda k: (order[k[0]], k[1] is None, -len(found[k]), k[1] or ""))
-    return tuple(
-        Rule(name, rule, len(found[(name, rule)]), tuple(found[(name, rule)][:examples]))
-        for name, rule in keys
-    )
+    articles = list(articles)
+    found: list[Rule] = []
+    for name in PROVENANCE_FIELDS:
+        # Field by field, in comprehensions: the quality page is made again whenever any article changes.
+        keys = [(rule or "unrecorded") if value else None for value, rule in map(_provenance[name], articles)]
+        counts = Counter(keys)
+        shown = _first_of_each(articles, keys, examples)
+        order = sorted(counts, key=lambda rule: (rule is None, -counts[rule], rule or ""))
+        found += (Rule(name, rule, counts[rule], tuple(shown[rule])) for rule in order)
+    return tuple(found)
+
+
+def _first_of_each(
+    articles: list[Article], keys: list[str | None], count: int
+) -> dict[str | None, list[Article]]:
+    """The first ``count`` articles of each key (``keys[i]`` is article i's), in order."""
+    shown: dict[str | None, list[Article]] = {key: [] for key in keys}
+    wanted = sum(min(count, total) for total in Counter(keys).values())
+    for article, key in zip(articles, keys, strict=True):
+        listed = shown[key]
+        if len(listed) < count:
+            listed.append(article)
+            wanted -= 1
+            if not wanted:
+                break
+    return shown
 
 
 def _kept(source: str, sources: set[str]) -> bool:

@@ -164,6 +164,7 @@ def render_site(
     prints: Mapping[str, str] | None = None,
     words: Mapping[str, str] | None = None,
     compiled: Compiled | None = None,
+    story_hashes: Mapping[str, str] | None = None,
 ) -> Memory:
     """Give every file of the site to ``sink`` as it is made; return what pages and index were made from.
 
@@ -172,9 +173,10 @@ def render_site(
     file is ``Kept``. ``prints`` and ``words`` are the articles' ``article_print`` and ``article_words``
     when already known. Pages go to ``sink`` as they are rendered, so they need not all be held at once.
     ``compiled``: the theme as earlier builds compiled it; what this one compiles is added to it.
+    ``story_hashes``: the stories' ``export.record_hash`` when already known.
     """
     site = Site(digest, config)
-    renderer = _Renderer(environment(config, compiled), site, generated, prints or {}, compiled)
+    renderer = _Renderer(environment(config, compiled), site, generated, prints or {}, compiled, story_hashes)
     makers = page_makers(site)
     numbering = Numbering(previous.dependencies if previous is not None else ())
     if previous is not None:
@@ -362,13 +364,15 @@ class _Renderer:
         generated: str | None,
         prints: Mapping[str, str],
         compiled: Compiled | None = None,
+        story_hashes: Mapping[str, str] | None = None,
     ) -> None:
         self.env = env
         self.site = site
         self.dirs = template_dirs(site.config)
         common = {**site.common(), "generated": generated}
         calls = {name: getattr(site, name) for name in SITE_CALLS}
-        self.records = Records(site.digest, prints, {**calls, **{name: common[name] for name in LOOKUPS}})
+        lookups = {**calls, **{name: common[name] for name in LOOKUPS}}
+        self.records = Records(site.digest, prints, lookups, story_hashes)
         # Every page lists topics in its header: what it shows of each is logged, not assumed, so adding a
         # story to one topic does not re-render the whole site.
         for name in WATCHED_TOPICS:

@@ -14,6 +14,8 @@ from typing import Any
 
 import html5lib
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from digest import paths
 from digest.config import Config
@@ -688,3 +690,42 @@ def test_an_empty_digest_renders_a_valid_site() -> None:
         if page.endswith(".html"):
             html5lib.HTMLParser(strict=True).parse(content)
     assert ET.fromstring(site["feed.xml"]).findtext(f"{ATOM}updated") == "1970-01-01T00:00:00Z"
+
+
+def _rules_by_hand(articles: list[Article], examples: int) -> list[tuple[str, str | None, int, list[str]]]:
+    """The quality page's rule table worked out the plain way: group every (field, rule) and sort."""
+    from digest.pages import PROVENANCE_FIELDS
+
+    groups: dict[tuple[str, str | None], list[str]] = {}
+    for article in articles:
+        for name in PROVENANCE_FIELDS:
+            value, rule = getattr(article, name), getattr(article, f"{name}_from")
+            groups.setdefault((name, (rule or "unrecorded") if value else None), []).append(article.id)
+    fields = {name: n for n, name in enumerate(PROVENANCE_FIELDS)}
+    order = sorted(groups, key=lambda k: (fields[k[0]], k[1] is None, -len(groups[k]), k[1] or ""))
+    return [(name, rule, len(groups[(name, rule)]), groups[(name, rule)][:examples]) for name, rule in order]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([None, "", "Ann Lee"]),
+            st.sampled_from([None, "byline", "meta", "json-ld"]),
+            st.sampled_from([None, "2024-04-07"]),
+            st.sampled_from([None, "text", "front-matter"]),
+        ),
+        max_size=40,
+    ),
+    st.integers(1, 4),
+)
+def test_the_quality_pages_rule_table_counts_every_field_of_every_article(
+    fields: list[tuple[str | None, str | None, str | None, str | None]], examples: int
+) -> None:
+    from digest.pages import rules
+
+    articles = [
+        make_article(f"a{n}", f"Story {n}", author=author, author_from=by, date=date, date_from=dated)
+        for n, (author, by, date, dated) in enumerate(fields)
+    ]
+    table = [(r.field, r.rule, r.count, [a.id for a in r.examples]) for r in rules(articles, examples)]
+    assert table == _rules_by_hand(articles, examples)
