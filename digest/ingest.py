@@ -153,7 +153,7 @@ def article_print(article: Article, summary: tuple[str, ...]) -> str:
 # A file's result as the cache keeps it: the fields of its articles and of what is derived from each but
 # their deferred ones, and its problems. The deferred fields (the articles' bodies, the dedupe and grouping
 # features: most of the bytes) are kept apart, and read when first needed (``models.deferred``).
-_Head = tuple[tuple[dict[str, object], ...], tuple[dict[str, object], ...], tuple[Issue, ...]]
+_Head = tuple[tuple[tuple[object, ...], ...], tuple[tuple[object, ...], ...], tuple[Issue, ...]]
 _Apart = tuple[tuple[tuple[object, ...], ...], tuple[tuple[object, ...], ...]]  # kept apart in two parts
 
 
