@@ -316,16 +316,14 @@ def _deduplicated(
         list,
         lambda: near_pairs(articles, {i: d.features.shingles for i, d in derived.items()}),
     )
-    return find_duplicates(articles, pairs=pairs)
+    return find_duplicates(articles, pairs=pairs, rich={i: d.richness for i, d in derived.items()})
 
 
 def _pairs_key(articles: Sequence[Article], derived: Mapping[str, Derived]) -> str:
     """A hash of everything ``near_pairs`` reads, by each article's ``sampled`` hash: reading the samples
     themselves would read every article's features from the cache."""
-    digest_ = hashlib.sha256()
-    for article in sorted(articles, key=lambda a: a.id):
-        digest_.update(f"{article.id}:{derived[article.id].sampled}\n".encode())
-    return digest_.hexdigest()
+    lines = "".join(f"{a.id}:{derived[a.id].sampled}\n" for a in sorted(articles, key=lambda a: a.id))
+    return hashlib.sha256(lines.encode()).hexdigest()
 
 
 def _grouped(

@@ -25,10 +25,12 @@ def find_duplicates(
     articles: Sequence[Article],
     samples: Mapping[str, array[int]] | None = None,
     pairs: Sequence[tuple[str, str]] | None = None,
+    rich: Mapping[str, tuple[int, int, str, str]] | None = None,
 ) -> dict[str, str]:
     """Map each duplicate article id to the id of the copy kept (the one with the most metadata).
 
-    ``samples`` are articles' ``sample()`` and ``pairs`` their ``near_pairs()`` when worked out beforehand.
+    ``samples`` are articles' ``sample()``, ``pairs`` their ``near_pairs()`` and ``rich`` their
+    ``richness()`` when worked out beforehand.
     """
     sets = _DisjointSets(a.id for a in articles)
     for group in _exact_groups(articles):
@@ -36,7 +38,7 @@ def find_duplicates(
             sets.union(group[0], other)
     for a, b in near_pairs(articles, samples or {}) if pairs is None else pairs:
         sets.union(a, b)
-    return _keepers(articles, sets)
+    return _keepers(articles, sets, rich or {})
 
 
 class _DisjointSets:
@@ -123,7 +125,9 @@ def sample(article: Article) -> array[int]:
     return array("I", sorted({h for h in map(zlib.crc32, map(str.encode, grams)) if h % SAMPLE_MOD == 0}))
 
 
-def _keepers(articles: Sequence[Article], sets: _DisjointSets) -> dict[str, str]:
+def _keepers(
+    articles: Sequence[Article], sets: _DisjointSets, rich: Mapping[str, tuple[int, int, str, str]]
+) -> dict[str, str]:
     groups: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
         groups[sets.find(article.id)].append(article)
@@ -131,15 +135,16 @@ def _keepers(articles: Sequence[Article], sets: _DisjointSets) -> dict[str, str]
     for members in groups.values():
         if len(members) < 2:
             continue
-        keeper = max(members, key=_richness)
+        keeper = max(members, key=lambda a: rich.get(a.id) or richness(a))
         for member in members:
             if member.id != keeper.id:
                 duplicate_of[member.id] = keeper.id
     return duplicate_of
 
 
-def _richness(article: Article) -> tuple[int, int, str, str]:
-    """More metadata wins, then the longer text, then the earlier date, then the smaller id."""
+def richness(article: Article) -> tuple[int, int, str, str]:
+    """Which of several copies is kept, the largest: more metadata wins, then the longer text, then the
+    earlier date, then the smaller id."""
     known = sum(
         value is not None
         for value in (article.date, article.author, article.publisher, article.url, article.html)

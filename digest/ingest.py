@@ -12,6 +12,7 @@ from typing import cast
 
 from digest.cache import Cache, Parts, Stamp, stamp
 from digest.dedupe import MIN_WORDS as DEDUPE_MIN_WORDS
+from digest.dedupe import richness
 from digest.errors import SourceError
 from digest.models import Article, Deferred, Features, Issue, deferred, deferred_values, head_of
 from digest.normalize import normalize, unique_slugs
@@ -45,6 +46,7 @@ class Derived(Deferred):
     words: str  # what search finds it by, space-separated
     grouped: str  # a hash of what grouping reads of it (``group.article_key``)
     sampled: str  # a hash of what near-copy detection reads of it (its length and ``features.shingles``)
+    richness: tuple[int, int, str, str]  # which copy of it to keep (``dedupe.richness``): reads its body
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,7 @@ def process_file(source: Source, settings: Settings) -> FileResult:
                 article_words(article, summary),
                 article_key(article),
                 sampled(article, features),
+                richness(article),
             )
         )
     return FileResult(tuple(articles), tuple(derived), tuple(issues))

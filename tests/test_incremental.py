@@ -607,6 +607,34 @@ def test_a_rebuild_reads_few_articles_text_and_features_only_to_regroup(
     assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
 
 
+def test_a_rebuild_does_not_read_the_text_of_copies_to_choose_which_to_keep(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which of several copies is kept depends on their text (whether it has HTML): worked out when they are
+    read, not read again from the cache by every rebuild."""
+    files = generated(tmp_path / "src")
+    for number in range(0, 40, 8):  # wire copies of five articles
+        copy = tmp_path / "src" / "wire" / files[number].name
+        copy.parent.mkdir(exist_ok=True)
+        copy.write_bytes(files[number].read_bytes())
+    config = Config(source=tmp_path / "src", output=tmp_path / "site", cache=tmp_path / "cache")
+    assert build(config, environ={}).duplicates == 5
+    read: list[str] = []
+    stored_part = cache_module._stored_part
+
+    def spy(path: Path, name: str, mark: Stamp, number: int) -> object:
+        read.append(name)
+        return stored_part(path, name, mark, number)
+
+    monkeypatch.setattr(cache_module, "_stored_part", spy)
+    _correct(files[50])
+    assert build(config, environ={}).duplicates == 5
+    listed = json.loads((tmp_path / "site" / "digest.json").read_text(encoding="utf-8"))["articles"]
+    changed = files[50].relative_to(tmp_path / "src").as_posix()
+    story = next(a["story"] for a in listed if a["source"] == changed)
+    assert set(read) <= {a["source"] for a in listed if a["story"] == story}  # summarized again, no other
+
+
 def test_a_cache_emptied_during_a_build_fails_it_and_the_next_build_works(
     source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
