@@ -14,10 +14,6 @@ from digest.models import Article, Digest, Story
 VERSION = 1
 
 
-class Encoded(bytes):
-    """A record already encoded as JSON in UTF-8: written as it is."""
-
-
 @dataclass(frozen=True)
 class Exported:
     """``digest.json``, and the lines of its articles and stories (by id) for the next build to reuse."""
@@ -46,8 +42,8 @@ def export(
     document = {
         "version": VERSION,
         "title": digest.title,
-        "articles": [Encoded(line) for line in lines.values()],
-        "stories": [Encoded(line) for line in story_lines.values()],
+        "articles": list(lines.values()),
+        "stories": list(story_lines.values()),
         "topics": [
             {
                 "id": t.id,
@@ -87,7 +83,8 @@ def record_lines(document: dict[str, Any]) -> bytes:
 
     Readable, and a rebuild's diff shows one line per changed record; each line is encoded by the json
     module's C encoder, which pretty-printing would bypass for a pure-Python one many times slower. Lines
-    are joined as bytes: most are ``Encoded`` already, and the whole need not be encoded again.
+    are joined as bytes: a record given as bytes is one encoded already (JSON has no bytes), as most are, and
+    the whole need not be encoded again.
     """
     encode = _encoder().encode
     lines = [b"{"]
@@ -113,7 +110,7 @@ def _utf8(text: str) -> bytes:
 
 
 def _encoded(item: object, encode: Callable[[object], str]) -> bytes:
-    return item if isinstance(item, Encoded) else _utf8(encode(item))
+    return item if isinstance(item, bytes) else _utf8(encode(item))
 
 
 def _story(story: Story) -> dict[str, Any]:
