@@ -11,7 +11,6 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
-from xml.sax.saxutils import escape
 
 from digest.models import Story
 
@@ -80,6 +79,12 @@ def sitemap(urls: Sequence[tuple[str, str | None]]) -> bytes:
         lines.append(f"  <url><loc>{escape(url)}</loc>{lastmod}</url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode()
+
+
+def escape(text: str) -> str:
+    """Text as XML character data: what xml.sax.saxutils.escape does, without the 15 ms it takes to import
+    (it brings urllib.request, http.client and email)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 def robots(sitemap_url: str | None) -> bytes:
