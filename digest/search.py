@@ -271,7 +271,7 @@ def _spell(number: int) -> str:
 
 
 # Every number of up to three digits, spelled: by concatenation, ten times faster than by _spell at import.
-_SMALL = (
+_SMALL: tuple[str, ...] = (
     *_LAST,
     *(a + b for a in _MORE[1:] for b in _LAST),
     *(a + b + c for a in _MORE[1:] for b in _MORE for c in _LAST),
