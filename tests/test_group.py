@@ -90,6 +90,22 @@ def test_story_title_is_a_member_headline_and_articles_are_oldest_first() -> Non
     assert (story.date, story.updated) == ("2024-03-10", "2024-03-11")
 
 
+@pytest.mark.parametrize("newer", [0, 1])
+def test_of_two_equally_central_headlines_the_latest_news_leads(newer: int) -> None:
+    """In a story of two, both headlines are exactly as central: the newer one leads, whichever id is smaller."""
+    titles = [
+        "Comcast agrees to buy Time Warner Cable in $45bn deal",
+        "Time Warner Cable accepts Comcast offer",
+    ]
+    dates = ["2024-03-10", "2024-03-10"]
+    dates[newer] = "2024-03-11"
+    articles = [
+        article(f"{n}.xml#1", title, date) for n, (title, date) in enumerate(zip(titles, dates, strict=True))
+    ]
+    (story,) = run(articles).stories
+    assert story.title == titles[newer]
+
+
 def test_articles_months_apart_are_separate_stories() -> None:
     articles = [
         article("a.xml#1", "Comcast agrees to buy Time Warner Cable in $45bn deal", "2024-03-10"),
@@ -123,6 +139,19 @@ def test_story_ids_survive_unrelated_articles_being_added() -> None:
     after = {s.id: set(s.articles) for s in run(articles + unrelated).stories}
     for story_id, members in before.items():
         assert after[story_id] == members
+
+
+def test_story_headlines_survive_an_unrelated_article_being_added(tmp_path: Path) -> None:
+    """A story's headline is its most central article's: an article added elsewhere shifts every term's
+    weight a little, which must not rename stories whose headlines are equally central (any story of two)."""
+    from benchmarks.corpus import articles, generate, render
+
+    generate(tmp_path / "src", 120, seed=7)
+    before = {s.id: s.title for s in run(_load(tmp_path / "src")).stories}
+    (tmp_path / "src" / "new.md").write_text(render(next(articles(1, seed=99)), "new"), encoding="utf-8")
+    after = {s.id: s.title for s in run(_load(tmp_path / "src")).stories}
+    assert len(after) == len(before) + 1
+    assert {i: after[i] for i in before} == before
 
 
 def test_the_topic_graph_keeps_its_articles_when_one_is_added(monkeypatch: pytest.MonkeyPatch) -> None:
