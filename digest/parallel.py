@@ -146,7 +146,10 @@ class _Pool:
         # and it sets its own handlers before any can reach it.
         held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
         try:
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError as exc:  # too many processes, or no memory for one more
+                raise BuildError(f"cannot start a worker process ({exc.strerror})") from exc
             if pid == 0:
                 _serve(self.work, child, [parent, *self.workers], held)
             child.close()
