@@ -195,6 +195,9 @@ def _build(
         with stages.stage("read", total=len(sources)) as advance:
             settings = Settings(config.sentences, config.max_file_mb * MEGABYTE)
             ingested = ingest(sources, settings, cache, jobs=jobs, advance=advance, stamps=stamps)
+        # What the last build's pages were made from, read while articles are grouped and summarized (while
+        # sources are read, the linker and the per-file cache keep the other core and the file busy).
+        cache.prefetch("site")
         for issue in ingested.issues:
             report(issue)
         articles, read = ingested.articles, ingested.read
