@@ -195,9 +195,6 @@ def _build(
         with stages.stage("read", total=len(sources)) as advance:
             settings = Settings(config.sentences, config.max_file_mb * MEGABYTE)
             ingested = ingest(sources, settings, cache, jobs=jobs, advance=advance, stamps=stamps)
-        # What the last build's pages were made from, read while articles are grouped and summarized (while
-        # sources are read, the linker and the per-file cache keep the other core and the file busy).
-        cache.prefetch("site")
         for issue in ingested.issues:
             report(issue)
         articles, read = ingested.articles, ingested.read
@@ -211,6 +208,10 @@ def _build(
         with stages.stage("group"):
             grouping = _grouped(articles, duplicate_of, config, derived, cache)
         del derived  # the features are the bulk of it, and grouping was their last reader
+        # What the last build's pages were made from, read while stories are summarized: not earlier, so its
+        # bytes are not held while grouping peaks; not while sources are read, when the linker and the
+        # per-file cache keep the other core and the file busy.
+        cache.prefetch("site")
         with stages.stage("stories", total=len(grouping.stories)) as advance:
             by_id = {a.id: a for a in articles}
             stories = summarize_stories(
