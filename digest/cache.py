@@ -30,6 +30,9 @@ from digest.errors import BuildError
 DEFAULT_FOLDER = ".digest-cache"
 FILE_NAME = "cache.sqlite"
 _SCHEMA = 5
+# One entry per kind, not per value: one unpickling instead of thousands (10,000 articles' lines of
+# digest.json), and writing it all again costs a build nothing once that is done after it.
+_MEMO_QUERY = "SELECT value FROM memo WHERE kind = ? AND key = ''"
 
 
 class Stamp(NamedTuple):
@@ -275,12 +278,10 @@ class Cache:
         if fetch is not None:
             fetch.join()
             _FETCHING.discard(fetch)
-        if fetch is not None and fetch.found is not None:
-            stored = _loaded(fetch.found[0])
+        if fetch is not None and fetch.read:
+            stored = _loaded(fetch.blob)
         else:
-            # One entry per kind, not per value: one unpickling instead of thousands (10,000 articles'
-            # lines of digest.json), and writing it all again costs a build nothing once done after it.
-            row = self.db.execute("SELECT value FROM memo WHERE kind = ? AND key = ''", (kind,)).fetchone()
+            row = self.db.execute(_MEMO_QUERY, (kind,)).fetchone()
             stored = _unsealed(row[0]) if row is not None else None
         remembered = stored if isinstance(stored, dict) else {}
         if self.resident is not None:
@@ -365,8 +366,13 @@ def _reading(path: Path) -> sqlite3.Connection:
     key = (threading.get_ident(), path)
     db = _READING.get(key)
     if db is None:
-        db = _READING[key] = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+        db = _READING[key] = _read_only(path)
     return db
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A new read-only connection to the cache file."""
+    return sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
 
 
 def _close_reading() -> None:
@@ -385,18 +391,17 @@ class _Fetch(threading.Thread):
         super().__init__(name=f"digest-prefetch-{kind}", daemon=True)
         self.path = path
         self.kind = kind
-        self.found: tuple[memoryview | None] | None = None  # set when read: the checked pickle, if any
+        self.read = False  # whether the entry was read (not: recall reads it itself, and says what failed)
+        self.blob: memoryview | None = None  # its pickle, if there is one and this user's digest wrote it
 
     def run(self) -> None:
         try:
-            with contextlib.closing(
-                sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True)
-            ) as db:
-                query = "SELECT value FROM memo WHERE kind = ? AND key = ''"
-                row = db.execute(query, (self.kind,)).fetchone()
-            self.found = (_checked(row[0]) if row is not None else None,)
+            with contextlib.closing(_read_only(self.path)) as db:
+                row = db.execute(_MEMO_QUERY, (self.kind,)).fetchone()
         except sqlite3.Error:
-            pass  # recall reads it again itself, and says what is wrong
+            return
+        self.blob = _checked(row[0]) if row is not None else None
+        self.read = True
 
 
 _FETCHING: set[_Fetch] = set()  # started and not yet joined

@@ -138,9 +138,13 @@ class Records:
 
     def value_hash(self, value: object) -> str:
         """A hash of a value as templates see it: records by their hashes, everything else by content."""
+        return hashlib.sha256(self._text(value).encode("utf-8", "surrogatepass")).hexdigest()
+
+    def _text(self, value: object) -> str:
+        """``value`` written out for hashing: records by their hashes, everything else by content."""
         parts: list[str] = []
         self._add(value, parts)
-        return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+        return "\x1f".join(parts)
 
     def state(self, dependency: Dependency) -> bytes:
         """A short hash of what the record, value or list behind ``dependency`` is now."""
@@ -156,9 +160,7 @@ class Records:
         elif type(value) in _RECORDS:
             text = self._record(value)  # type: ignore[arg-type]
         else:
-            parts: list[str] = []
-            self._add([value], parts)
-            text = "\x1f".join(parts)
+            text = self._text([value])
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=STATE_BYTES).digest()
 
     def states(self, dependencies: Iterable[Dependency]) -> bytes:
