@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
+import os
 import pstats
 import statistics
 import time
@@ -39,7 +40,7 @@ def timed_run(sources: Sequence[Source]) -> dict[str, float]:
     """Seconds spent in each step over all sources (the steps of ``process_file``, timed apart)."""
     spent = dict.fromkeys(STEPS, 0.0)
     for source in sources:
-        reader = reader_for(source.path.suffix)
+        reader = reader_for(os.path.splitext(source.path)[1])
         assert reader is not None
         started = time.perf_counter()
         try:

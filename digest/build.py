@@ -208,10 +208,11 @@ def _build(
         with stages.stage("group"):
             grouping = _grouped(articles, duplicate_of, config, derived, cache)
         del derived  # the features are the bulk of it, and grouping was their last reader
-        # What the last build's pages were made from, read while stories are summarized: not earlier, so its
-        # bytes are not held while grouping peaks; not while sources are read, when the linker and the
-        # per-file cache keep the other core and the file busy.
-        cache.prefetch("site")
+        # What the last build's pages and digest.json were made from, read while stories are summarized: not
+        # earlier, so their bytes are not held while grouping peaks; not while sources are read, when the
+        # linker and the per-file cache keep the other core and the file busy.
+        for kind in ("site", "record", "story-record"):
+            cache.prefetch(kind)
         with stages.stage("stories", total=len(grouping.stories)) as advance:
             by_id = {a.id: a for a in articles}
             stories = summarize_stories(

@@ -77,6 +77,7 @@ class Memory:
     makings: dict[str, Making]  # by page maker
     dependencies: tuple[Dependency, ...]  # what they read, numbered by position (``Numbering``)
     states: bytes  # what each of those was when this build read it (``Records.states``)
+    records: dict[str, dict[str, str]]  # the hash of every record, by kind and id (``Records.hashes``)
     search: Postings
     appended: int = 0  # dependencies numbered since the list was last cleared of those nothing reads
 
@@ -180,7 +181,7 @@ def render_site(
     makers = page_makers(site)
     numbering = Numbering(previous.dependencies if previous is not None else ())
     if previous is not None:
-        renderer.records.compare(previous.dependencies, previous.states)
+        renderer.records.compare(previous.dependencies, previous.states, previous.records)
     last = previous.pages if previous is not None else {}
     memo: dict[str, Rendered] = {}
     made_by: dict[str, Making] = {}
@@ -239,7 +240,10 @@ def render_site(
         memo, made_by, numbering = _renumbered(memo, made_by, numbering)
         appended = 0
     dependencies = tuple(numbering.dependencies)
-    return Memory(memo, made_by, dependencies, renderer.records.states(dependencies), postings, appended)
+    records = renderer.records
+    return Memory(
+        memo, made_by, dependencies, records.states(dependencies), records.hashes, postings, appended
+    )
 
 
 def _renumbered(

@@ -686,3 +686,39 @@ def test_a_detached_build_leaves_the_cache_without_a_write_ahead_log(
     build(config, environ={}, detach=True)
     with output_lock(tmp_path / "site", wait=10):  # the child is done
         assert not (tmp_path / "cache" / f"{cache_module.FILE_NAME}-wal").exists()
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_dependencies_told_unchanged_by_what_records_changed_are_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str
+) -> None:
+    """A rebuild works out again only the dependencies whose records changed (``reuse.Changes``): after
+    any kind of edit, it finds exactly the changes that working out every dependency again finds."""
+    from digest import reuse
+
+    files, config = built_generated(tmp_path)
+    compare, hashed = reuse.Records.compare, reuse.Records._hashed
+    told: list[tuple[set[int], set[int]]] = []
+    worked: list[object] = []
+
+    def counted(self: Any, value: object) -> bytes:
+        worked.append(value)
+        return hashed(self, value)
+
+    def both(self: Any, dependencies: Any, states: bytes, hashes: Any = None) -> None:
+        assert hashes is not None  # the last build's record hashes are remembered
+        monkeypatch.setattr(reuse.Records, "_hashed", counted)
+        compare(self, dependencies, states, hashes)
+        monkeypatch.setattr(reuse.Records, "_hashed", hashed)
+        shortcut, worked_out = set(self._changed), len(worked)
+        self._states.clear()
+        compare(self, dependencies, states)
+        told.append((shortcut, set(self._changed)))
+        assert worked_out < len(dependencies) / 2  # most were not worked out again
+
+    monkeypatch.setattr(reuse.Records, "compare", both)
+    EDITS[edit](files)
+    build(config, environ={})
+    assert len(told) == 1
+    shortcut, everything = told[0]
+    assert shortcut == everything and everything
