@@ -21,7 +21,7 @@ from digest.cache import Cache, Resident, Stamp, code_version, stamp
 from digest.config import Config
 from digest.dedupe import find_duplicates, near_pairs
 from digest.errors import BuildError
-from digest.export import article_key, export, record_hash
+from digest.export import article_key, export, story_hash, summary_hash
 from digest.facts import key_facts
 from digest.group import Grouping, group, inputs_key
 from digest.ingest import Derived, Settings, Source, ingest
@@ -44,7 +44,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SUMMARY_ARTICLES = 40
 FACT_SENTENCES = 12
 FACT_ARTICLES = 25
-Summary = tuple[tuple[StorySentence, ...], tuple[Fact, ...]]  # a story's traced summary and key facts
+# A story's traced summary and key facts, and their ``summary_hash``.
+Summary = tuple[tuple[StorySentence, ...], tuple[Fact, ...], str]
 T = TypeVar("T")
 MAX_DEPTH = 64  # folders deeper than this are not read: os.walk recurses, and no real corpus nests so far
 
@@ -215,7 +216,7 @@ def _build(
             cache.prefetch(kind)
         with stages.stage("stories", total=len(grouping.stories)) as advance:
             by_id = {a.id: a for a in articles}
-            stories = summarize_stories(
+            stories, story_hashes = summarize_stories(
                 grouping.stories, by_id, jobs=jobs, advance=advance, cache=cache, prints=prints
             )
         digest = Digest(
@@ -231,7 +232,6 @@ def _build(
             topic_of={s.id: s.topic for s in stories},
         )
         _check_strict(strict, issues)
-        story_hashes = {s.id: record_hash(s) for s in stories}
         last = cache.recall("site", ["site"]).get("site")
         compiled = cache.recall("theme", ["theme"]).get("theme")
         compiled = compiled if isinstance(compiled, Compiled) else Compiled()
@@ -359,7 +359,7 @@ def _exported(
     digest: Digest, prints: Mapping[str, str], story_keys: Mapping[str, str], cache: Cache
 ) -> bytes:
     """``digest.json``, with the lines of articles and stories whose record is unchanged taken from the last
-    build (``story_keys``: each story's ``record_hash``, which covers all its line holds)."""
+    build (``story_keys``: each story's ``story_hash``, which covers all its line holds)."""
     keys = {a.id: article_key(a, prints[a.id], digest) for a in digest.articles if a.id in prints}
     known = cache.recall("record", keys.values())
     told = cache.recall("story-record", story_keys.values())
@@ -391,8 +391,9 @@ def summarize_stories(
     advance: Callable[[int], None] = lambda done: None,
     cache: Cache | None = None,
     prints: Mapping[str, str] | None = None,
-) -> tuple[Story, ...]:
-    """Every story with its traced summary and key facts, over ``jobs`` processes; unchanged ones cached.
+) -> tuple[tuple[Story, ...], dict[str, str]]:
+    """Every story with its traced summary and key facts, over ``jobs`` processes, unchanged ones cached;
+    and each one's ``story_hash``.
 
     ``prints`` are the articles' ``article_print`` when known: they key the cache faster than the text.
     """
@@ -409,10 +410,11 @@ def summarize_stories(
     if cache:
         cache.remember("story", {**known, **made})
     values = [cast(Summary, known[key]) if key in known else made[key] for key in keys]
-    return tuple(
+    done = tuple(
         replace(story, summary=summary, facts=facts)
-        for story, (summary, facts) in zip(stories, values, strict=True)
+        for story, (summary, facts, _) in zip(stories, values, strict=True)
     )
+    return done, {story.id: story_hash(story, value[2]) for story, value in zip(done, values, strict=True)}
 
 
 def _check_strict(strict: bool, issues: Sequence[Issue]) -> None:
@@ -584,7 +586,8 @@ def _summary(story: Story, by_id: Mapping[str, Article]) -> Summary:
     # Key facts read the leads of the first articles: what outlets agree on is stated early, and a big
     # story's hundredth article adds cost, not facts.
     leads = [(a, sentences[:FACT_SENTENCES]) for a, sentences in members[:FACT_ARTICLES]]
-    return summarize_story(members, titles=titles), key_facts(leads, titles=titles)
+    summary, facts = summarize_story(members, titles=titles), key_facts(leads, titles=titles)
+    return summary, facts, summary_hash(summary, facts)
 
 
 def _spread(items: Sequence[str], count: int) -> list[str]:

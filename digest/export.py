@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from digest import paths
-from digest.models import Article, Digest, Story
+from digest.models import Article, Digest, Fact, Story, StorySentence
 
 VERSION = 1
 
@@ -70,6 +70,23 @@ def article_key(article: Article, print_: str, digest: Digest) -> str:
     return "\0".join(
         (print_, article.slug, story, digest.topic_of[story], digest.duplicate_of.get(article.id) or "")
     )
+
+
+def story_hash(story: Story, summary: str | None = None) -> str:
+    """A hash of a story record: of its own fields, and of its summary and facts by ``summary_hash`` (given
+    when known: they are most of a story's repr, and a rebuild hashed them for every story, 2,600 at 10,000
+    articles, to find the few that changed)."""
+    own = repr(tuple(getattr(story, name) for name in _STORY_FIELDS))
+    summary = summary if summary is not None else summary_hash(story.summary, story.facts)
+    return hashlib.sha256(f"{summary}\0{own}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def summary_hash(summary: tuple[StorySentence, ...], facts: tuple[Fact, ...]) -> str:
+    """A hash of a story's summary and facts, for ``story_hash``."""
+    return hashlib.sha256(repr((summary, facts)).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_STORY_FIELDS = tuple(field.name for field in fields(Story) if field.name not in ("summary", "facts"))
 
 
 def record_hash(value: object) -> str:

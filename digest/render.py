@@ -174,7 +174,7 @@ def render_site(
     file is ``Kept``. ``prints`` and ``words`` are the articles' ``article_print`` and ``article_words``
     when already known. Pages go to ``sink`` as they are rendered, so they need not all be held at once.
     ``compiled``: the theme as earlier builds compiled it; what this one compiles is added to it.
-    ``story_hashes``: the stories' ``export.record_hash`` when already known.
+    ``story_hashes``: the stories' ``export.story_hash`` when already known.
     """
     site = Site(digest, config)
     renderer = _Renderer(environment(config, compiled), site, generated, prints or {}, compiled, story_hashes)

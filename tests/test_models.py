@@ -111,3 +111,32 @@ def test_a_renamed_lazy_article_shares_the_body_it_reads_later() -> None:
     renamed = with_slug(_lazy(article, loads), "a-title-2")
     assert loads == [] and renamed.slug == "a-title-2"
     assert renamed.paragraphs == article.paragraphs and loads == [article.id]
+
+
+def test_a_story_hash_changes_with_every_field_of_the_story() -> None:
+    """Pages and digest.json lines are reused while a story's hash is unchanged: whatever field changes,
+    a new field included, the hash does; a summary hash given is the one it would work out."""
+    from dataclasses import fields, replace
+
+    from digest.export import story_hash, summary_hash
+    from digest.models import Fact, Story, StorySentence
+
+    story = Story("s1", "Storm", ("a1", "a2"), ("a3",), "2024-04-01", "2024-04-02")
+    story = replace(
+        story, summary=(StorySentence("It rained.", "a1"),), facts=(Fact("place", "Avonmouth", 2),)
+    )
+    changed = {
+        "id": "s2",
+        "title": "Flood",
+        "articles": ("a1",),
+        "duplicates": (),
+        "date": None,
+        "updated": "2024-04-03",
+        "summary": (StorySentence("It poured.", "a1"),),
+        "topic": "weather",
+        "facts": (),
+    }
+    assert set(changed) == {field.name for field in fields(Story)}
+    hashes = {story_hash(replace(story, **{name: value})) for name, value in changed.items()}
+    assert len(hashes | {story_hash(story)}) == len(changed) + 1
+    assert story_hash(story, summary_hash(story.summary, story.facts)) == story_hash(story)
