@@ -424,7 +424,7 @@ def _pickled(value: object) -> bytes:
 
 
 def _sealed(blob: bytes) -> bytes:
-    return hmac.digest(_secret(), blob, "sha256") + blob  # one call into OpenSSL: tens of thousands a build
+    return _mac(blob) + blob
 
 
 def _unsealed(sealed: bytes) -> object | None:
@@ -435,7 +435,20 @@ def _unsealed(sealed: bytes) -> object | None:
 def _checked(sealed: bytes) -> memoryview | None:
     """The pickle in ``sealed``, only when its HMAC proves this user's digest wrote it."""
     tag, blob = sealed[:32], memoryview(sealed)[32:]  # a view: slicing would copy every entry once more
-    return blob if hmac.compare_digest(tag, hmac.digest(_secret(), blob, "sha256")) else None
+    return blob if hmac.compare_digest(tag, _mac(blob)) else None
+
+
+def _mac(blob: bytes | memoryview) -> bytes:
+    """HMAC-SHA256 of ``blob`` under this user's key: a copy of one keyed HMAC, not keyed again for each of
+    the tens of thousands of entries a build reads (half the time at 10,000 files)."""
+    mac = _keyed().copy()
+    mac.update(blob)
+    return mac.digest()
+
+
+@cache
+def _keyed() -> hmac.HMAC:
+    return hmac.new(_secret(), digestmod="sha256")
 
 
 def _loaded(blob: memoryview | None) -> object | None:
