@@ -14,7 +14,7 @@ import re
 import unicodedata
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from digest import paths
 from digest.models import Article, Digest
@@ -39,10 +39,15 @@ _MORE = "ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_"
 class Index:
     """The search index before serialization: what each article shows in results and what it contains."""
 
-    docs: tuple[tuple[str, str, str, str, str], ...]  # slug, title, publisher, date, snippet
+    documents: tuple[str, ...]  # each article's [slug, title, publisher, date, snippet], as script-safe JSON
     terms: tuple[str, ...]  # sorted
     postings: tuple[Sequence[int], ...]  # per term: ascending doc numbers
     common: tuple[str, ...]
+
+    @property
+    def docs(self) -> tuple[tuple[str, str, str, str, str], ...]:
+        """What each article shows in results: slug, title, publisher, date, snippet."""
+        return tuple(tuple(json.loads(document)) for document in self.documents)
 
 
 def words(text: str) -> list[str]:
@@ -69,6 +74,9 @@ class Postings:
     found: dict[str, array[int]]  # every word -> ascending numbers of the articles that hold it
     encoded: dict[str, str]  # each term of the index -> its postings, ``encode``d
     marks: tuple[str, ...] = ()  # each one's ``article_print``, when known: equal prints, equal words
+    # Each one's ``Index.documents`` entry by its print and slug, which cover all it holds (when prints are
+    # known): a rebuild writes out the few that changed, not 10,000.
+    documents: dict[str, str] = field(default_factory=dict)
 
 
 def build_index(digest: Digest, known: Mapping[str, str] | None = None) -> Index:
@@ -96,10 +104,10 @@ def indexed(
     kept = sorted(
         by_id, key=lambda a: a.published or a.date or "", reverse=True
     )  # newest first, undated last
-    docs = tuple(_doc(a, digest.summaries.get(a.id, ())) for a in kept)
     known, prints = known or {}, prints or {}
     order = tuple(a.id for a in kept)
     marks = tuple(prints.get(i, "") for i in order) if prints else ()
+    documents, made = _documents(digest, kept, marks, previous.documents if previous is not None else {})
     texts = _texts(digest, kept, known, marks, previous)
     reused: Mapping[str, str] = {}  # encoded postings of words no article gained or lost
     changed: set[str] = set()
@@ -110,9 +118,29 @@ def indexed(
         found = _found(texts)
     common = _common(found, len(kept))
     terms = tuple(sorted(w for w in found if w not in common))
-    index = Index(docs, terms, tuple(found[t] for t in terms), tuple(sorted(common)))
+    index = Index(documents, terms, tuple(found[t] for t in terms), tuple(sorted(common)))
     encoded = {t: reused[t] if t in reused and t not in changed else encode(found[t]) for t in terms}
-    return index, Postings(order, texts, found, encoded, marks)
+    return index, Postings(order, texts, found, encoded, marks, made)
+
+
+def _documents(
+    digest: Digest, kept: Sequence[Article], marks: Sequence[str], last: Mapping[str, str]
+) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Each kept article's ``Index.documents`` entry, the last build's where its print and slug are the same;
+    and the entries by print and slug, for the next build (none without prints)."""
+    if not marks:
+        return tuple(_document(a, digest.summaries.get(a.id, ())) for a in kept), {}
+    made: dict[str, str] = {}
+    documents = []
+    for article, mark in zip(kept, marks, strict=True):
+        key = f"{mark}\0{article.slug}"
+        document = last.get(key) if mark else None
+        if document is None:
+            document = _document(article, digest.summaries.get(article.id, ()))
+        if mark:
+            made[key] = document
+        documents.append(document)
+    return tuple(documents), made
 
 
 def _texts(
@@ -178,12 +206,12 @@ def index_script(index: Index, encoded: Mapping[str, str] | None = None) -> byte
     prefix, suffix = paths.article_page("\0").split("\0")
     encoded = encoded or {}
     postings = [encoded.get(t) or encode(p) for t, p in zip(index.terms, index.postings, strict=True)]
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    # Only the documents can hold characters a script must not: terms are word characters and
-    # postings base 32. The pieces are joined exactly as dumping the whole document would.
+    dumps = _DUMPS
+    # Only the documents can hold characters a script must not (each is made safe): terms are word
+    # characters and postings base 32. The pieces are joined exactly as dumping the whole would.
     body = (
         f'{{"version":{VERSION},"page":{dumps([prefix, suffix])},'
-        f'"docs":{_script_safe(dumps([list(doc) for doc in index.docs]))},'
+        f'"docs":[{",".join(index.documents)}],'
         f'"terms":{dumps(list(index.terms))},"postings":{dumps(postings)},"common":{dumps(list(index.common))}}}'
     )
     return f"window.{GLOBAL}={body};\n".encode()
@@ -225,14 +253,16 @@ def snippet(article: Article, summary: Iterable[str]) -> str:
     return cut.rstrip(",;:") + "…"
 
 
-def _doc(article: Article, summary: tuple[str, ...]) -> tuple[str, str, str, str, str]:
-    return (
+def _document(article: Article, summary: tuple[str, ...]) -> str:
+    """What an article shows in results, as an ``Index.documents`` entry."""
+    values = [
         article.slug,
         article.title,
         article.publisher or "",
         article.date or "",
         snippet(article, summary),
-    )
+    ]
+    return _script_safe(_DUMPS(values))
 
 
 def _searchable(article: Article, summary: tuple[str, ...]) -> str:
@@ -276,6 +306,7 @@ _SMALL: tuple[str, ...] = (
     *(a + b for a in _MORE[1:] for b in _LAST),
     *(a + b + c for a in _MORE[1:] for b in _MORE for c in _LAST),
 )
+_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _SCRIPT_ESCAPES = tuple((char, f"\\u{ord(char):04x}") for char in "<>&\u2028\u2029")
 
 __all__ = [

@@ -63,3 +63,24 @@ def test_an_index_updated_by_prints_reads_only_the_changed_articles_words(
     assert postings.found == fresh.found and postings.encoded == fresh.encoded
     kept = set(last.order)
     assert asked.asked == {i for i in kept if old[i] != new[i]}
+
+
+def test_a_result_entry_is_taken_from_the_last_index_only_while_its_print_and_slug_are_unchanged() -> None:
+    """What an article shows in results (slug, title, ...) is kept from the last build by its print and
+    slug: a retitled article (new print) or a renamed page (new slug) shows what a fresh index shows."""
+    from dataclasses import replace
+
+    digest = make_digest()
+    prints = {a.id: f"print of {a.id}" for a in digest.articles}
+    _, last = indexed(digest, prints=prints)
+    retitled = make_digest("Rafah talks end in Cairo")
+    renamed = replace(
+        digest, articles=tuple(replace(a, slug=a.slug + "-2") if a.id == "a2" else a for a in digest.articles)
+    )
+    for changed, print_of in ((retitled, {**prints, "a1": "print of the new a1"}), (renamed, prints)):
+        updated, postings = indexed(changed, previous=last, prints=print_of)
+        scratch, _ = indexed(changed)
+        assert updated.documents == scratch.documents
+        assert index_script(updated, postings.encoded) == index_script(scratch)
+    stale, _ = indexed(retitled, previous=last, prints=prints)  # a print that lies is believed: it is the key
+    assert stale.documents != indexed(retitled)[0].documents
