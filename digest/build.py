@@ -248,6 +248,7 @@ def _build(
                 words=words,
                 compiled=compiled,
                 story_hashes=story_hashes,
+                located=staging.linked,
             )
             staging.put("digest.json", _exported(digest, prints, story_hashes, cache))
             for path, data in _originals(articles, sources, config.max_file_mb * MEGABYTE).items():

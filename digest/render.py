@@ -166,6 +166,7 @@ def render_site(
     words: Mapping[str, str] | None = None,
     compiled: Compiled | None = None,
     story_hashes: Mapping[str, str] | None = None,
+    located: Callable[[str], str | None] = lambda path: None,
 ) -> Memory:
     """Give every file of the site to ``sink`` as it is made; return what pages and index were made from.
 
@@ -174,7 +175,9 @@ def render_site(
     file is ``Kept``. ``prints`` and ``words`` are the articles' ``article_print`` and ``article_words``
     when already known. Pages go to ``sink`` as they are rendered, so they need not all be held at once.
     ``compiled``: the theme as earlier builds compiled it; what this one compiles is added to it.
-    ``story_hashes``: the stories' ``export.story_hash`` when already known.
+    ``story_hashes``: the stories' ``export.story_hash`` when already known. ``located``: where the new
+    site holds a file of the current output already (``Staging.linked``): a kept page is checked there,
+    once, rather than in the output and again as it is put.
     """
     site = Site(digest, config)
     renderer = _Renderer(environment(config, compiled), site, generated, prints or {}, compiled, story_hashes)
@@ -189,7 +192,7 @@ def render_site(
     stale: list[int] = []
     for number, (name, _) in enumerate(makers):
         making = previous.makings.get(name) if previous is not None else None
-        kept = renderer.kept(making, last) if making is not None else None
+        kept = renderer.kept(making, last, located) if making is not None else None
         if making is None or kept is None:
             stale.append(number)
             continue
@@ -402,8 +405,14 @@ class _Renderer:
             self._making_key = self.records.value_hash([self.settings, theme])
         return self._making_key
 
-    def kept(self, making: Making, previous: Mapping[str, Rendered]) -> dict[str, Kept] | None:
-        """The files of a maker's pages when it would make the same pages as last time, else None."""
+    def kept(
+        self,
+        making: Making,
+        previous: Mapping[str, Rendered],
+        located: Callable[[str], str | None] = lambda path: None,
+    ) -> dict[str, Kept] | None:
+        """The files of a maker's pages when it would make the same pages as last time, else None;
+        ``located``: where the new site holds a file of the current output already, if it does."""
         if making.key != self.making_key() or not self.records.unchanged(making.dependencies):
             return None
         output = str(self.site.config.output)
@@ -412,8 +421,15 @@ class _Renderer:
             rendered = previous.get(path)
             if rendered is None:
                 return None
+            linked = located(path)
             # The maker's values are unchanged, so the page's own key is the one it had.
-            file = reusable(rendered, rendered.key, self.records, os.path.join(output, path))
+            file = reusable(
+                rendered,
+                rendered.key,
+                self.records,
+                linked or os.path.join(output, path),
+                linked=bool(linked),
+            )
             if file is None:
                 return None
             kept[path] = file

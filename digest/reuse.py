@@ -570,13 +570,16 @@ def template_hashes(env: jinja2.Environment, compiled: Compiled | None = None) -
     return hashed
 
 
-def reusable(previous: Rendered | None, key: str, records: Records, file: str | Path) -> Kept | None:
-    """The previous site's file when the page would come out the same, else None."""
+def reusable(
+    previous: Rendered | None, key: str, records: Records, file: str | Path, *, linked: bool = False
+) -> Kept | None:
+    """The previous site's file when the page would come out the same, else None; ``linked``: ``file`` is
+    the new site's own link to it (``Staging.linked``)."""
     if previous is None or previous.key != key or previous.stamp is None:
         return None
     if not records.unchanged(previous.dependencies) or stamp(file) != previous.stamp:
         return None
-    return Kept(previous.stamp)
+    return Kept(previous.stamp, str(file) if linked else "")
 
 
 def _article_hash(article: Article, digest: Digest, prints: Mapping[str, str]) -> str:

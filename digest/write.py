@@ -27,6 +27,9 @@ class Kept:
     """A file the previous site holds with exactly the bytes this build would write."""
 
     stamp: Stamp
+    # The new site's own link to the file, when that is where the stamp was found (``Staging.linked``): it
+    # is not checked again.
+    checked: str = ""
 
 
 def write_site(files: Mapping[str, bytes | Kept], output: Path) -> int:
@@ -135,6 +138,15 @@ class Staging:
             file.write(data)
         self.written += 1
 
+    def linked(self, relative: str) -> str | None:
+        """Where the new site holds the current output's file ``relative`` already, linked by the linker; None
+        when it does not (no linker, or no such file)."""
+        if not self.prelink:
+            return None
+        if self._linker is not None:
+            self._take_links()
+        return os.path.join(self.staging, relative) if relative in self._linked else None
+
     def _take_links(self) -> None:
         """Wait for the linker, once, and take what it linked."""
         assert self._linker is not None, "called while a linker runs"
@@ -146,6 +158,8 @@ class Staging:
     def _linked_is(self, relative: str, target: str, data: bytes | Kept) -> bool:
         """Whether the linked file is what ``data`` says; if not, and ``data`` is bytes, it is removed."""
         if isinstance(data, Kept):
+            if data.checked == target:
+                return True
             info = os.stat(target)
             if Stamp(info.st_size, info.st_mtime_ns) != data.stamp:
                 raise BuildError(f"{relative}: changed in the output folder during the build; build again")

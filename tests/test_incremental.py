@@ -722,3 +722,49 @@ def test_dependencies_told_unchanged_by_what_records_changed_are_unchanged(
     assert len(told) == 1
     shortcut, everything = told[0]
     assert shortcut == everything and everything
+
+
+def test_a_page_kept_from_the_last_site_is_checked_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the command runs it (the last site's files linked into the new one by a child first), a page whose
+    maker need not run is checked where the new site links it, once: not in the output and again as it is
+    put."""
+    from collections import Counter
+
+    monkeypatch.setattr(parallel, "PARENT_WAIT", 0.0)
+    source = tmp_path / "src"
+    files = generated(source)
+    config = Config(source=source, output=tmp_path / "site", cache=tmp_path / "cache")
+    build(config, environ={}, jobs=2, detach=True)
+    EDITS["publisher"](files)
+    statted: list[str] = []
+    real_stat = os.stat
+
+    def counted(path: Any, *args: Any, **options: Any) -> os.stat_result:
+        statted.append(os.fspath(path))
+        return real_stat(path, *args, **options)
+
+    made: list[
+        str
+    ] = []  # pages of makers that ran: a page made again may still be kept, and is checked twice
+    make = render_module._Renderer.make
+
+    def making(self: Any, maker: Any, previous: Any) -> Any:
+        dependencies, pages = make(self, maker, previous)
+        made.extend(page.page.path for page in pages)
+        return dependencies, pages
+
+    monkeypatch.setattr(render_module._Renderer, "make", making)
+    monkeypatch.setattr(os, "stat", counted)
+    result = build(config, environ={}, jobs=2, detach=True)
+    site, staging = f"{tmp_path / 'site'}/", f"{tmp_path / '.site.tmp-'}"
+    pages = Counter(
+        path[len(site) :] if path.startswith(site) else path.split("/", len(staging.split("/")))[-1]
+        for path in statted
+        if path.endswith(".html") and (path.startswith(site) or path.startswith(staging))
+    )
+    for path in made:
+        del pages[path]
+    assert result.files - result.written > 100  # most pages kept
+    assert len(pages) > 100 and max(pages.values()) == 1
