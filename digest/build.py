@@ -26,7 +26,7 @@ from digest.facts import key_facts
 from digest.group import Grouping, group, inputs_key
 from digest.ingest import Derived, Settings, Source, ingest
 from digest.lock import Held, output_lock
-from digest.models import Article, Digest, Fact, Issue, Story, StorySentence, at_hand
+from digest.models import Article, Digest, Fact, Issue, Story, StorySentence, at_hand, deferred, head_of
 from digest.parallel import detached, fork_map
 from digest.progress import Stages
 from digest.readers import reader_for
@@ -44,8 +44,9 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SUMMARY_ARTICLES = 40
 FACT_SENTENCES = 12
 FACT_ARTICLES = 25
-# A story's traced summary and key facts, and their ``summary_hash``.
-Summary = tuple[tuple[StorySentence, ...], tuple[Fact, ...], str]
+# A story's traced summary and key facts as values ((text, article, sources) and (kind, text, sources)), and
+# their ``summary_hash``: as the cache keeps them, since records took 8 times longer to unpickle.
+Summary = tuple[tuple[tuple[str, str, int], ...], tuple[tuple[str, str, int], ...], str]
 T = TypeVar("T")
 MAX_DEPTH = 64  # folders deeper than this are not read: os.walk recurses, and no real corpus nests so far
 
@@ -412,10 +413,16 @@ def summarize_stories(
         cache.remember("story", {**known, **made})
     values = [cast(Summary, known[key]) if key in known else made[key] for key in keys]
     done = tuple(
-        replace(story, summary=summary, facts=facts)
-        for story, (summary, facts, _) in zip(stories, values, strict=True)
+        deferred(Story, head_of(story), functools.partial(_summary_records, value))
+        for story, value in zip(stories, values, strict=True)
     )
     return done, {story.id: story_hash(story, value[2]) for story, value in zip(done, values, strict=True)}
+
+
+def _summary_records(value: Summary) -> tuple[tuple[StorySentence, ...], tuple[Fact, ...]]:
+    """A story's summary and facts from their values: made when first read (``Story.DEFERRED``)."""
+    summary, facts, _ = value
+    return tuple(StorySentence(*sentence) for sentence in summary), tuple(Fact(*fact) for fact in facts)
 
 
 def _check_strict(strict: bool, issues: Sequence[Issue]) -> None:
@@ -588,7 +595,11 @@ def _summary(story: Story, by_id: Mapping[str, Article]) -> Summary:
     # story's hundredth article adds cost, not facts.
     leads = [(a, sentences[:FACT_SENTENCES]) for a, sentences in members[:FACT_ARTICLES]]
     summary, facts = summarize_story(members, titles=titles), key_facts(leads, titles=titles)
-    return summary, facts, summary_hash(summary, facts)
+    return (
+        tuple((s.text, s.article, s.sources) for s in summary),
+        tuple((f.kind, f.text, f.sources) for f in facts),
+        summary_hash(summary, facts),
+    )
 
 
 def _spread(items: Sequence[str], count: int) -> list[str]:

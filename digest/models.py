@@ -103,6 +103,15 @@ class Deferred:
         return self.__dict__
 
 
+def deferring(kind: type[R]) -> type[R]:
+    """A ``Deferred`` dataclass whose deferred fields' defaults are kept by its ``__init__`` alone: left on the
+    class, a default would be read in place of a field not loaded yet, never reaching ``__getattr__``."""
+    for name in kind.DEFERRED:
+        if name in vars(kind):
+            delattr(kind, name)
+    return kind
+
+
 def deferred(kind: type[R], head: Sequence[object], load: Callable[[], Sequence[object]]) -> R:
     """A ``kind`` record from the values of its fields but the ``DEFERRED`` ones (``head_of``); ``load()``
     gives those, in that order, when one of them is first read.
@@ -256,9 +265,13 @@ class Fact:
     sources: int  # how many of the story's articles mention it
 
 
+@deferring
 @dataclass(frozen=True)
-class Story:
+class Story(Deferred):
     """One news event covered by one or more articles."""
+
+    # A rebuild takes most stories' summaries from the cache and shows few of them: see ``models.deferred``.
+    DEFERRED = ("summary", "facts")
 
     id: str
     title: str

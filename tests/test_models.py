@@ -140,3 +140,24 @@ def test_a_story_hash_changes_with_every_field_of_the_story() -> None:
     hashes = {story_hash(replace(story, **{name: value})) for name, value in changed.items()}
     assert len(hashes | {story_hash(story)}) == len(changed) + 1
     assert story_hash(story, summary_hash(story.summary, story.facts)) == story_hash(story)
+
+
+def test_a_deferred_story_reads_its_summary_when_first_asked_and_keeps_its_defaults() -> None:
+    """A rebuild makes stories whose summary and facts are read when first asked for; a story made as usual
+    still gets the defaults: a default left on the class would have hidden the deferred fields."""
+    from digest.models import Fact, Story, StorySentence
+
+    loads: list[int] = []
+    summary = (StorySentence("It rained.", "a1"),)
+
+    def load() -> tuple[object, ...]:
+        loads.append(1)
+        return summary, (Fact("place", "Avonmouth", 2),)
+
+    story = deferred(Story, head_of(Story("s1", "Storm", ("a1",), (), None, None, topic="weather")), load)
+    assert story.topic == "weather" and not loads
+    assert story.summary == summary and story.facts[0].text == "Avonmouth" and loads == [1]
+    assert story == Story("s1", "Storm", ("a1",), (), None, None, summary, "weather", story.facts)
+    plain = Story("s2", "Flood", (), (), None, None)
+    assert (plain.summary, plain.facts, plain.topic) == ((), (), "")
+    assert pickle.loads(pickle.dumps(story)) == story
