@@ -7,6 +7,9 @@ measurement is a separate subprocess, timed by wall clock from before its interp
 - digest cold: `digest build SRC -o OUT` with no output and no .digest-cache (cwd is WORKDIR/<N>/run);
 - digest no change: the same command again; digest one changed: after appending a sentence to one article;
   digest one added: with a new article (a new event, from the generator with another seed) added;
+- ", after exit": how long the work a build leaves to a background process (its last cache writes, the old
+  site's removal) goes on after the command has exited, to 0.1 s. The next measurement starts once it has
+  ended: a build started sooner waits for it (the output lock), and that wait belongs to the build before;
 - serve one changed: `digest serve` (which keeps the cache in memory between rebuilds), from saving a
   change to one article to the end of the rebuild, the watcher's debounce included;
 - Pelican: a Pelican-format copy of the same text, built with the bundled theme (installed on first use
@@ -44,6 +47,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.corpus import articles, generate  # noqa: E402
 from benchmarks.corpus import render as render_piece  # noqa: E402
+from digest.lock import output_lock  # noqa: E402
 
 PELICAN_VENV = Path("/tmp/pelican-venv")
 SAMPLE_EVERY = 0.5  # reading a big process's smaps_rollup walks its page tables: not too often
@@ -294,6 +298,7 @@ def digest_runs(
     clear(output, cwd / ".digest-cache", source / ".digest-cache")  # wherever the build keeps its cache
     command = [*digest, "build", str(source), "-o", str(output), "-v", *extra]
     results.add("digest cold", measure(command, cwd, work / "digest-cold.log"))
+    results.add("  cold, after exit", Sample(settled(output), 0, 0))
     results.add("digest no change", measure(command, cwd, work / "digest-nochange.log"))
     article = changed_article(source)
     original = article.read_bytes()
@@ -301,12 +306,23 @@ def digest_runs(
     try:
         article.write_bytes(original + f"\nA correction was added to this article in run {run}.\n".encode())
         results.add("digest one changed", measure(command, cwd, work / "digest-changed.log"))
+        results.add("  changed, after exit", Sample(settled(output), 0, 0))
         article.write_bytes(original)
         added.write_text(render_piece(next(articles(1, seed=1_000_000 + run)), "added"), encoding="utf-8")
         results.add("digest one added", measure(command, cwd, work / "digest-added.log"))
+        results.add("  added, after exit", Sample(settled(output), 0, 0))
     finally:
         article.write_bytes(original)
         added.unlink(missing_ok=True)
+
+
+def settled(output: Path) -> float:
+    """Seconds from a build's exit until the work it left to a background process (its last cache writes)
+    ends: the next build waits that long for the output lock, which is this build's time, not the next's."""
+    started = time.perf_counter()
+    with output_lock(output, wait=600):
+        pass
+    return time.perf_counter() - started
 
 
 def serve_run(
