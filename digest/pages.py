@@ -369,9 +369,11 @@ def sources(site: Site) -> Page:
     kept: Counter[str | None] = Counter()
     copies: Counter[str | None] = Counter()
     newest: dict[str | None, Article] = {}
+    # Read whole, once: the page lists every article anyway, and a logged look-up per article cost 10,000.
+    copied = set(site.digest.duplicate_of)
     for article in site.digest.articles:
         name = article.publisher
-        (copies if article.id in site.digest.duplicate_of else kept)[name] += 1
+        (copies if article.id in copied else kept)[name] += 1
         best = newest.get(name)
         if best is None or (article.date or "") > (best.date or ""):
             newest[name] = article
