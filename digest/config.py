@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,6 +185,8 @@ def fetch_state_path(config: Config, cwd: Path) -> Path:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # here: a build without a config file need not import it
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
