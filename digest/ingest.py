@@ -46,9 +46,8 @@ class Derived(Deferred):
     words: str  # what search finds it by, space-separated
     grouped: str  # a hash of what grouping reads of it (``group.article_key``)
     sampled: str  # a hash of what near-copy detection reads of it (its length and ``features.shingles``)
-    richness: tuple[
-        int, int, str, str
-    ]  # how it ranks among copies of it (``dedupe.richness``; reads its body)
+    # How it ranks among copies of it (``dedupe.richness``): worked out here, since it reads the body.
+    richness: tuple[int, int, str, str]
 
 
 @dataclass(frozen=True)

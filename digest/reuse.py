@@ -319,12 +319,12 @@ class Changes:
     ) -> None:
         self.records = {kind: _changed(before.get(kind, {}), hashes) for kind, hashes in now.items()}
         self.digest = digest
-        stories, articles = self.records["stories"], self.records["articles"]
+        self.stories, self.articles = self.records["stories"], self.records["articles"]
         # Stories whose own record or one of whose articles changed: what a story's articles are, in order,
         # its dates and its teaser are worked out from nothing else.
-        self.members = stories | {digest.story_of.get(a, "") for a in articles}
+        self.members = self.stories | {digest.story_of.get(a, "") for a in self.articles}
         # Topics whose record or one of whose stories changed: a story's related stories are its topic's.
-        self.topics = self.records["topics"] | {digest.topic_of.get(s, "") for s in stories}
+        self.topics = self.records["topics"] | {digest.topic_of.get(s, "") for s in self.stories}
 
     def test(self, kind: str) -> Callable[[str], bool] | None:
         """Whether a dependency of this kind, by key, may have changed; None when it cannot be told."""
@@ -341,18 +341,18 @@ class Changes:
 
     def topic_of(self, story: str) -> bool:
         """Whether a story, or the topic it is in, changed."""
-        return story in self.records["stories"] or self.digest.topic_of.get(story) in self.records["topics"]
+        return story in self.stories or self.digest.topic_of.get(story) in self.records["topics"]
 
     def neighbours_of(self, story: str) -> bool:
         """Whether a story, its topic or any story of its topic changed."""
-        return story in self.records["stories"] or self.digest.topic_of.get(story) in self.topics
+        return story in self.stories or self.digest.topic_of.get(story) in self.topics
 
     def story_of(self, article: str) -> bool:
         """Whether an article, the article it is a copy of, or the story either is in changed."""
-        digest, articles = self.digest, self.records["articles"]
+        digest = self.digest
         original = digest.duplicate_of.get(article)
         story = digest.story_of.get(article) or digest.story_of.get(original or "")
-        return article in articles or original in articles or story in self.records["stories"]
+        return article in self.articles or original in self.articles or story in self.stories
 
 
 # What each Site method of one record reads (see ``Changes``), by the name it is logged under.

@@ -206,7 +206,7 @@ def index_script(index: Index, encoded: Mapping[str, str] | None = None) -> byte
     prefix, suffix = paths.article_page("\0").split("\0")
     encoded = encoded or {}
     postings = [encoded.get(t) or encode(p) for t, p in zip(index.terms, index.postings, strict=True)]
-    dumps = _DUMPS
+    dumps = _DUMPS  # a local: called once per part below
     # Only the documents can hold characters a script must not (each is made safe): terms are word
     # characters and postings base 32. The pieces are joined exactly as dumping the whole would.
     body = (
