@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,19 @@ REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 SHARED = REPO.parent / "shared"
 CORPORA = SHARED / "corpora"
+
+
+def growth(work: Callable[[int], object], small: int, large: int, *, repeats: int = 5) -> float:
+    """How many times longer `work(large)` takes than `work(small)`, from the best of alternated runs of each."""
+    # A ratio from one run, best of several, holds on a slow or busy machine where a time in seconds does not:
+    # absolute speed is the benchmarks' figure, how the time grows with the input is a test's.
+    best = {small: float("inf"), large: float("inf")}
+    for _ in range(repeats):
+        for size in (small, large):
+            started = time.perf_counter()
+            work(size)
+            best[size] = min(best[size], time.perf_counter() - started)
+    return best[large] / best[small]
 
 
 @pytest.fixture

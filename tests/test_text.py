@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from digest.text import (
     stem,
     words,
 )
+from tests.conftest import growth
 
 BBC = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "bbc"
 SUMMARY_DEV = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "bbc-summary-dev"
@@ -122,17 +122,15 @@ def test_split_sentences_loses_and_invents_nothing(text: str) -> None:
 
 
 @needs_bbc
-def test_split_sentences_is_fast_on_real_news() -> None:
-    texts = [
-        path.read_text(encoding="utf-8", errors="replace") for path in sorted(BBC.glob("*/*.txt"))[:1000]
+def test_splitting_time_grows_in_step_with_the_text() -> None:
+    articles = [
+        path.read_text(encoding="utf-8", errors="replace") for path in sorted(BBC.glob("*/*.txt"))[:320]
     ]
-    words_in = sum(len(text.split()) for text in texts)
-    started = time.perf_counter()
-    for text in texts:
-        split_sentences(text)
-    per_million_words = (time.perf_counter() - started) / words_in * 1_000_000
-    # 10,000 articles of 600 words are 6M words: must stay well under 2 s (generous for slow CI).
-    assert per_million_words * 6 < 2.0
+    news = {count: "\n\n".join(articles[:count]) for count in (40, 320)}
+    run_on = {count: "word, " * 1_000 * count for count in (40, 320)}  # no sentence ends anywhere
+    # Eight times the text in one piece: linear takes about 8 times as long, quadratic 64.
+    assert growth(lambda count: split_sentences(news[count]), 40, 320) < 20
+    assert growth(lambda count: split_sentences(run_on[count]), 40, 320) < 20
 
 
 @pytest.mark.skipif(not SUMMARY_DEV.is_dir(), reason="BBC summary set not available")
