@@ -166,7 +166,7 @@ def render_site(
     words: Mapping[str, str] | None = None,
     compiled: Compiled | None = None,
     story_hashes: Mapping[str, str] | None = None,
-    located: Callable[[str], str | None] = lambda path: None,
+    located: Callable[[str], tuple[str, Stamp] | None] = lambda path: None,
 ) -> Memory:
     """Give every file of the site to ``sink`` as it is made; return what pages and index were made from.
 
@@ -176,8 +176,8 @@ def render_site(
     when already known. Pages go to ``sink`` as they are rendered, so they need not all be held at once.
     ``compiled``: the theme as earlier builds compiled it; what this one compiles is added to it.
     ``story_hashes``: the stories' ``export.story_hash`` when already known. ``located``: where the new
-    site holds a file of the current output already (``Staging.linked``): a kept page is checked there,
-    once, rather than in the output and again as it is put.
+    site holds a file of the current output already, and its stamp as linked there (``Staging.linked``): a
+    kept page is checked against that stamp, rather than in the output and again as it is put.
     """
     site = Site(digest, config)
     renderer = _Renderer(environment(config, compiled), site, generated, prints or {}, compiled, story_hashes)
@@ -409,10 +409,10 @@ class _Renderer:
         self,
         making: Making,
         previous: Mapping[str, Rendered],
-        located: Callable[[str], str | None] = lambda path: None,
+        located: Callable[[str], tuple[str, Stamp] | None] = lambda path: None,
     ) -> dict[str, Kept] | None:
         """The files of a maker's pages when it would make the same pages as last time, else None;
-        ``located``: where the new site holds a file of the current output already, if it does."""
+        ``located``: where the new site holds a file of the current output already, and its stamp, if it does."""
         if making.key != self.making_key() or not self.records.unchanged(making.dependencies):
             return None
         output = str(self.site.config.output)
@@ -423,13 +423,10 @@ class _Renderer:
                 return None
             linked = located(path)
             # The maker's values are unchanged, so the page's own key is the one it had.
-            file = reusable(
-                rendered,
-                rendered.key,
-                self.records,
-                linked or os.path.join(output, path),
-                linked=bool(linked),
-            )
+            if linked is None:
+                file = reusable(rendered, rendered.key, self.records, os.path.join(output, path))
+            else:
+                file = reusable(rendered, rendered.key, self.records, linked[0], linked=linked[1])
             if file is None:
                 return None
             kept[path] = file

@@ -571,15 +571,17 @@ def template_hashes(env: jinja2.Environment, compiled: Compiled | None = None) -
 
 
 def reusable(
-    previous: Rendered | None, key: str, records: Records, file: str | Path, *, linked: bool = False
+    previous: Rendered | None, key: str, records: Records, file: str | Path, *, linked: Stamp | None = None
 ) -> Kept | None:
     """The previous site's file when the page would come out the same, else None; ``linked``: ``file`` is
-    the new site's own link to it (``Staging.linked``)."""
+    the new site's own link to it, whose stamp this is (``Staging.linked``)."""
     if previous is None or previous.key != key or previous.stamp is None:
         return None
-    if not records.unchanged(previous.dependencies) or stamp(file) != previous.stamp:
+    if not records.unchanged(previous.dependencies):
         return None
-    return Kept(previous.stamp, str(file) if linked else "")
+    if (linked if linked is not None else stamp(file)) != previous.stamp:
+        return None
+    return Kept(previous.stamp, str(file) if linked is not None else "")
 
 
 def _article_hash(article: Article, digest: Digest, prints: Mapping[str, str]) -> str:

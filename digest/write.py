@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import glob
 import os
+import pickle
 import secrets
 import shutil
 import signal
@@ -67,7 +68,8 @@ class Staging:
         self._folders: set[str] = set()
         self._committed = False
         self._linker: _Linker | None = None
-        self._linked: set[str] = set()  # files the linker linked that have not been put (yet)
+        # Files the linker linked that have not been put (yet), with their stamps as it linked them.
+        self._linked: dict[str, Stamp] = {}
         self._linked_folders: list[str] = []
 
     def __enter__(self) -> Staging:
@@ -106,7 +108,7 @@ class Staging:
         target = os.path.join(self.staging, relative)
         try:
             if relative in self._linked:
-                self._linked.discard(relative)
+                del self._linked[relative]
                 if not self._linked_is(relative, target, data):
                     self._write(target, data)
             elif self.prelink:
@@ -138,21 +140,22 @@ class Staging:
             file.write(data)
         self.written += 1
 
-    def linked(self, relative: str) -> str | None:
-        """Where the new site holds the current output's file ``relative`` already, linked by the linker; None
-        when it does not (no linker, or no such file)."""
+    def linked(self, relative: str) -> tuple[str, Stamp] | None:
+        """Where the new site holds the current output's file ``relative`` already, linked by the linker, and
+        the file's stamp as it was linked; None when it does not (no linker, or no such file)."""
         if not self.prelink:
             return None
         if self._linker is not None:
             self._take_links()
-        return os.path.join(self.staging, relative) if relative in self._linked else None
+        mark = self._linked.get(relative)
+        return (os.path.join(self.staging, relative), mark) if mark is not None else None
 
     def _take_links(self) -> None:
         """Wait for the linker, once, and take what it linked."""
         assert self._linker is not None, "called while a linker runs"
         linker, self._linker = self._linker, None
         files, self._linked_folders = linker.result()
-        self._linked = set(files)
+        self._linked = files
         self._folders.update(os.path.join(self.staging, folder) for folder in self._linked_folders)
 
     def _linked_is(self, relative: str, target: str, data: bytes | Kept) -> bool:
@@ -179,7 +182,11 @@ class Staging:
                 continue
             _clear(path)
             cleared = "/".join(parts[:depth])
-            self._linked = {f for f in self._linked if not (f == cleared or f.startswith(cleared + "/"))}
+            self._linked = {
+                f: mark
+                for f, mark in self._linked.items()
+                if not (f == cleared or f.startswith(cleared + "/"))
+            }
             self._folders = {f for f in self._folders if not (f == path or f.startswith(path + os.sep))}
             return
 
@@ -193,7 +200,7 @@ class Staging:
         for folder in sorted(self._linked_folders, key=lambda f: f.count("/"), reverse=True):
             with contextlib.suppress(OSError):  # not empty: this site has files in it
                 os.rmdir(os.path.join(self.staging, folder))
-        self._linked, self._linked_folders = set(), []
+        self._linked, self._linked_folders = {}, []
 
     def commit(self, *, remove: Callable[[Path], object] | None = None) -> None:
         """Swap the new site in for the old one, atomically, then remove the old one.
@@ -234,21 +241,25 @@ class _Linker:
             os.close(listing)
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it stops the child if need be
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            made: list[str] = []
+            files: dict[str, Stamp] = {}
+            folders: list[str] = []
             with contextlib.suppress(OSError):  # what is not linked is linked or written by the parent
-                _link_tree(source, target, "", made)
+                _link_tree(source, target, "", files, folders)
             with os.fdopen(out, "wb") as stream:
-                stream.write(os.fsencode("\0".join(made)))
+                pickle.dump((files, folders), stream, pickle.HIGHEST_PROTOCOL)
         finally:
             os._exit(0)  # never back into the caller's code
 
-    def result(self) -> tuple[list[str], list[str]]:
-        """Wait for the child: the files and the folders it linked and made, relative, '/' separators."""
+    def result(self) -> tuple[dict[str, Stamp], list[str]]:
+        """Wait for the child: the files it linked, with their stamps, and the folders it made; relative,
+        '/' separators."""
         with os.fdopen(self._listing, "rb") as stream:
-            listing = os.fsdecode(stream.read())
+            listing = stream.read()
         os.waitpid(self.pid, 0)
-        made = listing.split("\0") if listing else []
-        return [m[1:] for m in made if m[0] == "f"], [m[1:] for m in made if m[0] == "d"]
+        if not listing:  # the child failed before it could say
+            return {}, []
+        files, folders = pickle.loads(listing)  # from this process's own fork
+        return files, folders
 
     def stop(self) -> None:
         """End the child without waiting for its work."""
@@ -259,19 +270,22 @@ class _Linker:
             os.close(self._listing)
 
 
-def _link_tree(source: str, target: str, prefix: str, made: list[str]) -> None:
-    """Hard-link the regular files under ``source`` into ``target``, making its folders; each one made goes
-    to ``made`` as 'f' or 'd' and its path relative to the top ('/' separators)."""
+def _link_tree(source: str, target: str, prefix: str, files: dict[str, Stamp], folders: list[str]) -> None:
+    """Hard-link the regular files under ``source`` into ``target``, making its folders; each file linked goes
+    to ``files`` with its stamp, each folder made to ``folders``, by its path relative to the top ('/'
+    separators)."""
     with os.scandir(source) as entries:
         for entry in entries:
             relative = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
                 os.mkdir(os.path.join(target, entry.name))
-                made.append("d" + relative)
-                _link_tree(entry.path, os.path.join(target, entry.name), relative + "/", made)
+                folders.append(relative)
+                _link_tree(entry.path, os.path.join(target, entry.name), relative + "/", files, folders)
             elif entry.is_file(follow_symlinks=False):
                 os.link(entry.path, os.path.join(target, entry.name))
-                made.append("f" + relative)
+                # Taken here, on the child's core: the build compares a kept page with it, not stat'ing it.
+                info = entry.stat(follow_symlinks=False)
+                files[relative] = Stamp(info.st_size, info.st_mtime_ns)
 
 
 def _clear(path: str) -> None:
