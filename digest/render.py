@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
@@ -80,6 +80,7 @@ class Memory:
     records: dict[str, dict[str, str]]  # the hash of every record, by kind and id (``Records.hashes``)
     search: Postings
     appended: int = 0  # dependencies numbered since the list was last cleared of those nothing reads
+    updated: dict[str, str | None] = field(default_factory=dict)  # each story's ``Site.updated``, by id
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ def render_site(
     numbering = Numbering(previous.dependencies if previous is not None else ())
     if previous is not None:
         renderer.records.compare(previous.dependencies, previous.states, previous.records)
+        site.recall_updated(previous.updated, renderer.records.since)
     last = previous.pages if previous is not None else {}
     memo: dict[str, Rendered] = {}
     made_by: dict[str, Making] = {}
@@ -245,7 +247,14 @@ def render_site(
     dependencies = tuple(numbering.dependencies)
     records = renderer.records
     return Memory(
-        memo, made_by, dependencies, records.states(dependencies), records.hashes, postings, appended
+        memo,
+        made_by,
+        dependencies,
+        records.states(dependencies),
+        records.hashes,
+        postings,
+        appended,
+        site.updated_so_far(),
     )
 
 

@@ -136,6 +136,7 @@ class Records:
         self._resolvers: dict[str, Callable[[str], object]] = {}
         # The numbers of the last build's dependencies that have changed since.
         self._changed: set[int] = set()
+        self.since: Changes | None = None  # the records changed since the last build, once ``compare``d
 
     def value_hash(self, value: object) -> str:
         """A hash of a value as templates see it: records by their hashes, everything else by content."""
@@ -203,6 +204,7 @@ class Records:
                 if now != was:
                     changed.add(number)
         self._changed = changed
+        self.since = since
 
     def unchanged(self, numbers: bytes) -> bool:
         """Whether each of the last build's dependencies ``numbers`` (packed) is as that build left it."""

@@ -5,14 +5,17 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest import paths, seo
 from digest.config import Config
 from digest.feeds import earliest, latest, timestamp
 from digest.models import Article, Digest, Story, Topic
+
+if TYPE_CHECKING:
+    from digest.reuse import Changes
 
 NAV_TOPICS = 8  # topics named in every page's header; the rest are on the front page and in the archive
 RELATED_STORIES = 4
@@ -95,6 +98,21 @@ class Site:
                 [story.updated, story.date]
             )
         return self._updated[story.id]
+
+    def recall_updated(self, last: Mapping[str, str | None], since: Changes | None) -> None:
+        """Take the last build's ``updated`` of each story none of whose articles changed since (``since``)."""
+        # Sorting the feeds asks it of every story (2,600 at 10,000 articles), parsing each article's date.
+        if since is not None:
+            stories = self.stories
+            self._updated.update(
+                (story, value)
+                for story, value in last.items()
+                if story in stories and not since.members_of(story)
+            )
+
+    def updated_so_far(self) -> dict[str, str | None]:
+        """Each story's ``updated`` as worked out or recalled so far, for ``recall_updated`` next build."""
+        return dict(self._updated)
 
     def published(self, story: Story) -> str | None:
         """The oldest timestamp of a story's articles (RFC 3339), or None."""
