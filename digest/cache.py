@@ -18,6 +18,7 @@ import os
 import pickle
 import secrets
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
@@ -33,6 +34,10 @@ _SCHEMA = 5
 # One entry per kind, not per value: one unpickling instead of thousands (10,000 articles' lines of
 # digest.json), and writing it all again costs a build nothing once that is done after it.
 _MEMO_QUERY = "SELECT value FROM memo WHERE kind = ? AND key = ''"
+# Every file's result, also kept in one entry of its own: a rebuild reads and checks one entry, not a row
+# per file (at 10,000 files: 145 -> 65 ms). A file's result is taken from it only where the files table
+# holds the same stamp for the file: the table is what is true, the entry a copy made to be read at once.
+_HEADS = "heads"
 
 
 class Stamp(NamedTuple):
@@ -131,6 +136,10 @@ class Cache:
         self.deferred = deferred
         self._writes: list[Callable[[sqlite3.Connection], object]] = []
         self._fetches: dict[str, _Fetch] = {}  # by kind: entries being read in the background
+        # Every file's stamp and result the files table holds, as far as this build knows (None: unknown;
+        # a result None: not read), and whether the one-entry copy (``_HEADS``) is of the table as it is.
+        self._heads: dict[str, tuple[tuple[int, int], object]] | None = None
+        self._heads_current = False
         if resident is not None:
             if key != resident.key:
                 resident.settle()  # the file is about to be emptied for the new key: no writer may be left
@@ -204,26 +213,59 @@ class Cache:
             }
         if self.db is None or self.path is None or not stamps:
             return {}
+        self._heads = self._table_heads(stamps)
         found: dict[str, tuple[object, Parts]] = {}
-        rows = self.db.execute("SELECT name, size, mtime, result FROM files")
-        for name, size, mtime, blob in rows:
+        for name, (mark, value) in self._heads.items():
             stamp = stamps.get(name)
-            if stamp is not None and stamp == Stamp(size, mtime):
-                value = _unsealed(blob)
-                if value is not None:
-                    parts = Parts(functools.partial(_stored_part, self.path, name, stamp))
-                    found[name] = (value, parts)
-                    if self.resident is not None:
-                        self.resident.files[name] = (stamp, value, parts)
+            if stamp is not None and stamp == mark and value is not None:
+                parts = Parts(functools.partial(_stored_part, self.path, name, stamp))
+                found[name] = (value, parts)
+                if self.resident is not None:
+                    self.resident.files[name] = (stamp, value, parts)
         return found
+
+    def _table_heads(self, stamps: Mapping[str, Stamp]) -> dict[str, tuple[tuple[int, int], object]]:
+        """Each file the files table holds, with its stamp there and its result: from the one-entry copy
+        where that has the same stamp, else from the table where the file still has it, else None."""
+        assert self.db is not None, "called with the file open"
+        row = self.db.execute(_MEMO_QUERY, (_HEADS,)).fetchone()
+        copy = _unsealed(row[0]) if row is not None else None
+        if not isinstance(copy, dict) or not copy:
+            heads = {}
+            for name, size, mtime, blob in self.db.execute("SELECT name, size, mtime, result FROM files"):
+                mark = (size, mtime)
+                heads[name] = (mark, _unsealed(blob) if stamps.get(name) == mark else None)
+            return heads
+        heads, missing = {}, []
+        for name, size, mtime in self.db.execute("SELECT name, size, mtime FROM files"):
+            mark = (size, mtime)
+            entry = copy.get(name)
+            if entry is not None and entry[0] == mark:
+                heads[name] = entry
+            else:
+                heads[name] = (mark, None)
+                if stamps.get(name) == mark:
+                    missing.append(name)
+        for name in missing:
+            blob = self.db.execute("SELECT result FROM files WHERE name = ?", (name,)).fetchone()
+            heads[name] = (heads[name][0], _unsealed(blob[0]) if blob is not None else None)
+        self._heads_current = not missing and len(heads) == len(copy)
+        return heads
 
     def store(self, results: Iterable[tuple[str, Stamp, object, Sequence[object]]]) -> None:
         """Remember each file's result, and the parts of it kept apart (none None), under its stamp."""
         results = list(results)
+        if not results:
+            return
         if self.resident is not None:
             self.resident.files.update(
                 (name, (mark, result, Parts.of(parts))) for name, mark, result, parts in results
             )
+        if self._heads is not None:
+            self._heads.update(
+                (name, ((mark.size, mark.mtime_ns), result)) for name, mark, result, _ in results
+            )
+        self._heads_current = False
 
         def write(db: sqlite3.Connection) -> None:
             db.executemany(
@@ -242,18 +284,34 @@ class Cache:
         self._write(write, now=True)
 
     def forget_except(self, names: Iterable[str]) -> None:
-        """Drop entries of files that are gone."""
+        """Drop entries of files that are gone; then keep every file's result in one entry too (``files``)."""
         keep = set(names)
         if self.resident is not None:
             for name in [name for name in self.resident.files if name not in keep]:
                 del self.resident.files[name]
+        heads = self._heads
+        if heads is None:
 
-        def write(db: sqlite3.Connection) -> None:
-            gone = [(name,) for (name,) in db.execute("SELECT name FROM files") if name not in keep]
-            db.executemany("DELETE FROM files WHERE name = ?", gone)
-            db.executemany("DELETE FROM parts WHERE name = ?", gone)
+            def write(db: sqlite3.Connection) -> None:
+                gone = [(name,) for (name,) in db.execute("SELECT name FROM files") if name not in keep]
+                db.executemany("DELETE FROM files WHERE name = ?", gone)
+                db.executemany("DELETE FROM parts WHERE name = ?", gone)
 
-        self._write(write, now=True)
+            self._write(write, now=True)
+            return
+        gone = [(name,) for name in heads if name not in keep]
+        if gone:
+            for (name,) in gone:
+                del heads[name]
+            self._heads_current = False
+
+            def delete(db: sqlite3.Connection) -> None:
+                db.executemany("DELETE FROM files WHERE name = ?", gone)
+                db.executemany("DELETE FROM parts WHERE name = ?", gone)
+
+            self._write(delete, now=True)
+        if not self._heads_current:
+            self._write(functools.partial(_keep_heads, heads))
 
     def prefetch(self, kind: str) -> None:
         """Start reading the values remembered for ``kind``, for ``recall`` to take: reading the file and
@@ -316,6 +374,25 @@ class Cache:
             lambda db: db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value)),
             now=True,  # deferred, the build's fingerprint is there once it returns: an unchanged build reads it
         )
+
+
+def _keep_heads(heads: Mapping[str, tuple[tuple[int, int], object]], db: sqlite3.Connection) -> None:
+    """Write the one-entry copy of the files table (``_HEADS``): each file's stamp and result."""
+    copy = {name: (mark, _interned(value)) for name, (mark, value) in heads.items() if value is not None}
+    db.execute("INSERT OR REPLACE INTO memo (kind, key, value) VALUES (?, '', ?)", (_HEADS, _pickled(copy)))
+
+
+def _interned(value: object) -> object:
+    """``value`` with its short strings interned, nested tuples included: pickled once each, the many equal
+    ones (how each field was found, formats, outlets, authors) come out of it as one (loaded 20% faster)."""
+    if isinstance(value, str):
+        return sys.intern(value) if len(value) <= _INTERNED else value
+    if type(value) is tuple:
+        return tuple(map(_interned, value))
+    return value
+
+
+_INTERNED = 40  # longer strings are seldom equal: titles, sentences, hashes
 
 
 def _commit(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from digest import cache as cache_module
-from digest.cache import FILE_NAME, Cache
+from digest.cache import FILE_NAME, Cache, Stamp
 
 
 def remembered(folder: Path) -> None:
@@ -66,4 +66,64 @@ def test_a_fork_waits_for_a_prefetch_to_end(tmp_path: Path, monkeypatch: pytest.
     assert ended.is_set()  # set before the fork returned
     os.waitpid(pid, 0)
     assert cache.recall("site", ["site"]) == {"site": {"pages": ["index.html"], "count": 3}}
+    cache.close()
+
+
+def stored(folder: Path, results: dict[str, tuple[Stamp, object]]) -> None:
+    """A build's per-file results written as ``ingest`` writes them: looked up, stored, the rest forgotten."""
+    writer = Cache(folder, "key")
+    stamps = {name: mark for name, (mark, _) in results.items()}
+    found = writer.files(stamps)
+    writer.store((name, mark, head, ()) for name, (mark, head) in results.items() if name not in found)
+    writer.forget_except(stamps)
+    writer.close()
+
+
+def unsealing(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every entry the cache unseals from now on."""
+    seen: list[object] = []
+    unsealed = cache_module._unsealed
+
+    def counted(sealed: bytes) -> object:
+        seen.append(value := unsealed(sealed))
+        return value
+
+    monkeypatch.setattr(cache_module, "_unsealed", counted)
+    return seen
+
+
+A, B, C = Stamp(10, 1), Stamp(20, 2), Stamp(30, 3)
+
+
+def test_every_files_result_is_read_from_one_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stored(tmp_path, {"a.md": (A, "head a"), "b.md": (B, "head b"), "c.md": (C, "head c")})
+    seen = unsealing(monkeypatch)
+    cache = Cache(tmp_path, "key")
+    found = cache.files({"a.md": A, "b.md": Stamp(21, 2), "c.md": C})
+    assert {name: value for name, (value, _) in found.items()} == {"a.md": "head a", "c.md": "head c"}
+    assert len(seen) == 1  # the one entry, not a row per file
+    cache.close()
+
+
+def test_where_the_files_table_and_its_copy_differ_the_table_is_what_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy is written after the table (a build cut short between them leaves it behind): a file whose
+    row holds another stamp than the copy is read from its row, and a row gone is gone."""
+    stored(tmp_path, {"a.md": (A, "head a"), "b.md": (B, "head b"), "c.md": (C, "head c")})
+    with contextlib.closing(sqlite3.connect(tmp_path / FILE_NAME)) as db:
+        (copy,) = db.execute("SELECT value FROM memo WHERE kind = 'heads'").fetchone()
+    changed = Stamp(21, 2)
+    stored(tmp_path, {"a.md": (A, "head a"), "b.md": (changed, "head b, changed"), "c.md": (C, "head c")})
+    with contextlib.closing(sqlite3.connect(tmp_path / FILE_NAME)) as db, db:
+        db.execute("UPDATE memo SET value = ? WHERE kind = 'heads'", (copy,))  # the copy before the change
+        db.execute("DELETE FROM files WHERE name = 'c.md'")  # as another build would, its copy not yet made
+    seen = unsealing(monkeypatch)
+    cache = Cache(tmp_path, "key")
+    found = cache.files({"a.md": A, "b.md": changed, "c.md": C})
+    assert {name: value for name, (value, _) in found.items()} == {
+        "a.md": "head a",
+        "b.md": "head b, changed",
+    }
+    assert len(seen) == 2  # the copy, and b's row
     cache.close()

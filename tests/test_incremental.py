@@ -178,6 +178,7 @@ def test_planted_cache_entries_are_never_unpickled(source: Path, tmp_path: Path)
     planted = pickle.dumps(("os.system would run here", "if this were unpickled"))
     with sqlite3.connect(tmp_path / "cache" / "cache.sqlite") as db:
         db.execute("UPDATE files SET result = ?", (b"\0" * 32 + planted,))
+        db.execute("UPDATE memo SET value = ?", (b"\0" * 32 + planted,))
         db.execute("DELETE FROM meta WHERE name = 'fingerprint'")
     result = run(source, tmp_path)
     assert result.read == result.sources == 4 and result.articles == 4
