@@ -127,3 +127,24 @@ def test_where_the_files_table_and_its_copy_differ_the_table_is_what_counts(
     }
     assert len(seen) == 2  # the copy, and b's row
     cache.close()
+
+
+def test_the_copy_is_kept_in_entries_of_a_few_files_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One entry per so many files, so that writing the copy never holds all of it pickled at once; an
+    entry that does not check out costs its files a row each, not the copy."""
+    monkeypatch.setattr(cache_module, "_HEADS_CHUNK", 2)
+    files = {f"{n}.md": (Stamp(n, n), f"head {n}") for n in range(5)}
+    stored(tmp_path, files)
+    with contextlib.closing(sqlite3.connect(tmp_path / FILE_NAME)) as db, db:
+        assert db.execute("SELECT count(*) FROM memo WHERE kind = 'heads'").fetchone() == (3,)
+        db.execute("UPDATE memo SET value = ? WHERE kind = 'heads' AND key = '1'", (bytes(40),))
+    seen = unsealing(monkeypatch)
+    cache = Cache(tmp_path, "key")
+    found = cache.files({name: mark for name, (mark, _) in files.items()})
+    assert {name: value for name, (value, _) in found.items()} == {
+        name: head for name, (_, head) in files.items()
+    }
+    assert len(seen) == 3 + 2  # three entries, and the rows of the two files of the one forged
+    cache.close()
