@@ -35,7 +35,7 @@ _SCHEMA = 5
 # digest.json), and writing it all again costs a build nothing once that is done after it.
 _MEMO_QUERY = "SELECT value FROM memo WHERE kind = ? AND key = ''"
 # Every file's result, also kept in a few large entries: a rebuild reads and checks those, not a row per
-# file (at 10,000 files: 145 -> 65 ms). A file's result is taken from them only where the files table holds
+# file (at 10,000 files: 145 -> 80 ms). A file's result is taken from them only where the files table holds
 # the same stamp for the file: the table is what is true, the entries a copy made to be read at once.
 _HEADS = "heads"
 _HEADS_CHUNK = 2_000  # files per entry: pickling one entry of 100,000 would take 400 MB at a build's peak

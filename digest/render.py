@@ -421,7 +421,8 @@ class _Renderer:
         located: Callable[[str], tuple[str, Stamp] | None] = lambda path: None,
     ) -> dict[str, Kept] | None:
         """The files of a maker's pages when it would make the same pages as last time, else None;
-        ``located``: where the new site holds a file of the current output already, and its stamp, if it does."""
+        ``located``: where the new site holds a file of the current output already, and its stamp, if it
+        does."""
         if making.key != self.making_key() or not self.records.unchanged(making.dependencies):
             return None
         output = str(self.site.config.output)

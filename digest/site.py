@@ -100,7 +100,7 @@ class Site:
         return self._updated[story.id]
 
     def recall_updated(self, last: Mapping[str, str | None], since: Changes | None) -> None:
-        """Take the last build's ``updated`` of each story none of whose articles changed since (``since``)."""
+        """Take the last build's ``updated`` of each story none of whose articles changed (``since``)."""
         # Sorting the feeds asks it of every story (2,600 at 10,000 articles), parsing each article's date.
         if since is not None:
             stories = self.stories

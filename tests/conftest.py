@@ -25,7 +25,7 @@ CORPORA = SHARED / "corpora"
 
 
 def growth(work: Callable[[int], object], small: int, large: int, *, repeats: int = 5) -> float:
-    """How many times longer `work(large)` takes than `work(small)`, from the best of alternated runs of each."""
+    """How many times longer `work(large)` takes than `work(small)`: the best of alternated runs of each."""
     # A ratio from one run, best of several, holds on a slow or busy machine where a time in seconds does not:
     # absolute speed is the benchmarks' figure, how the time grows with the input is a test's.
     best = {small: float("inf"), large: float("inf")}
