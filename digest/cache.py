@@ -141,6 +141,7 @@ class Cache:
         # a result None: not read), and whether the copy of it (``_HEADS``) is of the table as it is.
         self._heads: dict[str, tuple[tuple[int, int], object]] | None = None
         self._heads_current = False
+        self._stored = 0  # files whose result this build stored
         if resident is not None:
             if key != resident.key:
                 resident.settle()  # the file is about to be emptied for the new key: no writer may be left
@@ -270,6 +271,7 @@ class Cache:
                 (name, ((mark.size, mark.mtime_ns), result)) for name, mark, result, _ in results
             )
         self._heads_current = False
+        self._stored += len(results)
 
         def write(db: sqlite3.Connection) -> None:
             db.executemany(
@@ -315,8 +317,15 @@ class Cache:
                 db.executemany("DELETE FROM parts WHERE name = ?", gone)
 
             self._write(delete, now=True)
-        if not self._heads_current:
-            self._write(functools.partial(_keep_heads, heads))
+        if self._heads_current:
+            return
+        # A build that read most files writes the copy now, before its memory peaks, and lets it go: at
+        # 100,000 files the process finishing a build's writes is at its peak already. A rebuild leaves it to
+        # that process, having read few files and holding far less.
+        fresh = self._stored * 2 > len(heads)
+        self._write(functools.partial(_keep_heads, heads), now=fresh)
+        if fresh:
+            self._heads = None
 
     def prefetch(self, kind: str) -> None:
         """Start reading the values remembered for ``kind``, for ``recall`` to take: reading the file and
