@@ -148,3 +148,20 @@ def test_the_copy_is_kept_in_entries_of_a_few_files_each(
     }
     assert len(seen) == 3 + 2  # three entries, and the rows of the two files of the one forged
     cache.close()
+
+
+def test_a_remembered_value_written_part_by_part_is_recalled_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large entries go into their row in parts (never a second copy in memory): the parts make the whole."""
+    monkeypatch.setattr(cache_module, "_BLOB_PART", 1000)
+    value = {"site": [f"page {n}.html" for n in range(2000)]}
+    writer = Cache(tmp_path, "key")
+    writer.remember("site", value)
+    writer.close()
+    with contextlib.closing(sqlite3.connect(tmp_path / FILE_NAME)) as db:
+        (size,) = db.execute("SELECT length(value) FROM memo WHERE kind = 'site'").fetchone()
+    assert size > 10 * 1000  # written in more than ten parts
+    reader = Cache(tmp_path, "key")
+    assert reader.recall("site", ["site"]) == value
+    reader.close()
