@@ -297,26 +297,18 @@ class Cache:
             for name in [name for name in self.resident.files if name not in keep]:
                 del self.resident.files[name]
         heads = self._heads
-        if heads is None:
-
-            def write(db: sqlite3.Connection) -> None:
-                gone = [(name,) for (name,) in db.execute("SELECT name FROM files") if name not in keep]
-                db.executemany("DELETE FROM files WHERE name = ?", gone)
-                db.executemany("DELETE FROM parts WHERE name = ?", gone)
-
-            self._write(write, now=True)
+        if heads is None:  # what the table holds is not known here: it is looked up as it is written
+            self._write(
+                lambda db: _forget([n for (n,) in db.execute("SELECT name FROM files") if n not in keep], db),
+                now=True,
+            )
             return
-        gone = [(name,) for name in heads if name not in keep]
+        gone = [name for name in heads if name not in keep]
         if gone:
-            for (name,) in gone:
+            for name in gone:
                 del heads[name]
             self._heads_current = False
-
-            def delete(db: sqlite3.Connection) -> None:
-                db.executemany("DELETE FROM files WHERE name = ?", gone)
-                db.executemany("DELETE FROM parts WHERE name = ?", gone)
-
-            self._write(delete, now=True)
+            self._write(functools.partial(_forget, gone), now=True)
         if self._heads_current:
             return
         # A build that read most files writes the copy now, before its memory peaks, and lets it go: at
@@ -382,6 +374,12 @@ class Cache:
             lambda db: db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value)),
             now=True,  # deferred, the build's fingerprint is there once it returns: an unchanged build reads it
         )
+
+
+def _forget(names: Sequence[str], db: sqlite3.Connection) -> None:
+    """Delete the entries of these files."""
+    db.executemany("DELETE FROM files WHERE name = ?", ((name,) for name in names))
+    db.executemany("DELETE FROM parts WHERE name = ?", ((name,) for name in names))
 
 
 def _keep_heads(heads: Mapping[str, tuple[tuple[int, int], object]], db: sqlite3.Connection) -> None:

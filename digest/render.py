@@ -431,12 +431,9 @@ class _Renderer:
             rendered = previous.get(path)
             if rendered is None:
                 return None
-            linked = located(path)
+            where, mark = located(path) or (os.path.join(output, path), None)
             # The maker's values are unchanged, so the page's own key is the one it had.
-            if linked is None:
-                file = reusable(rendered, rendered.key, self.records, os.path.join(output, path))
-            else:
-                file = reusable(rendered, rendered.key, self.records, linked[0], linked=linked[1])
+            file = reusable(rendered, rendered.key, self.records, where, linked=mark)
             if file is None:
                 return None
             kept[path] = file
