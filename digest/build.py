@@ -208,7 +208,7 @@ def _build(
         with stages.stage("dedupe"):
             duplicate_of = _deduplicated(articles, derived, cache)
         with stages.stage("group"):
-            grouping = _grouped(articles, duplicate_of, config, derived, cache)
+            grouping = _grouped(articles, duplicate_of, config, derived, cache, jobs=jobs)
         del derived  # the features are the bulk of it, and grouping was their last reader
         # What the last build's pages and digest.json were made from, read while stories are summarized: not
         # earlier, so their bytes are not held while grouping peaks; not while sources are read, when the
@@ -339,6 +339,8 @@ def _grouped(
     config: Config,
     derived: Mapping[str, Derived],
     cache: Cache,
+    *,
+    jobs: int,
 ) -> Grouping:
     """The grouping of these articles: the last build's when what grouping reads is unchanged."""
     keys = {i: d.grouped for i, d in derived.items()}
@@ -353,6 +355,7 @@ def _grouped(
             config.topics,
             config.unmatched,
             {i: d.features for i, d in derived.items()},
+            jobs=jobs,
         ),
     )
 

@@ -294,18 +294,35 @@ def merge(
     spans: Sequence[Span],
     thresholds: Sequence[float],
     window: int,
+    known: dict[tuple[int, ...], vectors.Vector] | None = None,
 ) -> list[list[int]]:
     """Join fragments of one event: cluster the groups' centroids, biggest groups first.
 
-    A group's threshold is the strictest of its members'; ``thresholds`` are per item.
+    A group's threshold is the strictest of its members'; ``thresholds`` are per item. ``known`` holds
+    groups' centroids (``centroid``) by their members, and takes those worked out here.
     """
+    known = {} if known is None else known
     order = sorted(range(len(groups)), key=lambda g: (-len(groups[g]), groups[g][0]))
-    centroids = [vectors.mean((vecs[i] for i in groups[g]), max_terms=MERGE_TERMS) for g in order]
+    centroids = [centroid(groups[g], vecs, known) for g in order]
     group_spans = [_union(spans[i] for i in groups[g]) for g in order]
     strictest = [max(thresholds[i] for i in groups[g]) for g in order]
     joined = leader(centroids, group_spans, strictest, window)
     merged = [sorted(i for position in members for i in groups[order[position]]) for members in joined]
     return sorted(merged, key=lambda members: members[0])
+
+
+def centroid(
+    members: Sequence[int], vecs: Sequence[Mapping[str, float]], known: dict[tuple[int, ...], vectors.Vector]
+) -> vectors.Vector:
+    """The centroid of some items (``vectors.mean`` of theirs), from ``known`` when there, else added to it.
+
+    Most groups come through a merge round unchanged: their centroids are worked out once.
+    """
+    key = tuple(members)
+    found = known.get(key)
+    if found is None:
+        found = known[key] = vectors.mean((vecs[i] for i in members), max_terms=MERGE_TERMS)
+    return found
 
 
 def _union(spans: Iterable[Span]) -> Span:

@@ -8,9 +8,9 @@ import math
 import re
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from urllib.parse import urlsplit
 
 from digest import cluster, vectors
@@ -20,6 +20,7 @@ from digest.config import TopicRule
 from digest.dedupe import sample
 from digest.models import Article, Day, Features, Story, Topic
 from digest.normalize import slugify
+from digest.parallel import beside
 from digest.text import STOPWORDS, content_terms, stem, words
 
 # Cosine needed for an article to join a story, and for two fragments of a story to merge, by the
@@ -95,14 +96,32 @@ def group(
     rules: Sequence[TopicRule] = (),
     unmatched: str = "other",
     features: Mapping[str, Features] | None = None,
+    *,
+    jobs: int = 1,
 ) -> Grouping:
     """Group kept articles into stories and stories into topics; duplicates follow their originals.
 
     ``features`` are articles' ``article_features()`` when worked out beforehand; the others are computed.
+    With ``jobs`` > 1, subjects are discovered in a child process while stories are clustered.
     """
     kept = sorted((a for a in articles if a.id not in duplicate_of), key=_chronological)
     known = features or {}
     terms = [known[a.id] if a.id in known else article_features(a) for a in kept]
+    # Subjects are found from the articles alone, so their discovery need not wait for the stories.
+    discovering = not rules and len(kept) >= topics_module.MIN_ARTICLES
+    with beside(partial(_subjects, kept, terms), fork=discovering and jobs > 1) as subjects:
+        return _grouping(articles, duplicate_of, kept, terms, rules, unmatched, subjects)
+
+
+def _grouping(
+    articles: Sequence[Article],
+    duplicate_of: Mapping[str, str],
+    kept: Sequence[Article],
+    terms: Sequence[Features],
+    rules: Sequence[TopicRule],
+    unmatched: str,
+    subjects: Callable[[], dict[str, int]],
+) -> Grouping:
     prior: dict[str, float] = {}
     for item in terms:
         for term, rare in item.rarity().items():
@@ -113,8 +132,9 @@ def group(
     join = [STORY_JOIN[_length(a)] for a in kept]
     merge = [STORY_MERGE[_length(a)] for a in kept]
     members = cluster.leader(vecs, spans, join, STORY_WINDOW_DAYS, chronological=True)
+    centroids: dict[tuple[int, ...], vectors.Vector] = {}
     for _ in range(MERGE_ROUNDS):
-        merged = cluster.merge(members, vecs, spans, merge, STORY_WINDOW_DAYS)
+        merged = cluster.merge(members, vecs, spans, merge, STORY_WINDOW_DAYS, centroids)
         if len(merged) == len(members):
             break
         members = merged
@@ -123,10 +143,16 @@ def group(
     for dup, original in sorted(duplicate_of.items()):
         copies[original].append(dup)
     drafts = [
-        _story([kept[i] for i in idx], [vecs[i] for i in idx], [terms[i] for i in idx], copies)
+        _story(
+            [kept[i] for i in idx],
+            [vecs[i] for i in idx],
+            cluster.centroid(idx, vecs, centroids),
+            [terms[i] for i in idx],
+            copies,
+        )
         for idx in members
     ]
-    topics, topic_of = _topics(drafts, by_id, rules, unmatched)
+    topics, topic_of = _topics(drafts, by_id, rules, unmatched, subjects)
     stories = tuple(sorted((d.story(topic_of[d.id]) for d in drafts), key=_newest_first))
     return Grouping(stories, topics, _days(stories, by_id))
 
@@ -243,10 +269,10 @@ def _span(article: Article) -> cluster.Span:
 def _story(
     members: list[Article],
     vecs: list[vectors.Vector],
+    centroid: vectors.Vector,
     features: list[Features],
     copies: Mapping[str, list[str]],
 ) -> _Draft:
-    centroid = vectors.mean(vecs)
     # Centrality to a thousandth: the weights shift a little with every article added anywhere, and two
     # headlines as central as each other (any story of two) were told apart by rounding noise, so
     # unrelated news renamed a tenth of the stories. Of equally central ones, the latest news leads.
@@ -272,14 +298,19 @@ def _story(
 
 
 def _topics(
-    drafts: Sequence[_Draft], by_id: Mapping[str, Article], rules: Sequence[TopicRule], unmatched: str
+    drafts: Sequence[_Draft],
+    by_id: Mapping[str, Article],
+    rules: Sequence[TopicRule],
+    unmatched: str,
+    subjects: Callable[[], dict[str, int]],
 ) -> tuple[tuple[Topic, ...], dict[str, str]]:
     if not rules:
-        groups = _found(drafts)
+        groups = _found(drafts, subjects)
     else:
         groups = _match_rules(drafts, rules)
         if unmatched == "discover" and groups and groups[-1][0] == OTHER:
-            groups = groups[:-1] + _found(groups[-1][1])
+            others = groups[-1][1]
+            groups = groups[:-1] + _found(others, partial(_draft_subjects, others))
     labelled = _label(groups, by_id)
     topics = []
     topic_of = {}
@@ -299,20 +330,37 @@ def _subject_terms(article: Article) -> Counter[str]:
     )
 
 
-def _found(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
-    """Topics discovered from the stories themselves, by the method that suits their number."""
+def _found(
+    drafts: Sequence[_Draft], subjects: Callable[[], dict[str, int]]
+) -> list[tuple[str, list[_Draft]]]:
+    """Topics discovered from the stories themselves, by the method that suits their number; ``subjects``
+    gives each of their articles' subject (``_subjects``)."""
     if sum(len(d.articles) for d in drafts) >= topics_module.MIN_ARTICLES:
-        return _discovered(drafts)
+        return _discovered(drafts, subjects())
     return _similar(drafts)
 
 
-def _discovered(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
+def _subjects(articles: Sequence[Article], features: Sequence[Features]) -> dict[str, int]:
+    """Each article's subject number (``topics.discover``), the articles given in chronological order."""
+    subject = topics_module.discover([(f.names, f.counts) for f in features])
+    return dict(zip((a.id for a in articles), subject, strict=True))
+
+
+def _draft_subjects(drafts: Sequence[_Draft]) -> dict[str, int]:
+    """``_subjects`` of the stories' articles."""
+    pairs = sorted(
+        ((a, f) for d in drafts for a, f in zip(d.articles, d.features, strict=True)),
+        key=lambda pair: _chronological(pair[0]),
+    )
+    return _subjects([a for a, _ in pairs], [f for _, f in pairs])
+
+
+def _discovered(drafts: Sequence[_Draft], subject_of: Mapping[str, int]) -> list[tuple[str, list[_Draft]]]:
     """Subjects found over all articles; each story goes where most of its articles went."""
-    owners = [number for number, draft in enumerate(drafts) for _ in draft.articles]
-    subject = topics_module.discover([(f.names, f.counts) for d in drafts for f in d.features])
     votes: dict[int, Counter[int]] = defaultdict(Counter)
-    for owner, label in zip(owners, subject, strict=True):
-        votes[owner][label] += 1
+    for number, draft in enumerate(drafts):
+        for article in draft.articles:
+            votes[number][subject_of[article.id]] += 1
     groups: dict[int, list[_Draft]] = defaultdict(list)
     for number, draft in enumerate(drafts):
         label = min(votes[number].items(), key=lambda item: (-item[1], item[0]))[0]

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 import pickle
 import select
 import signal
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 from digest.errors import BuildError
 
@@ -81,6 +82,31 @@ def fork_each(
         _Pool(work, ranges, jobs, max(1, RECYCLE_ITEMS // chunk)).run(each)
     finally:
         gc.unfreeze()
+
+
+@contextlib.contextmanager
+def beside(work: Callable[[], T], *, fork: bool) -> Iterator[Callable[[], T]]:
+    """``work()`` run in a forked child while the caller goes on; calling what is given waits for its result.
+
+    Without ``fork`` (or where fork is unavailable) ``work`` runs in-process when the result is asked for.
+    A child still running when the block ends is killed.
+    """
+    if not fork or not hasattr(os, "fork"):
+        yield functools.cache(work)
+        return
+    pool = _Pool(lambda start, stop: [work()], [(0, 1)], 1, 1)
+    try:
+        worker = pool._start()
+        pool._feed(worker)
+
+        @functools.cache
+        def result() -> T:
+            _, values = pool._receive(worker)
+            return cast(T, values[0])
+
+        yield result
+    finally:
+        pool._end()
 
 
 @dataclass

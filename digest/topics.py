@@ -1,8 +1,10 @@
 """Topic discovery: broad subjects found without being told how many.
 
 Articles become TF-IDF vectors, reduced by latent semantic analysis; each is linked to its nearest
-neighbours, Louvain community detection finds the subjects in that graph, and a few rounds of
-spherical k-means started from the larger communities settle every article on its closest subject.
+neighbours, Louvain community detection finds tight communities in that graph and, run again on a
+graph of those communities weighted by all the similarity between their members, joins them into
+subjects; a few rounds of spherical k-means started from the larger subjects settle every article on
+its closest one.
 numpy, scipy and networkx are imported here only, and only for digests large enough to need them.
 """
 
@@ -53,7 +55,8 @@ def _discover(documents: Sequence[Document]) -> list[int]:
     points = _normalize(_lsa(matrix, min(DIMENSIONS, min(matrix.shape) - 1)))
     sample = _sample(documents)
     communities = [[int(sample[i]) for i in c] for c in _communities(points[sample])]
-    big = [c for c in communities if len(c) >= max(MIN_SHARE * len(sample), 3)] or communities[:1]
+    subjects = _joined(points, communities)
+    big = [c for c in subjects if len(c) >= max(MIN_SHARE * len(sample), 3)] or subjects[:1]
     centres = _normalize(np.array([points[c].mean(axis=0) for c in big]))
     labels = _spherical_kmeans(points, centres)
     return _renumber(labels.tolist())
@@ -63,21 +66,17 @@ def _sample(documents: Sequence[Document]) -> NDArray[np.int64]:
     """About GRAPH_SAMPLE rows: the graph only finds the subjects, k-means places everyone.
 
     Chosen by a hash of each document, not by position: one article more must not change which others are
-    in the graph (every fourth one, say, after the new one), or the subjects found change with it.
+    in the graph (every fourth one, say, after the new one), or the subjects found change with it. Ordered
+    by that hash too: community detection depends on the order of the graph's nodes, and the same documents
+    must give the same subjects in whatever order they come.
     """
     import numpy as np
 
-    if len(documents) <= GRAPH_SAMPLE:
-        return np.arange(len(documents))
-    below = (1 << 32) * GRAPH_SAMPLE // len(documents)  # a hash below this: in the sample
-    return np.array(
-        [
-            row
-            for row, (terms, _) in enumerate(documents)
-            if zlib.crc32(terms.encode("utf-8", "surrogatepass")) < below
-        ],
-        dtype=np.int64,
-    )
+    hashes = [zlib.crc32(terms.encode("utf-8", "surrogatepass")) for terms, _ in documents]
+    below = (1 << 32) * GRAPH_SAMPLE // max(len(documents), 1)  # a hash below this: in the sample
+    rows = [row for row, value in enumerate(hashes) if value < below or len(documents) <= GRAPH_SAMPLE]
+    rows.sort(key=lambda row: (hashes[row], documents[row][0]))
+    return np.array(rows, dtype=np.int64)
 
 
 def _tfidf(documents: Sequence[Document]) -> Any:  # a scipy CSR matrix
@@ -167,6 +166,34 @@ def _communities(points: NDArray[np.float64]) -> list[list[int]]:
         graph.add_edge(i, j, weight=weight)
     found = nx.community.louvain_communities(graph, weight="weight", resolution=RESOLUTION, seed=_SEED)
     return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+
+
+def _joined(points: NDArray[np.float64], communities: list[list[int]]) -> list[list[int]]:
+    """Communities of one subject joined: Louvain again, on a graph of the communities whose edges weigh
+    all the similarity between their members (the dot product of their summed points), biggest first.
+
+    The neighbour graph links each article to the few most like it, so a subject's communities (one per
+    kind of event, say) often share no edge at all; summed over all their members, the similarities within
+    a subject stand far above those between subjects.
+    """
+    import networkx as nx
+    import numpy as np
+
+    sums = np.array([points[c].sum(axis=0) for c in communities])
+    weights = np.clip(sums @ sums.T, 0.0, None).tolist()
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(communities)))
+    graph.add_weighted_edges_from(
+        (a, b, weights[a][b])
+        for a in range(len(communities))
+        for b in range(a, len(communities))
+        if weights[a][b]
+    )
+    if not graph.size():
+        return communities
+    found = nx.community.louvain_communities(graph, weight="weight", resolution=1.0, seed=_SEED)
+    joined = [sorted(row for c in group for row in communities[c]) for group in found]
+    return sorted(joined, key=lambda c: (-len(c), c[0]))
 
 
 def _neighbours(points: NDArray[np.float64], k: int) -> Iterator[tuple[int, int, float]]:

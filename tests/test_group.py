@@ -223,13 +223,53 @@ def test_unmatched_stories_can_go_to_discovered_topics() -> None:
     assert "Disasters" in labels and "Other" not in labels and len(labels) >= 2
 
 
-def _load(root: Path) -> list[Article]:
+def _load(root: Path, jobs: int = 1) -> list[Article]:
     from digest.build import discover
     from digest.cache import Cache
     from digest.ingest import Settings, ingest
 
     sources = list(discover(root, root / "site", lambda issue: None))
-    return list(ingest(sources, Settings(3, 10 * 2**20), Cache(None, "")).articles)
+    return list(ingest(sources, Settings(3, 10 * 2**20), Cache(None, ""), jobs=jobs).articles)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> list[Article]:
+    """A thousand generated articles: events of eight topics, each topic's events of several kinds."""
+    from benchmarks.corpus import generate
+
+    root = tmp_path_factory.mktemp("generated")
+    generate(root / "src", 1000, seed=11)
+    return _load(root / "src", jobs=2)
+
+
+def test_discovered_subjects_are_the_topics_of_the_news(generated: list[Article]) -> None:
+    """Each kind of event makes a community of its own in the neighbour graph; they must be joined into their
+    topics, not left out as niches (nor one topic's articles spread over the others')."""
+    from benchmarks.grouping import nmi
+    from digest.group import article_features
+
+    features = [article_features(a) for a in generated]
+    subjects = topics.discover([(f.names, f.counts) for f in features])
+    truth = [a.tags[0] for a in generated]
+    assert len(set(subjects)) == len(set(truth)) == 8
+    assert nmi(truth, subjects) >= 0.95
+
+
+def test_the_topic_graph_has_the_same_nodes_in_the_same_order_whatever_the_input_order() -> None:
+    """Community detection depends on the order of the graph's nodes: the same documents in another order
+    must give the same graph, or the same articles give other topics when they come in another order."""
+    documents = [(f"term{n} subject{n % 7} word{n % 11}", [1, 1, 1]) for n in range(400)]
+    shuffled = list(documents)
+    random.Random(5).shuffle(shuffled)
+    assert [shuffled[row][0] for row in topics._sample(shuffled)] == [
+        documents[row][0] for row in topics._sample(documents)
+    ]
+
+
+def test_subjects_found_beside_the_stories_change_nothing(generated: list[Article]) -> None:
+    """With two jobs, topic discovery runs in a child process while stories are clustered."""
+    duplicates = find_duplicates(generated)
+    assert group(generated, duplicates, jobs=2) == group(generated, duplicates, jobs=1)
 
 
 def test_uci_headlines_group_into_their_events(corpora: Path, tmp_path: Path) -> None:
