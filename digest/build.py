@@ -33,7 +33,7 @@ from digest.readers import reader_for
 from digest.readers.files import MEGABYTE, read_file
 from digest.render import Memory, render_site, theme_stamps
 from digest.reuse import Compiled
-from digest.summarize import summarize_story
+from digest.summarize import story_length, summarize_story
 from digest.write import Staging, remove_in_thread, remove_now
 
 MAX_FILE_BYTES = Config.max_file_mb * MEGABYTE  # the default of build.max_file_mb
@@ -218,7 +218,13 @@ def _build(
         with stages.stage("stories", total=len(grouping.stories)) as advance:
             by_id = {a.id: a for a in articles}
             stories, story_hashes = summarize_stories(
-                grouping.stories, by_id, jobs=jobs, advance=advance, cache=cache, prints=prints
+                grouping.stories,
+                by_id,
+                jobs=jobs,
+                advance=advance,
+                cache=cache,
+                prints=prints,
+                summaries=summaries if config.sentences == story_length(1) else None,
             )
         digest = Digest(
             title=config.title,
@@ -396,11 +402,14 @@ def summarize_stories(
     advance: Callable[[int], None] = lambda done: None,
     cache: Cache | None = None,
     prints: Mapping[str, str] | None = None,
+    summaries: Mapping[str, tuple[str, ...]] | None = None,
 ) -> tuple[tuple[Story, ...], dict[str, str]]:
     """Every story with its traced summary and key facts, over ``jobs`` processes, unchanged ones cached;
     and each one's ``story_hash``.
 
     ``prints`` are the articles' ``article_print`` when known: they key the cache faster than the text.
+    ``summaries`` are the articles' summaries when they have ``story_length(1)`` sentences: a story of one
+    article takes its article's.
     """
     keys = [_summary_key(story, by_id, prints or {}) for story in stories]
     known = cache.recall("story", keys) if cache else {}
@@ -408,7 +417,7 @@ def summarize_stories(
     todo = [i for i, key in enumerate(keys) if key not in known]
 
     def work(start: int, stop: int) -> list[Summary]:
-        return [_summary(stories[i], by_id) for i in todo[start:stop]]
+        return [_summary(stories[i], by_id, summaries or {}) for i in todo[start:stop]]
 
     fresh = fork_map(work, len(todo), jobs=jobs, chunk=16, minimum=64, advance=advance)
     made = {keys[i]: value for i, value in zip(todo, fresh, strict=True)}
@@ -591,13 +600,19 @@ def _summary_key(story: Story, by_id: Mapping[str, Article], prints: Mapping[str
     return digest_.hexdigest()
 
 
-def _summary(story: Story, by_id: Mapping[str, Article]) -> Summary:
+def _summary(story: Story, by_id: Mapping[str, Article], known: Mapping[str, tuple[str, ...]]) -> Summary:
+    """A story's summary, facts and ``summary_hash``; ``known``: articles' summaries of a one-article story's
+    length, which is what its summary would be (``summarize_story``)."""
     members = [(a, by_id[a].sentences) for a in _spread(story.articles, SUMMARY_ARTICLES)]
     titles = {a: by_id[a].title for a in story.articles}
     # Key facts read the leads of the first articles: what outlets agree on is stated early, and a big
     # story's hundredth article adds cost, not facts.
     leads = [(a, sentences[:FACT_SENTENCES]) for a, sentences in members[:FACT_ARTICLES]]
-    summary, facts = summarize_story(members, titles=titles), key_facts(leads, titles=titles)
+    if len(members) == 1 and members[0][0] in known:
+        summary = tuple(StorySentence(text, members[0][0], 1) for text in known[members[0][0]])
+    else:
+        summary = summarize_story(members, titles=titles)
+    facts = key_facts(leads, titles=titles)
     return (
         tuple((s.text, s.article, s.sources) for s in summary),
         tuple((f.kind, f.text, f.sources) for f in facts),

@@ -51,6 +51,21 @@ def test_seed_stories_and_topic(seeds: dict[str, Any]) -> None:
     assert len(seeds["stories"]) == 2 and len(seeds["topics"]) == 1
 
 
+@pytest.mark.parametrize("sentences", [2, 3, 5])
+def test_a_one_article_story_is_summarized_at_a_storys_length(run_build: Builder, sentences: int) -> None:
+    """A story of one article has the three sentences its article would give, whatever the length of
+    article summaries (the article's own summary stands in for it only when that has three)."""
+    _, digest = run_build(SEEDS, sentences=sentences)
+    (story,) = [s for s in digest["stories"] if len(s["articles"]) == 1]
+    (article,) = [a for a in digest["articles"] if a["id"] == story["articles"][0]]
+    assert len(article["summary"]) == sentences
+    source = (SEEDS / article["source"]).read_text(encoding="utf-8")
+    assert all(s["text"] in source and s["article"] == article["id"] for s in story["summary"])
+    assert len(story["summary"]) == 3
+    if sentences == 3:
+        assert [s["text"] for s in story["summary"]] == article["summary"]
+
+
 def test_seed_summaries_hold_no_boilerplate(seeds: dict[str, Any]) -> None:
     texts = [s for a in seeds["articles"] for s in a["summary"]]
     texts += [s["text"] for story in seeds["stories"] for s in story["summary"]]
