@@ -109,8 +109,13 @@ def group(
     terms = [known[a.id] if a.id in known else article_features(a) for a in kept]
     # Subjects are found from the articles alone, so their discovery need not wait for the stories.
     discovering = not rules and len(kept) >= topics_module.MIN_ARTICLES
-    with beside(partial(_subjects, kept, terms), fork=discovering and jobs > 1) as subjects:
-        return _grouping(articles, duplicate_of, kept, terms, rules, unmatched, subjects)
+    # The child reads no more than the documents: what it reads of this process's objects it copies.
+    documents = [(f.names, f.counts) for f in terms]
+    with beside(partial(topics_module.discover, documents), fork=discovering and jobs > 1) as found:
+        del documents
+        return _grouping(
+            articles, duplicate_of, kept, terms, rules, unmatched, lambda: _subjects(kept, found())
+        )
 
 
 def _grouping(
@@ -340,19 +345,18 @@ def _found(
     return _similar(drafts)
 
 
-def _subjects(articles: Sequence[Article], features: Sequence[Features]) -> dict[str, int]:
-    """Each article's subject number (``topics.discover``), the articles given in chronological order."""
-    subject = topics_module.discover([(f.names, f.counts) for f in features])
-    return dict(zip((a.id for a in articles), subject, strict=True))
+def _subjects(articles: Sequence[Article], subjects: Sequence[int]) -> dict[str, int]:
+    """Each article's subject number, from ``topics.discover`` of the articles in this order."""
+    return dict(zip((a.id for a in articles), subjects, strict=True))
 
 
 def _draft_subjects(drafts: Sequence[_Draft]) -> dict[str, int]:
-    """``_subjects`` of the stories' articles."""
+    """``_subjects`` of the stories' articles, discovered in chronological order."""
     pairs = sorted(
         ((a, f) for d in drafts for a, f in zip(d.articles, d.features, strict=True)),
         key=lambda pair: _chronological(pair[0]),
     )
-    return _subjects([a for a, _ in pairs], [f for _, f in pairs])
+    return _subjects([a for a, _ in pairs], topics_module.discover([(f.names, f.counts) for _, f in pairs]))
 
 
 def _discovered(drafts: Sequence[_Draft], subject_of: Mapping[str, int]) -> list[tuple[str, list[_Draft]]]:
