@@ -1,4 +1,4 @@
-"""Grouping quality and speed: BBC topics (NMI), UCI stories (B-cubed), grouping time at 10,000 articles.
+"""Grouping quality and speed: BBC topics (NMI, whole and small digests), UCI stories (B-cubed), grouping time.
 
 Run: .venv/bin/python benchmarks/grouping.py [--runs N]
 Prints figures; it is not a test. Needs ../shared/corpora beside the repository.
@@ -83,6 +83,28 @@ def bbc_topics(work: Path) -> None:
     print("  largest topics:", ", ".join(f"{t} {n}" for t, n in sizes))
 
 
+def bbc_small_topics(work: Path, sizes: tuple[int, ...] = (40, 80, 200, 500), seeds: int = 3) -> None:
+    """Topics of small digests: random BBC subsets of each size, the mean NMI and topic count of a few."""
+    from digest.build import discover
+    from digest.cache import Cache
+    from digest.ingest import Settings, ingest
+
+    labels = flatten_bbc(work / "bbc-small")
+    sources = list(discover(work / "bbc-small", work / "x", print))
+    articles = ingest(sources, Settings(3, 10 * 2**20), Cache(None, ""), jobs=2).articles
+    parts = []
+    for size in sizes:
+        scores, counts = [], []
+        for seed in range(seeds):
+            chosen = random.Random(seed).sample(list(articles), size)
+            grouping = group(chosen, find_duplicates(chosen))
+            topic_of = {a: s.topic for s in grouping.stories for a in (*s.articles, *s.duplicates)}
+            scores.append(nmi([labels[a.source] for a in chosen], [topic_of[a.id] for a in chosen]))
+            counts.append(len(grouping.topics))
+        parts.append(f"{size}: NMI {statistics.mean(scores):.2f} with {statistics.mean(counts):.1f} topics")
+    print(f"BBC small digests (mean of {seeds} random subsets): " + "; ".join(parts))
+
+
 def uci_stories(work: Path) -> None:
     truth, found, seconds = labelled(work / "uci", work / "uci-site", uci_feeds(work / "uci"), "story")
     p, r, f1 = bcubed(truth, found)
@@ -149,6 +171,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         bbc_topics(work)
+        bbc_small_topics(work)
         uci_stories(work)
         if not args.skip_speed:
             grouping_speed(work, args.runs)

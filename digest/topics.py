@@ -23,8 +23,12 @@ if TYPE_CHECKING:
 
 MIN_ARTICLES = 30  # below this a graph of neighbours says little; callers group by plain similarity
 DIMENSIONS = 100  # latent semantic dimensions
-NEIGHBOURS = 10  # edges per article in the similarity graph
-RESOLUTION = 0.3  # Louvain resolution: lower finds fewer, broader subjects
+NEIGHBOURS = 15  # edges per article in the similarity graph
+# Louvain resolutions (lower finds fewer, broader communities): plain modularity in both graphs. Measured on
+# BBC digests of 40 to 2,225 articles (benchmarks/grouping.py), the communities' joining decides how broad a
+# subject is; a low resolution in the neighbour graph as well made one topic of a digest under 100 articles.
+RESOLUTION = 1.0  # of the neighbour graph
+JOIN_RESOLUTION = 1.0  # of the graph of communities (``_joined``)
 MIN_SHARE = 0.03  # a community smaller than this share of the articles is a niche, not a subject
 KMEANS_ROUNDS = 30
 GRAPH_SAMPLE = 3000  # articles in the neighbour graph; bounds the graph's cost at any corpus size
@@ -191,7 +195,7 @@ def _joined(points: NDArray[np.float64], communities: list[list[int]]) -> list[l
     )
     if not graph.size():
         return communities
-    found = nx.community.louvain_communities(graph, weight="weight", resolution=1.0, seed=_SEED)
+    found = nx.community.louvain_communities(graph, weight="weight", resolution=JOIN_RESOLUTION, seed=_SEED)
     joined = [sorted(row for c in group for row in communities[c]) for group in found]
     return sorted(joined, key=lambda c: (-len(c), c[0]))
 

@@ -294,3 +294,24 @@ def test_bbc_topics_match_the_sections(corpora: Path, tmp_path: Path) -> None:
     topic_of = {a: s.topic for s in grouping.stories for a in (*s.articles, *s.duplicates)}
     assert nmi([labels[a.source] for a in articles], [topic_of[a.id] for a in articles]) >= 0.85
     assert 4 <= len(grouping.topics) <= 12
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_small_digest_of_bbc_news_has_its_sections_as_topics(
+    corpora: Path, tmp_path: Path, seed: int
+) -> None:
+    """Eighty articles of five sections: a neighbour graph that dense is one community at a low resolution,
+    and a digest of one topic files sport under business."""
+    from benchmarks.corpora import flatten_bbc
+    from benchmarks.grouping import nmi
+
+    labels = flatten_bbc(tmp_path / "bbc")
+    chosen = random.Random(seed).sample(sorted(labels), 80)
+    (tmp_path / "small").mkdir()
+    for name in chosen:
+        (tmp_path / "small" / name).write_bytes((tmp_path / "bbc" / name).read_bytes())
+    articles = _load(tmp_path / "small")
+    grouping = run(articles)
+    topic_of = {a: s.topic for s in grouping.stories for a in (*s.articles, *s.duplicates)}
+    assert 4 <= len(grouping.topics) <= 8
+    assert nmi([labels[a.source] for a in articles], [topic_of[a.id] for a in articles]) >= 0.7
