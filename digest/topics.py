@@ -95,18 +95,23 @@ def _tfidf(documents: Sequence[Document]) -> Any:  # a scipy CSR matrix
     column = np.full(counts.shape[1], -1, dtype=np.intp)
     column[kept] = np.arange(len(kept))
     idf = np.array([math.log((1 + n) / (1 + int(df[j]))) for j in kept])
-    rows = np.repeat(np.arange(n), np.diff(counts.indptr))
     cols = column[counts.indices]
     wanted = cols >= 0
     # Logarithms by math, once per distinct count, so each weight is the float a plain loop would give
     distinct, which = np.unique(counts.data[wanted], return_inverse=True)
     tf = np.array([1.0 + math.log(c) for c in distinct.tolist()])
-    values = tf[which] * idf[cols[wanted]]
+    indices = cols[wanted].astype(np.int32)
+    del cols
+    values = tf[which] * idf[indices]
+    starts = np.concatenate([[0], np.cumsum(wanted, dtype=np.int32)])[counts.indptr]  # each row's first entry
     shape = (n, max(len(kept), 1))
-    matrix = sp.csr_matrix((values, (rows[wanted], cols[wanted])), shape=shape, dtype=np.float64)
+    # Built in place, row by row: memory for the matrix and a copy of its values, not five of its size
+    matrix = sp.csr_matrix((values, indices, starts), shape=shape)
+    matrix.sort_indices()
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    return sp.diags(1.0 / norms) @ matrix
+    matrix.data *= np.repeat(1.0 / norms, np.diff(matrix.indptr))
+    return matrix
 
 
 def _counts(documents: Sequence[Document]) -> tuple[Any, list[str]]:
@@ -115,7 +120,7 @@ def _counts(documents: Sequence[Document]) -> tuple[Any, list[str]]:
     import scipy.sparse as sp
 
     number: dict[str, int] = {}
-    terms, counts = array("q"), array("q")
+    terms, counts = array("i"), array("i")  # 32 bits: half the memory, and as many terms as there can be
     ends = [0]
     for names, values in documents:
         terms.extend([number.setdefault(t, len(number)) for t in names.split()])
