@@ -92,20 +92,31 @@ def _tfidf(documents: Sequence[Document]) -> Any:  # a scipy CSR matrix
     n = len(documents)
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     kept = sorted(np.flatnonzero((df >= 2) & (df <= max(2, n // 2))).tolist(), key=names.__getitem__)
-    column = np.full(counts.shape[1], -1, dtype=np.intp)
-    column[kept] = np.arange(len(kept))
     idf = np.array([math.log((1 + n) / (1 + int(df[j]))) for j in kept])
+    # Built in place from the counts, in 32-bit numbers where they fit: at 100,000 articles each array
+    # of one number per entry is tens of megabytes, held at once with the rest.
+    column = np.full(counts.shape[1], -1, dtype=np.int32)
+    column[kept] = np.arange(len(kept), dtype=np.int32)
     cols = column[counts.indices]
     wanted = cols >= 0
-    # Logarithms by math, once per distinct count, so each weight is the float a plain loop would give
-    distinct, which = np.unique(counts.data[wanted], return_inverse=True)
-    tf = np.array([1.0 + math.log(c) for c in distinct.tolist()])
-    indices = cols[wanted].astype(np.int32)
+    before = np.zeros(len(wanted) + 1, dtype=np.int32)  # kept entries before each entry
+    np.cumsum(wanted, out=before[1:])
+    starts = before[counts.indptr]  # each row's first kept entry
+    del before
+    indices = cols[wanted]
     del cols
-    values = tf[which] * idf[indices]
-    starts = np.concatenate([[0], np.cumsum(wanted, dtype=np.int32)])[counts.indptr]  # each row's first entry
+    frequencies = counts.data[wanted]
+    del counts, wanted
+    # Logarithms by math, once per distinct count, so each weight is the float a plain loop would give;
+    # looked up in a table by count, which costs less memory than sorting the counts to find them.
+    table = np.zeros(int(frequencies.max(initial=0)) + 1)
+    table[frequencies] = 1.0
+    distinct = np.flatnonzero(table)
+    table[distinct] = [1.0 + math.log(c) for c in distinct.tolist()]
+    values = table[frequencies]
+    del frequencies, table
+    values *= idf[indices]
     shape = (n, max(len(kept), 1))
-    # Built in place, row by row: memory for the matrix and a copy of its values, not five of its size
     matrix = sp.csr_matrix((values, indices, starts), shape=shape)
     matrix.sort_indices()
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
@@ -142,18 +153,33 @@ def _lsa(matrix: Any, dimensions: int) -> NDArray[np.float64]:
     dimensions = max(1, min(dimensions, n_terms))
     rng = np.random.default_rng(_SEED)
     sample = a @ rng.standard_normal((n_terms, dimensions + 10))
+    # Each product and factorization of this rows x (dimensions + 10) array makes one more of its size:
+    # each is dropped as soon as it is used, so that no more than two are held at once.
     for _ in range(2):  # power iterations sharpen the spectrum of text matrices, whose decay is slow
-        sample, _r = np.linalg.qr(sample)
+        sample = _orthonormal(sample)
         sample = a @ (a.T @ sample)
-    basis, _r = np.linalg.qr(sample)
+    basis = _orthonormal(sample)
+    del sample
     small = np.asarray((a.T @ basis).T)
     # Only the left singular vectors are needed: eigenvectors of the small Gram matrix give them
     # for a fraction of a full SVD's cost.
     eigenvalues, u = np.linalg.eigh(small @ small.T)
     order = np.argsort(eigenvalues)[::-1][:dimensions]
     singular = np.sqrt(np.clip(eigenvalues[order], 0.0, None))
-    result: NDArray[np.float64] = (basis @ u[:, order]) * singular
+    result: NDArray[np.float64] = basis @ u[:, order]
+    del basis
+    result *= singular
     return result
+
+
+def _orthonormal(columns: NDArray[np.float64]) -> NDArray[np.float64]:
+    """An orthonormal basis of the columns' span (QR's Q), made over the array it is given."""
+    import scipy.linalg
+
+    basis: NDArray[np.float64] = scipy.linalg.qr(
+        columns, overwrite_a=True, mode="economic", check_finite=False
+    )[0]
+    return basis
 
 
 def _normalize(points: NDArray[np.float64]) -> NDArray[np.float64]:
