@@ -95,8 +95,8 @@ def beside(work: Callable[[], T], *, fork: bool) -> Iterator[Callable[[], T]]:
         yield functools.cache(work)
         return
     pool = _Pool(lambda start, stop: [work()], [(0, 1)], 1, 1)
-    # As in ``fork_each``: a collection in the child would touch, and so copy, every page of the objects
-    # it shares with this process (at 100,000 articles, half a gigabyte more at once).
+    # As in ``fork_each``: a collection in the child (a build pauses the collector; a caller may not) would
+    # touch, and so copy, every page of the objects it shares with this process.
     gc.freeze()
     try:
         worker = pool._start()
