@@ -112,7 +112,6 @@ def group(
     # The child reads no more than the documents: what it reads of this process's objects it copies.
     documents = [(f.names, f.counts) for f in terms]
     with beside(partial(topics_module.discover, documents), fork=discovering and jobs > 1) as found:
-        del documents
         return _grouping(
             articles, duplicate_of, kept, terms, rules, unmatched, lambda: _subjects(kept, found())
         )

@@ -173,7 +173,7 @@ def _lsa(matrix: Any, dimensions: int) -> NDArray[np.float64]:
 
 
 def _orthonormal(columns: NDArray[np.float64]) -> NDArray[np.float64]:
-    """An orthonormal basis of the columns' span (QR's Q), made over the array it is given."""
+    """An orthonormal basis of the columns' span (QR's Q); ``columns`` may be overwritten."""
     import scipy.linalg
 
     basis: NDArray[np.float64] = scipy.linalg.qr(
