@@ -15,6 +15,7 @@ __all__ = [
     "FUNCTION_WORDS",
     "STOPWORDS",
     "content_terms",
+    "ends_with_title",
     "headline_from_lead",
     "salient_terms",
     "sentence_spans",
@@ -64,6 +65,12 @@ _CANDIDATE = re.compile(
 _NEXT_WORD = re.compile(r"[\"'“‘(\[]*([^\s\"'”’)\].,;:!?…]*)")
 _ACRONYM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 _OPENING_PUNCT = "\"'“‘([`"
+
+
+def ends_with_title(line: str) -> bool:
+    """True when a line ends with a title that always precedes a name ("... said Dr."): it cannot end there."""
+    last = line.rsplit(None, 1)[-1] if line.strip() else ""
+    return last.endswith(".") and last[:-1].lower() in _TITLES
 
 
 def split_sentences(text: str) -> list[str]:

@@ -78,6 +78,49 @@ def test_bylines(byline: str, author: str) -> None:
     assert byline not in article.paragraphs
 
 
+def test_bylines_and_date_lines_right_under_the_headline_are_not_part_of_it() -> None:
+    article = one(
+        "Teachers vote to accept pay deal\nUnion members back offer by large majority\n"
+        "Published: 5 March 2024 10:32 GMT\nAuthor: Claire Dunn\n\n"
+        "Teachers have voted to accept a pay offer, ending a long dispute, the union said on Tuesday."
+    )
+    assert article.title == "Teachers vote to accept pay deal"
+    assert article.summary == "Union members back offer by large majority"
+    assert (article.date, article.author) == ("2024-03-05", "Claire Dunn")
+    assert article.paragraphs == (
+        "Teachers have voted to accept a pay offer, ending a long dispute, the union said on Tuesday.",
+    )
+    assert set(article.removed) == {"Published: 5 March 2024 10:32 GMT", "Author: Claire Dunn"}
+    wire = one(
+        "Oil prices jump after outage\nBy Alex Lawler and Noah Browning\n\nOil prices rose on Tuesday."
+    )
+    assert (wire.title, wire.author) == ("Oil prices jump after outage", "Alex Lawler and Noah Browning")
+
+
+def test_a_date_line_in_the_text_stays_text() -> None:
+    lines = [f"Paragraph {n} of the report says something new about the budget." for n in range(6)]
+    article = one("Budget report\n\n" + "\n\n".join([*lines, "Published: 5 March 2024"]))
+    assert article.date_from == "text"  # found in the text, as any date there, not as a header
+    assert article.paragraphs[-1] == "Published: 5 March 2024"
+
+
+@pytest.mark.parametrize("role", ["Health Correspondent", "Staff Writer", "Political Editor"])
+def test_a_writers_job_in_a_byline_is_not_a_publisher(role: str) -> None:
+    article = one(f"Ambulance times improve\n\nBy Grace Obi, {role}\n\nAmbulances were faster in February.")
+    assert (article.author, article.publisher) == ("Grace Obi", None)
+
+
+def test_a_wrapped_line_ending_with_a_title_does_not_end_the_paragraph() -> None:
+    article = one(
+        "Waiting lists fall\n\nHospital chief executive Dr. Sarah Collins said staff had worked hard. Dr.\n"
+        "Collins added that more beds would open in the spring at the main site."
+    )
+    assert article.paragraphs == (
+        "Hospital chief executive Dr. Sarah Collins said staff had worked hard. Dr. Collins added that more "
+        "beds would open in the spring at the main site.",
+    )
+
+
 def test_dateline_gives_publisher_and_is_stripped() -> None:
     article = one(
         "Senate passes budget\n\nWASHINGTON (Reuters) - The U.S. Senate passed a budget bill late on Thursday."

@@ -8,6 +8,7 @@ from digest import dates
 from digest.errors import SourceError
 from digest.models import RawArticle
 from digest.readers.decode import decode
+from digest.text import ends_with_title
 
 _DATE_HEADER = re.compile(
     r"^\s*(?:date|dated|published|posted|updated|pubdate)\s*:?\s*"
@@ -28,6 +29,17 @@ _DATELINE = re.compile(
 )
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
 _MAX_HEADLINE_WORDS = 20
+# What may follow the date of a date line: a time, maybe with a zone ("Published: 5 March 2024 10:32 GMT").
+_TIME_REST = re.compile(
+    r"(?:at\s+)?\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5})?|\d{1,2}\s*[ap]\.?m\.?", re.I
+)
+_HEADER_BLOCKS = 5  # date lines are looked for this far down: they sit by the headline
+# A byline's second part that names the writer's job, not an outlet ("By Grace Obi, Health Correspondent").
+_ROLE = re.compile(
+    r"\b(?:correspondent|editor|writer|reporter|journalist|columnist|contributor|staff|producer|analyst|"
+    r"photographer|critic|author|desk)s?$",
+    re.I,
+)
 
 
 def read(data: bytes, source: str) -> list[RawArticle]:
@@ -38,9 +50,12 @@ def read(data: bytes, source: str) -> list[RawArticle]:
     warnings: list[str] = []
     date, text = _date_header(text, source, warnings)
     blocks = _blocks(text)
+    lined, blocks, dated = _date_lines(blocks, source, warnings)
+    date = date or lined
     title, blocks = _headline(blocks)
     dek, blocks = _dek(blocks) if title else (None, blocks)
     author, author_from, organisation, blocks, removed = _bylines(blocks)
+    removed = dated + removed
     paragraphs, agency = _strip_dateline(blocks)
     publisher, publisher_from = (agency, "dateline") if agency else (organisation, "byline")
     if not paragraphs and not title:
@@ -81,15 +96,54 @@ def _date_header(text: str, source: str, warnings: list[str]) -> tuple[str | Non
         return None, rest
 
 
+def _date_line(line: str) -> str | None:
+    """The date of a line that states only a date ("Published: 5 March 2024", maybe with a time), else None."""
+    match = _DATE_HEADER.match(line)
+    if match is None:
+        return None
+    rest = line[match.end() :].strip(" \t,|-–—")
+    return match["value"] if not rest or _TIME_REST.fullmatch(rest) else None
+
+
+def _date_lines(
+    blocks: list[str], source: str, warnings: list[str]
+) -> tuple[str | None, list[str], list[str]]:
+    """The date of date lines by the headline, the blocks without them, and the lines taken out."""
+    date: str | None = None
+    kept: list[str] = []
+    removed: list[str] = []
+    for number, block in enumerate(blocks):
+        value = _date_line(block) if number < _HEADER_BLOCKS else None
+        if value is None:
+            kept.append(block)
+            continue
+        removed.append(block)
+        if date is None:
+            try:
+                date = dates.parse(value).date
+            except dates.DateError as exc:
+                warnings.append(f"{exc} in date line; date ignored")
+    return date, kept, removed
+
+
+def _is_header_line(line: str) -> bool:
+    """A byline, author line or date line: under a headline, each is a block of its own."""
+    return bool(_BYLINE.match(line) or _AUTHOR_LINE.match(line) or _date_line(line))
+
+
 def _blocks(text: str) -> list[str]:
-    """Paragraphs: blank-line separated blocks, hard-wrapped lines joined, one-paragraph-per-line kept apart."""
+    """Paragraphs: blank-line separated blocks, hard-wrapped lines joined, one-paragraph-per-line kept apart.
+
+    The first block's lines stay apart when one of them is a byline or a date line: a headline, its
+    standfirst and its bylines are often written on consecutive lines.
+    """
     blocks: list[str] = []
     for chunk in re.split(r"\n\s*\n", text):
         lines = [" ".join(line.split()) for line in chunk.split("\n")]
         lines = [line for line in lines if line]
         if not lines:
             continue
-        if _lines_are_paragraphs(lines):
+        if _lines_are_paragraphs(lines) or (not blocks and any(map(_is_header_line, lines[1:]))):
             blocks.extend(lines)
         else:
             blocks.append(" ".join(lines))
@@ -99,7 +153,7 @@ def _blocks(text: str) -> list[str]:
 def _lines_are_paragraphs(lines: list[str]) -> bool:
     if len(lines) == 1:
         return True
-    ended = sum(1 for line in lines[:-1] if _TERMINAL.search(line))
+    ended = sum(1 for line in lines[:-1] if _TERMINAL.search(line) and not ends_with_title(line))
     longest = max(len(line) for line in lines)
     # Hard-wrapped prose breaks mid-sentence at a steady width; one paragraph per line ends each line.
     return ended >= (len(lines) - 1) * 0.8 or (longest > 200 and ended >= (len(lines) - 1) / 2)
@@ -142,7 +196,8 @@ def _bylines(blocks: list[str]) -> tuple[str | None, str | None, str | None, lis
         if author is None:
             author = (line or by)["name"].strip(" .,")  # type: ignore[index]
             author_from = "author-line" if line else "byline"
-            organisation = by["org"].strip() if by and by["org"] and len(by["org"].split()) <= 4 else None
+            org = by["org"].strip() if by and by["org"] else ""
+            organisation = org if org and len(org.split()) <= 4 and not _ROLE.search(org) else None
     return author or None, author_from, organisation, kept, removed
 
 
