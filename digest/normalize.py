@@ -18,6 +18,15 @@ _WORD_RUN = re.compile(r"\w+")
 # surrogates cannot even be encoded as UTF-8. JSON-LD and YAML escapes ('\u0001', '\ud800') make them.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
+_BY = re.compile(r"^(?:(?:written|words|story|reporting)\s+)?by\s+", re.IGNORECASE)
+# An e-mail address with the name after it in brackets (RSS's form) or before it, the address in <> or ().
+_MAILED = re.compile(r"\S+@\S+\s*\((?P<after>[^()@]+)\)|(?P<name>[^<>()@]+?)\s*[<(]\s*\S+@[^>)]+[>)]")
+# A part of a byline that is a job, not a name ("Energy Correspondent", "staff writer").
+_JOB = re.compile(
+    r"^(?:[\w'’-]+\s+){0,3}(?:correspondent|editor|writer|reporter|journalist|columnist|contributor|staff|"
+    r"producer|analyst|photographer|critic|desk)s?$",
+    re.IGNORECASE,
+)
 _SLUG_WORDS = 8
 # Body markup kept after sanitizing; no images, media or embeds: the site makes no outside requests.
 _TAGS = {
@@ -46,8 +55,8 @@ def normalize(raw: RawArticle) -> Article:
         date=raw.date,
         date_from=raw.date_from,
         published=raw.published,
-        author=_clean(raw.author),
-        author_from=raw.author_from if raw.author else None,
+        author=(author := _author(raw.author, raw.publisher)),
+        author_from=raw.author_from if author else None,
         publisher=_clean(raw.publisher),
         publisher_from=raw.publisher_from if raw.publisher else None,
         url=url,
@@ -174,6 +183,27 @@ def _title(raw: RawArticle, sentences: Sequence[str]) -> tuple[str, str]:
     if sentences:
         return headline_from_lead(sentences[0]), "lead"
     return "", ""
+
+
+def _author(value: str | None, publisher: str | None) -> str | None:
+    """Who wrote it, as the names alone: no 'By', e-mail address, job title, nor the publisher among them."""
+    cleaned = _clean(value)
+    if cleaned is None:
+        return None
+    outlet = _key(publisher or "")
+    names = [name for name in map(_person, cleaned.split(",")) if name and _key(name) != outlet]
+    # A job after a name is dropped; a byline of nothing but a job ('Reuters Staff') is kept as written.
+    people = [name for name in names if not _JOB.search(name)] or names
+    return ", ".join(dict.fromkeys(people)) or None
+
+
+def _person(text: str) -> str:
+    """One name of a byline: 'By Jane Doe', 'jane@example.com (Jane Doe)', 'Jane Doe <jane@...>' -> 'Jane Doe'."""
+    text = _BY.sub("", text.strip())
+    quoted = _MAILED.fullmatch(text)
+    if quoted:
+        text = quoted["name"] or quoted["after"] or ""
+    return "" if "@" in text else text.strip(" ;:|-")
 
 
 def _clean(value: str | None) -> str | None:

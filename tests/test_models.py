@@ -161,3 +161,32 @@ def test_a_deferred_story_reads_its_summary_when_first_asked_and_keeps_its_defau
     plain = Story("s2", "Flood", (), (), None, None)
     assert (plain.summary, plain.facts, plain.topic) == ((), (), "")
     assert pickle.loads(pickle.dumps(story)) == story
+
+
+@pytest.mark.parametrize(
+    ("author", "publisher", "shown"),
+    [
+        ("By Sarah Miller", None, "Sarah Miller"),
+        ("editor@gazette.example (Chris Wong)", None, "Chris Wong"),
+        ("Chris Wong <chris@gazette.example>", None, "Chris Wong"),
+        ("desk@gazette.example", None, None),
+        ("Tom Baker, Energy Correspondent", None, "Tom Baker"),
+        ("Nina Berger, Alpine Daily", "Alpine Daily", "Nina Berger"),
+        ("Reuters Staff", None, "Reuters Staff"),
+        ("Jane Doe and John Roe", None, "Jane Doe and John Roe"),
+        ("Martin Luther King, Jr.", None, "Martin Luther King, Jr."),
+    ],
+)
+def test_an_author_is_the_names_alone(author: str, publisher: str | None, shown: str | None) -> None:
+    raw = RawArticle(
+        source="a.html",
+        format="html",
+        paragraphs=PARAGRAPHS,
+        title="A title",
+        author=author,
+        author_from="json-ld",
+        publisher=publisher,
+    )
+    article = normalize(raw)
+    assert article.author == shown
+    assert article.author_from == ("json-ld" if shown else None)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from digest.errors import SourceError
 from digest.models import RawArticle
+from digest.normalize import normalize
 from digest.readers import feed as feed_reader
 from digest.readers import reader_for
 
@@ -71,6 +72,15 @@ def test_rss_item_fills_every_field_with_its_rule() -> None:
     assert article.tags == ("Economy", "Banks")
     assert article.summary == "The bank kept rates on hold. Markets rose."
     assert article.warnings == ()
+
+
+@pytest.mark.parametrize("domain", ["gazette.example", "gazette.online", "news.co.uk"])
+def test_an_rss_author_with_an_email_address_is_the_name(domain: str) -> None:
+    item = FULL_ITEM.replace(
+        "<dc:creator>Ann Smith</dc:creator>", f"<author>desk@{domain} (Chris Wong)</author>"
+    )
+    [raw] = read(rss(item))
+    assert normalize(raw).author == "Chris Wong"
 
 
 def test_content_is_preferred_over_the_description_for_the_body() -> None:
