@@ -92,6 +92,13 @@ _RULES: tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...] = tuple(
         ("promo", r"\bclick here\b", 30, ("click here",)),
         (
             "promo",
+            r"^(?:we(?:'|’)?d (?:love|like) to hear (?:from you|your (?:thoughts|views|comments))|"
+            r"tell us what you think|let us know what you think|have your say\b)",
+            25,
+            (),
+        ),
+        (
+            "promo",
             r"^(?:read more|related|see also|more on this story|recommended|most read|top stories|"
             r"listen to this article|watch|video|read next|trending|download (?:our|the) app)\b"
             r"\s*(?::|\||\s-\s|$)",
@@ -119,6 +126,22 @@ _RULES: tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...] = tuple(
         ),
         ("photo-credit", r"^image (?:copyright|caption|source)\b", 30, ()),
         (
+            # A caption's closing credit: "... on Thursday morning. Photograph: Mark Evans/Mountain Courier"
+            "photo-credit",
+            r"(?:^|[.!?]\s+)(?:photograph|photo|picture|image|illustration)s?\s*:\s*(?-i:[A-Z])[^.!?:]{1,60}$",
+            40,
+            (
+                "photograph",
+                "photo:",
+                "photos:",
+                "picture:",
+                "pictures:",
+                "image:",
+                "images:",
+                "illustration:",
+            ),
+        ),
+        (
             "photo-credit",
             r"(?:^|/|\||—|-|\()\s*"
             r"(?:getty images|shutterstock|alamy|ap photo|afp photo|reuters/\w+|epa(?:-efe)?)\s*\)?$",
@@ -136,6 +159,8 @@ _RULES: tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...] = tuple(
             (),
         ),
         ("republished", r"^(?:originally|first) (?:published|appeared)\b", 40, ()),
+        # WordPress feeds end every item with this line.
+        ("republished", r"^the post\b.{3,300}?\bappeared first on [^,;]{2,80}$", 60, ()),
         ("republished", r"^(?:editor'?s|editors’) note\s*:", 80, ()),
     )
 )

@@ -56,6 +56,13 @@ needs_bbc = pytest.mark.skipif(not BBC.is_dir(), reason="BBC corpus not availabl
         ("Updated 10:32 GMT", "dateline"),
         ("This article was originally published by The Conversation.", "republished"),
         ("A version of this story first appeared in the Financial Times.", "republished"),
+        ("The post Tech firm announces 1,000 job cuts appeared first on Business Daily.", "republished"),
+        ("We'd love to hear your thoughts on this story.", "promo"),
+        ("Have your say in the comments below", "promo"),
+        (
+            "Rescue teams gather at the trailhead on Thursday morning. Photograph: Mark Evans/Mountain Courier",
+            "photo-credit",
+        ),
     ],
 )
 def test_boilerplate_is_recognised(line: str, reason: str) -> None:
@@ -80,6 +87,10 @@ def test_boilerplate_is_recognised(line: str, reason: str) -> None:
         "Spears claimed other magazines were approached but chose to contact her instead.",
         "Photographers gathered outside the court on Monday.",
         "Follow-up talks are planned for next week in Cairo.",
+        "The post office will close at noon, the council said.",
+        "The post of chairman appeared first on the agenda, ahead of the budget.",
+        "She showed reporters one photo: a boy holding a flag outside the school.",
+        "We would love to hear more from the minister, the union said.",
         "",
     ],
 )
