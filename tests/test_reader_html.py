@@ -152,13 +152,41 @@ def test_malformed_json_ld_is_ignored() -> None:
         ("Storm hits the coast | Daily Planet", "Storm hits the coast"),
         ("Storm hits the coast - daily planet", "Storm hits the coast"),
         ("Daily Planet — Storm hits the coast", "Storm hits the coast"),
-        ("Storm hits the coast | Other Site", "Storm hits the coast | Other Site"),
         ("Daily Planet", "Daily Planet"),
     ],
 )
 def test_title_element_loses_a_site_name_suffix_or_prefix(title: str, expected: str) -> None:
     article = read_one(page(f'<title>{title}</title><meta property="og:site_name" content="Daily Planet">'))
     assert (article.title, article.title_from) == (expected, "html:<title>")
+
+
+def test_an_undeclared_suffix_is_kept_when_the_page_does_not_show_the_headline_alone() -> None:
+    body = ARTICLE.replace("<h1>Storm hits the coast</h1>", "<h1>Live: coastal storm</h1>")
+    article = read_one(page("<title>Storm hits the coast | Other Site</title>", body=body))
+    assert (article.title, article.title_from) == ("Storm hits the coast | Other Site", "html:<title>")
+
+
+@pytest.mark.parametrize(
+    ("title", "h1"),
+    [
+        ("Storm hits the coast | Cityside News", "Storm hits the coast"),
+        ("Cityside News - Storm hits the coast", "Storm hits the coast"),
+        ("Storm hits the coast - Cityside News", "Storm hits the coast for a second day"),
+    ],
+)
+def test_a_site_name_no_metadata_declares_goes_when_the_headline_shows_without_it(
+    title: str, h1: str
+) -> None:
+    body = ARTICLE.replace("<h1>Storm hits the coast</h1>", f"<h1>{h1}</h1>")
+    article = read_one(page(f"<title>{title}</title>", body=body))
+    assert (article.title, article.title_from) == (h1, "html:<h1>")
+    assert not article.paragraphs[0].startswith(h1)  # the headline is not repeated as the first line
+
+
+def test_a_headline_with_a_dash_that_is_the_h1_keeps_its_own_rule() -> None:
+    body = ARTICLE.replace("<h1>Storm hits the coast</h1>", "<h1>Storm hits the coast - live updates</h1>")
+    article = read_one(page("<title>Storm hits the coast - live updates</title>", body=body))
+    assert (article.title, article.title_from) == ("Storm hits the coast - live updates", "html:<title>")
 
 
 def test_relative_canonical_is_resolved_against_og_url() -> None:

@@ -267,9 +267,26 @@ def _title_candidates(page: PageMeta, document: Any, sites: tuple[str, ...]) -> 
         (page.h1, "html:<h1>"),
         (getattr(document, "title", None), TRAFILATURA),
     )
+    h1 = _common.collapse(page.h1 or "")
     for value, rule in raw:
         if value:
-            yield Found(strip_site_name(_common.collapse(value), sites), rule)
+            title = strip_site_name(_common.collapse(value), sites)
+            yield Found(h1, "html:<h1>") if _h1_with_more(title, h1) else Found(title, rule)
+
+
+def _h1_with_more(title: str, h1: str) -> bool:
+    """The title is the page's headline (or its start) and, past a separator, something else: a site's name
+    none of its metadata declares ('Headline | Cityside News', 'Cityside News - Headline')."""
+    folded = h1.casefold()
+    if not folded or title.casefold() == folded:
+        return False
+    for separator in _SITE_SEPARATORS:
+        if separator not in title:
+            continue
+        head, tail = title.rsplit(separator, 1)[0], title.split(separator, 1)[1]
+        if any(len(part.split()) >= 2 and folded.startswith(part.casefold()) for part in (head, tail)):
+            return True
+    return False
 
 
 def strip_site_name(title: str, sites: tuple[str, ...]) -> str:
