@@ -64,11 +64,44 @@ def parse(value: str | dt.date | dt.datetime) -> When:
     return _parse_free(text)
 
 
+# Zone abbreviations news sites write after a time that dateutil does not know; ambiguous ones (IST, CST
+# as China's) are left out: a time whose zone is not known keeps no offset.
+_ZONES = {
+    name: hours * 3600
+    for hours, names in (
+        (-10, "HST"),
+        (-9, "AKST"),
+        (-8, "PST AKDT"),
+        (-7, "MST PDT"),
+        (-6, "CST MDT"),
+        (-5, "EST CDT"),
+        (-4, "EDT AST"),
+        (-3, "ADT"),
+        (0, "WET"),
+        (1, "BST CET WEST"),
+        (2, "CEST EET SAST"),
+        (3, "EEST MSK"),
+        (8, "AWST HKT SGT"),
+        (9, "JST KST"),
+        (10, "AEST"),
+        (11, "AEDT"),
+        (12, "NZST"),
+        (13, "NZDT"),
+    )
+    for name in names.split()
+}
+
+
 def _parse_free(text: str) -> When:
+    import warnings
+
     from dateutil import parser
 
     try:
-        parsed = parser.parse(text, default=dt.datetime(1, 1, 1))
+        with warnings.catch_warnings():
+            # An unknown zone name only costs the time its offset; dateutil would warn on stderr.
+            warnings.simplefilter("ignore", parser.UnknownTimezoneWarning)
+            parsed = parser.parse(text, default=dt.datetime(1, 1, 1), tzinfos=_ZONES)
     except (ValueError, OverflowError) as exc:
         raise DateError(f"unreadable date {text!r}") from exc
     if parsed.year < 1800:

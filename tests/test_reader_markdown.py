@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import warnings
 from typing import Any
 
 import pytest
@@ -127,6 +128,25 @@ def test_impossible_date_keeps_the_record_with_a_warning() -> None:
     assert article.date is None and article.date_from is None
     assert article.warnings == ("impossible date 2024-02-30 in front matter; date ignored",)
     assert article.paragraphs == ("Text.",)
+
+
+@pytest.mark.parametrize(
+    ("written", "published"),
+    [
+        ("March 3, 2024 5:00pm EST", "2024-03-03T17:00:00-05:00"),
+        ("2024-03-05 22:30 PDT", "2024-03-05T22:30:00-07:00"),
+        ("5 March 2024 10:32 CEST", "2024-03-05T10:32:00+02:00"),
+        ("March 3, 2024 5:00pm XYZ", "2024-03-03T17:00:00"),
+    ],
+)
+def test_a_time_with_a_zone_name_keeps_its_offset_and_nothing_is_printed(
+    written: str, published: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        article = read_one(f'---\ntitle: T\ndate: "{written}"\n---\nText.\n')
+    assert (article.date, article.published, article.warnings) == (published[:10], published, ())
+    assert capsys.readouterr() == ("", "")
 
 
 def test_unreadable_date_warns_and_a_later_key_is_used() -> None:
