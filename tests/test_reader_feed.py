@@ -234,11 +234,33 @@ def test_zone_names_dateutil_does_not_know_keep_their_offset() -> None:
     assert (article.date, article.published) == ("2014-03-10", "2014-03-10T22:15:00-04:00")
 
 
-@pytest.mark.parametrize("link", ["ftp://wire.example/a", "javascript:alert(1)", "/relative/path"])
+@pytest.mark.parametrize("link", ["ftp://wire.example/a", "javascript:alert(1)"])
 def test_non_http_link_is_dropped_with_a_warning(link: str) -> None:
     [article] = read(rss(f"<item><title>T</title><link>{link}</link></item>"))
     assert article.url is None and article.url_from is None
     assert article.warnings == (f"non-http url {link!r} in feed entry; url ignored",)
+
+
+def test_a_relative_link_is_resolved_against_the_feeds_own_link() -> None:
+    [article] = read(rss("<item><title>T</title><link>/news/bridge-reopens</link></item>"))
+    assert (article.url, article.warnings) == ("https://wire.example/news/bridge-reopens", ())
+    homeless = rss("<item><title>T</title><link>/news/bridge-reopens</link></item>").replace(
+        "<link>https://wire.example/</link>", ""
+    )
+    [article] = read(homeless)
+    assert article.url is None
+    assert article.warnings == ("non-http url '/news/bridge-reopens' in feed entry; url ignored",)
+
+
+def test_a_broken_feed_keeps_what_was_read_and_says_where_it_broke() -> None:
+    [article] = read(
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Broken</title>"
+        "<item><title>One</title><description>Text &amp; more text & more</description></item>"
+    )
+    assert article.title == "One"
+    assert len(article.warnings) == 1
+    assert article.warnings[0].startswith("malformed feed XML: ")
+    assert "(line 1); entries read up to it" in article.warnings[0]
 
 
 @pytest.mark.parametrize(

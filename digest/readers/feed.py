@@ -13,7 +13,9 @@ import io
 import re
 import warnings as warnings_lib
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
+from urllib.parse import urljoin
 from xml.sax import SAXParseException
 
 from digest import dates
@@ -41,10 +43,18 @@ def read(data: bytes, source: str) -> list[RawArticle]:
             raise SourceError(source, f"not an RSS or Atom feed: {_why_not_a_feed(parsed, text)}")
         raise SourceError(source, "feed has no entries")
     feed_title = _plain(parsed.get("feed", {}), "title")
-    every = (_article(entry, f"{source}#{n}", feed_title) for n, entry in enumerate(parsed["entries"], 1))
+    home = _common.http_url(parsed.get("feed", {}).get("link"))
+    every = (
+        _article(entry, f"{source}#{n}", feed_title, home) for n, entry in enumerate(parsed["entries"], 1)
+    )
     articles = [article for article in every if article.title or article.paragraphs]
     if not articles:
         raise SourceError(source, "feed has no entries with a title or text")
+    problem = parsed.get("bozo_exception")
+    if isinstance(problem, SAXParseException):
+        # feedparser reads a broken feed as far as it can: what it found is kept, and the break is said once.
+        found = f"malformed feed XML: {problem.getMessage()} (line {_line(problem)}); entries read up to it"
+        articles[0] = replace(articles[0], warnings=(found, *articles[0].warnings))
     return articles
 
 
@@ -65,18 +75,23 @@ def _why_not_a_feed(parsed: Any, text: str) -> str:
         return "looks like an HTML page"
     problem = parsed.get("bozo_exception")
     if isinstance(problem, SAXParseException):
-        return f"{problem.getMessage()} (line {problem.getLineNumber()})"
+        return f"{problem.getMessage()} (line {_line(problem)})"
     return f"root element is <{root[1]}>, expected <rss>, <feed> or <rdf:RDF>"
 
 
-def _article(entry: Any, source: str, feed_title: str | None) -> RawArticle:
+def _line(problem: SAXParseException) -> int:
+    """The line of the file a parse error is on: feedparser puts an XML declaration line before the text."""
+    return max(problem.getLineNumber() - 1, 1)
+
+
+def _article(entry: Any, source: str, feed_title: str | None, home: str | None) -> RawArticle:
     warnings: list[str] = []
     title = _plain(entry, "title")
     html, paragraphs = _body(entry)
     date, when = _date(entry, warnings)
     author = _author(entry)
     publisher = _publisher(entry, feed_title)
-    url = _url(entry, warnings)
+    url = _url(entry, warnings, home)
     return RawArticle(
         source=source,
         format=FORMAT,
@@ -197,11 +212,12 @@ def _publisher(entry: Any, feed_title: str | None) -> Found | None:
     return Found(feed_title, "feed:title") if feed_title else None
 
 
-def _url(entry: Any, warnings: list[str]) -> str | None:
+def _url(entry: Any, warnings: list[str], home: str | None) -> str | None:
+    """The entry's link; a relative one (RSS has no xml:base) resolved against the feed's own link."""
     link = entry.get("link")
     if not isinstance(link, str) or not link.strip():
         return None
-    url = _common.http_url(link)
+    url = _common.http_url(urljoin(home, link.strip()) if home else link)
     if url is None:
         warnings.append(f"non-http url {link.strip()[:80]!r} in feed entry; url ignored")
     return url
