@@ -81,7 +81,7 @@ def _why_not_a_feed(parsed: Any, text: str) -> str:
 
 def _line(problem: SAXParseException) -> int:
     """The line of the file a parse error is on: feedparser puts an XML declaration line before the text."""
-    return max(problem.getLineNumber() - 1, 1)
+    return max((problem.getLineNumber() or 1) - 1, 1)
 
 
 def _article(entry: Any, source: str, feed_title: str | None, home: str | None) -> RawArticle:
