@@ -63,7 +63,7 @@ def normalize(raw: RawArticle) -> Article:
         url_from=raw.url_from if url else None,
         paragraphs=paragraphs,
         sentences=sentences,
-        html=sanitize(raw.html) if raw.html and paragraphs else None,
+        html=_body_html(raw.html, removed) if raw.html and paragraphs else None,
         tags=tuple(dict.fromkeys(t for t in (_clean(tag) for tag in raw.tags) if t)),
         topic_hint=_clean(raw.topic),
         given_summary=_clean(raw.summary),
@@ -129,6 +129,16 @@ def sanitize(html: str) -> str:
             attribute_filter=_absolute_links_only,
         )
     )
+
+
+def _body_html(html: str, removed: tuple[str, ...]) -> str:
+    """Sanitized body HTML, without the lines dropped from the text as boilerplate: the page shows neither."""
+    clean = sanitize(html)
+    if not removed:
+        return clean
+    from digest.readers._common import drop_blocks
+
+    return drop_blocks(clean, removed)
 
 
 def printable(text: str) -> str:

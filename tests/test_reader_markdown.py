@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from digest.errors import SourceError
 from digest.models import RawArticle
+from digest.normalize import normalize
 from digest.readers import markdown as md_reader
 from digest.readers import reader_for
 
@@ -349,4 +350,22 @@ def test_reused_renderer_gives_the_pages_python_markdown_gives(body: str) -> Non
 
     assert _Renderer.shared().convert(body) == python_markdown.markdown(
         body, extensions=["extra"], output_format="html"
+    )
+
+
+def test_lines_dropped_as_boilerplate_leave_the_body_html_too() -> None:
+    article = normalize(
+        read_one(
+            "---\ntitle: Fares rise\n---\n*By Oliver Grant*\n\nBus fares will rise by 5 percent in July.\n\n"
+            "- Single tickets cost more.\n- Sign up for our newsletter\n\n"
+            "Sign up for our newsletter to get transit news every week.\n"
+        )
+    )
+    assert article.removed == (
+        "By Oliver Grant",
+        "Sign up for our newsletter",
+        "Sign up for our newsletter to get transit news every week.",
+    )
+    assert article.html == (
+        "<p>Bus fares will rise by 5 percent in July.</p>\n<ul>\n<li>Single tickets cost more.</li>\n\n</ul>"
     )

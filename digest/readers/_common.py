@@ -299,6 +299,25 @@ def drop_leading_heading(root: Element, title: str | None, levels: frozenset[str
     return text
 
 
+def drop_blocks(html: str, texts: Iterable[str]) -> str:
+    """The HTML without the innermost blocks whose text is one of ``texts`` (lines found to be boilerplate)."""
+    unwanted = set(texts)
+    root = parse_fragment(html)
+    doomed = [
+        element
+        for element in root.iter()
+        if element is not root
+        and tag_of(element) in _BLOCKS
+        and not any(tag_of(child) in _BLOCKS for child in element)
+        and collapse(inline_text(element)) in unwanted
+    ]
+    for element in doomed:
+        parent = element.getparent()
+        if parent is not None:
+            _remove_keeping_tail(parent, element)
+    return inner_html(root) if doomed else html
+
+
 def _remove_keeping_tail(root: Element, element: Element) -> None:
     tail = element.tail or ""
     previous = element.getprevious()
