@@ -186,8 +186,7 @@ def _build(args: argparse.Namespace) -> int:
     path = args.config if args.config is not None else config_module.find(cwd)
     config = config_module.load(path, cwd, check_source=args.source is None)
     if args.source is not None:
-        if not args.source.is_dir():
-            raise ConfigError(None, [f"{args.source}: source folder not found"])
+        _check_source(args.source)
         config = replace(config, source=args.source)
     if args.output is not None:
         config = replace(config, output=args.output)
@@ -312,8 +311,7 @@ def _serve(args: argparse.Namespace) -> int:
     def load() -> Config:
         config = _load(args, check_source=args.source is None)
         if args.source is not None:
-            if not args.source.is_dir():
-                raise ConfigError(None, [f"{args.source}: source folder not found"])
+            _check_source(args.source)
             config = replace(config, source=args.source)
         return replace(config, output=args.output) if args.output is not None else config
 
@@ -381,3 +379,11 @@ def _fragment(source: str) -> str:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _check_source(source: Path) -> None:
+    """A source given on the command line must be a folder; a file is named as one."""
+    if source.is_file():
+        raise ConfigError(None, [f"{source}: is a file; give the folder that holds the articles"])
+    if not source.is_dir():
+        raise ConfigError(None, [f"{source}: source folder not found"])

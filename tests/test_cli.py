@@ -71,6 +71,13 @@ def test_missing_source_argument(tmp_path: Path) -> None:
     assert done.returncode == 1 and "nowhere" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_file_given_as_the_source_is_named_as_a_file(tmp_path: Path) -> None:
+    (tmp_path / "one.md").write_text("# Ports reopen\n\nThe ports reopened on Monday.\n")
+    done = run(["build", "one.md"], tmp_path)
+    assert done.returncode == 1
+    assert done.stderr == "error: one.md: is a file; give the folder that holds the articles\n"
+
+
 def test_warnings_name_the_file_and_strict_fails(tmp_path: Path) -> None:
     source = tmp_path / "in"
     source.mkdir()
