@@ -102,10 +102,14 @@ def _parse_free(text: str) -> When:
             # An unknown zone name only costs the time its offset; dateutil would warn on stderr.
             warnings.simplefilter("ignore", parser.UnknownTimezoneWarning)
             parsed = parser.parse(text, default=dt.datetime(1, 1, 1), tzinfos=_ZONES)
+            # Parsed again with another default day: a date that names no day ('March 2024') changes.
+            dayless = parser.parse(text, default=dt.datetime(1, 1, 2), tzinfos=_ZONES).day != parsed.day
     except (ValueError, OverflowError) as exc:
         raise DateError(f"unreadable date {text!r}") from exc
     if parsed.year < 1800:
         raise DateError(f"date without a year {text!r}")
+    if dayless:
+        raise DateError(f"date without a day {text!r}")  # the first of the month would be made up
     has_time = bool(re.search(r"\d:\d\d", text))
     return When(parsed.date().isoformat(), parsed.isoformat() if has_time else None)
 

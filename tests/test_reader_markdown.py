@@ -150,6 +150,13 @@ def test_a_time_with_a_zone_name_keeps_its_offset_and_nothing_is_printed(
     assert capsys.readouterr() == ("", "")
 
 
+@pytest.mark.parametrize("written", ["March 2024", "2024-03"])
+def test_a_date_without_a_day_is_not_made_the_first_of_the_month(written: str) -> None:
+    article = read_one(f'---\ntitle: T\ndate: "{written}"\n---\nText.\n')
+    assert article.date is None
+    assert article.warnings == (f"date without a day {written!r} in front matter; date ignored",)
+
+
 def test_unreadable_date_warns_and_a_later_key_is_used() -> None:
     article = read_one("---\ndate: next tuesday-ish\npublished: 2024-01-02\n---\nText.\n")
     assert article.date == "2024-01-02"
