@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from digest.text import STOPWORDS, word_set
 
-__all__ = ["REASONS", "boilerplate_reason", "is_boilerplate"]
+__all__ = ["REASONS", "boilerplate_reason", "is_boilerplate", "is_headline_list_label", "looks_like_headline"]
 
 REASONS: frozenset[str] = frozenset(
     {
@@ -221,6 +221,28 @@ def boilerplate_reason(paragraph: str, *, author: str | None = None) -> str | No
     if count <= _MAX_CAPTION_WORDS and line[-1] not in _TERMINAL and _is_caption(line):
         return "caption"
     return None
+
+
+# Labels over a list of other articles' headlines, which page extractors often keep with the text.
+_LIST_LABEL = re.compile(
+    r"^(?:most (?:read|popular|viewed|shared)|related(?: stories| articles| coverage| content)?|see also|"
+    r"more on this (?:story|topic)|recommended(?: for you| reading| stories)?|top stories|read next|"
+    r"trending(?: now| stories)?|popular (?:now|stories)|more (?:stories|news)|latest (?:news|stories)|"
+    r"you may also like|you might also like|more from [\w'’ ]{2,30})\s*:?$",
+    re.IGNORECASE,
+)
+_MAX_LISTED_HEADLINE_WORDS = 25
+
+
+def is_headline_list_label(line: str) -> bool:
+    """A line that introduces a list of other articles ('Most read', 'Related stories', 'Read next')."""
+    return _LIST_LABEL.match(" ".join(line.split())) is not None
+
+
+def looks_like_headline(line: str) -> bool:
+    """A short line that does not end like a sentence, as a headline in a list of them does."""
+    words = line.split()
+    return 0 < len(words) <= _MAX_LISTED_HEADLINE_WORDS and line.rstrip()[-1] not in _TERMINAL
 
 
 # A story's summary and its key facts screen the same sentences, one after the other.

@@ -8,7 +8,7 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Sequence
 
-from digest.boilerplate import boilerplate_reason
+from digest.boilerplate import boilerplate_reason, is_headline_list_label, looks_like_headline
 from digest.errors import SourceError
 from digest.models import Article, RawArticle, Sentences, with_slug
 from digest.text import headline_from_lead, sentence_spans
@@ -165,14 +165,17 @@ def _clean_paragraphs(raw: RawArticle) -> tuple[tuple[str, ...], tuple[str, ...]
     kept: list[str] = []
     removed: list[str] = []
     title_key = _key(raw.title or "")
+    listing = False  # under a 'Most read' label: the headlines listed after it are other articles'
     for paragraph in raw.paragraphs:
         text = _collapse(printable(paragraph))
         if not text:
             continue
         if not kept and _key(text) == title_key:
             continue  # pages and feeds often repeat the headline as the first line
-        if boilerplate_reason(text, author=raw.author) is not None:
+        listing = listing and looks_like_headline(text)
+        if listing or boilerplate_reason(text, author=raw.author) is not None or is_headline_list_label(text):
             removed.append(text)
+            listing = listing or is_headline_list_label(text)
             continue
         kept.append(text)
     return tuple(kept), tuple(removed)

@@ -190,3 +190,19 @@ def test_an_author_is_the_names_alone(author: str, publisher: str | None, shown:
     article = normalize(raw)
     assert article.author == shown
     assert article.author_from == ("json-ld" if shown else None)
+
+
+def test_headlines_listed_under_a_most_read_label_are_not_the_articles_text() -> None:
+    paragraphs = (
+        "Two paintings stolen in 1994 were handed back to the owners' family on Wednesday.",
+        "Most read",
+        "Man arrested after chase through city centre ends in crash on ring road",
+        "Council tax to rise by 5% as budget is approved",
+        "The works were found in the attic of a house in the suburbs last year, police said.",
+        "Related stories:",
+        "Police appeal for witnesses.",
+    )
+    raw = RawArticle(source="a.html", format="html", paragraphs=paragraphs, title="Paintings returned")
+    article = normalize(raw)
+    assert article.paragraphs == (paragraphs[0], paragraphs[4], paragraphs[6])
+    assert article.removed == paragraphs[1:4] + (paragraphs[5],)
