@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from digest.boilerplate import boilerplate_reason, is_headline_list_label, looks_like_headline
 from digest.errors import SourceError
 from digest.models import Article, RawArticle, Sentences, with_slug
+from digest.readers._common import byline_name, drop_blocks
 from digest.text import headline_from_lead, sentence_spans
 
 _WORD_RUN = re.compile(r"\w+")
@@ -18,9 +19,6 @@ _WORD_RUN = re.compile(r"\w+")
 # surrogates cannot even be encoded as UTF-8. JSON-LD and YAML escapes ('\u0001', '\ud800') make them.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
-_BY = re.compile(r"^(?:(?:written|words|story|reporting)\s+)?by\s+", re.IGNORECASE)
-# An e-mail address with the name after it in brackets (RSS's form) or before it, the address in <> or ().
-_MAILED = re.compile(r"\S+@\S+\s*\((?P<after>[^()@]+)\)|(?P<name>[^<>()@]+?)\s*[<(]\s*\S+@[^>)]+[>)]")
 # A part of a byline that is a job, not a name ("Energy Correspondent", "staff writer").
 _JOB = re.compile(
     r"^(?:[\w'’-]+\s+){0,3}(?:correspondent|editor|writer|reporter|journalist|columnist|contributor|staff|"
@@ -134,11 +132,7 @@ def sanitize(html: str) -> str:
 def _body_html(html: str, removed: tuple[str, ...]) -> str:
     """Sanitized body HTML, without the lines dropped from the text as boilerplate: the page shows neither."""
     clean = sanitize(html)
-    if not removed:
-        return clean
-    from digest.readers._common import drop_blocks
-
-    return drop_blocks(clean, removed)
+    return drop_blocks(clean, removed) if removed else clean
 
 
 def printable(text: str) -> str:
@@ -204,19 +198,10 @@ def _author(value: str | None, publisher: str | None) -> str | None:
     if cleaned is None:
         return None
     outlet = _key(publisher or "")
-    names = [name for name in map(_person, cleaned.split(",")) if name and _key(name) != outlet]
+    names = [name for name in map(byline_name, cleaned.split(",")) if name and _key(name) != outlet]
     # A job after a name is dropped; a byline of nothing but a job ('Reuters Staff') is kept as written.
     people = [name for name in names if not _JOB.search(name)] or names
     return ", ".join(dict.fromkeys(people)) or None
-
-
-def _person(text: str) -> str:
-    """One name of a byline: 'By Jane Doe', 'jane@example.com (Jane Doe)', 'Jane Doe <jane@...>' -> 'Jane Doe'."""
-    text = _BY.sub("", text.strip())
-    quoted = _MAILED.fullmatch(text)
-    if quoted:
-        text = quoted["name"] or quoted["after"] or ""
-    return "" if "@" in text else text.strip(" ;:|-")
 
 
 def _clean(value: str | None) -> str | None:

@@ -30,6 +30,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Character references; those naming such characters ('&#1;', '&#xd800;') crash parsers just the same.
 _CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 
+_BY = re.compile(r"^(?:(?:written|words|story|reporting)\s+)?by\s+", re.IGNORECASE)
+# An e-mail address with the name after it in brackets (RSS's form) or before it, the address in <> or ().
+_MAILED = re.compile(r"\S+@\S+\s*\((?P<after>[^()@]+)\)|(?P<name>[^<>()@]+?)\s*[<(]\s*\S+@[^>)]+[>)]")
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKS = frozenset(
     {
@@ -326,6 +329,15 @@ def _remove_keeping_tail(root: Element, element: Element) -> None:
     else:
         previous.tail = (previous.tail or "") + tail
     root.remove(element)
+
+
+def byline_name(text: str) -> str:
+    """One name of a byline: 'By Jane Doe', 'jane@example.com (Jane Doe)', 'Jane Doe <jane@...>' -> 'Jane Doe'."""
+    text = _BY.sub("", text.strip())
+    quoted = _MAILED.fullmatch(text)
+    if quoted:
+        text = quoted["name"] or quoted["after"] or ""
+    return "" if "@" in text else text.strip(" ;:|-")
 
 
 def unique(values: Iterable[str]) -> tuple[str, ...]:

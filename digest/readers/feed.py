@@ -196,9 +196,8 @@ def _utc(struct: Any) -> dt.datetime:
 def _author(entry: Any) -> str | None:
     written = entry.get("author")
     if isinstance(written, str) and "@" in written:
-        # feedparser cuts the name out of "editor@example.online (Chris Wong)" at a four-letter domain ending;
-        # normalizing reads the name from the whole line.
-        return written
+        # feedparser cuts the name out of "editor@example.online (Chris Wong)" at a four-letter domain ending.
+        return ", ".join(_common.unique(map(_common.byline_name, written.split(",")))) or None
     names = [person.get("name") or "" for person in entry.get("authors") or [] if isinstance(person, dict)]
     if not any(name.strip() for name in names):
         names = [entry.get("author") or ""]
