@@ -634,7 +634,7 @@ def _story_of(stories: tuple[Story, ...]) -> dict[str, str]:
 
 def _originals(articles: tuple[Article, ...], sources: Sequence[Source], max_bytes: int) -> dict[str, bytes]:
     """Copies of the source files of articles that have no URL, so every article links to its original."""
-    wanted = {a.source.split("#", 1)[0] for a in articles if not a.url}
+    wanted = {paths.source_file(a.source) for a in articles if not a.url}
     return {
         paths.original_copy(s.name): read_file(s.path, s.name, max_bytes) for s in sources if s.name in wanted
     }

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from digest import __version__
+from digest import __version__, paths
 from digest.errors import ConfigError, DigestError
 from digest.models import Issue
 
@@ -364,17 +364,14 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _shown(source: Path, issue: Issue) -> str:
-    where = f"{source / issue.source.split('#', 1)[0]}{_fragment(issue.source)}"
+    file = paths.source_file(issue.source)
+    where = f"{source / file}{issue.source[len(file) :]}"
     return f"{_one_line(where)}: {_one_line(issue.reason)}"
 
 
 def _one_line(text: str) -> str:
     """The text with control characters (a newline in a file name) escaped, so a warning stays one line."""
     return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in text)
-
-
-def _fragment(source: str) -> str:
-    return "#" + source.split("#", 1)[1] if "#" in source else ""
 
 
 if __name__ == "__main__":

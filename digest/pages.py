@@ -401,7 +401,7 @@ def quality(site: Site) -> Page:
         for d, k in sorted(digest.duplicate_of.items())
         if d in site.articles and k in site.articles
     ]
-    sources = {a.source for a in digest.articles} | {a.source.split("#", 1)[0] for a in digest.articles}
+    sources = {a.source for a in digest.articles} | {paths.source_file(a.source) for a in digest.articles}
     skipped = [i for i in digest.issues if not _kept(i.source, sources)]
     warned = [i for i in digest.issues if _kept(i.source, sources)]
     return Page(

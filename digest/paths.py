@@ -12,6 +12,14 @@ _RENDERED = (".html", ".htm", ".xhtml", ".xml", ".rss", ".atom", ".svg")
 # Far below the 255 bytes a file name may have and the 4,096 of a path, with room for the output folder.
 _MAX_PART = 100
 _MAX_PATH = 200
+# A feed entry's source is its file's path and '#<number>' (``readers.feed``); any other '#' is the file's.
+_ENTRY = re.compile(r"(.+\.(?:xml|rss|atom))#\d+", re.IGNORECASE)
+
+
+def source_file(source: str) -> str:
+    """The path of the file an article or issue comes from: a feed entry's without its '#<number>'."""
+    entry = _ENTRY.fullmatch(source)
+    return entry[1] if entry else source
 
 
 def article_page(slug: str) -> str:
@@ -36,7 +44,7 @@ def day_page(date: str) -> str:
 
 def original_copy(source: str) -> str:
     """Where the copy of a source file is published, for articles without a URL."""
-    path = source.split("#", 1)[0]
+    path = source_file(source)
     parts = [_UNSAFE.sub("_", part).strip("._")[-_MAX_PART:] or "_" for part in path.split("/") if part]
     joined = "/".join(parts)
     if joined != path or len(joined) > _MAX_PATH:

@@ -329,7 +329,9 @@ def static_files(config: Config) -> dict[str, bytes]:
 
 def original_copies(digest: Digest) -> dict[str, str]:
     """Site path -> source path of every source file linked as an original (articles without a URL)."""
-    copies = {paths.original_copy(a.source): a.source.split("#", 1)[0] for a in digest.articles if not a.url}
+    copies = {
+        paths.original_copy(a.source): paths.source_file(a.source) for a in digest.articles if not a.url
+    }
     return dict(sorted(copies.items()))
 
 

@@ -114,6 +114,20 @@ def test_article_without_url_links_to_published_copy(run_build: Builder, tmp_pat
     assert copied.read_bytes() == (SEEDS / article["source"]).read_bytes()
 
 
+@pytest.mark.parametrize("name", ["notes #2.txt", "a#b.md", "feed.xml#2.txt"])
+def test_a_hash_in_a_file_name_keeps_its_published_copy(
+    name: str, make_source: Callable[..., Path], run_build: Builder, tmp_path: Path
+) -> None:
+    text = "Harbour notes\n\nThe harbour master said dredging would start on Monday and last two weeks.\n"
+    source = make_source({name: text})
+    _, digest = run_build(source)
+    [article] = digest["articles"]
+    page = tmp_path / "site" / article["page"]
+    copy = re.search(r'href="((?:\.\./)+originals/[^"]+)"', page.read_text(encoding="utf-8"))
+    assert copy is not None
+    assert (page.parent / copy.group(1)).read_text(encoding="utf-8") == text
+
+
 def test_bad_files_are_skipped_with_a_reason(make_source: Callable[..., Path], run_build: Builder) -> None:
     source = make_source(
         {

@@ -205,4 +205,4 @@ def test_headlines_listed_under_a_most_read_label_are_not_the_articles_text() ->
     raw = RawArticle(source="a.html", format="html", paragraphs=paragraphs, title="Paintings returned")
     article = normalize(raw)
     assert article.paragraphs == (paragraphs[0], paragraphs[4], paragraphs[6])
-    assert article.removed == paragraphs[1:4] + (paragraphs[5],)
+    assert article.removed == (*paragraphs[1:4], paragraphs[5])
