@@ -121,6 +121,38 @@ def test_a_wrapped_line_ending_with_a_title_does_not_end_the_paragraph() -> None
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Novelist Arthur Hailey, who has died at the age of 84, was known for his page-turners.\n\n"
+        "Born in Luton, Bedfordshire, on 5 April 1920, Hailey was the only child of working class parents.",
+        "Visitor numbers at the museum are back to where they were before 11 September 2001, its owners say.",
+        "The regulator extended the deadline for the new rules until 15 July 2006, the firm said on Monday.",
+        "The score after the first half stood at one goal each.\n\nTuesday, 1 March\n\n2000 fans stayed away.",
+    ],
+)
+def test_a_day_the_story_mentions_is_not_its_date(text: str) -> None:
+    assert one("Headline\n\n" + text).date is None
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        (
+            "LONDON, 5 March 2024 - Shares rose on Tuesday as investors bet that interest rates would fall.",
+            "2024-03-05",
+        ),
+        (
+            "Shares rose on Tuesday as investors bet on cuts.\n\nTuesday 5 March 2024\n\nTraders were cheerful.",
+            "2024-03-05",
+        ),
+    ],
+)
+def test_a_date_line_or_a_dateline_in_the_text_is_its_date(text: str, date: str) -> None:
+    article = one("Headline\n\n" + text)
+    assert (article.date, article.date_from) == (date, "text")
+
+
 def test_dateline_gives_publisher_and_is_stripped() -> None:
     article = one(
         "Senate passes budget\n\nWASHINGTON (Reuters) - The U.S. Senate passed a budget bill late on Thursday."

@@ -62,7 +62,7 @@ def read(data: bytes, source: str) -> list[RawArticle]:
         raise SourceError(source, "no article text")
     date_from = "header" if date else None
     if date is None:
-        date = dates.find_in_text("\n".join(paragraphs))
+        date = dates.find_in_text(paragraphs)
         date_from = "text" if date else None
     return [
         RawArticle(
