@@ -128,6 +128,21 @@ def test_a_hash_in_a_file_name_keeps_its_published_copy(
     assert (page.parent / copy.group(1)).read_text(encoding="utf-8") == text
 
 
+def test_a_headline_only_article_claims_no_reading_time_and_no_text(
+    make_source: Callable[..., Path], run_build: Builder, tmp_path: Path
+) -> None:
+    feed = (
+        "<rss version='2.0'><channel><title>Wire</title><item><title>Sbarro files for Chapter 11 bankruptcy</title>"
+        "<link>https://wire.example/sbarro</link><pubDate>Mon, 10 Mar 2014 22:15:00 +0000</pubDate></item>"
+        "</channel></rss>"
+    )
+    _, digest = run_build(make_source({"wire.xml": feed}))
+    [article] = digest["articles"]
+    page = (tmp_path / "site" / article["page"]).read_text(encoding="utf-8")
+    assert "Headline only" in page
+    assert "min read" not in page and "Full text" not in page
+
+
 def test_bad_files_are_skipped_with_a_reason(make_source: Callable[..., Path], run_build: Builder) -> None:
     source = make_source(
         {
