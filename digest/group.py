@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import math
 import re
+import unicodedata
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -382,16 +383,26 @@ def _similar(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
 
 def _match_rules(drafts: Sequence[_Draft], rules: Sequence[TopicRule]) -> list[tuple[str, list[_Draft]]]:
     """Each story to the configured topic whose keywords make up most of its text; Other (last) if none do."""
-    rule_terms = [{t for k in rule.keywords for t in content_terms(k)} for rule in rules]
+    rule_terms = [{_folded(t) for k in rule.keywords for t in content_terms(k)} for rule in rules]
     groups: dict[str, list[_Draft]] = {rule.name: [] for rule in rules}
     groups[OTHER] = []
     for draft in drafts:
-        story_terms = draft.terms
+        story_terms: Counter[str] = Counter()
+        for term, count in draft.terms.items():
+            story_terms[_folded(term)] += count
         total = sum(story_terms.values()) or 1
         shares = [sum(story_terms[t] for t in terms) / total for terms in rule_terms]
         best = max(range(len(rules)), key=lambda i: (shares[i], -i))  # ties: the rule listed first
         groups[rules[best].name if shares[best] >= RULE_SHARE else OTHER].append(draft)
     return [(name, members) for name, members in groups.items() if members]
+
+
+@lru_cache(maxsize=65536)
+def _folded(term: str) -> str:
+    """A term without accents: a keyword 'Zurich' matches 'Zürich' in the text, and 'Zürich' 'Zurich'."""
+    if term.isascii():
+        return term
+    return "".join(ch for ch in unicodedata.normalize("NFKD", term) if not unicodedata.combining(ch))
 
 
 def _label(

@@ -216,6 +216,21 @@ def test_configured_topics_and_other() -> None:
     assert all(story_topic[s] == labels["Disasters"].id for s in labels["Disasters"].stories)
 
 
+@pytest.mark.parametrize(
+    ("keyword", "written"), [("Zurich", "Zürich"), ("Zürich", "Zurich"), ("Sao Paulo", "São Paulo")]
+)
+def test_topic_keywords_match_whatever_the_accents(keyword: str, written: str) -> None:
+    articles = [
+        article("a-1", f"{written} side wins the cup final"),
+        article("b-1", "Storm floods the coast road", date="2024-03-01"),
+    ]
+    grouping = run(articles, rules=[TopicRule("Sport", (keyword,))])
+    topic = {t.label: t for t in grouping.topics}
+    assert [s.title for s in grouping.stories if s.id in topic["Sport"].stories] == [
+        f"{written} side wins the cup final"
+    ]
+
+
 def test_unmatched_stories_can_go_to_discovered_topics() -> None:
     rules = [TopicRule("Disasters", ("earthquake", "quake", "tsunami"))]
     grouping = run(headlines(), rules=rules, unmatched="discover")
