@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from digest import __version__
 from digest.errors import ConfigError
@@ -293,14 +294,29 @@ def _topics(raw: Any, problems: list[str]) -> tuple[TopicRule, ...]:
     return tuple(rules)
 
 
+def _base_url_problems(url: str) -> list[str]:
+    """What makes a base URL unusable as the prefix of every page's address."""
+    if not url:
+        return []
+    if not url.startswith(("http://", "https://")):
+        return [f"site.base_url must start with http:// or https://, got {url!r}"]
+    parts = urlsplit(url)
+    if not parts.netloc or not url.isprintable() or any(ch.isspace() for ch in url):
+        return [f"site.base_url must be a web address without spaces, got {url!r}"]
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        return [
+            f"site.base_url must not hold a query or a fragment ('?', '#'): pages are added after it, got {url!r}"
+        ]
+    return []
+
+
 def _check(config: Config, check_source: bool) -> list[str]:
     problems = []
     if check_source and not config.source.is_dir():
         problems.append(f"build.source: folder not found: {config.source}")
     if config.templates is not None and not config.templates.is_dir():
         problems.append(f"site.templates: folder not found: {config.templates}")
-    if config.base_url and not config.base_url.startswith(("http://", "https://")):
-        problems.append(f"site.base_url must start with http:// or https://, got {config.base_url!r}")
+    problems.extend(_base_url_problems(config.base_url))
     if config.unmatched not in UNMATCHED:
         problems.append(f"group.unmatched must be one of {', '.join(UNMATCHED)}, got {config.unmatched!r}")
     if config.max_file_mb < 1:

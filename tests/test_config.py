@@ -66,6 +66,19 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         ("[summary]\nsentences = 0\n", "summary.sentences must be between 1 and 20"),
         ("[summary]\nsentences = true\n", "summary.sentences must be int"),
         ('[site]\nbase_url = "example.org"\n', "site.base_url must start with http"),
+        (
+            '[site]\nbase_url = "https://x.example/?q=1"\n',
+            "site.base_url must not hold a query or a fragment",
+        ),
+        (
+            '[site]\nbase_url = "https://x.example/news#top"\n',
+            "site.base_url must not hold a query or a fragment",
+        ),
+        (
+            '[site]\nbase_url = "https://x.example/my news"\n',
+            "site.base_url must be a web address without spaces",
+        ),
+        ('[site]\nbase_url = "https:///news"\n', "site.base_url must be a web address without spaces"),
         ('[site]\ntemplates = "nope"\n', "site.templates: folder not found"),
         ("[site\n", "not valid TOML"),
         ('[[topics]]\nname = "X"\n', "topics #1.keywords must be a non-empty list"),
