@@ -163,6 +163,7 @@ def _article(article: Article, digest: Digest) -> dict[str, Any]:
         "publisher_from": article.publisher_from,
         "url": article.url,
         "url_from": article.url_from,
+        "tags": list(article.tags),
         "words": article.words,
         "summary": list(digest.summaries.get(article.id, ())),
         "story": story,

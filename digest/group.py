@@ -181,8 +181,17 @@ def inputs_key(
 
 
 def article_key(article: Article) -> str:
-    """A hash of what grouping reads of one article: headline, date, link, length and opening sentences."""
-    head = (article.id, article.date, article.title, article.title_from, article.url, _length(article))
+    """A hash of what grouping reads of one article: headline, date, link, length, topic named in its front
+    matter and opening sentences."""
+    head = (
+        article.id,
+        article.date,
+        article.title,
+        article.title_from,
+        article.url,
+        _length(article),
+        article.topic_hint,
+    )
     text = repr((head, tuple(article.sentences[:SUBJECT_SENTENCES])))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -309,6 +318,7 @@ def _topics(
     unmatched: str,
     subjects: Callable[[], dict[str, int]],
 ) -> tuple[tuple[Topic, ...], dict[str, str]]:
+    hinted, drafts = _by_hint(drafts)
     if not rules:
         groups = _found(drafts, subjects)
     else:
@@ -316,7 +326,7 @@ def _topics(
         if unmatched == "discover" and groups and groups[-1][0] == OTHER:
             others = groups[-1][1]
             groups = groups[:-1] + _found(others, partial(_draft_subjects, others))
-    labelled = _label(groups, by_id)
+    labelled = _label(_with_hinted(groups, hinted), by_id)
     topics = []
     topic_of = {}
     taken: set[str] = set()
@@ -326,6 +336,39 @@ def _topics(
         topics.append(Topic(topic_id, label, tuple(keywords), tuple(d.id for d in ordered)))
         topic_of.update({d.id: topic_id for d in members})
     return tuple(sorted(topics, key=lambda t: t.id)), topic_of
+
+
+def _by_hint(drafts: Sequence[_Draft]) -> tuple[dict[str, list[_Draft]], list[_Draft]]:
+    """Stories an article of which names its topic (front matter ``topic``), by the name most of those
+    give (ties: the first in alphabetical order), and the other stories."""
+    hinted: dict[str, list[_Draft]] = defaultdict(list)
+    rest = []
+    for draft in drafts:
+        named = Counter(a.topic_hint for a in draft.articles if a.topic_hint)
+        if not named:
+            rest.append(draft)
+            continue
+        hinted[min(named.items(), key=lambda item: (-item[1], item[0].casefold(), item[0]))[0]].append(draft)
+    return hinted, rest
+
+
+def _with_hinted(
+    groups: list[tuple[str, list[_Draft]]], hinted: Mapping[str, list[_Draft]]
+) -> list[tuple[str, list[_Draft]]]:
+    """The topics with the stories named into them: into a configured topic of that name whatever the case,
+    else into a topic of their own."""
+    if not hinted:
+        return groups
+    named = {name.casefold(): position for position, (name, _) in enumerate(groups) if name}
+    merged = [(name, list(members)) for name, members in groups]
+    for name in sorted(hinted, key=lambda n: (n.casefold(), n)):
+        position = named.get(name.casefold())
+        if position is None:
+            named[name.casefold()] = len(merged)
+            merged.append((name, list(hinted[name])))
+        else:
+            merged[position][1].extend(hinted[name])
+    return merged
 
 
 def _subject_terms(article: Article) -> Counter[str]:

@@ -266,7 +266,14 @@ def _document(article: Article, summary: tuple[str, ...]) -> str:
 
 
 def _searchable(article: Article, summary: tuple[str, ...]) -> str:
-    parts = (article.title, article.author or "", article.publisher or "", *summary, article.text)
+    parts = (
+        article.title,
+        article.author or "",
+        article.publisher or "",
+        *article.tags,
+        *summary,
+        article.text,
+    )
     return "\n".join(parts)
 
 

@@ -143,6 +143,43 @@ def test_a_headline_only_article_claims_no_reading_time_and_no_text(
     assert "min read" not in page and "Full text" not in page
 
 
+def test_front_matter_tags_and_topic_reach_the_site(
+    make_source: Callable[..., Path], run_build: Builder, tmp_path: Path
+) -> None:
+    def piece(title: str, text: str, topic: str | None) -> str:
+        named = f"topic: {topic}\n" if topic else ""
+        return f"---\ntitle: {title}\ndate: 2024-03-0{len(title) % 9 + 1}\ntags: [Space, Astronomy]\n{named}---\n{text}\n"
+
+    source = make_source(
+        {
+            "a.md": piece(
+                "Comet seen over the valley",
+                "A bright comet was seen over the valley on Monday night.",
+                "Science",
+            ),
+            "b.md": piece(
+                "Probe lands on the moon",
+                "A robotic probe landed near the moon's south pole on Friday.",
+                "science",
+            ),
+            "c.md": piece(
+                "Storm closes ports", "A storm closed the main ports on Monday, officials said.", None
+            ),
+        }
+    )
+    _, digest = run_build(source)
+    by_title = {a["title"]: a for a in digest["articles"]}
+    assert by_title["Comet seen over the valley"]["tags"] == ["Space", "Astronomy"]
+    topics = {t["id"]: t for t in digest["topics"]}
+    science = {by_title["Comet seen over the valley"]["topic"], by_title["Probe lands on the moon"]["topic"]}
+    assert len(science) == 1 and topics[science.pop()]["label"] == "Science"
+    assert topics[by_title["Storm closes ports"]["topic"]]["label"] != "Science"
+    page = (tmp_path / "site" / by_title["Comet seen over the valley"]["page"]).read_text(encoding="utf-8")
+    assert "<td>Space, Astronomy</td>" in page
+    index = (tmp_path / "site" / "search-index.js").read_text(encoding="utf-8")
+    assert "astronomy" in index.lower()
+
+
 def test_bad_files_are_skipped_with_a_reason(make_source: Callable[..., Path], run_build: Builder) -> None:
     source = make_source(
         {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -229,6 +230,27 @@ def test_topic_keywords_match_whatever_the_accents(keyword: str, written: str) -
     assert [s.title for s in grouping.stories if s.id in topic["Sport"].stories] == [
         f"{written} side wins the cup final"
     ]
+
+
+def test_a_topic_named_in_front_matter_files_its_story_there() -> None:
+    hinted = [
+        replace(article("a-1", "Comet lights up the night sky over the valley"), topic_hint="space"),
+        replace(article("a-2", "Comet lights up night sky over valley towns"), topic_hint="Astronomy"),
+        replace(article("a-3", "Valley towns see comet light up the night sky"), topic_hint="Astronomy"),
+        replace(
+            article("b-1", "Probe lands near the moon's south pole", date="2024-03-01"), topic_hint="Space"
+        ),
+        article("c-1", "Earthquake shakes the coast", date="2024-02-20"),
+    ]
+    grouping = run(hinted, rules=[TopicRule("Space", ("rocket",)), TopicRule("Disasters", ("earthquake",))])
+    label = {t.id: t.label for t in grouping.topics}
+    topic_of = {s.title: label[s.topic] for s in grouping.stories}
+    assert (
+        topic_of["Probe lands near the moon's south pole"] == "Space"
+    )  # the configured topic, whatever the case
+    assert topic_of["Earthquake shakes the coast"] == "Disasters"
+    [comet] = [title for title in topic_of if "omet" in title]
+    assert topic_of[comet] == "Astronomy"  # two of its three articles say so
 
 
 def test_unmatched_stories_can_go_to_discovered_topics() -> None:

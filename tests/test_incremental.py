@@ -463,6 +463,12 @@ def _replace(path: Path, field: str, value: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _add(path: Path, field: str, value: str) -> None:
+    """A front matter field the file did not have."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("---\n", f"---\n{field}: {value}\n", 1), encoding="utf-8")
+
+
 def _piece(source: Path, name: str, date: str) -> None:
     from benchmarks.corpus import articles, render
 
@@ -491,6 +497,8 @@ EDITS = {
     "newest": lambda files: _piece(files[0].parent, "newest", "2025-01-01"),
     "oldest": lambda files: _piece(files[0].parent, "oldest", "2020-01-01"),
     "same-day": lambda files: _piece(files[0].parent, "same-day", _date_of(files[70])),
+    "topic": lambda files: _add(files[90], "topic", "Science"),
+    "tags": lambda files: _replace(files[100], "tags", "[Space, Astronomy]"),
 }
 
 
