@@ -189,6 +189,20 @@ def test_a_headline_with_a_dash_that_is_the_h1_keeps_its_own_rule() -> None:
     assert (article.title, article.title_from) == ("Storm hits the coast - live updates", "html:<title>")
 
 
+def test_relative_links_in_the_text_resolve_against_the_pages_own_address() -> None:
+    body = ARTICLE.replace(
+        "on Tuesday,",
+        'on Tuesday, <a href="other.html">as planned</a>, <a href="#comments">say readers</a>,'
+        ' <a href="/2024/plan">the plan</a>,',
+    )
+    head = '<link rel="canonical" href="https://planet.example/2024/storm">'
+    article = read_one(page(head, body=body))
+    assert article.html is not None
+    for href in ("https://planet.example/2024/other.html", "https://planet.example/2024/storm#comments"):
+        assert f'href="{href}"' in article.html
+    assert 'href="https://planet.example/2024/plan"' in article.html
+
+
 def test_relative_canonical_is_resolved_against_og_url() -> None:
     head = (
         '<link rel="canonical" href="/news/storm"><meta property="og:url" content="https://planet.example/">'

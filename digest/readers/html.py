@@ -26,6 +26,7 @@ _ARTICLE_TYPES = frozenset(
         "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "liveblogposting", "report",
     }
 )  # fmt: skip
+_SCHEME = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.-]*:")
 _SITE_SEPARATORS = (" | ", " - ", " – ", " — ", " · ", " :: ", " » ")
 _OTHER_DATE_METAS = (
     "og:published_time", "datepublished", "date", "pubdate", "publishdate", "dc.date", "dc.date.issued",
@@ -73,8 +74,21 @@ def read(data: bytes, source: str) -> list[RawArticle]:
     _common.refuse_entities(text, source)
     tree = _parse(text, source)
     page = page_meta(tree)
+    _absolute_links(tree, page)
     document = _extract(tree, source)
     return [_article(page, document, source)]
+
+
+def _absolute_links(tree: Element, page: PageMeta) -> None:
+    """Resolve the page's relative links against its own address (trafilatura would use its site's root:
+    'other.html' on /2024/story would point to /other.html)."""
+    address = _url(page, None, [])
+    if address is None:
+        return
+    for link in tree.iter("a"):
+        href = link.get("href")
+        if href is not None and not _SCHEME.match(href):
+            link.set("href", urljoin(address.value, href.strip()))
 
 
 def _parse(text: str, source: str) -> Element:
