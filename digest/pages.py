@@ -10,7 +10,7 @@ from functools import partial
 from operator import attrgetter
 
 from digest import paths, seo
-from digest.feeds import latest
+from digest.feeds import latest, timestamp
 from digest.humanize import human_date, month_name, split_date
 from digest.models import Article, Day, Fact, Story, Topic
 from digest.site import Crumb, Page, Site, biggest, topic_feed_path, topic_page_path
@@ -364,6 +364,16 @@ def archive(site: Site) -> Page:
     )
 
 
+def _moment(article: Article) -> dt.datetime:
+    """When an article was published, as an instant (to the second when its time is known); undated first."""
+    if not article.date:
+        return _UNDATED
+    return dt.datetime.fromisoformat(timestamp(article.published or article.date).replace("Z", "+00:00"))
+
+
+_UNDATED = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
 def sources(site: Site) -> Page:
     """The publishers, with how many articles each contributed."""
     kept: Counter[str | None] = Counter()
@@ -375,7 +385,7 @@ def sources(site: Site) -> Page:
         name = article.publisher
         (copies if article.id in copied else kept)[name] += 1
         best = newest.get(name)
-        if best is None or (article.date or "") > (best.date or ""):
+        if best is None or _moment(article) > _moment(best):
             newest[name] = article
     names = sorted(
         set(kept) | set(copies), key=lambda n: (n is None, -kept[n] - copies[n], (n or "").lower())

@@ -180,6 +180,25 @@ def test_front_matter_tags_and_topic_reach_the_site(
     assert "astronomy" in index.lower()
 
 
+def test_a_publishers_latest_article_is_the_latest_to_the_minute(
+    make_source: Callable[..., Path], run_build: Builder, tmp_path: Path
+) -> None:
+    def piece(title: str, when: str) -> str:
+        return f"---\ntitle: {title}\ndate: {when}\npublisher: Wire\n---\n{title} happened, officials said.\n"
+
+    source = make_source(
+        {
+            "a.md": piece("Port reopens after the storm", "2024-03-05T09:15:00-04:00"),
+            "b.md": piece("Bridge closes for repairs", "2024-03-05T22:10:00+00:00"),
+            "c.md": piece("Ferries resume after the storm", "2024-03-05T23:50:00+00:00"),
+        }
+    )
+    run_build(source)
+    page = (tmp_path / "site" / "sources.html").read_text(encoding="utf-8")
+    assert "Ferries resume after the storm" in page
+    assert "Port reopens after the storm" not in page and "Bridge closes for repairs" not in page
+
+
 def test_bad_files_are_skipped_with_a_reason(make_source: Callable[..., Path], run_build: Builder) -> None:
     source = make_source(
         {
