@@ -85,7 +85,25 @@ _CALENDAR = word_set(
     """
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
     August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
+    Christmas Xmas Easter Ramadan Eid Thanksgiving Halloween Hanukkah Diwali Passover Lent
     """
+)
+# Places named often that are not countries in CLDR's list of territories (``_places``).
+_MORE_PLACES = (
+    "Britain",
+    "Great Britain",
+    "England",
+    "Scotland",
+    "Wales",
+    "Northern Ireland",
+    "Gaza",
+    "Gaza Strip",
+    "West Bank",
+    "Middle East",
+    "Kashmir",
+    "Crimea",
+    "Siberia",
+    "Darfur",
 )
 # Nationality and group words ('Israeli', 'Palestinians', 'Islamist'); countries ('Iran', 'Japan') pass.
 _DEMONYM_ENDINGS = (
@@ -584,8 +602,24 @@ def _fold(tallies: dict[str, _Tally], key: str, target: str) -> None:
         into.kind_votes["person"] += tally.kind_votes["speaker"]
 
 
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    """Countries and regions by their English names (CLDR's, shipped with Babel), case-folded."""
+    from babel import Locale
+
+    names = set(Locale("en").territories.values()) | set(_MORE_PLACES)
+    forms = set()
+    for name in names:
+        bare = re.sub(r"\s*\(.*\)$", "", name)  # 'Myanmar (Burma)'
+        forms.update({bare, bare.replace(" & ", " and "), bare.replace("St. ", "Saint ")})
+    return frozenset(form.casefold() for form in forms)
+
+
 def _kind(tally: _Tally) -> str:
-    """The kind most mentions point to; without any cue a guess from the name's length."""
+    """A country or region is a place whatever its mentions suggest ('Japan said'); else the kind most
+    mentions point to; without any cue a guess from the name's length."""
+    if tally.text.casefold() in _places():
+        return "place"
     votes = Counter({kind: count for kind, count in tally.kind_votes.items() if kind in KINDS})
     if votes:
         return max(votes.items(), key=lambda item: (item[1], -KINDS.index(item[0])))[0]

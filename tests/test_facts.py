@@ -127,3 +127,16 @@ def test_a_name_folded_into_a_variant_still_takes_its_short_forms() -> None:
     assert found["Imelda Staunton"] == Fact("person", "Imelda Staunton", 2)
     assert "Staunton" not in found and "Imelda" not in found
     assert len([text for text in found if text.startswith("Golden Globe")]) == 1
+
+
+def test_a_country_is_a_place_whatever_it_does_and_a_holiday_is_no_fact() -> None:
+    facts = key_facts(
+        [
+            ("a", ["Sri Lanka said on Monday it would resume talks before Christmas, officials said."]),
+            ("b", ["Then Great Britain told the meeting that Sri Lanka had agreed to the plan before Christmas."]),
+            ("c", ["On Friday Great Britain and Sri Lanka signed the deal, the ministry said."]),
+        ]
+    )
+    kinds = {fact.text: fact.kind for fact in facts}
+    assert kinds["Sri Lanka"] == "place" and kinds["Great Britain"] == "place"
+    assert "Christmas" not in kinds
