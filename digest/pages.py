@@ -212,6 +212,7 @@ def story_page(site: Site, story: Story) -> Page:
             "story": story,
             "topic": topic,
             "story_articles": timeline,
+            "outlets": _outlets(timeline),
             "copies": copies,
             "facts": group_facts(story.facts),
             "related": site.related(story),
@@ -220,6 +221,18 @@ def story_page(site: Site, story: Story) -> Page:
         crumbs=(_HOME, *_topic_crumb(topic), Crumb(story.title)),
         modified=site.updated(story),
     )
+
+
+def _outlets(articles: Iterable[Article]) -> int:
+    """How many outlets published these articles: by publisher, each one without a publisher on its own."""
+    named: set[str] = set()
+    unnamed = 0
+    for article in articles:
+        if article.publisher:
+            named.add(article.publisher.casefold())
+        else:
+            unnamed += 1
+    return len(named) + unnamed
 
 
 def group_facts(facts: Iterable[Fact]) -> tuple[tuple[str, tuple[Fact, ...]], ...]:

@@ -199,6 +199,26 @@ def test_a_publishers_latest_article_is_the_latest_to_the_minute(
     assert "Port reopens after the storm" not in page and "Bridge closes for repairs" not in page
 
 
+def test_a_story_counts_its_outlets_not_only_its_articles(
+    make_source: Callable[..., Path], run_build: Builder, tmp_path: Path
+) -> None:
+    def piece(title: str, publisher: str) -> str:
+        body = "A magnitude 6.8 earthquake struck off the coast of Fukushima on Wednesday, shaking buildings in Tokyo."
+        return f"---\ntitle: {title}\ndate: 2024-03-06\npublisher: {publisher}\n---\n{body} {title}.\n"
+
+    source = make_source(
+        {
+            "a.md": piece("Strong quake shakes Fukushima and Tokyo", "Daily Ledger"),
+            "b.md": piece("Quake off Fukushima shakes Tokyo buildings", "Daily Ledger"),
+            "c.md": piece("Fukushima quake rattles Tokyo commuters", "Pacific Times"),
+        }
+    )
+    _, digest = run_build(source)
+    [story] = digest["stories"]
+    page = (tmp_path / "site" / story["page"]).read_text(encoding="utf-8")
+    assert "Reported in 3 articles by 2 outlets" in page
+
+
 def test_bad_files_are_skipped_with_a_reason(make_source: Callable[..., Path], run_build: Builder) -> None:
     source = make_source(
         {

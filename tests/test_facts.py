@@ -133,7 +133,12 @@ def test_a_country_is_a_place_whatever_it_does_and_a_holiday_is_no_fact() -> Non
     facts = key_facts(
         [
             ("a", ["Sri Lanka said on Monday it would resume talks before Christmas, officials said."]),
-            ("b", ["Then Great Britain told the meeting that Sri Lanka had agreed to the plan before Christmas."]),
+            (
+                "b",
+                [
+                    "Then Great Britain told the meeting that Sri Lanka had agreed to the plan before Christmas."
+                ],
+            ),
             ("c", ["On Friday Great Britain and Sri Lanka signed the deal, the ministry said."]),
         ]
     )
