@@ -58,13 +58,21 @@ def reading_time(words: int) -> str:
 
 
 def clock(value: str | None) -> str:
-    """The time of day of a timestamp as written by its source ('14:05'), or '' for a bare date."""
+    """The time of day of a timestamp as written by its source, with its zone when it has one ('14:05 UTC',
+    '09:15 UTC-4', '14:05'), or '' for a bare date: a timeline mixes outlets in several zones."""
     if value is None or "T" not in value:
         return ""
     try:
-        return dt.datetime.fromisoformat(value).strftime("%H:%M")
+        moment = dt.datetime.fromisoformat(value)
     except ValueError:
         return ""
+    offset = moment.utcoffset()
+    if offset is None:
+        return moment.strftime("%H:%M")
+    minutes = int(offset.total_seconds()) // 60
+    hours, rest = divmod(abs(minutes), 60)
+    zone = "" if minutes == 0 else f"{'+' if minutes > 0 else '-'}{hours}" + (f":{rest:02d}" if rest else "")
+    return f"{moment.strftime('%H:%M')} UTC{zone}"
 
 
 def split_date(value: str) -> tuple[int, int, int]:

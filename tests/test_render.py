@@ -734,3 +734,19 @@ def test_the_quality_pages_rule_table_counts_every_field_of_every_article(
     ]
     table = [(r.field, r.rule, r.count, [a.id for a in r.examples]) for r in rules(articles, examples)]
     assert table == _rules_by_hand(articles, examples)
+
+
+@pytest.mark.parametrize(
+    ("published", "shown"),
+    [
+        ("2024-03-05T14:05:00+00:00", "14:05 UTC"),
+        ("2024-03-05T09:15:00-04:00", "09:15 UTC-4"),
+        ("2024-03-05T09:15:00+05:30", "09:15 UTC+5:30"),
+        ("2024-03-05T09:15:00", "09:15"),
+        ("2024-03-05", ""),
+    ],
+)
+def test_a_timelines_times_say_their_zone(published: str, shown: str) -> None:
+    from digest.humanize import clock
+
+    assert clock(published) == shown
