@@ -79,6 +79,10 @@ SUBJECT_SENTENCES = 20  # topic discovery reads this far into each article
 _SURFACE_SAMPLE = 300  # articles read to learn how a topic's keywords are written
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 OTHER = "Other"
+# A topic is not named after an everyday word (``background.rarity`` under this: 'year' 0.51, 'world' 0.54,
+# 'day' 0.52; 'win' 0.70, 'film' 0.77, 'labour' 0.93 name topics), nor after these news words.
+LABEL_RARITY = 0.6
+_GENERIC_LABELS = frozenset({"top", "week", "says", "said", "news", "latest", "report", "reports", "update"})
 RULE_SHARE = 0.02  # share of a story's term occurrences that must be a topic's keywords to file it there
 
 
@@ -462,9 +466,19 @@ def _label(
         ranked = vectors.top_terms(weights, 8)
         surfaces = _surface_forms(members, by_id, set(ranked))
         keywords = [surfaces.get(t, t) for t in ranked]
-        label = name or (keywords[0] if keywords else "General")
+        label = name or _label_of(keywords)
         result.append((label, keywords, members))
     return result
+
+
+def _label_of(keywords: Sequence[str]) -> str:
+    """A discovered topic's name: its most distinctive keyword that says what it is about, not an everyday
+    word ('Year', 'World', 'Top') that happens to recur in it; the first keyword when all are everyday."""
+    for keyword in keywords:
+        word = keyword.lower()
+        if rarity(word) >= LABEL_RARITY and word not in _GENERIC_LABELS:
+            return keyword
+    return keywords[0] if keywords else "General"
 
 
 def _total(counters: Iterable[Counter[str]]) -> Counter[str]:

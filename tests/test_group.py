@@ -253,6 +253,22 @@ def test_a_topic_named_in_front_matter_files_its_story_there() -> None:
     assert topic_of[comet] == "Astronomy"  # two of its three articles say so
 
 
+@pytest.mark.parametrize(
+    ("keywords", "label"),
+    [
+        (["Year", "Profits", "Bank"], "Profits"),
+        (["World", "Top", "Film", "Oscar"], "Film"),
+        (["Labour", "Election"], "Labour"),
+        (["Year", "Day"], "Year"),
+        ([], "General"),
+    ],
+)
+def test_a_discovered_topic_is_not_named_after_an_everyday_word(keywords: list[str], label: str) -> None:
+    from digest.group import _label_of
+
+    assert _label_of(keywords) == label
+
+
 def test_unmatched_stories_can_go_to_discovered_topics() -> None:
     rules = [TopicRule("Disasters", ("earthquake", "quake", "tsunami"))]
     grouping = run(headlines(), rules=rules, unmatched="discover")
