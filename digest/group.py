@@ -343,8 +343,8 @@ def _topics(
 
 
 def _by_hint(drafts: Sequence[_Draft]) -> tuple[dict[str, list[_Draft]], list[_Draft]]:
-    """Stories an article of which names its topic (front matter ``topic``), by the name most of those
-    give (ties: the first in alphabetical order), and the other stories."""
+    """The stories in which an article names its topic (front matter ``topic``), by the name most of them
+    give (ties: the first in alphabetical order); and the other stories."""
     hinted: dict[str, list[_Draft]] = defaultdict(list)
     rest = []
     for draft in drafts:

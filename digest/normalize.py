@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from digest.boilerplate import boilerplate_reason, is_headline_list_label, looks_like_headline
 from digest.errors import SourceError
 from digest.models import Article, RawArticle, Sentences, with_slug
-from digest.readers._common import byline_name, drop_blocks
+from digest.readers._common import byline_name, drop_blocks, is_job
 from digest.text import headline_from_lead, sentence_spans
 
 _WORD_RUN = re.compile(r"\w+")
@@ -19,12 +19,6 @@ _WORD_RUN = re.compile(r"\w+")
 # surrogates cannot even be encoded as UTF-8. JSON-LD and YAML escapes ('\u0001', '\ud800') make them.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
-# A part of a byline that is a job, not a name ("Energy Correspondent", "staff writer").
-_JOB = re.compile(
-    r"^(?:[\w'’-]+\s+){0,3}(?:correspondent|editor|writer|reporter|journalist|columnist|contributor|staff|"
-    r"producer|analyst|photographer|critic|desk)s?$",
-    re.IGNORECASE,
-)
 _SLUG_WORDS = 8
 # Body markup kept after sanitizing; no images, media or embeds: the site makes no outside requests.
 _TAGS = {
@@ -200,7 +194,7 @@ def _author(value: str | None, publisher: str | None) -> str | None:
     outlet = _key(publisher or "")
     names = [name for name in map(byline_name, cleaned.split(",")) if name and _key(name) != outlet]
     # A job after a name is dropped; a byline of nothing but a job ('Reuters Staff') is kept as written.
-    people = [name for name in names if not _JOB.search(name)] or names
+    people = [name for name in names if not is_job(name)] or names
     return ", ".join(dict.fromkeys(people)) or None
 
 

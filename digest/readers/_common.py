@@ -33,6 +33,11 @@ _CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 _BY = re.compile(r"^(?:(?:written|words|story|reporting)\s+)?by\s+", re.IGNORECASE)
 # An e-mail address with the name after it in brackets (RSS's form) or before it, the address in <> or ().
 _MAILED = re.compile(r"\S+@\S+\s*\((?P<after>[^()@]+)\)|(?P<name>[^<>()@]+?)\s*[<(]\s*\S+@[^>)]+[>)]")
+_JOB = re.compile(
+    r"(?:[\w'’-]+\s+){0,3}(?:correspondent|editor|writer|reporter|journalist|columnist|contributor|staff|"
+    r"producer|analyst|photographer|critic|author|desk)s?$",
+    re.IGNORECASE,
+)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKS = frozenset(
     {
@@ -329,6 +334,11 @@ def _remove_keeping_tail(root: Element, element: Element) -> None:
     else:
         previous.tail = (previous.tail or "") + tail
     root.remove(element)
+
+
+def is_job(text: str) -> bool:
+    """A part of a byline that names a job, not a person or an outlet ("Energy Correspondent", "staff")."""
+    return _JOB.match(text.strip()) is not None
 
 
 def byline_name(text: str) -> str:

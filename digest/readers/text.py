@@ -7,6 +7,7 @@ import re
 from digest import dates
 from digest.errors import SourceError
 from digest.models import RawArticle
+from digest.readers._common import is_job
 from digest.readers.decode import decode
 from digest.text import ends_with_title
 
@@ -34,12 +35,6 @@ _TIME_REST = re.compile(
     r"(?:at\s+)?\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5})?|\d{1,2}\s*[ap]\.?m\.?", re.I
 )
 _HEADER_BLOCKS = 5  # date lines are looked for this far down: they sit by the headline
-# A byline's second part that names the writer's job, not an outlet ("By Grace Obi, Health Correspondent").
-_ROLE = re.compile(
-    r"\b(?:correspondent|editor|writer|reporter|journalist|columnist|contributor|staff|producer|analyst|"
-    r"photographer|critic|author|desk)s?$",
-    re.I,
-)
 
 
 def read(data: bytes, source: str) -> list[RawArticle]:
@@ -50,7 +45,7 @@ def read(data: bytes, source: str) -> list[RawArticle]:
     warnings: list[str] = []
     date, text = _date_header(text, source, warnings)
     blocks = _blocks(text)
-    lined, blocks, dated = _date_lines(blocks, source, warnings)
+    lined, blocks, dated = _date_lines(blocks, warnings)
     date = date or lined
     title, blocks = _headline(blocks)
     dek, blocks = _dek(blocks) if title else (None, blocks)
@@ -105,9 +100,7 @@ def _date_line(line: str) -> str | None:
     return match["value"] if not rest or _TIME_REST.fullmatch(rest) else None
 
 
-def _date_lines(
-    blocks: list[str], source: str, warnings: list[str]
-) -> tuple[str | None, list[str], list[str]]:
+def _date_lines(blocks: list[str], warnings: list[str]) -> tuple[str | None, list[str], list[str]]:
     """The date of date lines by the headline, the blocks without them, and the lines taken out."""
     date: str | None = None
     kept: list[str] = []
@@ -197,7 +190,8 @@ def _bylines(blocks: list[str]) -> tuple[str | None, str | None, str | None, lis
             author = (line or by)["name"].strip(" .,")  # type: ignore[index]
             author_from = "author-line" if line else "byline"
             org = by["org"].strip() if by and by["org"] else ""
-            organisation = org if org and len(org.split()) <= 4 and not _ROLE.search(org) else None
+            # A byline's second part may name the writer's job, not an outlet ("Health Correspondent").
+            organisation = org if org and len(org.split()) <= 4 and not is_job(org) else None
     return author or None, author_from, organisation, kept, removed
 
 
