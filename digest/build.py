@@ -95,6 +95,7 @@ def build(
         issues.append(issue)
         on_issue(issue)
 
+    _check_output(config)
     with _collector_paused():
         with stages.stage("discover"):
             survey = _survey(config, environ, report)
@@ -129,6 +130,34 @@ def build(
         report(issue)
     _check_strict(strict, issues)
     return replace(previous, issues=tuple(issues), seconds=time.perf_counter() - started, unchanged=True)
+
+
+def _check_output(config: Config) -> None:
+    """Raise BuildError when writing the site would replace what is not a site: a build swaps the whole
+    output folder, so it must hold neither the articles, the project nor anything but an earlier site."""
+    output = config.output.resolve()
+    guarded = (
+        ("the source folder", config.source),
+        ("the templates folder", config.templates),
+        ("the config file", config.path),
+        ("the cache", config.cache),
+        ("the current folder", Path.cwd()),
+    )
+    for name, path in guarded:
+        if path is not None and _within(path.resolve(), output):
+            raise BuildError(
+                f"{config.output}: the output folder would replace {name} ({path}); choose another"
+            )
+    if output.is_dir() and any(output.iterdir()) and not (output / "digest.json").is_file():
+        raise BuildError(
+            f"{config.output}: not empty and not a site built by digest (no digest.json); "
+            "refusing to replace it: choose another output folder or empty it"
+        )
+
+
+def _within(path: Path, folder: Path) -> bool:
+    """True when ``path`` is ``folder`` or inside it."""
+    return path == folder or folder in path.parents
 
 
 @dataclass(frozen=True)

@@ -189,12 +189,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
     import tomllib  # here: a build without a config file need not import it
 
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        data = path.read_bytes()
+        # Editors on Windows may save a byte-order mark, which TOML does not allow: it says nothing.
+        return tomllib.loads(data.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(path, ["file not found"]) from exc
     except OSError as exc:
         raise ConfigError(path, [f"cannot read ({exc.strerror})"]) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, [f"not valid UTF-8 (byte {exc.start + 1}): save it as UTF-8"]) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, [f"not valid TOML: {exc}"]) from exc
 

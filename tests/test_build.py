@@ -219,6 +219,35 @@ def test_a_story_counts_its_outlets_not_only_its_articles(
     assert "Reported in 3 articles by 2 outlets" in page
 
 
+@pytest.mark.parametrize(
+    ("output", "replaced"),
+    [("src", "the source folder"), (".", "the source folder"), ("src/..", "the source folder")],
+)
+def test_an_output_folder_that_would_replace_the_articles_is_refused(
+    output: str, replaced: str, make_source: Callable[..., Path], tmp_path: Path
+) -> None:
+    source = make_source({"a.txt": "Ports reopen\n\nThe ports reopened on Monday after the storm passed."})
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    config = config_module.Config(source=source, output=tmp_path / output)
+    with pytest.raises(BuildError, match=f"the output folder would replace {replaced}"):
+        build(config, environ={})
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_an_output_folder_holding_anything_but_a_site_is_refused(
+    make_source: Callable[..., Path], tmp_path: Path
+) -> None:
+    source = make_source({"a.txt": "Ports reopen\n\nThe ports reopened on Monday after the storm passed."})
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "letter.txt").write_text("Dear editor,")
+    with pytest.raises(BuildError, match="not empty and not a site built by digest"):
+        build(config_module.Config(source=source, output=documents), environ={})
+    assert (documents / "letter.txt").read_text() == "Dear editor,"
+    build(config_module.Config(source=source, output=tmp_path / "site"), environ={})
+    build(config_module.Config(source=source, output=tmp_path / "site"), environ={})  # its own site: replaced
+
+
 def test_bad_files_are_skipped_with_a_reason(make_source: Callable[..., Path], run_build: Builder) -> None:
     source = make_source(
         {

@@ -91,6 +91,17 @@ def test_single_problems(tmp_path: Path, text: str, expected: str) -> None:
     assert expected in str(caught.value)
 
 
+def test_a_config_file_that_is_not_utf8_is_one_problem_and_a_byte_order_mark_is_fine(tmp_path: Path) -> None:
+    (tmp_path / "articles").mkdir()
+    path = tmp_path / "digest.toml"
+    path.write_bytes(b'[site]\ntitle = "caf\xe9"\n[build]\nsource = "articles"\n')
+    with pytest.raises(ConfigError) as caught:
+        load(path, tmp_path)
+    assert "not valid UTF-8 (byte 20)" in str(caught.value)
+    path.write_bytes(b'\xef\xbb\xbf[site]\ntitle = "Caf\xc3\xa9"\n[build]\nsource = "articles"\n')
+    assert load(path, tmp_path).title == "Café"
+
+
 def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for setting in SETTINGS:
