@@ -31,17 +31,27 @@ EVENTS_PATH = "/__digest__/events"
 DEBOUNCE_MS = 300
 KEEPALIVE_SECONDS = 10.0
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
-_SCRIPT = """<script>/* added by digest serve; not part of the site */
+RELOAD_PATH = "/__digest__/reload.js"
+# The pages' Content-Security-Policy allows scripts and styles from the site only: no inline script, no
+# style attribute. So the page gets a script file the server serves, and it styles the banner (styles set
+# from a script are not inline styles).
+_SCRIPT = '<script src="%s" data-events="%s?since=%d"></script>'
+_RELOAD_JS = b"""/* added by digest serve; not part of the site */
 (function () {
-  var events = new EventSource("%s?since=%d");
+  var banner = document.getElementById("digest-serve-error");
+  if (banner) {
+    banner.style.cssText = "position:fixed;left:0;right:0;bottom:0;z-index:99999;margin:0;" +
+      "padding:1em 1.5em;background:#8b0000;color:#fff;font:14px/1.4 monospace;white-space:pre-wrap;" +
+      "max-height:50vh;overflow:auto";
+  }
+  var events = new EventSource(document.currentScript.getAttribute("data-events"));
   events.addEventListener("reload", function () { events.close(); location.reload(); });
 })();
-</script>"""
+"""
 _BANNER = (
-    '<div id="digest-serve-error" role="alert" style="position:fixed;left:0;right:0;bottom:0;z-index:99999;'
-    "margin:0;padding:1em 1.5em;background:#8b0000;color:#fff;font:14px/1.4 monospace;white-space:pre-wrap;"
-    'max-height:50vh;overflow:auto">The last build failed; showing the last good site.\n%s</div>'
+    '<div id="digest-serve-error" role="alert">The last build failed; showing the last good site.\n%s</div>'
 )
+
 _NOT_BUILT = "<!doctype html><title>No site yet</title><body><h1>No site has been built yet</h1></body>"
 
 
@@ -144,7 +154,7 @@ def rebuild(
 
 def inject(page: bytes, status: Status, generation: int) -> bytes:
     """The page with the reload script, and the error banner when the last build failed."""
-    addition = _SCRIPT % (EVENTS_PATH, generation)
+    addition = _SCRIPT % (RELOAD_PATH, EVENTS_PATH, generation)
     if status.error is not None:
         addition = _BANNER % html.escape(status.error) + addition
     data = addition.encode("utf-8")
@@ -247,6 +257,9 @@ class _Handler(SimpleHTTPRequestHandler):
         if url.path == EVENTS_PATH:
             self._events(url.query)
             return
+        if url.path == RELOAD_PATH:
+            self._reload_script()
+            return
         target = Path(self.translate_path(self.path))
         if target.is_dir():
             if not url.path.endswith("/"):
@@ -274,6 +287,14 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(body)
+
+    def _reload_script(self) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/javascript; charset=utf-8")
+        self.send_header("Content-Length", str(len(_RELOAD_JS)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(_RELOAD_JS)
 
     def _not_found(self) -> bytes:
         """The site's own 404 page when it has one."""

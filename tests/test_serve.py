@@ -20,7 +20,7 @@ import pytest
 
 from digest.config import load
 from digest.errors import ServeError
-from digest.serve import EVENTS_PATH, Status, inject, serve
+from digest.serve import EVENTS_PATH, RELOAD_PATH, Status, inject, serve
 from tests.conftest import REPO
 
 ARTICLE = "{title}\n\nThe harbour authority said on Monday that {what} after the storm passed the coast.\n"
@@ -157,7 +157,25 @@ def test_inject_places_script_before_body_end_and_escapes_errors() -> None:
     text = page.decode()
     assert text.index(EVENTS_PATH) < text.index("</BODY>")
     assert "&lt;script&gt;bad&lt;/script&gt; &amp; more" in text and "<script>bad" not in text
-    assert inject(b"fragment", Status(), 0).startswith(b"fragment<script>")
+    assert inject(b"fragment", Status(), 0).startswith(b"fragment<script ")
+
+
+def test_the_additions_keep_to_the_pages_content_security_policy(running: Running) -> None:
+    """No inline script and no style attribute, which the pages' policy blocks: a script file instead."""
+    _, page = running.get("/")
+    added = page[page.rindex("<script") :]
+    assert re.fullmatch(
+        r'<script src="/__digest__/reload\.js" data-events="[^"]+"></script>\s*</body>\s*</html>\s*', added
+    )
+    status, script = running.get(RELOAD_PATH)
+    assert status == 200 and "EventSource" in script and "cssText" in script
+    assert "style=" not in inject(b"<body></body>", _failed(), 0).decode()
+
+
+def _failed() -> Status:
+    status = Status()
+    status.record("broken template")
+    return status
 
 
 def test_a_taken_port_is_a_serve_error(running: Running) -> None:
