@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None, *, process_ends: bool = False) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt as interrupt:
         signum = interrupt.signum if isinstance(interrupt, Stopped) else signal.SIGINT
-        print("error: interrupted; the previous site is left as it was", file=sys.stderr)
+        left = "the previous site is left as it was" if args.command in ("build", "serve") else "stopped"
+        print(f"error: interrupted; {left}", file=sys.stderr)
         return 128 + signum
 
 
@@ -154,7 +155,7 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("source", nargs="?", type=Path, help="folder of articles (default: build.source)")
     serve.add_argument("-o", "--output", type=Path, help="folder to build into (default: build.output)")
     serve.add_argument("-c", "--config", type=Path, help="config file (default: ./digest.toml if present)")
-    serve.add_argument("-p", "--port", type=int, help="port (default: serve.port, 8000; 0: any free port)")
+    serve.add_argument("-p", "--port", type=_port, help="port (default: serve.port, 8000; 0: any free port)")
     serve.add_argument(
         "-j", "--jobs", type=_positive, default=None, help="processes to use (default: all cores)"
     )
@@ -245,9 +246,22 @@ def _looks_big(config: Config) -> bool:
 
 
 def _positive(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 65535, got {value}")
     return value
 
 
@@ -316,8 +330,6 @@ def _serve(args: argparse.Namespace) -> int:
         return replace(config, output=args.output) if args.output is not None else config
 
     port = args.port if args.port is not None else load().port
-    if not 0 <= port <= 65535:
-        raise ConfigError(None, [f"--port must be between 0 and 65535, got {port}"])
 
     def say(message: str) -> None:
         print(

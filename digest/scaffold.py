@@ -87,6 +87,7 @@ GITIGNORE = f"""\
 site/
 .site.tmp-*/
 .site.old-*/
+.site.lock
 {FETCH_STATE.split("/")[0]}/
 """
 

@@ -97,3 +97,15 @@ def test_template_error_is_one_line(tmp_path: Path) -> None:
     done = run(["build"], tmp_path)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "story.html" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["serve", "-p", "99999"], "argument -p/--port: must be between 0 and 65535, got 99999"),
+        (["build", "-j", "abc"], "argument -j/--jobs: must be a whole number, got 'abc'"),
+    ],
+)
+def test_bad_option_values_are_usage_errors(tmp_path: Path, args: list[str], said: str) -> None:
+    done = run(args, tmp_path)
+    assert done.returncode == 2 and said in done.stderr and "Traceback" not in done.stderr

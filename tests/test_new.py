@@ -48,7 +48,7 @@ def test_scaffold_contents(tmp_path: Path) -> None:
     assert mentioned == documented, "the scaffold's digest.toml shows every setting"
     assert "[[feeds]]" in text and text.count("#") > 20
     ignored = (folder / ".gitignore").read_text().split()
-    assert "site/" in ignored and ".digest-cache/" in ignored
+    assert "site/" in ignored and ".digest-cache/" in ignored and ".site.lock" in ignored
     welcome = markdown_reader.read((folder / "articles" / "welcome.md").read_bytes(), "welcome.md")[0]
     assert (
         welcome.date == "2024-05-06"
