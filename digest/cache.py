@@ -579,29 +579,65 @@ def _loaded(blob: memoryview | None) -> object | None:
     return value
 
 
+SECRET_BYTES = 32
+
+
 @cache
 def _secret() -> bytes:
-    """This user's random key, created on first use with owner-only permissions."""
+    """This user's random key: kept in their cache folder only where nobody else could have written it."""
     folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsdigest"
-    path = folder / "cache-secret"
     try:
-        return path.read_bytes()[:32] or _new_secret(path)
-    except FileNotFoundError:
-        return _new_secret(path)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return secrets.token_bytes(SECRET_BYTES)  # no writable home: a key for this process alone
+    if not _private(folder, directory=True):
+        return secrets.token_bytes(SECRET_BYTES)  # a folder others can write: never trust a key from it
+    path = folder / "cache-secret"
+    return _read_secret(path) or _new_secret(path)
+
+
+def _read_secret(path: Path) -> bytes | None:
+    """The key in ``path`` when it is a file of exactly the key's length that only this user can write."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not _private(Path(path), handle=handle.fileno()):
+            return None
+        value = handle.read(SECRET_BYTES + 1)
+    return value if len(value) == SECRET_BYTES else None
+
+
+def _private(path: Path, *, directory: bool = False, handle: int | None = None) -> bool:
+    """Whether ``path`` is this user's own file (or folder) that no one else may write."""
+    import stat
+
+    try:
+        status = os.fstat(handle) if handle is not None else os.lstat(path)
+    except OSError:
+        return False
+    kind = stat.S_ISDIR if directory else stat.S_ISREG
+    return kind(status.st_mode) and status.st_uid == os.geteuid() and not status.st_mode & 0o022
 
 
 def _new_secret(path: Path) -> bytes:
-    value = secrets.token_bytes(32)
+    """A new key, written whole to a private temporary file and renamed into place."""
+    value = secrets.token_bytes(SECRET_BYTES)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(value)
-    except FileExistsError:
-        return path.read_bytes()[:32]
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
     except OSError:
-        pass  # no writable home: this process's random key still protects it, just without reuse
-    return value
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        return value  # not kept: this process's key still protects its entries, just without reuse
+    # Another build may have renamed its own key into place at the same moment: use whichever won.
+    return _read_secret(path) or value
 
 
 def _open(path: Path, key: str) -> sqlite3.Connection:

@@ -47,8 +47,9 @@ def original_copy(source: str) -> str:
     path = source_file(source)
     parts = [_UNSAFE.sub("_", part).strip("._")[-_MAX_PART:] or "_" for part in path.split("/") if part]
     joined = "/".join(parts)
-    if joined != path or len(joined) > _MAX_PATH:
-        # Two odd names ('a b.txt', 'a?b.txt') must not share one copy: the changed name gets the path's hash.
+    if joined != path or len(joined) > _MAX_PATH or _looks_renamed(parts[-1]):
+        # Two odd names ('a b.txt', 'a?b.txt') must not share one copy, nor 'report.html.txt' take the
+        # copy of 'report.html' (published as 'report.html.txt'): such a name gets the path's hash.
         stem, dot, suffix = parts[-1].rpartition(".")
         tag = hashlib.sha1(path.encode("utf-8", "backslashreplace")).hexdigest()[:8]
         parts[-1] = f"{stem}-{tag}.{suffix}" if dot and stem else f"{parts[-1]}-{tag}"
@@ -57,6 +58,12 @@ def original_copy(source: str) -> str:
     if parts[-1].lower().endswith(_RENDERED):
         parts[-1] += ".txt"
     return "originals/" + "/".join(parts)
+
+
+def _looks_renamed(name: str) -> bool:
+    """Whether ``name`` is what the copy of a rendered format would be called ('report.html.txt')."""
+    stem, dot, suffix = name.lower().rpartition(".")
+    return bool(dot) and suffix == "txt" and stem.endswith(_RENDERED)
 
 
 def relative_root(page: str) -> str:

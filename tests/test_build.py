@@ -294,3 +294,25 @@ def test_digest_json_golden(seeds: dict[str, Any]) -> None:
         golden.write_text(text, encoding="utf-8")
     assert golden.is_file(), "no golden file: run `make golden`"
     assert text == golden.read_text(encoding="utf-8"), "digest.json changed: review, then run `make golden`"
+
+
+def test_a_page_and_a_text_file_named_after_its_copy_get_a_copy_each(
+    make_source: Callable[..., Path], run_build: Builder, tmp_path: Path
+) -> None:
+    page = (
+        "<html><head><title>Ferry strike ends</title></head><body><article><h1>Ferry strike ends</h1>"
+        "<p>Ferry crews returned to work on Monday after a week-long strike over pay ended in a deal.</p>"
+        "</article></body></html>"
+    )
+    text = "Library reopens\n\nThe city library reopened on Tuesday after a year of repairs to its roof.\n"
+    source = make_source({"report.html": page, "report.html.txt": text})
+    _, digest = run_build(source)
+    copies = {}
+    for article in digest["articles"]:
+        html = (tmp_path / "site" / article["page"]).read_text(encoding="utf-8")
+        copy = re.search(r'href="((?:\.\./)+originals/[^"]+)"', html)
+        assert copy is not None, article["source"]
+        copies[article["source"]] = (tmp_path / "site" / article["page"]).parent / copy.group(1)
+    assert copies["report.html"] != copies["report.html.txt"]
+    assert copies["report.html"].read_text(encoding="utf-8") == page
+    assert copies["report.html.txt"].read_text(encoding="utf-8") == text

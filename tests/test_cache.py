@@ -8,6 +8,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,85 @@ def test_a_remembered_value_written_part_by_part_is_recalled_whole(
     reader = Cache(tmp_path, "key")
     assert reader.recall("site", ["site"]) == value
     reader.close()
+
+
+# ---------------------------------------------------------------------------------------------------
+# The per-user key that seals cache entries fails closed: a key anyone else could have set is made anew.
+
+
+@pytest.fixture
+def key_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh cache home for this test's key; the key is read again from it."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    for cached in (cache_module._secret, cache_module._keyed):
+        cached.cache_clear()
+    yield home / "newsdigest" / "cache-secret"
+    for cached in (cache_module._secret, cache_module._keyed):
+        cached.cache_clear()
+
+
+def test_the_key_is_made_once_private_and_kept(key_home: Path) -> None:
+    first = cache_module._secret()
+    cache_module._secret.cache_clear()
+    assert cache_module._secret() == first and len(first) == 32
+    assert key_home.read_bytes() == first and key_home.stat().st_mode & 0o777 == 0o600
+    assert [path.name for path in key_home.parent.iterdir()] == ["cache-secret"]  # no temporary left
+
+
+@pytest.mark.parametrize("planted", [b"", b"short", b"x" * 31, b"y" * 33])
+def test_a_key_of_the_wrong_length_is_replaced(key_home: Path, planted: bytes) -> None:
+    key_home.parent.mkdir(parents=True)
+    key_home.write_bytes(planted)
+    key_home.chmod(0o600)
+    key = cache_module._secret()
+    assert len(key) == 32 and key != planted[:32]
+    assert key_home.read_bytes() == key
+
+
+def test_a_key_others_could_write_is_replaced(key_home: Path) -> None:
+    key_home.parent.mkdir(parents=True)
+    key_home.write_bytes(b"k" * 32)
+    key_home.chmod(0o666)
+    assert cache_module._secret() != b"k" * 32
+    assert key_home.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_key_that_is_a_link_is_not_followed(key_home: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "known-key"
+    elsewhere.write_bytes(b"k" * 32)
+    elsewhere.chmod(0o600)
+    key_home.parent.mkdir(parents=True)
+    key_home.symlink_to(elsewhere)
+    assert cache_module._secret() != b"k" * 32
+    assert not key_home.is_symlink() and elsewhere.read_bytes() == b"k" * 32
+
+
+class _Planted:
+    """What an attacker pickles: unpickling it creates a file."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (str(self.marker), "w"))
+
+
+def test_an_entry_sealed_under_an_empty_key_is_never_unpickled(key_home: Path, tmp_path: Path) -> None:
+    import hashlib
+    import hmac
+    import pickle
+
+    key_home.parent.mkdir(parents=True)
+    key_home.write_bytes(b"")  # a key file whose writing was cut short
+    key_home.chmod(0o600)
+    remembered(tmp_path)
+    marker = tmp_path / "code-ran"
+    blob = pickle.dumps(_Planted(marker))
+    forged = hmac.new(b"", blob, hashlib.sha256).digest() + blob
+    with contextlib.closing(sqlite3.connect(tmp_path / FILE_NAME)) as db, db:
+        db.execute("UPDATE memo SET value = ? WHERE kind = 'site'", (forged,))
+    cache = Cache(tmp_path, "key")
+    assert cache.recall("site", ["site"]) == {}
+    cache.close()
+    assert not marker.exists()
