@@ -27,6 +27,10 @@ from digest.errors import DigestError, ServeError
 from digest.models import Issue
 
 HOST = "127.0.0.1"
+# A page on another site whose name was rebound to 127.0.0.1 sends its own name: only these are ours.
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+MAX_EVENT_STREAMS = 32  # open pages listening for reloads; more are refused, not queued
+_GENERATION = re.compile(r"\d{1,18}")
 EVENTS_PATH = "/__digest__/events"
 DEBOUNCE_MS = 300
 KEEPALIVE_SECONDS = 10.0
@@ -105,11 +109,11 @@ def serve(
     def again() -> Config | None:
         return rebuild(load_config, served, status, on_message, jobs=jobs, resident=resident)
 
-    again()
-    server = _listen(port, served, status)
+    server = _listen(port, served, status)  # a taken port is said before a whole build, not after it
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
     try:
+        again()
         on_ready(f"http://{HOST}:{server.server_address[1]}/")
         _watch(again, config, served, on_message, stop or threading.Event())
     finally:
@@ -235,11 +239,13 @@ def _names(paths: Iterable[str]) -> str:
 
 
 def _listen(port: int, served: Path, status: Status) -> ThreadingHTTPServer:
-    handler = partial(_Handler, status=status, directory=str(served))
+    streams = threading.BoundedSemaphore(MAX_EVENT_STREAMS)
+    handler = partial(_Handler, status=status, streams=streams, directory=str(served))
     try:
         server = ThreadingHTTPServer((HOST, port), handler)
     except OSError as exc:
-        raise ServeError(f"cannot listen on {HOST}:{port} ({exc.strerror or exc})") from exc
+        hint = f"; another program uses it: try --port {port + 1}" if port else ""
+        raise ServeError(f"cannot listen on {HOST}:{port} ({exc.strerror or exc}){hint}") from exc
     server.daemon_threads = True
     return server
 
@@ -247,12 +253,20 @@ def _listen(port: int, served: Path, status: Status) -> ThreadingHTTPServer:
 class _Handler(SimpleHTTPRequestHandler):
     """Static files from the site folder; HTML pages get the reload script (and the error banner)."""
 
-    def __init__(self, *args: Any, status: Status, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, status: Status, streams: threading.Semaphore, **kwargs: Any) -> None:
         self.status = status
+        self.streams = streams
         super().__init__(*args, **kwargs)
+
+    def do_HEAD(self) -> None:
+        """Headers of a file, for this machine's own pages only."""
+        if self._local():
+            super().do_HEAD()
 
     def do_GET(self) -> None:
         """Serve the events stream, an HTML page with additions, or any other file as it is."""
+        if not self._local():
+            return
         url = urlsplit(self.path)
         if url.path == EVENTS_PATH:
             self._events(url.query)
@@ -273,6 +287,15 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: the terminal shows builds, not requests."""
+
+    def _local(self) -> bool:
+        """Whether the request names this machine as its host; answer 403 when it does not."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host.rpartition(":")[0] if host.rpartition(":")[2].isdigit() else host
+        if name in LOCAL_HOSTS:
+            return True
+        self.send_error(HTTPStatus.FORBIDDEN, "digest serve answers only requests for 127.0.0.1 or localhost")
+        return False
 
     def _page(self, target: Path) -> None:
         generation = self.status.generation
@@ -315,7 +338,18 @@ class _Handler(SimpleHTTPRequestHandler):
     def _events(self, query: str) -> None:
         """A server-sent events stream: one 'reload' event once a build newer than ``since`` finished."""
         values = parse_qs(query).get("since", [""])
-        since = int(values[0]) if values[0].isdigit() else self.status.generation
+        if values[0] and not _GENERATION.fullmatch(values[0]):
+            self.send_error(HTTPStatus.BAD_REQUEST, "since must be a build number")
+            return
+        if not self.streams.acquire(blocking=False):
+            self.send_error(HTTPStatus.SERVICE_UNAVAILABLE, "too many pages are listening for reloads")
+            return
+        try:
+            self._stream(int(values[0]) if values[0] else self.status.generation)
+        finally:
+            self.streams.release()
+
+    def _stream(self, since: int) -> None:
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")

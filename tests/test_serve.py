@@ -209,3 +209,68 @@ def test_cli_serve_starts_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     finally:
         process.kill()
     assert process.returncode == 0 and "stopped" in out and "Traceback" not in err
+
+
+def request(running: Running, path: str, host: str) -> tuple[int, bytes]:
+    """GET ``path`` with the Host header ``host``: the status and the body."""
+    port = int(running.url.rsplit(":", 1)[1].strip("/"))
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+    try:
+        connection.putrequest("GET", path, skip_host=True)
+        connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read(4096)
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    "host", ["attacker.example", "attacker.example:8000", "127.0.0.1.nip.io", "10.0.0.5"]
+)
+def test_a_page_asked_for_by_another_name_is_refused(running: Running, host: str) -> None:
+    # A page on another site whose name was rebound to 127.0.0.1 would otherwise read the preview.
+    status, body = request(running, "/index.html", host)
+    assert status == 403 and b"Harbour" not in body
+    assert request(running, EVENTS_PATH + "?since=0", host)[0] == 403
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LOCALHOST:8123", "[::1]:80", "127.0.0.1:9"])
+def test_a_page_asked_for_by_a_local_name_is_served(running: Running, host: str) -> None:
+    assert request(running, "/index.html", host)[0] == 200
+
+
+@pytest.mark.parametrize("since", ["1" * 5000, "-1", "1e3", "x"])
+def test_a_malformed_since_is_a_bad_request(running: Running, since: str) -> None:
+    assert request(running, f"{EVENTS_PATH}?since={since}", "127.0.0.1")[0] == 400
+
+
+def test_event_streams_are_capped(running: Running) -> None:
+    from digest import serve as serve_module
+
+    port = int(running.url.rsplit(":", 1)[1].strip("/"))
+    listening = []
+    try:
+        for _ in range(serve_module.MAX_EVENT_STREAMS):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+            connection.request("GET", f"{EVENTS_PATH}?since=1")
+            response = connection.getresponse()
+            assert response.status == 200 and response.fp.readline() == b"retry: 1000\n"
+            listening.append(connection)
+        assert request(running, f"{EVENTS_PATH}?since=1", "127.0.0.1")[0] == 503
+        assert request(running, "/index.html", "127.0.0.1")[0] == 200  # pages are still served
+    finally:
+        for connection in listening:
+            connection.close()
+
+
+def test_a_taken_port_is_said_before_building(running: Running) -> None:
+    port = int(running.url.rsplit(":", 1)[1].strip("/"))
+    messages: list[str] = []
+    with pytest.raises(ServeError, match=f"try --port {port + 1}"):
+        serve(
+            lambda: load(running.folder / "digest.toml", running.folder),
+            port=port,
+            on_message=messages.append,
+        )
+    assert messages == []  # no build ran first
