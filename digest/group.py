@@ -87,6 +87,36 @@ RULE_SHARE = 0.02  # share of a story's term occurrences that must be a topic's 
 
 
 @dataclass(frozen=True)
+class Member:
+    """What grouping reads of one article, and all it reads: its key is a hash of these fields."""
+
+    id: str
+    date: str | None
+    published: str | None
+    title: str
+    title_from: str
+    url: str | None
+    short: bool  # under SHORT_TEXT_WORDS words: a feed item's link slug adds words to its headline
+    topic_hint: str | None
+    sentences: tuple[str, ...]  # the first SUBJECT_SENTENCES
+
+
+def member(article: Article) -> Member:
+    """The part of ``article`` that grouping reads."""
+    return Member(
+        id=article.id,
+        date=article.date,
+        published=article.published,
+        title=article.title,
+        title_from=article.title_from,
+        url=article.url,
+        short=article.words < SHORT_TEXT_WORDS,
+        topic_hint=article.topic_hint,
+        sentences=tuple(article.sentences[:SUBJECT_SENTENCES]),
+    )
+
+
+@dataclass(frozen=True)
 class Grouping:
     """Stories (newest first) and topics, with the links between them."""
 
@@ -109,23 +139,27 @@ def group(
     ``features`` are articles' ``article_features()`` when worked out beforehand; the others are computed.
     With ``jobs`` > 1, subjects are discovered in a child process while stories are clustered.
     """
-    kept = sorted((a for a in articles if a.id not in duplicate_of), key=_chronological)
     known = features or {}
-    terms = [known[a.id] if a.id in known else article_features(a) for a in kept]
+    originals = sorted(
+        (a for a in articles if a.id not in duplicate_of), key=lambda a: (a.date or "9999-99-99", a.id)
+    )
+    terms = [known[a.id] if a.id in known else article_features(a) for a in originals]
+    kept = [member(a) for a in originals]
+    everyone = [member(a) for a in articles]
     # Subjects are found from the articles alone, so their discovery need not wait for the stories.
     discovering = not rules and len(kept) >= topics_module.MIN_ARTICLES
     # The child reads no more than the documents: what it reads of this process's objects it copies.
     documents = [(f.names, f.counts) for f in terms]
     with beside(partial(topics_module.discover, documents), fork=discovering and jobs > 1) as found:
         return _grouping(
-            articles, duplicate_of, kept, terms, rules, unmatched, lambda: _subjects(kept, found())
+            everyone, duplicate_of, kept, terms, rules, unmatched, lambda: _subjects(kept, found())
         )
 
 
 def _grouping(
-    articles: Sequence[Article],
+    articles: Sequence[Member],
     duplicate_of: Mapping[str, str],
-    kept: Sequence[Article],
+    kept: Sequence[Member],
     terms: Sequence[Features],
     rules: Sequence[TopicRule],
     unmatched: str,
@@ -185,19 +219,8 @@ def inputs_key(
 
 
 def article_key(article: Article) -> str:
-    """A hash of what grouping reads of one article: headline, date, link, length, topic named in its front
-    matter and opening sentences."""
-    head = (
-        article.id,
-        article.date,
-        article.title,
-        article.title_from,
-        article.url,
-        _length(article),
-        article.topic_hint,
-    )
-    text = repr((head, tuple(article.sentences[:SUBJECT_SENTENCES])))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    """A hash of what grouping reads of one article: its ``Member``, every field of it."""
+    return hashlib.sha256(repr(member(article)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass
@@ -205,7 +228,7 @@ class _Draft:
     """A story under construction: its members and centroid."""
 
     id: str
-    articles: list[Article]
+    articles: list[Member]
     duplicates: list[str]
     centroid: vectors.Vector
     title: str
@@ -269,15 +292,15 @@ def _term(word: str) -> str | None:
     return stem(word)
 
 
-def _chronological(article: Article) -> tuple[str, str]:
+def _chronological(article: Member) -> tuple[str, str]:
     return (article.date or "9999-99-99", article.id)
 
 
-def _length(article: Article) -> str:
-    return "short" if article.words < SHORT_TEXT_WORDS else "long"
+def _length(article: Member) -> str:
+    return "short" if article.short else "long"
 
 
-def _span(article: Article) -> cluster.Span:
+def _span(article: Member) -> cluster.Span:
     if not article.date:
         return None
     day = dt.date.fromisoformat(article.date).toordinal()
@@ -285,7 +308,7 @@ def _span(article: Article) -> cluster.Span:
 
 
 def _story(
-    members: list[Article],
+    members: list[Member],
     vecs: list[vectors.Vector],
     centroid: vectors.Vector,
     features: list[Features],
@@ -317,7 +340,7 @@ def _story(
 
 def _topics(
     drafts: Sequence[_Draft],
-    by_id: Mapping[str, Article],
+    by_id: Mapping[str, Member],
     rules: Sequence[TopicRule],
     unmatched: str,
     subjects: Callable[[], dict[str, int]],
@@ -392,7 +415,7 @@ def _found(
     return _similar(drafts)
 
 
-def _subjects(articles: Sequence[Article], subjects: Sequence[int]) -> dict[str, int]:
+def _subjects(articles: Sequence[Member], subjects: Sequence[int]) -> dict[str, int]:
     """Each article's subject number, from ``topics.discover`` of the articles in this order."""
     return dict(zip((a.id for a in articles), subjects, strict=True))
 
@@ -453,7 +476,7 @@ def _folded(term: str) -> str:
 
 
 def _label(
-    groups: Sequence[tuple[str, list[_Draft]]], by_id: Mapping[str, Article]
+    groups: Sequence[tuple[str, list[_Draft]]], by_id: Mapping[str, Member]
 ) -> list[tuple[str, list[str], list[_Draft]]]:
     """Keywords by class-based TF-IDF; the label is the most distinctive keyword as written in the text."""
     totals = [_total(d.terms for d in members) for _, members in groups]
@@ -489,7 +512,7 @@ def _total(counters: Iterable[Counter[str]]) -> Counter[str]:
 
 
 def _surface_forms(
-    members: Sequence[_Draft], by_id: Mapping[str, Article], wanted: set[str]
+    members: Sequence[_Draft], by_id: Mapping[str, Member], wanted: set[str]
 ) -> dict[str, str]:
     """How each wanted term is most often written, so labels read 'Gaza', not 'gaza'."""
     seen: dict[str, Counter[str]] = defaultdict(Counter)
@@ -524,7 +547,7 @@ def _invert(date: str) -> str:
     return "".join(chr(ord("9") + ord("0") - ord(ch)) if ch.isdigit() else ch for ch in date)
 
 
-def _days(stories: Sequence[Story], by_id: Mapping[str, Article]) -> tuple[Day, ...]:
+def _days(stories: Sequence[Story], by_id: Mapping[str, Member]) -> tuple[Day, ...]:
     buckets: dict[str, list[str]] = defaultdict(list)
     for story in stories:
         for date in sorted({d for d in (by_id[a].date for a in story.articles) if d}):
