@@ -36,7 +36,6 @@ from digest.reuse import Compiled
 from digest.summarize import story_length, summarize_story
 from digest.write import Staging, remove_in_thread, remove_now
 
-MAX_FILE_BYTES = Config.max_file_mb * MEGABYTE  # the default of build.max_file_mb
 # Characters a name shown in a page or feed may not hold (XML forbids them); tab and newline are fine.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A story's summary is chosen from at most this many of its articles, spread over its whole course: a

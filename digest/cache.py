@@ -28,7 +28,6 @@ from typing import NamedTuple
 import digest
 from digest.errors import BuildError
 
-DEFAULT_FOLDER = ".digest-cache"
 FILE_NAME = "cache.sqlite"
 _SCHEMA = 5
 # One entry per kind, not per value: one unpickling instead of thousands (10,000 articles' lines of

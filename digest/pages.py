@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from operator import attrgetter
@@ -94,12 +94,6 @@ class Rule:
     rule: str | None  # None: the field was not found
     count: int
     examples: tuple[Article, ...]
-
-
-def all_pages(site: Site) -> Iterator[Page]:
-    """Every HTML page of the site."""
-    for _, make in page_makers(site):
-        yield from make(site)
 
 
 Maker = Callable[[Site], list[Page]]  # makes some pages from whatever Site it is given
@@ -496,7 +490,6 @@ __all__ = [
     "Rule",
     "TopicGroup",
     "Year",
-    "all_pages",
     "front_stories",
     "group_facts",
     "provenance",
