@@ -292,8 +292,10 @@ def _fetch(args: argparse.Namespace) -> int:
     if not args.quiet:
         total = {kind: sum(getattr(r, kind) for r in reports) for kind in ("new", "updated", "unchanged")}
         print(
-            f"fetched {len(reports) - len(failed)} of {len(reports)} feeds into {config.source}: "
-            f"{total['new']} new, {total['updated']} updated, {total['unchanged']} unchanged"
+            _one_line(
+                f"fetched {len(reports) - len(failed)} of {len(reports)} feeds into {config.source}: "
+                f"{total['new']} new, {total['updated']} updated, {total['unchanged']} unchanged"
+            )
         )
     if len(failed) == len(reports):
         print("error: every feed failed; nothing was fetched", file=sys.stderr)
@@ -305,17 +307,17 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _feed_lines(report: FeedReport) -> list[str]:
-    """What one feed's fetch printed: a summary line, then a line per problem."""
+    """What one feed's fetch printed: a summary line, then a line per problem; control characters escaped."""
     name = f"feed {report.feed}"
     if report.failed:
-        return [f"warning: {name}: failed: {report.failed}"]
+        return [_one_line(f"warning: {name}: failed: {report.failed}")]
     if report.not_modified:
         lines = [f"{name}: unchanged (not modified since the last fetch)"]
     else:
         lines = [f"{name}: {report.new} new, {report.updated} updated, {report.unchanged} unchanged"]
     lines.extend(f"{name}: kept {path}: edited by hand, not overwritten" for path in report.kept)
     lines.extend(f"warning: {name}: {problem}" for problem in report.problems)
-    return lines
+    return [_one_line(line) for line in lines]
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ CONFIG_NAME = "digest.toml"
 UNMATCHED = ("other", "discover")
 USER_AGENT = f"newsdigest/{__version__} (static news digest; reads the feeds listed in its digest.toml)"
 FETCH_STATE = ".digest-cache/fetch.json"
+# Labels of letters (any script), digits, '-' and '_', joined by dots: no scheme, port, path or wildcard.
+_HOST_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)*")
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,31 @@ SETTINGS: tuple[Setting, ...] = (
         'or to automatically discovered topics (`"discover"`).',
     ),
     Setting("fetch", "user_agent", str, USER_AGENT, "User-Agent header sent with every request."),
-    Setting("fetch", "timeout", float, 20.0, "Seconds to wait for a server to connect or to send data."),
+    Setting(
+        "fetch",
+        "timeout",
+        float,
+        20.0,
+        "Seconds one request may take in all: connecting, waiting and reading the whole body.",
+    ),
     Setting("fetch", "retries", int, 3, "Tries per request on timeouts, connection errors and 5xx (1-10)."),
     Setting("fetch", "backoff", float, 1.0, "Seconds before the first retry; doubled for each further one."),
     Setting("fetch", "rate_limit", float, 1.0, "Minimum seconds between two requests to the same host."),
+    Setting(
+        "fetch",
+        "deadline",
+        float,
+        600.0,
+        "Seconds the whole fetch may take; feeds and pages still waiting then are skipped until the next fetch.",
+    ),
+    Setting(
+        "fetch",
+        "allow_hosts",
+        list,
+        (),
+        "Host names whose pages may be fetched although they are on a loopback, private or other "
+        "non-public address (a feed's own host always may).",
+    ),
     Setting(
         "fetch",
         "state",
@@ -106,6 +130,8 @@ class FetchSettings:
     backoff: float = 1.0
     rate_limit: float = 1.0
     state: Path | None = None  # None: FETCH_STATE beside the config file
+    deadline: float = 600.0
+    allow_hosts: tuple[str, ...] = ()  # lowercase host names, without brackets or a trailing dot
 
 
 @dataclass(frozen=True)
@@ -167,6 +193,8 @@ def load(path: Path | None, cwd: Path, *, check_source: bool = True) -> Config:
             backoff=values["fetch.backoff"],
             rate_limit=values["fetch.rate_limit"],
             state=(base / values["fetch.state"]) if values["fetch.state"] else None,
+            deadline=values["fetch.deadline"],
+            allow_hosts=_allow_hosts(values["fetch.allow_hosts"], problems),
         ),
         port=values["serve.port"],
         publish_branch=values["publish.branch"],
@@ -273,6 +301,37 @@ def _feed(entry: dict[str, Any], where: str, problems: list[str]) -> Feed | None
     return Feed(url.strip(), name.strip() if isinstance(name, str) else None, bool(full_text))
 
 
+def _allow_hosts(raw: list[Any], problems: list[str]) -> tuple[str, ...]:
+    """fetch.allow_hosts as lowercase host names; each entry that is not a bare host name is a problem."""
+    hosts: list[str] = []
+    for entry in raw:
+        host = _bare_host(entry)
+        if host is None:
+            problems.append(
+                f'fetch.allow_hosts must list bare host names such as "intranet.example" or "10.0.0.5" '
+                f"(no scheme, port or path), got {entry!r}"
+            )
+        elif host not in hosts:
+            hosts.append(host)
+    return tuple(hosts)
+
+
+def _bare_host(entry: Any) -> str | None:
+    """A host name or IP address, lowercased, without brackets or trailing dot; None when it is not one."""
+    import ipaddress
+
+    if not isinstance(entry, str):
+        return None
+    host = entry.strip().lower().removeprefix("[").removesuffix("]").rstrip(".")
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    if _HOST_NAME.fullmatch(host) is None:
+        return None
+    return host
+
+
 def _topics(raw: Any, problems: list[str]) -> tuple[TopicRule, ...]:
     if not isinstance(raw, list):
         problems.append("topics must be an array of tables: [[topics]] name = ..., keywords = [...]")
@@ -334,6 +393,8 @@ def _check(config: Config, check_source: bool) -> list[str]:
     for key, seconds in (("backoff", fetch.backoff), ("rate_limit", fetch.rate_limit)):
         if seconds < 0:
             problems.append(f"fetch.{key} must not be negative, got {seconds}")
+    if fetch.deadline <= 0:
+        problems.append(f"fetch.deadline must be more than 0 seconds, got {fetch.deadline}")
     if not 0 <= config.port <= 65535:
         problems.append(f"serve.port must be between 0 and 65535, got {config.port}")
     if not config.publish_branch.strip():

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from digest import fetch_state
 from digest.config import Config, Feed
 from digest.errors import BuildError, FetchError, SourceError
-from digest.fetch_http import Fetcher
+from digest.fetch_http import DeadlinePassed, Fetcher, Resolver, resolve_host
 from digest.fetch_state import FeedState, Written, digest_of
 from digest.models import RawArticle
 
@@ -78,9 +78,14 @@ def fetch(
     *,
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    resolve: Resolver = resolve_host,
     on_report: Callable[[FeedReport], None] = lambda report: None,
 ) -> tuple[FeedReport, ...]:
-    """Fetch every configured feed into ``config.source``; state is saved after each feed."""
+    """Fetch every configured feed into ``config.source``; state is saved after each feed.
+
+    Pages linked from entries may only be on global addresses, unless on a feed's own host or one in
+    ``fetch.allow_hosts``; once ``fetch.deadline`` passes, the feeds and pages left are skipped and reported.
+    """
     if not config.feeds:
         raise FetchError('no feeds configured: add [[feeds]] tables with url = "https://..." to digest.toml')
     states = fetch_state.load(state_path)
@@ -89,7 +94,8 @@ def fetch(
     except OSError as exc:
         raise FetchError(f"{config.source}: cannot create source folder ({exc.strerror})") from exc
     reports = []
-    with Fetcher(config.fetch, transport=transport, sleep=sleep) as fetcher:
+    trusted = [urlsplit(feed.url).hostname or "" for feed in config.feeds]
+    with Fetcher(config.fetch, trusted=trusted, transport=transport, sleep=sleep, resolve=resolve) as fetcher:
         for feed in config.feeds:
             report, state = fetch_feed(feed, fetcher, states.get(feed.url, FeedState()), config.source)
             if report.failed is None:
@@ -124,17 +130,29 @@ def fetch_feed(feed: Feed, fetcher: Fetcher, state: FeedState, source: Path) -> 
     counts = {"new": 0, "updated": 0, "unchanged": 0}
     kept: list[str] = []
     problems: list[str] = []
+    late = 0  # entries skipped at the deadline
     for entry in entries:
         key = entry_key(entry)
-        outcome = _entry(feed, fetcher, entry, records.get(key), source, problems)
+        try:
+            outcome = _entry(feed, fetcher, entry, records.get(key), source, problems)
+        except DeadlinePassed:
+            late += 1
+            continue
         records[key] = outcome.record
         if outcome.kind == "kept":
             kept.append(outcome.record.path)
         else:
             counts[outcome.kind] += 1
+    if late:
+        entries_word = "entry" if late == 1 else "entries"
+        problems.append(
+            f"{late} {entries_word} not written: fetch.deadline ({fetcher.settings.deadline:g} s) passed "
+            "before their pages were fetched; the next fetch gets them"
+        )
     new_state = FeedState(
-        etag=response.headers.get("etag"),
-        last_modified=response.headers.get("last-modified"),
+        # Without the validators the next fetch gets the whole feed again, skipped entries included.
+        etag=None if late else response.headers.get("etag"),
+        last_modified=None if late else response.headers.get("last-modified"),
         entries=records,
     )
     report = replace(
@@ -218,8 +236,9 @@ def _entry(
         record = None  # a state file edited to point outside the source folder is not trusted
     if record is not None and record.entry == fingerprint:
         return _Outcome("unchanged", record)
-    problems.extend(f"{entry.title or entry.url}: {warning}" for warning in entry.warnings)
-    article = _with_full_text(entry, fetcher, problems) if feed.full_text else entry
+    notes = [f"{entry.title or entry.url}: {warning}" for warning in entry.warnings]
+    article = _with_full_text(entry, fetcher, notes) if feed.full_text else entry  # may raise DeadlinePassed
+    problems.extend(notes)
     data = to_markdown(article, feed.url).encode("utf-8")
     path = record.path if record is not None else file_name(feed, article, entry_key(entry))
     kind = _write(source / path, data, record)
@@ -268,6 +287,8 @@ def _with_full_text(entry: RawArticle, fetcher: Fetcher, problems: list[str]) ->
     try:
         response = fetcher.get(entry.url)
         page = html_reader.read(response.content, entry.url)[0]
+    except DeadlinePassed:
+        raise  # the entry waits for the next fetch rather than keep the feed's text for good
     except FetchError as exc:
         problems.append(f"{exc}; kept the feed's text")
         return entry

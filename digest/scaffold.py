@@ -38,6 +38,8 @@ sentences = 3                             # sentences in each article summary (1
 # retries = 3                             # tries on timeouts, connection errors and 5xx
 # backoff = 1.0                           # seconds before the first retry, doubled after each
 rate_limit = 1.0                          # seconds between two requests to the same host
+# deadline = 600.0                        # seconds the whole fetch may take
+# allow_hosts = []                        # hosts on private addresses whose pages may be fetched
 # state = "{FETCH_STATE}"    # ETags and what fetch wrote, so edited files are never overwritten
 
 [serve]

@@ -321,7 +321,8 @@ def test_rate_limit_spaces_requests_to_one_host(server: Server) -> None:
     server.static("/feed.xml", FEED)
     pauses: list[float] = []
     now = [100.0]
-    with Fetcher(replace(FAST, rate_limit=2.0), sleep=pauses.append, clock=lambda: now[0]) as fetcher:
+    settings = replace(FAST, rate_limit=2.0)
+    with Fetcher(settings, trusted=["127.0.0.1"], sleep=pauses.append, clock=lambda: now[0]) as fetcher:
         fetcher.get(server.url("/feed.xml"))
         now[0] += 0.5
         fetcher.get(server.url("/feed.xml"))
@@ -400,6 +401,42 @@ def test_feeds_config_is_validated(tmp_path: Path) -> None:
     )
     config = load(path, tmp_path)
     assert config.feeds == (Feed("https://example.org/rss", "Ex", True),) and config.fetch.timeout == 5.0
+
+
+def test_fetch_allow_hosts_and_deadline_are_validated(tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    path = tmp_path / "digest.toml"
+    path.write_text(
+        '[fetch]\ndeadline = 0\nallow_hosts = ["Intranet.Example.", "http://wiki.example/", '
+        '"wiki.example:8080", "*.example.org", "", 3, "10.0.0.5/8"]\n'
+    )
+    with pytest.raises(ConfigError) as caught:
+        load(path, tmp_path)
+    expected = (
+        'fetch.allow_hosts must list bare host names such as "intranet.example" or "10.0.0.5" (no scheme,'
+    )
+    assert caught.value.problems == [
+        *(
+            f"{expected} port or path), got {bad!r}"
+            for bad in ("http://wiki.example/", "wiki.example:8080", "*.example.org", "", 3, "10.0.0.5/8")
+        ),
+        "fetch.deadline must be more than 0 seconds, got 0.0",
+    ]
+    path.write_text('[fetch]\ndeadline = "soon"\nallow_hosts = "intranet.example"\n')
+    with pytest.raises(ConfigError) as caught:
+        load(path, tmp_path)
+    assert caught.value.problems == [
+        "fetch.deadline must be float, got str 'soon'",
+        "fetch.allow_hosts must be list, got str 'intranet.example'",
+    ]
+    path.write_text(
+        '[fetch]\ndeadline = 90\nallow_hosts = ["Intranet.Example.", "[::1]", "10.0.0.5", "intranet.example", '
+        '"bücher.example", "wiki_1.corp"]\n'
+    )
+    settings = load(path, tmp_path).fetch
+    assert settings.deadline == 90.0
+    assert settings.allow_hosts == ("intranet.example", "::1", "10.0.0.5", "bücher.example", "wiki_1.corp")
+    assert load(None, tmp_path).fetch == FetchSettings() and FetchSettings().deadline == 600.0
 
 
 def test_cli_fetch_then_build(tmp_path: Path, server: Server) -> None:
