@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -131,8 +131,9 @@ pieces = st.builds(
     title=st.sampled_from(HEADLINES),
     lead=st.sampled_from(LEADS),
     middle=st.sampled_from(MIDDLES),
-    day=st.sampled_from((*DAYS, None)),
-    hour=st.sampled_from((*HOURS, None)),
+    # Dated and timed to start with, on two days, so that outlets share stories that edits then reorder.
+    day=st.sampled_from(DAYS[:2]),
+    hour=st.sampled_from(HOURS),
     author=st.sampled_from((*AUTHORS, None)),
     publisher=st.sampled_from((*PUBLISHERS, None)),
 )
@@ -261,7 +262,11 @@ EDIT_RUNS = settings(
     stateful_step_count=10,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    derandomize=True,
+    # A new draw of sequences each run: over many runs they find what one fixed draw misses (a failure
+    # prints the seed that reproduces it).
+    derandomize=False,
+    database=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),  # a failure shows its whole sequence, unshrunk
 )
 
 
