@@ -23,17 +23,29 @@ from digest.dedupe import find_duplicates, near_pairs
 from digest.errors import BuildError
 from digest.export import article_key, export, story_hash, summary_hash
 from digest.facts import key_facts
-from digest.group import Grouping, group, inputs_key
+from digest.group import Grouping, group, inputs_key, subject_documents
 from digest.ingest import Derived, Settings, Source, ingest
 from digest.lock import Held, output_lock
-from digest.models import Article, Digest, Fact, Issue, Story, StorySentence, at_hand, deferred, head_of
-from digest.parallel import detached, fork_map
+from digest.models import (
+    Article,
+    Digest,
+    Fact,
+    Features,
+    Issue,
+    Story,
+    StorySentence,
+    at_hand,
+    deferred,
+    head_of,
+)
+from digest.parallel import beside, detached, fork_map
 from digest.progress import Stages
 from digest.readers import reader_for
 from digest.readers.files import MEGABYTE, read_file
 from digest.render import Memory, render_site, theme_stamps
 from digest.reuse import Compiled
 from digest.summarize import story_length, summarize_story
+from digest.topics import discover as discover_subjects
 from digest.write import Staging, remove_in_thread, remove_now
 
 # Characters a name shown in a page or feed may not hold (XML forbids them); tab and newline are fine.
@@ -383,15 +395,23 @@ def _grouped(
         "grouping",
         inputs_key(articles, duplicate_of, config.topics, config.unmatched, keys),
         Grouping,
-        lambda: group(
-            articles,
-            duplicate_of,
-            config.topics,
-            config.unmatched,
-            {i: d.features for i, d in derived.items()},
-            jobs=jobs,
-        ),
+        lambda: _group(articles, duplicate_of, config, {i: d.features for i, d in derived.items()}, jobs),
     )
+
+
+def _group(
+    articles: Sequence[Article],
+    duplicate_of: Mapping[str, str],
+    config: Config,
+    features: Mapping[str, Features],
+    jobs: int,
+) -> Grouping:
+    """``group``, with topics discovered in a child process while stories are clustered when ``jobs`` > 1."""
+    documents = subject_documents(articles, duplicate_of, config.topics, features)
+    # The child reads no more than the documents: what it reads of this process's objects it copies.
+    work = functools.partial(discover_subjects, documents or [])
+    with beside(work, fork=documents is not None and jobs > 1) as found:
+        return group(articles, duplicate_of, config.topics, config.unmatched, features, found)
 
 
 def _exported(

@@ -21,7 +21,6 @@ from digest.config import TopicRule
 from digest.dedupe import sample
 from digest.models import Article, Day, Features, Story, Topic
 from digest.normalize import slugify
-from digest.parallel import beside
 from digest.text import STOPWORDS, content_terms, stem, words
 
 # Cosine needed for an article to join a story, and for two fragments of a story to merge, by the
@@ -131,29 +130,44 @@ def group(
     rules: Sequence[TopicRule] = (),
     unmatched: str = "other",
     features: Mapping[str, Features] | None = None,
-    *,
-    jobs: int = 1,
+    discovered: Callable[[], Sequence[int]] | None = None,
 ) -> Grouping:
     """Group kept articles into stories and stories into topics; duplicates follow their originals.
 
     ``features`` are articles' ``article_features()`` when worked out beforehand; the others are computed.
-    With ``jobs`` > 1, subjects are discovered in a child process while stories are clustered.
+    ``discovered`` gives ``topics.discover`` of ``subject_documents`` when it was worked out elsewhere
+    (asked for only when topics are discovered); without it, it is worked out here.
     """
-    known = features or {}
+    kept, terms = _kept(articles, duplicate_of, features or {})
+    everyone = [member(a) for a in articles]
+    documents = [(f.names, f.counts) for f in terms]
+    found = discovered or (lambda: topics_module.discover(documents))
+    return _grouping(everyone, duplicate_of, kept, terms, rules, unmatched, lambda: _subjects(kept, found()))
+
+
+def subject_documents(
+    articles: Sequence[Article],
+    duplicate_of: Mapping[str, str],
+    rules: Sequence[TopicRule] = (),
+    features: Mapping[str, Features] | None = None,
+) -> list[topics_module.Document] | None:
+    """What topic discovery reads (``topics.discover``), which needs nothing else of grouping; None when
+    ``group`` discovers no topics (configured topics, or too few articles)."""
+    if rules or len(articles) - len(duplicate_of) < topics_module.MIN_ARTICLES:
+        return None
+    _, terms = _kept(articles, duplicate_of, features or {})
+    return [(f.names, f.counts) for f in terms]
+
+
+def _kept(
+    articles: Sequence[Article], duplicate_of: Mapping[str, str], known: Mapping[str, Features]
+) -> tuple[list[Member], list[Features]]:
+    """The articles that are not copies, oldest first, and their features."""
     originals = sorted(
         (a for a in articles if a.id not in duplicate_of), key=lambda a: (a.date or "9999-99-99", a.id)
     )
     terms = [known[a.id] if a.id in known else article_features(a) for a in originals]
-    kept = [member(a) for a in originals]
-    everyone = [member(a) for a in articles]
-    # Subjects are found from the articles alone, so their discovery need not wait for the stories.
-    discovering = not rules and len(kept) >= topics_module.MIN_ARTICLES
-    # The child reads no more than the documents: what it reads of this process's objects it copies.
-    documents = [(f.names, f.counts) for f in terms]
-    with beside(partial(topics_module.discover, documents), fork=discovering and jobs > 1) as found:
-        return _grouping(
-            everyone, duplicate_of, kept, terms, rules, unmatched, lambda: _subjects(kept, found())
-        )
+    return [member(a) for a in originals], terms
 
 
 def _grouping(

@@ -320,9 +320,14 @@ def test_the_topic_graph_has_the_same_nodes_in_the_same_order_whatever_the_input
 
 
 def test_subjects_found_beside_the_stories_change_nothing(generated: list[Article]) -> None:
-    """With two jobs, topic discovery runs in a child process while stories are clustered."""
+    """With two jobs, the build discovers topics in a child process while grouping clusters stories."""
+    from digest.build import _group
+    from digest.config import Config
+
     duplicates = find_duplicates(generated)
-    assert group(generated, duplicates, jobs=2) == group(generated, duplicates, jobs=1)
+    alone = group(generated, duplicates)
+    assert _group(generated, duplicates, Config(), {}, jobs=2) == alone
+    assert _group(generated, duplicates, Config(), {}, jobs=1) == alone
 
 
 def test_uci_headlines_group_into_their_events(corpora: Path, tmp_path: Path) -> None:
