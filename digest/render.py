@@ -186,7 +186,9 @@ def render_site(
     numbering = Numbering(previous.dependencies if previous is not None else ())
     if previous is not None:
         renderer.records.compare(previous.dependencies, previous.states, previous.records)
-        site.recall_updated(previous.updated, renderer.records.since)
+        since = renderer.records.since
+        if since is not None:
+            site.recall_updated(previous.updated, lambda story: not since.members_of(story))
     last = previous.pages if previous is not None else {}
     memo: dict[str, Rendered] = {}
     made_by: dict[str, Making] = {}

@@ -5,17 +5,14 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from digest import paths, seo
 from digest.config import Config
 from digest.feeds import earliest, latest, timestamp
 from digest.models import Article, Digest, Story, Topic
-
-if TYPE_CHECKING:
-    from digest.reuse import Changes
 
 NAV_TOPICS = 8  # topics named in every page's header; the rest are on the front page and in the archive
 RELATED_STORIES = 4
@@ -99,16 +96,13 @@ class Site:
             )
         return self._updated[story.id]
 
-    def recall_updated(self, last: Mapping[str, str | None], since: Changes | None) -> None:
-        """Take the last build's ``updated`` of each story none of whose articles changed (``since``)."""
-        # Sorting the feeds asks it of every story (2,600 at 10,000 articles), parsing each article's date.
-        if since is not None:
-            stories = self.stories
-            self._updated.update(
-                (story, value)
-                for story, value in last.items()
-                if story in stories and not since.members_of(story)
-            )
+    def recall_updated(self, last: Mapping[str, str | None], kept: Callable[[str], bool]) -> None:
+        """Take the last build's ``updated`` of each story that ``kept`` says has the same articles as then."""
+        # Sorting the feeds asks it of every story, parsing each article's date.
+        stories = self.stories
+        self._updated.update(
+            (story, value) for story, value in last.items() if story in stories and kept(story)
+        )
 
     def updated_so_far(self) -> dict[str, str | None]:
         """Each story's ``updated`` as worked out or recalled so far, for ``recall_updated`` next build."""
