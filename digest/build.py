@@ -56,7 +56,7 @@ SUMMARY_ARTICLES = 40
 FACT_SENTENCES = 12
 FACT_ARTICLES = 25
 # A story's traced summary and key facts as values ((text, article, sources) and (kind, text, sources)), and
-# their ``summary_hash``: as the cache keeps them, since records took 8 times longer to unpickle.
+# their ``summary_hash``: as the cache keeps them, since tuples unpickle much faster than records.
 Summary = tuple[tuple[tuple[str, str, int], ...], tuple[tuple[str, str, int], ...], str]
 T = TypeVar("T")
 MAX_DEPTH = 64  # folders deeper than this are not read: os.walk recurses, and no real corpus nests so far

@@ -30,21 +30,23 @@ from digest.errors import BuildError
 
 FILE_NAME = "cache.sqlite"
 _SCHEMA = 5
-# One entry per kind, not per value: one unpickling instead of thousands (10,000 articles' lines of
-# digest.json), and writing it all again costs a build nothing once that is done after it.
+# One entry per kind, not per value: one unpickling instead of one per article's line of digest.json, and
+# writing it all again costs a build nothing once that is done after it.
 _MEMO_QUERY = "SELECT value FROM memo WHERE kind = ? AND key = ''"
 # Every file's result, also kept in a few large entries: a rebuild reads and checks those, not a row per
-# file (at 10,000 files: 145 -> 80 ms). A file's result is taken from them only where the files table holds
+# file. A file's result is taken from them only where the files table holds
 # the same stamp for the file: the table is what is true, the entries a copy made to be read at once.
 _HEADS = "heads"
-_HEADS_CHUNK = 2_000  # files per entry: pickling one entry of 100,000 would take 400 MB at a build's peak
+_HEADS_CHUNK = (
+    2_000  # files per entry: pickling one entry of a whole large archive would add to a build's peak
+)
 
 
 class Stamp(NamedTuple):
     """What identifies one version of a source file without reading it."""
 
     # A named tuple, not a dataclass: a rebuild unpickles one for every source file and every page of the
-    # last build (25,000 at 10,000 articles), and a tuple comes out of pickle three times faster.
+    # last build, and a tuple comes out of pickle several times faster.
 
     size: int
     mtime_ns: int
@@ -310,8 +312,8 @@ class Cache:
             self._write(functools.partial(_forget, gone), now=True)
         if self._heads_current:
             return
-        # A build that read most files writes the copy now, before its memory peaks, and lets it go: at
-        # 100,000 files the process finishing a build's writes is at its peak already. A rebuild leaves it to
+        # A build that read most files writes the copy now, before its memory peaks, and lets it go: on a
+        # large archive the process finishing a build's writes is at its peak already. A rebuild leaves it to
         # that process, having read few files and holding far less.
         fresh = self._stored * 2 > len(heads)
         self._write(functools.partial(_keep_heads, heads), now=fresh)

@@ -40,8 +40,8 @@ def run() -> NoReturn:
     with contextlib.suppress(OSError):  # a reader that went away (``digest build | head``)
         sys.stdout.flush()
         sys.stderr.flush()
-    # Freeing every object one by one is the interpreter's last job otherwise: a tenth of a second after
-    # a build at 10,000 articles, for memory the operating system takes back at once anyway.
+    # Freeing every object one by one is the interpreter's last job otherwise, after a large build, for
+    # memory the operating system takes back at once anyway.
     os._exit(code)
 
 
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None, *, process_ends: bool = False) -> int:
     args.process_ends = process_ends
     if process_ends and args.command == "build":
         # Once a one-shot build is over, the cycle collector would walk the millions of objects the build
-        # leaves (a third of a second at 10,000 articles) to free a few thousand the exit frees anyway.
+        # leaves to free a few thousand the exit frees anyway.
         gc.disable()
     commands: dict[str, Callable[[argparse.Namespace], int]] = {
         "build": _build,

@@ -23,7 +23,7 @@ T = TypeVar("T")
 
 # Items a worker handles before a fresh one replaces it. A worker's memory grows with what it touches: reading
 # the parent's objects changes their reference counts, which copies the pages they are on. A fresh fork
-# shares them all again; at 30,000 articles the story workers grew by 250 MB each without this.
+# shares them all again.
 RECYCLE_ITEMS = 2048
 _STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 AHEAD = 2  # chunks queued at each worker, so it goes on while the parent handles the last result
@@ -169,7 +169,7 @@ class _Pool:
             self._end()
 
     def _start(self) -> _Worker:
-        from multiprocessing.connection import Pipe  # 12 ms to import: only builds large enough to fork
+        from multiprocessing.connection import Pipe  # slow to import: only builds large enough to fork
 
         parent, child = Pipe()
         # Signals wait until the worker is known: Ctrl-C right after the fork then ends it with the rest,
@@ -296,7 +296,7 @@ def detached(jobs: Sequence[Callable[[], object]]) -> bool:
     if pid:
         os.close(ended)
         # The caller's process ends soon (that is why it detaches): freeing what the jobs hold, object by
-        # object, would cost it a quarter of a second at 10,000 articles for memory the exit gives back.
+        # object, would cost it time for memory the exit gives back.
         _HANDED_OVER.append((jobs, alive))
         return True
     try:

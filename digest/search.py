@@ -75,7 +75,7 @@ class Postings:
     encoded: dict[str, str]  # each term of the index -> its postings, ``encode``d
     marks: tuple[str, ...] = ()  # each one's ``article_print``, when known: equal prints, equal words
     # Each one's ``Index.documents`` entry by its print and slug, which cover all it holds (when prints are
-    # known): a rebuild writes out the few that changed, not 10,000.
+    # known): a rebuild writes out the few that changed, not every one.
     documents: dict[str, str] = field(default_factory=dict)
 
 
