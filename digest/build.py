@@ -59,6 +59,7 @@ FACT_ARTICLES = 25
 # their ``summary_hash``: as the cache keeps them, since tuples unpickle much faster than records.
 Summary = tuple[tuple[tuple[str, str, int], ...], tuple[tuple[str, str, int], ...], str]
 T = TypeVar("T")
+SITE_MARK = "digest.json"  # every site digest builds has it at its root
 MAX_DEPTH = 64  # folders deeper than this are not read: os.walk recurses, and no real corpus nests so far
 
 
@@ -159,7 +160,12 @@ def _check_output(config: Config) -> None:
             raise BuildError(
                 f"{config.output}: the output folder would replace {name} ({path}); choose another"
             )
-    if output.is_dir() and any(output.iterdir()) and not (output / "digest.json").is_file():
+    if _within(output, config.source.resolve()):
+        raise BuildError(
+            f"{config.output}: the output folder is inside the source folder ({config.source}), so the site "
+            "would be read back as articles; choose an output folder outside it"
+        )
+    if output.is_dir() and any(output.iterdir()) and not (output / SITE_MARK).is_file():
         raise BuildError(
             f"{config.output}: not empty and not a site built by digest (no digest.json); "
             "refusing to replace it: choose another output folder or empty it"
@@ -605,8 +611,8 @@ def _walked(folder: Path, root: Path, real_root: Path, output: Path, report: Cal
     if folder.name.startswith("."):
         return False
     real = Path(os.path.realpath(folder))
-    if real == output:
-        return False
+    if real == output or (folder / SITE_MARK).is_file():
+        return False  # a site digest built is never read back as articles, wherever it was written
     relative = shown_name(folder.relative_to(root).as_posix())
     if folder.is_symlink():
         if not real.is_relative_to(real_root):
