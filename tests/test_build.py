@@ -234,6 +234,25 @@ def test_an_output_folder_that_would_replace_the_articles_is_refused(
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
 
 
+def test_an_output_folder_inside_the_articles_is_refused(
+    make_source: Callable[..., Path], tmp_path: Path
+) -> None:
+    source = make_source({"a.txt": "Ports reopen\n\nThe ports reopened on Monday after the storm passed."})
+    with pytest.raises(BuildError, match=r"output folder is inside the source folder \(.*src\)"):
+        build(config_module.Config(source=source, output=source / "out"), environ={})
+    assert not (source / "out").exists()
+
+
+def test_a_site_left_among_the_articles_is_not_read_as_articles(
+    make_source: Callable[..., Path], tmp_path: Path
+) -> None:
+    source = make_source({"a.txt": "Ports reopen\n\nThe ports reopened on Monday after the storm passed."})
+    build(config_module.Config(source=source, output=tmp_path / "site"), environ={})
+    (tmp_path / "site").rename(source / "old-site")  # a site built elsewhere, moved in by hand
+    result = build(config_module.Config(source=source, output=tmp_path / "site"), environ={})
+    assert result.articles == 1 and result.issues == ()
+
+
 def test_an_output_folder_holding_anything_but_a_site_is_refused(
     make_source: Callable[..., Path], tmp_path: Path
 ) -> None:
