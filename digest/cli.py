@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from digest import __version__, paths
 from digest.errors import ConfigError, DigestError
+from digest.humanize import plural
 from digest.models import Issue
 
 if TYPE_CHECKING:
@@ -226,10 +227,10 @@ def _summary_line(result: Result, output: Path) -> str:
         else ""
     )
     return (
-        f"built {result.articles} articles ({result.duplicates} duplicates), {result.stories} stories, "
-        f"{result.topics} topics, {result.files} files ({result.written} written, "
-        f"{result.files - result.written} unchanged) into {output}{cached} "
-        f"in {result.seconds:.2f} s; {len(result.issues)} warnings"
+        f"built {plural(result.articles, 'article')} ({plural(result.duplicates, 'duplicate')}), "
+        f"{plural(result.stories, 'story', 'stories')}, {plural(result.topics, 'topic')}, "
+        f"{plural(result.files, 'file')} ({result.written} written, {result.files - result.written} unchanged) "
+        f"into {output}{cached} in {result.seconds:.2f} s; {plural(len(result.issues), 'warning')}"
     )
 
 

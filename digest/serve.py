@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 from digest.cache import Resident
 from digest.config import Config
 from digest.errors import DigestError, ServeError
+from digest.humanize import plural
 from digest.models import Issue
 
 HOST = "127.0.0.1"
@@ -151,7 +152,8 @@ def rebuild(
         return None
     status.record(None)
     on_message(
-        f"built {result.articles} articles, {result.stories} stories in {time.perf_counter() - started:.2f} s"
+        f"built {plural(result.articles, 'article')}, {plural(result.stories, 'story', 'stories')} "
+        f"in {time.perf_counter() - started:.2f} s"
     )
     return config
 

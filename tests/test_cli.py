@@ -32,6 +32,17 @@ def test_no_arguments_in_a_folder_with_seeds_builds_site(tmp_path: Path) -> None
     assert len(digest["articles"]) == 3
 
 
+def test_the_closing_line_counts_one_of_each_in_the_singular(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "port.txt").write_text(
+        "Port reopens\n\nThe port reopened on Monday after the storm.\n"
+    )
+    done = run(["build", "src", "-o", "site"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("built 1 article (0 duplicates), 1 story, 1 topic, "), done.stdout
+    assert done.stdout.rstrip().endswith("; 0 warnings")
+
+
 def test_a_build_run_at_once_after_another_finds_everything_it_left(tmp_path: Path) -> None:
     """The command returns once the site is in place and leaves its cache writes to a child process; a build
     started at once waits for them and finds nothing to do."""

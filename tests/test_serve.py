@@ -201,7 +201,7 @@ def test_cli_serve_starts_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         assert process.stdout is not None
         lines = [process.stdout.readline(), process.stdout.readline()]
         url = lines[1].split()[1] if lines[1].startswith("serving ") else ""
-        assert lines[0].startswith("built 1 articles") and url.startswith("http://127.0.0.1:"), lines
+        assert lines[0].startswith("built 1 article,") and url.startswith("http://127.0.0.1:"), lines
         with urllib.request.urlopen(url, timeout=WAIT) as response:
             assert "Port reopens" in response.read().decode()
         process.send_signal(signal.SIGINT)
