@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
+NO_PROJECT = (
+    "no digest.toml in this folder or any folder above it: start a digest with `digest new NAME`, "
+    "or build a folder of articles with `digest build FOLDER`"
+)
+
 
 class Stopped(KeyboardInterrupt):
     """SIGTERM (or SIGHUP) arrived: unwinds like Ctrl-C, so every cleanup clause runs."""
@@ -110,7 +115,8 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build",
         help="read a folder of articles and write the site",
-        description="Read a folder of news articles and write the digest site (default: seeds/ into site/).",
+        description="Read a folder of news articles and write the digest site (default: the project's "
+        "build.source into build.output).",
     )
     build.add_argument("source", nargs="?", type=Path, help="folder of articles (default: build.source)")
     build.add_argument(
@@ -186,6 +192,8 @@ def _build(args: argparse.Namespace) -> int:
 
     cwd = Path.cwd()
     path = args.config if args.config is not None else config_module.find(cwd)
+    if path is None and args.source is None:
+        raise ConfigError(None, [NO_PROJECT])
     config = config_module.load(path, cwd, check_source=args.source is None)
     if args.source is not None:
         _check_source(args.source)
@@ -271,6 +279,8 @@ def _load(args: argparse.Namespace, *, check_source: bool) -> Config:
 
     cwd = Path.cwd()
     path = args.config if args.config is not None else config_module.find(cwd)
+    if path is None and check_source:
+        raise ConfigError(None, [NO_PROJECT])
     return config_module.load(path, cwd, check_source=check_source)
 
 

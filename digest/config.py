@@ -43,7 +43,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "site", "templates", str, "", "A folder whose templates override the default theme, file by file."
     ),
-    Setting("build", "source", str, "seeds", "Folder of articles to read (searched recursively)."),
+    Setting("build", "source", str, "articles", "Folder of articles to read (searched recursively)."),
     Setting("build", "output", str, "site", "Folder the site is written to; replaced whole on success."),
     Setting(
         "build",
@@ -142,7 +142,7 @@ class Config:
     title: str = "News Digest"
     base_url: str = ""
     templates: Path | None = None
-    source: Path = Path("seeds")
+    source: Path = Path("articles")
     output: Path = Path("site")
     max_file_mb: int = 10
     cache: Path | None = None  # None: no cache (load() always sets one; code that builds a Config may not)
@@ -157,9 +157,12 @@ class Config:
 
 
 def find(cwd: Path) -> Path | None:
-    """The digest.toml in ``cwd``, if there is one."""
-    candidate = cwd / CONFIG_NAME
-    return candidate if candidate.is_file() else None
+    """The project's digest.toml: in ``cwd`` or the nearest folder above it that has one, as git looks."""
+    for folder in (cwd, *cwd.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def load(path: Path | None, cwd: Path, *, check_source: bool = True) -> Config:

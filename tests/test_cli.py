@@ -21,15 +21,29 @@ def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_no_arguments_in_a_folder_with_seeds_builds_site(tmp_path: Path) -> None:
+def test_no_arguments_in_a_folder_without_a_project_says_what_to_do(tmp_path: Path) -> None:
     (tmp_path / "seeds").mkdir()
     for path in SEEDS.iterdir():
         (tmp_path / "seeds" / path.name).write_bytes(path.read_bytes())
     done = run(["build"], tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert "3 articles" in done.stdout
-    digest = json.loads((tmp_path / "site" / "digest.json").read_text(encoding="utf-8"))
-    assert len(digest["articles"]) == 3
+    assert done.returncode == 1 and not (tmp_path / "site").exists()
+    assert done.stderr.strip() == (
+        "error: no digest.toml in this folder or any folder above it: start a digest with "
+        "`digest new NAME`, or build a folder of articles with `digest build FOLDER`"
+    )
+
+
+def test_every_command_finds_its_project_from_a_folder_inside_it(tmp_path: Path) -> None:
+    assert run(["new", "paper"], tmp_path).returncode == 0
+    inside = tmp_path / "paper" / "articles"
+    built = run(["build"], inside)
+    assert built.returncode == 0, built.stderr
+    assert "into " + str(tmp_path / "paper" / "site") in built.stdout
+    digest = json.loads((tmp_path / "paper" / "site" / "digest.json").read_text(encoding="utf-8"))
+    assert len(digest["articles"]) == 1
+    published = run(["publish", "--to", str(tmp_path / "public")], tmp_path / "paper" / "templates")
+    assert published.returncode == 0, published.stderr
+    assert (tmp_path / "public" / "index.html").is_file()
 
 
 def test_the_closing_line_counts_one_of_each_in_the_singular(tmp_path: Path) -> None:

@@ -19,11 +19,21 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_defaults_without_a_file(tmp_path: Path) -> None:
-    (tmp_path / "seeds").mkdir()
+    (tmp_path / "articles").mkdir()
     config = load(None, tmp_path)
     assert config == Config(
-        source=tmp_path / "seeds", output=tmp_path / "site", cache=tmp_path / ".digest-cache"
+        source=tmp_path / "articles", output=tmp_path / "site", cache=tmp_path / ".digest-cache"
     )
+
+
+def test_the_config_is_found_in_the_nearest_folder_above(tmp_path: Path) -> None:
+    from digest.config import find
+
+    path = write(tmp_path, '[build]\nsource = "articles"\n')
+    inner = tmp_path / "articles" / "2024" / "april"
+    inner.mkdir(parents=True)
+    assert find(inner) == find(tmp_path) == path
+    assert find(tmp_path.parent) is None or find(tmp_path.parent) != path
 
 
 def test_values_and_paths_relative_to_the_file(tmp_path: Path) -> None:
