@@ -106,12 +106,35 @@ def _stopped_by_signals() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
+class _CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser: arguments it does not know are its own error, shown with its own usage."""
+
+    def parse_known_args(  # type: ignore[override]  # argparse types it with overloads; called plainly here
+        self, args: list[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """Parse, and fail on any argument left over (argparse would leave them to the top-level parser)."""
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}{self._suggestion(extras)}")
+        return parsed, extras
+
+    def _suggestion(self, extras: list[str]) -> str:
+        import difflib
+
+        known = [option for action in self._actions for option in action.option_strings]
+        for extra in extras:
+            close = difflib.get_close_matches(extra.split("=", 1)[0], known, n=1)
+            if extra.startswith("-") and close:
+                return f" (did you mean {close[0]}?)"
+        return ""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digest", description="Build a static news digest site from a folder of news articles."
     )
     parser.add_argument("--version", action="version", version=f"digest {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
     build = commands.add_parser(
         "build",
         help="read a folder of articles and write the site",
@@ -142,7 +165,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_fetch(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_fetch(commands: argparse._SubParsersAction[_CommandParser]) -> None:
     fetch = commands.add_parser(
         "fetch",
         help="download the configured feeds into the source folder",
@@ -153,7 +176,7 @@ def _add_fetch(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     fetch.add_argument("-q", "--quiet", action="store_true", help="print nothing but warnings and errors")
 
 
-def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_serve(commands: argparse._SubParsersAction[_CommandParser]) -> None:
     serve = commands.add_parser(
         "serve",
         help="build, serve on 127.0.0.1 and rebuild on changes",
@@ -168,7 +191,7 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
 
 
-def _add_publish(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_publish(commands: argparse._SubParsersAction[_CommandParser]) -> None:
     publish = commands.add_parser(
         "publish",
         help="commit the built site to a git branch, or copy it to a folder",
@@ -291,23 +314,25 @@ def _fetch(args: argparse.Namespace) -> int:
     config = _load(args, check_source=False)
     if config.path is None:
         raise ConfigError(None, [f"no {config_module.CONFIG_NAME} here: fetch reads its [[feeds]] from it"])
+    progress = _FetchProgress() if not args.quiet and sys.stderr.isatty() else None
 
     def show(report: FeedReport) -> None:
+        if progress is not None:
+            progress.clear()
         for line in _feed_lines(report):
             stream = sys.stderr if line.startswith("warning:") else sys.stdout
             if stream is sys.stderr or not args.quiet:
                 print(line, file=stream)
 
-    reports = fetch(config, config_module.fetch_state_path(config, Path.cwd()), on_report=show)
+    reports = fetch(
+        config,
+        config_module.fetch_state_path(config, Path.cwd()),
+        on_report=show,
+        on_progress=progress.show if progress is not None else lambda feed, done, total: None,
+    )
     failed = [r for r in reports if r.failed]
     if not args.quiet:
-        total = {kind: sum(getattr(r, kind) for r in reports) for kind in ("new", "updated", "unchanged")}
-        print(
-            _one_line(
-                f"fetched {len(reports) - len(failed)} of {len(reports)} feeds into {config.source}: "
-                f"{total['new']} new, {total['updated']} updated, {total['unchanged']} unchanged"
-            )
-        )
+        print(_one_line(_fetch_summary(reports, config.source)))
     if len(failed) == len(reports):
         print("error: every feed failed; nothing was fetched", file=sys.stderr)
         return EXIT_FAILED
@@ -315,6 +340,54 @@ def _fetch(args: argparse.Namespace) -> int:
         print("error: some feeds or pages failed and --strict is set", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+class _FetchProgress:
+    """One line on the terminal, rewritten in place, while a full-text feed's pages are fetched."""
+
+    def __init__(self) -> None:
+        self._shown = False
+
+    def show(self, feed: str, done: int, total: int) -> None:
+        """Say which entry of which feed is being fetched, over the last such line."""
+        import shutil
+
+        width = shutil.get_terminal_size().columns - 1  # a line as wide as the terminal would wrap
+        line = _one_line(f"feed {feed}: page {done} of {total} ...")
+        sys.stderr.write(f"\r{line[:width]}\x1b[K")
+        sys.stderr.flush()
+        self._shown = True
+
+    def clear(self) -> None:
+        """Remove the progress line, so that the next line printed starts on an empty line."""
+        if self._shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self._shown = False
+
+
+def _fetch_summary(reports: tuple[FeedReport, ...], source: Path) -> str:
+    """The closing line of a fetch, counting what the lines of the feeds said."""
+    answered = [r for r in reports if not r.failed]
+    head = f"fetched {len(answered)} of {plural(len(reports), 'feed')}"
+    if not answered:
+        return head
+    new, updated, unchanged = (
+        sum(getattr(r, kind) for r in answered) for kind in ("new", "updated", "unchanged")
+    )
+    kept = sum(len(r.kept) for r in answered)
+    not_modified = sum(1 for r in answered if r.not_modified)
+    if not_modified == len(answered):
+        return f"{head}: nothing new ({not_modified} not modified since the last fetch)"
+    details = [f"{kept} kept as edited by hand"] if kept else []
+    if not_modified:
+        details.append(f"{plural(not_modified, 'feed')} not modified since the last fetch")
+    if new or updated:
+        said = f" into {source}: {new} new, {updated} updated, {unchanged} unchanged"
+    else:
+        said = ": nothing new"
+        details.insert(0, f"{unchanged} unchanged")
+    return head + said + (f" ({'; '.join(details)})" if details else "")
 
 
 def _feed_lines(report: FeedReport) -> list[str]:

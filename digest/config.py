@@ -28,6 +28,7 @@ class Setting:
     type: type
     default: Any
     help: str
+    example: Any = None  # shown in messages when the default ("", []) makes a poor example
 
 
 # The single source of truth for settings; the README's table is checked against it by a test.
@@ -39,9 +40,15 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "",
         "Absolute URL of the published site (https://...); used for feeds, sitemap and canonical links.",
+        "https://example.org/news",
     ),
     Setting(
-        "site", "templates", str, "", "A folder whose templates override the default theme, file by file."
+        "site",
+        "templates",
+        str,
+        "",
+        "A folder whose templates override the default theme, file by file.",
+        "templates",
     ),
     Setting("build", "source", str, "articles", "Folder of articles to read (searched recursively)."),
     Setting("build", "output", str, "site", "Folder the site is written to; replaced whole on success."),
@@ -64,7 +71,14 @@ SETTINGS: tuple[Setting, ...] = (
         'With `[[topics]]`: stories matching none go to one "Other" topic (`"other"`) '
         'or to automatically discovered topics (`"discover"`).',
     ),
-    Setting("fetch", "user_agent", str, USER_AGENT, "User-Agent header sent with every request."),
+    Setting(
+        "fetch",
+        "user_agent",
+        str,
+        USER_AGENT,
+        "User-Agent header sent with every request.",
+        "newsdigest (you@example.org)",
+    ),
     Setting(
         "fetch",
         "timeout",
@@ -89,6 +103,7 @@ SETTINGS: tuple[Setting, ...] = (
         (),
         "Host names whose pages may be fetched although they are on a loopback, private or other "
         "non-public address (a feed's own host always may).",
+        ["intranet.example"],
     ),
     Setting(
         "fetch",
@@ -96,10 +111,18 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "",
         f"File where fetch remembers ETags and what it wrote (default: {FETCH_STATE} beside digest.toml).",
+        FETCH_STATE,
     ),
     Setting("serve", "port", int, 8000, "Port of `digest serve` on 127.0.0.1 (0: any free port)."),
     Setting("publish", "branch", str, "gh-pages", "Git branch `digest publish` commits the site to."),
-    Setting("publish", "folder", str, "", "Publish by copying the site to this folder instead of a branch."),
+    Setting(
+        "publish",
+        "folder",
+        str,
+        "",
+        "Publish by copying the site to this folder instead of a branch.",
+        "public",
+    ),
 )
 
 
@@ -174,6 +197,7 @@ def load(path: Path | None, cwd: Path, *, check_source: bool = True) -> Config:
         base = path.parent
     problems: list[str] = []
     values = _values(data, problems)
+    problems.extend(_base_url_problems(values["site.base_url"]))
     topics = _topics(data.get("topics", []), problems)
     feeds = _feeds(data.get("feeds", []), problems)
     config = Config(
@@ -244,20 +268,58 @@ def _values(data: dict[str, Any], problems: list[str]) -> dict[str, Any]:
         if section in ("topics", "feeds"):
             continue
         if not isinstance(table, dict):
-            problems.append(f"[{section}] must be a table")
+            problems.append(f"`[{section}]` must be a section of settings, not {_toml(table)}")
             continue
         for key, value in table.items():
             setting = known.get((section, key))
             if setting is None:
                 expected = ", ".join(s.key for s in SETTINGS if s.section == section)
-                problems.append(f"unknown key {section}.{key} (expected one of: {expected})")
+                problems.append(f"unknown key `{key}` in [{section}] (expected one of: {expected})")
             elif not _is_a(value, setting.type):
-                problems.append(
-                    f"{section}.{key} must be {setting.type.__name__}, got {type(value).__name__} {value!r}"
-                )
+                problems.append(_type_problem(setting, value))
             else:
                 values[f"{section}.{key}"] = float(value) if setting.type is float else value
     return values
+
+
+def _key(section: str, key: str) -> str:
+    """A setting as the user writes it in digest.toml."""
+    return f"`[{section}] {key}`"
+
+
+def _type_problem(setting: Setting, value: Any) -> str:
+    """What a setting of the wrong type must be, in words, with an example."""
+    where = _key(setting.section, setting.key)
+    if setting.type is list and isinstance(value, str):
+        return f"{where} must be a list of text, in brackets: {_toml([value])}"
+    example = setting.default if setting.example is None else setting.example
+    return f"{where} must be {_KINDS[setting.type]}, like {_toml(example)}"
+
+
+_KINDS = {
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+    str: "text",
+    list: "a list of text",
+}
+
+
+def _toml(value: Any) -> str:
+    """A value as it is written in TOML, for messages."""
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, str | int):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return f"[{', '.join(map(_toml, value))}]"
+    if isinstance(value, dict):
+        return "a table"
+    return str(value)
 
 
 def _is_a(value: object, expected: type) -> bool:
@@ -266,42 +328,60 @@ def _is_a(value: object, expected: type) -> bool:
     return isinstance(value, accepted) and isinstance(value, bool) is (expected is bool)
 
 
+_FEED_EXAMPLE = "https://example.org/rss.xml"
+
+
 def _feeds(raw: Any, problems: list[str]) -> tuple[Feed, ...]:
     if not isinstance(raw, list):
-        problems.append('feeds must be an array of tables: [[feeds]] url = "https://..."')
+        problems.append(
+            f'`feeds` must be [[feeds]] tables, each with a url: [[feeds]] url = "{_FEED_EXAMPLE}"'
+        )
         return ()
-    feeds: list[Feed] = []
+    feeds: dict[str, tuple[int, Feed]] = {}  # by url: the feed's number in the file, and the feed
     for number, entry in enumerate(raw, start=1):
-        where = f"feeds #{number}"
+        where = f"`[[feeds]]` number {number}"
         if not isinstance(entry, dict):
-            problems.append(f"{where} must be a table with url, and optionally name and full_text")
+            problems.append(f"{where} must be a table with a url, and optionally name and full_text")
             continue
         unknown = sorted(set(entry) - {"url", "name", "full_text"})
         if unknown:
-            problems.append(f"unknown key {where}.{unknown[0]} (expected url, name, full_text)")
+            problems.append(f"{where}: unknown key `{unknown[0]}` (expected url, name, full_text)")
         feed = _feed(entry, where, problems)
         if feed is None:
             continue
-        if any(f.url == feed.url for f in feeds):
-            problems.append(f"{where}.url repeats an earlier feed: {feed.url}")
+        if feed.url in feeds:
+            problems.append(f"{where}: url repeats feed number {feeds[feed.url][0]}: {feed.url}")
             continue
-        feeds.append(feed)
-    return tuple(feeds)
+        feeds[feed.url] = (number, feed)
+    return tuple(feed for _number, feed in feeds.values())
 
 
 def _feed(entry: dict[str, Any], where: str, problems: list[str]) -> Feed | None:
     """One [[feeds]] table as a Feed; None (with the problems recorded) when it is invalid."""
     url, name, full_text = entry.get("url"), entry.get("name"), entry.get("full_text", False)
     found = len(problems)
-    if not isinstance(url, str) or not url.strip().lower().startswith(("http://", "https://")):
-        problems.append(f"{where}.url must be an http:// or https:// URL, got {url!r}")
-    if name is not None and (not isinstance(name, str) or not name.strip()):
-        problems.append(f"{where}.name must be a non-empty string")
+    if url is None:
+        problems.append(f"{where} has no `url`")
+    elif not isinstance(url, str) or not _is_web_address(url.strip()):
+        problems.append(f"{where}: url must be an http:// or https:// address, like {_FEED_EXAMPLE}")
+    if name is not None and not isinstance(name, str):
+        problems.append(f'{where}: name must be text, like "Example World"')
+    elif name is not None and not name.strip():
+        problems.append(f"{where}: name must not be empty (leave it out to name the feed after its site)")
     if not isinstance(full_text, bool):
-        problems.append(f"{where}.full_text must be true or false, got {full_text!r}")
+        problems.append(f"{where}: full_text must be true or false")
     if len(problems) > found or not isinstance(url, str):
         return None
     return Feed(url.strip(), name.strip() if isinstance(name, str) else None, bool(full_text))
+
+
+def _is_web_address(url: str) -> bool:
+    """Whether ``url`` is http(s) with a host: ``http://`` alone is not."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a port that is not a number, or a malformed IPv6 address
+        return False
 
 
 def _allow_hosts(raw: list[Any], problems: list[str]) -> tuple[str, ...]:
@@ -311,8 +391,8 @@ def _allow_hosts(raw: list[Any], problems: list[str]) -> tuple[str, ...]:
         host = _bare_host(entry)
         if host is None:
             problems.append(
-                f'fetch.allow_hosts must list bare host names such as "intranet.example" or "10.0.0.5" '
-                f"(no scheme, port or path), got {entry!r}"
+                f'{_key("fetch", "allow_hosts")} must list bare host names such as "intranet.example" or '
+                f'"10.0.0.5" (no scheme, port or path), got {_toml(entry)}'
             )
         elif host not in hosts:
             hosts.append(host)
@@ -337,23 +417,25 @@ def _bare_host(entry: Any) -> str | None:
 
 def _topics(raw: Any, problems: list[str]) -> tuple[TopicRule, ...]:
     if not isinstance(raw, list):
-        problems.append("topics must be an array of tables: [[topics]] name = ..., keywords = [...]")
+        problems.append(
+            '`topics` must be [[topics]] tables: [[topics]] name = "...", keywords = ["...", ...]'
+        )
         return ()
     rules = []
     for number, entry in enumerate(raw, start=1):
-        where = f"topics #{number}"
+        where = f"`[[topics]]` number {number}"
         if not isinstance(entry, dict):
             problems.append(f"{where} must be a table with name and keywords")
             continue
         unknown = sorted(set(entry) - {"name", "keywords"})
         if unknown:
-            problems.append(f"unknown key {where}.{unknown[0]} (expected name, keywords)")
+            problems.append(f"{where}: unknown key `{unknown[0]}` (expected name, keywords)")
         name, keywords = entry.get("name"), entry.get("keywords")
         if not isinstance(name, str) or not name.strip():
-            problems.append(f"{where}.name must be a non-empty string")
+            problems.append(f'{where}: name must be text, like "Middle East"')
             continue
         if not isinstance(keywords, list) or not keywords or not all(isinstance(k, str) for k in keywords):
-            problems.append(f"{where}.keywords must be a non-empty list of strings")
+            problems.append(f'{where}: keywords must be a list of text, like ["Gaza", "Israel"]')
             continue
         rules.append(TopicRule(name.strip(), tuple(k.strip() for k in keywords if k.strip())))
     return tuple(rules)
@@ -361,16 +443,19 @@ def _topics(raw: Any, problems: list[str]) -> tuple[TopicRule, ...]:
 
 def _base_url_problems(url: str) -> list[str]:
     """What makes a base URL unusable as the prefix of every page's address."""
+    where = _key("site", "base_url")
     if not url:
         return []
     if not url.startswith(("http://", "https://")):
-        return [f"site.base_url must start with http:// or https://, got {url!r}"]
+        return [f"{where} must start with http:// or https://, got {_toml(url)}"]
+    if not url.isprintable() or any(ch.isspace() for ch in url):
+        return [f"{where} must be a web address without spaces, got {_toml(url)}"]
+    if not _is_web_address(url):
+        return [f"{where} must name a host, like https://example.org/news, got {_toml(url)}"]
     parts = urlsplit(url)
-    if not parts.netloc or not url.isprintable() or any(ch.isspace() for ch in url):
-        return [f"site.base_url must be a web address without spaces, got {url!r}"]
     if parts.query or parts.fragment or url.endswith(("?", "#")):
         return [
-            f"site.base_url must not hold a query or a fragment ('?', '#'): pages are added after it, got {url!r}"
+            f"{where} must not hold a query or a fragment ('?', '#'): pages are added after it, got {_toml(url)}"
         ]
     return []
 
@@ -378,30 +463,36 @@ def _base_url_problems(url: str) -> list[str]:
 def _check(config: Config, check_source: bool) -> list[str]:
     problems = []
     if check_source and not config.source.is_dir():
-        problems.append(f"build.source: folder not found: {config.source}")
+        problems.append(f"{_key('build', 'source')}: folder not found: {config.source}")
     if config.templates is not None and not config.templates.is_dir():
-        problems.append(f"site.templates: folder not found: {config.templates}")
-    problems.extend(_base_url_problems(config.base_url))
+        problems.append(f"{_key('site', 'templates')}: folder not found: {config.templates}")
     if config.unmatched not in UNMATCHED:
-        problems.append(f"group.unmatched must be one of {', '.join(UNMATCHED)}, got {config.unmatched!r}")
+        problems.append(
+            f"{_key('group', 'unmatched')} must be {' or '.join(map(_toml, UNMATCHED))}, got {_toml(config.unmatched)}"
+        )
     if config.max_file_mb < 1:
-        problems.append(f"build.max_file_mb must be at least 1, got {config.max_file_mb}")
+        problems.append(f"{_key('build', 'max_file_mb')} must be at least 1, got {config.max_file_mb}")
     if not 1 <= config.sentences <= 20:
-        problems.append(f"summary.sentences must be between 1 and 20, got {config.sentences}")
-    fetch = config.fetch
+        problems.append(f"{_key('summary', 'sentences')} must be between 1 and 20, got {config.sentences}")
+    problems.extend(_fetch_problems(config.fetch))
+    if not 0 <= config.port <= 65535:
+        problems.append(f"{_key('serve', 'port')} must be between 0 and 65535, got {config.port}")
+    if not config.publish_branch.strip():
+        problems.append(f"{_key('publish', 'branch')} must not be empty")
+    if config.output.resolve() == config.source.resolve():
+        problems.append(f"{_key('build', 'output')} must not be the source folder")
+    return problems
+
+
+def _fetch_problems(fetch: FetchSettings) -> list[str]:
+    problems = []
     if fetch.timeout <= 0:
-        problems.append(f"fetch.timeout must be more than 0 seconds, got {fetch.timeout}")
+        problems.append(f"{_key('fetch', 'timeout')} must be more than 0 seconds, got {fetch.timeout:g}")
     if not 1 <= fetch.retries <= 10:
-        problems.append(f"fetch.retries must be between 1 and 10, got {fetch.retries}")
+        problems.append(f"{_key('fetch', 'retries')} must be between 1 and 10, got {fetch.retries}")
     for key, seconds in (("backoff", fetch.backoff), ("rate_limit", fetch.rate_limit)):
         if seconds < 0:
-            problems.append(f"fetch.{key} must not be negative, got {seconds}")
+            problems.append(f"{_key('fetch', key)} must not be negative, got {seconds:g}")
     if fetch.deadline <= 0:
-        problems.append(f"fetch.deadline must be more than 0 seconds, got {fetch.deadline}")
-    if not 0 <= config.port <= 65535:
-        problems.append(f"serve.port must be between 0 and 65535, got {config.port}")
-    if not config.publish_branch.strip():
-        problems.append("publish.branch must not be empty")
-    if config.output.resolve() == config.source.resolve():
-        problems.append("build.output must not be the source folder")
+        problems.append(f"{_key('fetch', 'deadline')} must be more than 0 seconds, got {fetch.deadline:g}")
     return problems

@@ -13,7 +13,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,13 +47,18 @@ _INLINE_MARKUP = str.maketrans(
     }
 )
 _BACKSLASHED = frozenset("#+-|>.)")  # Python-Markdown's backslash escapes; the rest become entities
+# Last parts of a feed's path that name the format, not the section: /world/rss.xml is the world feed.
+_FEED_FILES = frozenset({"rss", "rss2", "atom", "feed", "feeds", "rdf", "index", "all"})
+_FEED_SUFFIXES = frozenset({"xml", "rss", "atom", "rdf"})
+
+Progress = Callable[[str, int, int], None]  # feed label, entries reached, entries in the feed
 
 
 @dataclass(frozen=True)
 class FeedReport:
     """What fetching one feed did."""
 
-    feed: str  # the feed's name, or its host
+    feed: str  # the feed's label: its name, else its host (and path, see feed_labels)
     url: str
     new: int = 0
     updated: int = 0
@@ -80,11 +85,13 @@ def fetch(
     sleep: Callable[[float], None] = time.sleep,
     resolve: Resolver = resolve_host,
     on_report: Callable[[FeedReport], None] = lambda report: None,
+    on_progress: Progress = lambda feed, done, total: None,
 ) -> tuple[FeedReport, ...]:
     """Fetch every configured feed into ``config.source``; state is saved after each feed.
 
     Pages linked from entries may only be on global addresses, unless on a feed's own host or one in
     ``fetch.allow_hosts``; once ``fetch.deadline`` passes, the feeds and pages left are skipped and reported.
+    ``on_progress`` hears of each entry of a full-text feed before its page is fetched.
     """
     if not config.feeds:
         raise FetchError('no feeds configured: add [[feeds]] tables with url = "https://..." to digest.toml')
@@ -95,9 +102,17 @@ def fetch(
         raise FetchError(f"{config.source}: cannot create source folder ({exc.strerror})") from exc
     reports = []
     trusted = [urlsplit(feed.url).hostname or "" for feed in config.feeds]
+    labels = feed_labels(config.feeds)
     with Fetcher(config.fetch, trusted=trusted, transport=transport, sleep=sleep, resolve=resolve) as fetcher:
         for feed in config.feeds:
-            report, state = fetch_feed(feed, fetcher, states.get(feed.url, FeedState()), config.source)
+            report, state = fetch_feed(
+                feed,
+                fetcher,
+                states.get(feed.url, FeedState()),
+                config.source,
+                label=labels[feed.url],
+                on_progress=on_progress,
+            )
             if report.failed is None:
                 states[feed.url] = state
             fetch_state.save(state_path, states)
@@ -106,16 +121,76 @@ def fetch(
     return tuple(reports)
 
 
-def feed_label(feed: Feed) -> str:
-    """How a feed is named in reports and folder names: its name, else its host."""
-    return feed.name or (urlsplit(feed.url).hostname or feed.url)
+def feed_labels(feeds: Sequence[Feed]) -> dict[str, str]:
+    """How each feed (by URL) is named in reports and folder names: its name, else its host.
+
+    Unnamed feeds of one host are told apart by their paths ('example.org/world', 'example.org/sport');
+    the only unnamed feed of a host keeps the host alone, the folder it has always had.
+    """
+    labels = {feed.url: feed.name for feed in feeds if feed.name}
+    by_host: dict[str, list[str]] = {}
+    for feed in feeds:
+        if not feed.name:
+            by_host.setdefault(urlsplit(feed.url).hostname or feed.url, []).append(feed.url)
+    for host, urls in by_host.items():
+        labels.update(_told_apart(host, urls))
+    return labels
 
 
-def fetch_feed(feed: Feed, fetcher: Fetcher, state: FeedState, source: Path) -> tuple[FeedReport, FeedState]:
+def _told_apart(host: str, urls: list[str]) -> dict[str, str]:
+    """Labels for the unnamed feeds of one host: the host alone, else the least of the URL that differs."""
+    if len(urls) == 1:
+        return {urls[0]: host}
+    for port in (False, True):  # a port only when the feeds differ by it
+        for level in (_section_label, _path_label):
+            names = [level(url, port) for url in urls]
+            if len(set(names)) == len(names):
+                return dict(zip(urls, names, strict=True))
+    labels: dict[str, str] = {}
+    for number, url in enumerate(urls):  # the same path and query: http and https, say
+        name = _path_label(url, True)
+        times = sum(1 for other in urls[:number] if _path_label(other, True) == name)
+        labels[url] = f"{name} ({times + 1})" if times else name
+    return labels
+
+
+def _section_label(url: str, port: bool) -> str:
+    """Host and path without the feed's file name: https://example.org/world/rss.xml -> example.org/world."""
+    segments = [segment for segment in urlsplit(url).path.split("/") if segment]
+    if segments:
+        stem, dot, suffix = segments[-1].rpartition(".")
+        last = stem if dot and stem and suffix.lower() in _FEED_SUFFIXES else segments[-1]
+        segments[-1:] = [] if last.lower() in _FEED_FILES else [last]
+    return "/".join([_netloc(url, port), *segments])
+
+
+def _path_label(url: str, port: bool) -> str:
+    """Host, whole path and query: example.org/feed?section=world."""
+    parts = urlsplit(url)
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{_netloc(url, port)}{parts.path.rstrip('/')}{query}"
+
+
+def _netloc(url: str, port: bool) -> str:
+    """The host, and with ``port`` the port when the URL gives one."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return f"{host}:{parts.port}" if port and parts.port is not None else host
+
+
+def fetch_feed(
+    feed: Feed,
+    fetcher: Fetcher,
+    state: FeedState,
+    source: Path,
+    *,
+    label: str,
+    on_progress: Progress = lambda feed, done, total: None,
+) -> tuple[FeedReport, FeedState]:
     """Fetch one feed and write its entries; a feed that fails leaves its state as it was."""
     from digest.readers import feed as feed_reader
 
-    report = FeedReport(feed=feed_label(feed), url=feed.url)
+    report = FeedReport(feed=label, url=feed.url)
     try:
         response = fetcher.get(feed.url, _conditional(state))
     except FetchError as exc:
@@ -131,10 +206,12 @@ def fetch_feed(feed: Feed, fetcher: Fetcher, state: FeedState, source: Path) -> 
     kept: list[str] = []
     problems: list[str] = []
     late = 0  # entries skipped at the deadline
-    for entry in entries:
+    for number, entry in enumerate(entries, start=1):
+        if feed.full_text:
+            on_progress(label, number, len(entries))
         key = entry_key(entry)
         try:
-            outcome = _entry(feed, fetcher, entry, records.get(key), source, problems)
+            outcome = _entry(feed, label, fetcher, entry, records.get(key), source, problems)
         except DeadlinePassed:
             late += 1
             continue
@@ -172,12 +249,12 @@ def entry_key(entry: RawArticle) -> str:
     return hashlib.sha1(identity.encode("utf-8")).hexdigest()[:16]
 
 
-def file_name(feed: Feed, entry: RawArticle, key: str) -> str:
-    """Where a new entry is written, relative to the source folder."""
+def file_name(label: str, entry: RawArticle, key: str) -> str:
+    """Where a new entry of the feed labelled ``label`` is written, relative to the source folder."""
     from digest.normalize import slugify
 
     title = entry.title or (entry.paragraphs[0] if entry.paragraphs else "entry")
-    return f"{slugify(feed_label(feed))}/{entry.date or 'undated'}-{slugify(title)}-{key[:HASH_LENGTH]}.md"
+    return f"{slugify(label)}/{entry.date or 'undated'}-{slugify(title)}-{key[:HASH_LENGTH]}.md"
 
 
 def to_markdown(entry: RawArticle, feed_url: str) -> str:
@@ -225,6 +302,7 @@ def _conditional(state: FeedState) -> dict[str, str]:
 
 def _entry(
     feed: Feed,
+    label: str,
     fetcher: Fetcher,
     entry: RawArticle,
     record: Written | None,
@@ -240,7 +318,7 @@ def _entry(
     article = _with_full_text(entry, fetcher, notes) if feed.full_text else entry  # may raise DeadlinePassed
     problems.extend(notes)
     data = to_markdown(article, feed.url).encode("utf-8")
-    path = record.path if record is not None else file_name(feed, article, entry_key(entry))
+    path = record.path if record is not None else file_name(label, article, entry_key(entry))
     kind = _write(source / path, data, record)
     written = record.written if kind == "kept" and record is not None else digest_of(data)
     return _Outcome(kind, Written(path, fingerprint, written))

@@ -8,8 +8,10 @@ trusted (a configured feed's host, or one in ``fetch.allow_hosts``).
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import socket
+import ssl
 import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -52,6 +54,15 @@ class DeadlinePassed(FetchError):
 
 class _Overtime(Exception):
     """One request took longer than ``fetch.timeout`` in all."""
+
+
+class _Failed(FetchError):
+    """A request that failed on every try; ``reason`` says why without the URL."""
+
+    def __init__(self, url: str, reason: str, *, unreachable: bool) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.reason = reason
+        self.unreachable = unreachable  # no HTTP answer at all: no such name, refused, timed out, cut off
 
 
 @dataclass(frozen=True)
@@ -116,7 +127,7 @@ class Guard:
             return (host,)
         found = (host,) if _is_ip(host) else tuple(self.resolve(host))
         if not found:
-            raise OSError(f"{host} has no address")
+            raise socket.gaierror(socket.EAI_NONAME, f"{host} has no address")
         for address in found:
             kind = non_global_kind(ipaddress.ip_address(address))
             if kind is not None:
@@ -157,7 +168,7 @@ class Fetcher:
         self._clock = clock
         self._deadline = clock() + settings.deadline
         self._last_request: dict[str, float] = {}
-        self._robots: dict[str, RobotFileParser | FetchError] = {}
+        self._robots: dict[str, RobotFileParser | str] = {}  # by origin: the rules, or why there are none
         hosts = frozenset(canonical_host(host) for host in (*trusted, *settings.allow_hosts))
         self._guard = Guard(hosts, resolve)
         self._client = httpx.Client(
@@ -225,6 +236,7 @@ class Fetcher:
         for attempt in range(tries):
             wait = self.settings.backoff * 2**attempt
             self._pace(url)
+            unreachable = True
             try:
                 response = self._download(url, headers)
             except (httpx.TimeoutException, _Overtime):
@@ -233,18 +245,20 @@ class Fetcher:
             except Refused as exc:  # the connection itself was refused: the name resolved differently
                 raise Refused(f"{url}: refused: {exc}") from None
             except httpx.TransportError as exc:
-                problem = f"connection failed ({_describe(exc)})"
+                problem = _connection_problem(exc, _host(url))
             except (httpx.HTTPError, httpx.InvalidURL) as exc:  # not worth retrying: a bad URL or body
                 raise FetchError(f"{url}: {_describe(exc)}") from exc
             else:
                 if response.status not in _RETRIED:
                     return response
+                unreachable = False
                 problem = f"HTTP {response.status}{_reason(response.status)}"
                 wait = max(wait, _retry_after(response.headers.get("retry-after")))
             if attempt + 1 < tries:
                 deadline = self.settings.deadline
                 self._nap(wait, f"{url}: {problem}; not tried again: fetch.deadline ({deadline:g} s) is near")
-        raise FetchError(f"{url}: {problem} ({tries} {'try' if tries == 1 else 'tries'})")
+        reason = f"{problem} ({tries} {'try' if tries == 1 else 'tries'})"
+        raise _Failed(url, reason, unreachable=unreachable)
 
     def _download(self, url: str, headers: Mapping[str, str]) -> Response:
         """One GET within ``fetch.timeout`` in all (and the deadline), its body decoded and capped."""
@@ -314,16 +328,20 @@ class Fetcher:
             except DeadlinePassed:
                 raise  # not remembered: the next fetch asks again
             except FetchError as exc:
-                robots = exc  # remembered: one unreadable robots.txt is not asked again for every page
+                robots = str(exc)  # remembered: one unreadable robots.txt is not asked again for every page
             self._robots[origin] = robots
-        if isinstance(robots, FetchError):
-            raise FetchError(str(robots))
+        if isinstance(robots, str):
+            raise FetchError(f"{url}: {robots}")
         return robots.can_fetch(self.settings.user_agent, url)
 
     def _read_robots(self, origin: str) -> RobotFileParser:
-        """The host's robots.txt, read as RFC 9309 says: 4xx allows all, 5xx or no answer allows nothing."""
+        """The host's robots.txt, read as RFC 9309 says: 4xx allows all, 5xx or no answer allows nothing.
+
+        The FetchError raised says why, without a URL: the caller names the URL it was asked for.
+        """
         robots = RobotFileParser(f"{origin}/robots.txt")
         url = f"{origin}/robots.txt"
+        host = _host(origin)
         try:
             for _ in range(MAX_REDIRECTS + 1):
                 response = self._request(url, {})
@@ -335,14 +353,19 @@ class Fetcher:
                 self._guard.check(url)
         except DeadlinePassed:
             raise
+        except _Failed as exc:
+            if exc.unreachable:  # the host itself does not answer: say so, whichever file was asked for
+                raise FetchError(exc.reason) from exc
+            raise FetchError(f"not fetched: robots.txt of {host} answered {exc.reason}") from exc
         except FetchError as exc:
-            raise FetchError(f"robots.txt of {_host(origin)} could not be read: {exc}") from exc
+            raise FetchError(f"not fetched: robots.txt of {host} could not be read: {exc}") from exc
         if 200 <= response.status < 300:
             robots.parse(response.content.decode("utf-8", "replace").splitlines())
         elif 400 <= response.status < 500:
             robots.parse([])  # no rules: everything allowed
         else:
-            raise FetchError(f"robots.txt of {_host(origin)} answered HTTP {response.status}; not fetching")
+            status = f"HTTP {response.status}{_reason(response.status)}"
+            raise FetchError(f"not fetched: robots.txt of {host} answered {status}")
         return robots
 
 
@@ -480,3 +503,43 @@ def _retry_after(value: str | None) -> float:
 def _describe(error: Exception) -> str:
     text = str(error).strip()
     return text[:120] if text else type(error).__name__
+
+
+_ERRNO_WORDS = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ECONNRESET: "connection reset",
+    errno.ECONNABORTED: "connection aborted",
+    errno.ENETUNREACH: "network unreachable",
+    errno.EHOSTUNREACH: "host unreachable",
+    errno.ETIMEDOUT: "timed out while connecting",
+}
+_NAME_NOT_FOUND = {getattr(socket, name) for name in ("EAI_NONAME", "EAI_NODATA") if hasattr(socket, name)}
+
+
+def _connection_problem(error: Exception, host: str) -> str:
+    """Why a request got no HTTP answer, naming the host: "example.org: name not found (DNS)"."""
+    cause = _os_cause(error)
+    if isinstance(cause, socket.gaierror):
+        found = cause.errno in _NAME_NOT_FOUND
+        return f"{host}: " + (
+            "name not found (DNS)" if found else f"name lookup failed (DNS: {cause.strerror})"
+        )
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return f"{host}: TLS certificate not accepted ({cause.verify_message})"
+    if isinstance(cause, ssl.SSLError):
+        return f"{host}: TLS failed ({cause.reason or _describe(cause)})"
+    if cause is not None and cause.errno in _ERRNO_WORDS:
+        return f"{host}: {_ERRNO_WORDS[cause.errno]}"
+    if isinstance(error, httpx.RemoteProtocolError):
+        return f"{host}: broken answer ({_describe(error)})"
+    return f"{host}: connection failed ({_describe(error)})"
+
+
+def _os_cause(error: BaseException) -> OSError | None:
+    """The operating system's error beneath httpx's and httpcore's wrappers, if any."""
+    seen: BaseException | None = error
+    for _ in range(8):  # a chain is two or three deep; the bound guards against a cycle
+        if seen is None or isinstance(seen, OSError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None

@@ -7,10 +7,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from digest.cli import main
+from digest.cli import _fetch_summary, main
+from digest.fetch import FeedReport
 from tests.conftest import REPO, SEEDS
 
 
@@ -134,3 +136,61 @@ def test_template_error_is_one_line(tmp_path: Path) -> None:
 def test_bad_option_values_are_usage_errors(tmp_path: Path, args: list[str], said: str) -> None:
     done = run(args, tmp_path)
     assert done.returncode == 2 and said in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "usage", "said"),
+    [
+        (
+            ["build", "--ouput", "site"],
+            "usage: digest build ",
+            "unrecognized arguments: --ouput (did you mean --output?)",
+        ),
+        (["fetch", "now"], "usage: digest fetch ", "unrecognized arguments: now"),
+        (
+            ["publish", "--too", "x"],
+            "usage: digest publish ",
+            "unrecognized arguments: --too x (did you mean --to?)",
+        ),
+    ],
+)
+def test_a_subcommand_misused_shows_its_own_usage(
+    capsys: pytest.CaptureFixture[str], args: list[str], usage: str, said: str
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(args)
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2
+    assert err.startswith(usage)
+    assert err.rstrip().endswith(f"digest {args[0]}: error: {said}")
+
+
+def report(feed: str, **fields: Any) -> FeedReport:
+    return FeedReport(feed=feed, url=f"https://{feed}/rss.xml", **fields)
+
+
+@pytest.mark.parametrize(
+    ("reports", "line"),
+    [
+        (
+            [report("a", not_modified=True), report("b", not_modified=True)],
+            "fetched 2 of 2 feeds: nothing new (2 not modified since the last fetch)",
+        ),
+        (
+            [report("a", unchanged=12), report("b", not_modified=True)],
+            "fetched 2 of 2 feeds: nothing new (12 unchanged; 1 feed not modified since the last fetch)",
+        ),
+        (
+            [report("a", new=3, updated=1, unchanged=12, kept=("a/x.md",)), report("b", not_modified=True)],
+            "fetched 2 of 2 feeds into articles: 3 new, 1 updated, 12 unchanged "
+            "(1 kept as edited by hand; 1 feed not modified since the last fetch)",
+        ),
+        (
+            [report("a", new=2), report("b", failed="https://b/rss.xml: HTTP 500")],
+            "fetched 1 of 2 feeds into articles: 2 new, 0 updated, 0 unchanged",
+        ),
+        ([report("a", failed="https://a/rss.xml: HTTP 500")], "fetched 0 of 1 feed"),
+    ],
+)
+def test_the_fetch_closing_line_adds_up_the_feed_lines(reports: list[FeedReport], line: str) -> None:
+    assert _fetch_summary(tuple(reports), Path("articles")) == line

@@ -61,37 +61,66 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError) as caught:
         load(path, tmp_path)
-    problems = "\n".join(caught.value.problems)
-    assert "site.title must be str" in problems
-    assert "unknown key site.colour" in problems
-    assert "summary.sentences must be int" in problems
-    assert "unknown section [extra]" in problems
-    assert "build.source: folder not found" in problems
+    assert caught.value.problems == [
+        '`[site] title` must be text, like "News Digest"',
+        "unknown key `colour` in [site] (expected one of: title, base_url, templates)",
+        "`[summary] sentences` must be a whole number, like 3",
+        "unknown section [extra] (expected one of: build, feeds, fetch, group, publish, serve, site, summary, "
+        "topics)",
+        f"`[build] source`: folder not found: {tmp_path / 'missing'}",
+    ]
     assert caught.value.path == path
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("[summary]\nsentences = 0\n", "summary.sentences must be between 1 and 20"),
-        ("[summary]\nsentences = true\n", "summary.sentences must be int"),
-        ('[site]\nbase_url = "example.org"\n', "site.base_url must start with http"),
+        ("[summary]\nsentences = 0\n", "`[summary] sentences` must be between 1 and 20, got 0"),
+        ("[summary]\nsentences = true\n", "`[summary] sentences` must be a whole number, like 3"),
+        ("[summary]\nsentences = 2.5\n", "`[summary] sentences` must be a whole number, like 3"),
+        ('[site]\ntitle = ["A", "B"]\n', '`[site] title` must be text, like "News Digest"'),
+        ("[site]\nbase_url = 1\n", '`[site] base_url` must be text, like "https://example.org/news"'),
+        ('[fetch]\ntimeout = "20"\n', "`[fetch] timeout` must be a number, like 20"),
+        ("[fetch]\nbackoff = false\n", "`[fetch] backoff` must be a number, like 1"),
+        ('[fetch]\nallow_hosts = "x"\n', '`[fetch] allow_hosts` must be a list of text, in brackets: ["x"]'),
+        (
+            "[fetch]\nallow_hosts = 3\n",
+            '`[fetch] allow_hosts` must be a list of text, like ["intranet.example"]',
+        ),
+        ('[serve]\nport = "8000"\n', "`[serve] port` must be a whole number, like 8000"),
+        ('site = "x"\n[build]\nsource = "articles"\n', '`[site]` must be a section of settings, not "x"'),
+        (
+            '[site]\nbase_url = "example.org"\n',
+            '`[site] base_url` must start with http:// or https://, got "example.org"',
+        ),
         (
             '[site]\nbase_url = "https://x.example/?q=1"\n',
-            "site.base_url must not hold a query or a fragment",
+            "`[site] base_url` must not hold a query or a fragment",
         ),
         (
             '[site]\nbase_url = "https://x.example/news#top"\n',
-            "site.base_url must not hold a query or a fragment",
+            "`[site] base_url` must not hold a query or a fragment",
         ),
         (
             '[site]\nbase_url = "https://x.example/my news"\n',
-            "site.base_url must be a web address without spaces",
+            "`[site] base_url` must be a web address without spaces",
         ),
-        ('[site]\nbase_url = "https:///news"\n', "site.base_url must be a web address without spaces"),
-        ('[site]\ntemplates = "nope"\n', "site.templates: folder not found"),
+        (
+            '[site]\nbase_url = "https:///news"\n',
+            '`[site] base_url` must name a host, like https://example.org/news, got "https:///news"',
+        ),
+        (
+            '[site]\nbase_url = "http://"\n',
+            '`[site] base_url` must name a host, like https://example.org/news, got "http://"',
+        ),
+        ('[site]\ntemplates = "nope"\n', "`[site] templates`: folder not found"),
+        ('[group]\nunmatched = "none"\n', '`[group] unmatched` must be "other" or "discover", got "none"'),
         ("[site\n", "not valid TOML"),
-        ('[[topics]]\nname = "X"\n', "topics #1.keywords must be a non-empty list"),
+        (
+            '[[topics]]\nname = "X"\n',
+            '`[[topics]]` number 1: keywords must be a list of text, like ["Gaza", "Israel"]',
+        ),
+        ('topics = "Gaza"\n[build]\nsource = "articles"\n', "`topics` must be [[topics]] tables"),
     ],
 )
 def test_single_problems(tmp_path: Path, text: str, expected: str) -> None:
@@ -117,3 +146,27 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     for setting in SETTINGS:
         row = f"| `{setting.section}.{setting.key}` |"
         assert row in readme, f"README configuration table lacks {row}"
+
+
+def test_feed_problems_are_said_in_the_terms_of_the_file(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[[feeds]]\nname = "World"\n'
+        '[[feeds]]\nurl = "http://"\n'
+        '[[feeds]]\nurl = "example.org/rss.xml"\n'
+        '[[feeds]]\nurl = "https://example.org/rss.xml"\n'
+        '[[feeds]]\nurl = "https://example.org/rss.xml"\n'
+        '[[feeds]]\nurl = "https://example.org/b"\nname = ""\nfull_text = "yes"\ncolour = 1\n',
+    )
+    with pytest.raises(ConfigError) as caught:
+        load(path, tmp_path)
+    bad_url = "url must be an http:// or https:// address, like https://example.org/rss.xml"
+    assert caught.value.problems == [
+        "`[[feeds]]` number 1 has no `url`",
+        f"`[[feeds]]` number 2: {bad_url}",
+        f"`[[feeds]]` number 3: {bad_url}",
+        "`[[feeds]]` number 5: url repeats feed number 4: https://example.org/rss.xml",
+        "`[[feeds]]` number 6: unknown key `colour` (expected url, name, full_text)",
+        "`[[feeds]]` number 6: name must not be empty (leave it out to name the feed after its site)",
+        "`[[feeds]]` number 6: full_text must be true or false",
+    ]

@@ -276,8 +276,47 @@ def test_an_unreachable_robots_txt_means_nothing_is_fetched(tmp_path: Path, serv
     server.static("/feed.xml", FEED)
     config, state = setup(tmp_path, Feed(server.url("/feed.xml")))
     (report,) = fetch(config, state)
-    assert report.failed is not None and "robots.txt" in report.failed and "503" in report.failed
+    host = server.base.removeprefix("http://")
+    assert report.failed == (
+        f"{server.url('/feed.xml')}: not fetched: robots.txt of {host} answered HTTP 503 Service Unavailable "
+        "(3 tries)"
+    )
     assert server.hits("/feed.xml") == 0
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (it was free a moment ago)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_host_that_does_not_answer_is_named_not_its_robots_txt(tmp_path: Path, server: Server) -> None:
+    def hang(request: BaseHTTPRequestHandler) -> Reply:
+        time.sleep(0.6)
+        return 200, {}, FEED
+
+    server.routes["/robots.txt"] = hang
+    port = closed_port()
+    refused, slow = f"http://127.0.0.1:{port}/feed.xml", server.url("/feed.xml")
+    settings = replace(FAST, timeout=0.2, retries=1)
+    config, state = setup(tmp_path, Feed(refused, name="refused"), Feed(slow, name="slow"), settings=settings)
+    first, second = fetch(config, state)
+    assert first.failed == f"{refused}: 127.0.0.1:{port}: connection refused (1 try)"
+    assert second.failed == f"{slow}: timed out after 0.2 s (1 try)"
+
+
+def test_a_name_that_is_not_found_is_said_to_be_a_dns_problem() -> None:
+    import socket
+
+    def nowhere(host: str) -> list[str]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    with Fetcher(replace(FAST, retries=1), resolve=nowhere) as fetcher, pytest.raises(FetchError) as caught:
+        fetcher.get("https://news.example/feed.xml")
+    assert str(caught.value) == "https://news.example/feed.xml: news.example: name not found (DNS) (1 try)"
 
 
 PAGE = b"""<!doctype html><html><head><title>Port reopens after storm | Harbour Times</title>
@@ -315,6 +354,83 @@ def test_full_text_downloads_the_page_and_falls_back_to_the_feed(tmp_path: Path,
     hits = server.hits("/port.html")
     fetch(config, state)  # unchanged entries: pages are not downloaded again
     assert server.hits("/port.html") == hits
+
+
+def test_a_page_that_fails_leaves_the_outlet_as_publisher_not_the_feed_title(
+    tmp_path: Path, server: Server
+) -> None:
+    feed = rss(
+        item("Ferries resume", server.url("/gone.html"), "Ferry services resumed on Monday."),
+        title="The Daily Globe - Top Stories",
+    )
+    server.static("/feed.xml", feed)
+    config, state = setup(tmp_path, Feed(server.url("/feed.xml"), name="globe", full_text=True))
+    (report,) = fetch(config, state)
+    assert report.new == 1 and "HTTP 404" in report.problems[0]
+    ferries = read_back(next((tmp_path / "articles" / "globe").glob("*ferries*.md")))
+    assert ferries.publisher == "The Daily Globe"
+
+
+def test_full_text_feeds_report_progress_entry_by_entry(tmp_path: Path, server: Server) -> None:
+    server.static("/feed.xml", FEED)
+    server.static("/full.xml", FEED.replace(b"https://example.org/", server.url("/").encode()))
+    config, state = setup(
+        tmp_path,
+        Feed(server.url("/feed.xml"), name="plain"),
+        Feed(server.url("/full.xml"), name="full", full_text=True),
+    )
+    heard: list[tuple[str, int, int]] = []
+    fetch(config, state, on_progress=lambda feed, done, total: heard.append((feed, done, total)))
+    assert heard == [("full", 1, 2), ("full", 2, 2)]
+
+
+def test_unnamed_feeds_of_one_host_get_names_and_folders_of_their_own(tmp_path: Path, server: Server) -> None:
+    server.static("/world/rss.xml", FEED)
+    server.static("/sport/rss.xml", rss(item("Cup final tonight", "https://example.org/cup", "The final.")))
+    config, state = setup(tmp_path, Feed(server.url("/world/rss.xml")), Feed(server.url("/sport/rss.xml")))
+    world, sport = fetch(config, state)
+    host = server.base.removeprefix("http://").split(":")[0]
+    assert (world.feed, sport.feed) == (f"{host}/world", f"{host}/sport")
+    folders = sorted(path.name for path in (tmp_path / "articles").iterdir())
+    assert folders == ["127-0-0-1-sport", "127-0-0-1-world"]
+    assert len(list((tmp_path / "articles" / "127-0-0-1-world").glob("*.md"))) == 2
+
+
+def test_the_only_unnamed_feed_of_a_host_keeps_the_host_as_its_folder(tmp_path: Path, server: Server) -> None:
+    server.static("/world/rss.xml", FEED)
+    config, state = setup(
+        tmp_path, Feed(server.url("/world/rss.xml")), Feed(server.url("/sport/rss.xml"), name="Sport")
+    )
+    world, _sport = fetch(config, state)
+    assert world.feed == "127.0.0.1"
+    assert len(list((tmp_path / "articles" / "127-0-0-1").glob("*.md"))) == 2
+
+
+@pytest.mark.parametrize(
+    ("urls", "labels"),
+    [
+        (
+            [
+                "https://example.org/world/rss.xml",
+                "https://example.org/sport/rss.xml",
+                "https://other.example/feed",
+            ],
+            ["example.org/world", "example.org/sport", "other.example"],
+        ),
+        (["https://x.example/rss.xml", "https://x.example/a/atom.xml"], ["x.example", "x.example/a"]),
+        (
+            ["https://x.example/a/rss.xml", "https://x.example/a/atom.xml"],
+            ["x.example/a/rss.xml", "x.example/a/atom.xml"],
+        ),
+        (["https://x.example/f?c=1", "https://x.example/f?c=2"], ["x.example/f?c=1", "x.example/f?c=2"]),
+        (["http://x.example/f", "https://x.example/f"], ["x.example/f", "x.example/f (2)"]),
+        (["http://x.example:8001/rss", "http://x.example:8002/rss"], ["x.example:8001", "x.example:8002"]),
+    ],
+)
+def test_feed_labels(urls: list[str], labels: list[str]) -> None:
+    from digest.fetch import feed_labels
+
+    assert feed_labels([Feed(url) for url in urls]) == dict(zip(urls, labels, strict=True))
 
 
 def test_rate_limit_spaces_requests_to_one_host(server: Server) -> None:
@@ -379,7 +495,7 @@ def test_any_paragraph_reads_back_exactly(parts: list[str]) -> None:
 
 
 def test_feeds_config_is_validated(tmp_path: Path) -> None:
-    (tmp_path / "seeds").mkdir()
+    (tmp_path / "articles").mkdir()
     path = tmp_path / "digest.toml"
     path.write_text(
         '[[feeds]]\nurl = "https://example.org/rss"\nname = "Ex"\nfull_text = true\n'
@@ -391,11 +507,11 @@ def test_feeds_config_is_validated(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load(path, tmp_path)
     problems = "\n".join(caught.value.problems)
-    assert "feeds #2.url must be an http:// or https:// URL" in problems
-    assert "feeds #3.url repeats an earlier feed" in problems
-    assert "feeds #4.full_text must be true or false" in problems
-    assert "unknown key feeds #4.colour" in problems
-    assert "fetch.timeout must be more than 0" in problems
+    assert "`[[feeds]]` number 2: url must be an http:// or https:// address" in problems
+    assert "`[[feeds]]` number 3: url repeats feed number 1" in problems
+    assert "`[[feeds]]` number 4: full_text must be true or false" in problems
+    assert "`[[feeds]]` number 4: unknown key `colour`" in problems
+    assert "`[fetch] timeout` must be more than 0 seconds, got 0" in problems
     path.write_text(
         '[[feeds]]\nurl = "https://example.org/rss"\nname = "Ex"\nfull_text = true\n[fetch]\ntimeout = 5\n'
     )
@@ -404,7 +520,7 @@ def test_feeds_config_is_validated(tmp_path: Path) -> None:
 
 
 def test_fetch_allow_hosts_and_deadline_are_validated(tmp_path: Path) -> None:
-    (tmp_path / "seeds").mkdir()
+    (tmp_path / "articles").mkdir()
     path = tmp_path / "digest.toml"
     path.write_text(
         '[fetch]\ndeadline = 0\nallow_hosts = ["Intranet.Example.", "http://wiki.example/", '
@@ -413,21 +529,28 @@ def test_fetch_allow_hosts_and_deadline_are_validated(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load(path, tmp_path)
     expected = (
-        'fetch.allow_hosts must list bare host names such as "intranet.example" or "10.0.0.5" (no scheme,'
+        '`[fetch] allow_hosts` must list bare host names such as "intranet.example" or "10.0.0.5" (no scheme,'
     )
     assert caught.value.problems == [
         *(
-            f"{expected} port or path), got {bad!r}"
-            for bad in ("http://wiki.example/", "wiki.example:8080", "*.example.org", "", 3, "10.0.0.5/8")
+            f"{expected} port or path), got {bad}"
+            for bad in (
+                '"http://wiki.example/"',
+                '"wiki.example:8080"',
+                '"*.example.org"',
+                '""',
+                3,
+                '"10.0.0.5/8"',
+            )
         ),
-        "fetch.deadline must be more than 0 seconds, got 0.0",
+        "`[fetch] deadline` must be more than 0 seconds, got 0",
     ]
     path.write_text('[fetch]\ndeadline = "soon"\nallow_hosts = "intranet.example"\n')
     with pytest.raises(ConfigError) as caught:
         load(path, tmp_path)
     assert caught.value.problems == [
-        "fetch.deadline must be float, got str 'soon'",
-        "fetch.allow_hosts must be list, got str 'intranet.example'",
+        "`[fetch] deadline` must be a number, like 600",
+        '`[fetch] allow_hosts` must be a list of text, in brackets: ["intranet.example"]',
     ]
     path.write_text(
         '[fetch]\ndeadline = 90\nallow_hosts = ["Intranet.Example.", "[::1]", "10.0.0.5", "intranet.example", '
@@ -464,3 +587,62 @@ def test_cli_fetch_then_build(tmp_path: Path, server: Server) -> None:
     assert built.returncode == 0, built.stderr
     digest = json.loads((tmp_path / "site" / "digest.json").read_text())
     assert sorted(a["title"] for a in digest["articles"]) == ["Ferries resume", "Port reopens after storm"]
+
+
+def test_cli_fetch_says_nothing_new_when_every_feed_is_not_modified(
+    tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from digest.cli import main
+
+    def conditional(request: BaseHTTPRequestHandler) -> Reply:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return 304, {"ETag": '"v1"'}, b""
+        return 200, {"ETag": '"v1"'}, FEED
+
+    server.routes["/a.xml"] = server.routes["/b.xml"] = conditional
+    (tmp_path / "digest.toml").write_text(
+        '[fetch]\nrate_limit = 0\n[[feeds]]\nurl = "' + server.url("/a.xml") + '"\nname = "A"\n'
+        '[[feeds]]\nurl = "' + server.url("/b.xml") + '"\nname = "B"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["fetch"]) == 0
+    first = capsys.readouterr().out.splitlines()
+    assert first[-1] == f"fetched 2 of 2 feeds into {tmp_path / 'articles'}: 4 new, 0 updated, 0 unchanged"
+    assert main(["fetch"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "feed A: unchanged (not modified since the last fetch)",
+        "feed B: unchanged (not modified since the last fetch)",
+        "fetched 2 of 2 feeds: nothing new (2 not modified since the last fetch)",
+    ]
+
+
+def test_cli_fetch_shows_progress_on_a_terminal_only(tmp_path: Path, server: Server) -> None:
+    import pty
+
+    server.static("/full.xml", FEED.replace(b"https://example.org/", server.url("/").encode()))
+    (tmp_path / "digest.toml").write_text(
+        '[fetch]\nrate_limit = 0\nretries = 1\n[[feeds]]\nurl = "'
+        + server.url("/full.xml")
+        + '"\nname = "Full"\nfull_text = true\n'
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "80"}
+    command = [sys.executable, "-m", "digest", "fetch"]
+    master, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=terminal, timeout=60
+        )
+        os.set_blocking(master, False)
+        shown = os.read(master, 1 << 16).decode()
+    finally:
+        os.close(terminal)
+        os.close(master)
+    assert done.returncode == 0
+    progress, cleared, after = shown.partition("\r\x1b[Kwarning: feed Full: ")  # cleared before the warnings
+    assert progress == "\rfeed Full: page 1 of 2 ...\x1b[K\rfeed Full: page 2 of 2 ...\x1b[K"
+    assert cleared and "page" not in after
+    (tmp_path / ".digest-cache" / "fetch.json").unlink()
+    for path in (tmp_path / "articles").rglob("*.md"):
+        path.unlink()
+    captured = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert captured.returncode == 0 and "page" not in captured.stderr and "\r" not in captured.stdout

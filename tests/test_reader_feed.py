@@ -428,3 +428,24 @@ ITEM = st.builds(
 @given(st.lists(ITEM, max_size=5), st.sampled_from(["", '<?xml version="1.0" encoding="utf-8"?>']))
 def test_random_rss_only_ever_raises_source_error(items: list[str], declaration: str) -> None:
     read_or_refuse(rss("".join(items), declaration=declaration).encode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("channel_title", "link", "publisher"),
+    [
+        ("The Daily Globe - Top Stories", "https://dailyglobe.example/", "The Daily Globe"),
+        ("Top Stories | The Daily Globe", "https://www.dailyglobe.example/", "The Daily Globe"),
+        ("NYT &gt; World News", "https://rss.nytimes.example/", "NYT"),
+        ("Slashdot: News for nerds", "https://slashdot.example/", "Slashdot"),
+        ("Wire &amp; Co", "https://wire.example/", "Wire & Co"),
+        ("Al-Monitor", "https://al-monitor.example/", "Al-Monitor"),
+    ],
+)
+def test_the_publisher_is_the_outlet_not_the_section_the_feed_is_of(
+    channel_title: str, link: str, publisher: str
+) -> None:
+    markup = rss("<item><title>T</title></item>", channel_title=channel_title).replace(
+        "https://wire.example/", link
+    )
+    [article] = read(markup)
+    assert (article.publisher, article.publisher_from) == (publisher, "feed:title")

@@ -137,8 +137,8 @@ def test_a_build_error_shows_in_the_page_and_the_last_good_site_stays(running: R
     running.reload_after(page, lambda: write_config(running.folder, "[site]\ntitle = 5\n"))
     status, page = running.get("/")
     assert status == 200 and "Port reopens after storm" in page  # the last good site
-    assert "digest-serve-error" in page and "site.title must be str" in page
-    assert any(m.startswith("error: ") and "site.title must be str" in m for m in running.messages)
+    assert "digest-serve-error" in page and "`[site] title` must be text" in page
+    assert any(m.startswith("error: ") and "`[site] title` must be text" in m for m in running.messages)
     (running.folder / "theme").mkdir()
     (running.folder / "theme" / "index.html").write_text("{% for x in %}")
     running.reload_after(page, lambda: write_config(running.folder, '[site]\ntemplates = "theme"\n'))

@@ -25,8 +25,8 @@ from digest.readers import _common
 from digest.readers._common import Found
 
 FORMAT = "feed"
-# Where "<name" is text, not an element.
-_UNPARSED = re.compile(r"<!\[CDATA\[.*?\]\]>|<!--.*?-->", re.DOTALL)
+# Where "<name" is text, not an element: each opening and what ends it.
+_UNPARSED = {"<![CDATA[": "]]>", "<!--": "-->"}
 _ROOT = re.compile(r"<([A-Za-z_][\w:.\-]*)")
 _DATE_FIELDS = (("published", "feed:published"), ("updated", "feed:updated"))
 
@@ -67,7 +67,7 @@ def _parse(text: str) -> Any:
 
 
 def _why_not_a_feed(parsed: Any, text: str) -> str:
-    root = _ROOT.search(_UNPARSED.sub("", text))
+    root = _ROOT.search(_without_unparsed(text))
     if root is None:
         return "no XML elements found"
     name = root[1].lower()
@@ -77,6 +77,29 @@ def _why_not_a_feed(parsed: Any, text: str) -> str:
     if isinstance(problem, SAXParseException):
         return f"{problem.getMessage()} (line {_line(problem)})"
     return f"root element is <{root[1]}>, expected <rss>, <feed> or <rdf:RDF>"
+
+
+def _without_unparsed(text: str) -> str:
+    """The text without its CDATA sections and comments."""
+    # Not a lazy pattern ('<!--.*?-->'): it would scan from every unclosed opening to the end of the text.
+    # An opening left unclosed is text; and then so is every later one of its kind.
+    kept: list[str] = []
+    position = 0
+    next_at = {opening: text.find(opening) for opening in _UNPARSED}
+    while live := [(at, opening) for opening, at in next_at.items() if at >= 0]:
+        at, opening = min(live)
+        closing = _UNPARSED[opening]
+        end = text.find(closing, at + len(opening))
+        if end < 0:
+            del next_at[opening]
+            continue
+        kept.append(text[position:at])
+        position = end + len(closing)
+        for other, found in next_at.items():
+            if 0 <= found < position:
+                next_at[other] = text.find(other, position)
+    kept.append(text[position:])
+    return "".join(kept)
 
 
 def _line(problem: SAXParseException) -> int:
@@ -90,7 +113,7 @@ def _article(entry: Any, source: str, feed_title: str | None, home: str | None) 
     html, paragraphs = _body(entry)
     date, when = _date(entry, warnings)
     author = _author(entry)
-    publisher = _publisher(entry, feed_title)
+    publisher = _publisher(entry, feed_title, home)
     url = _url(entry, warnings, home)
     return RawArticle(
         source=source,
@@ -204,11 +227,34 @@ def _author(entry: Any) -> str | None:
     return ", ".join(_common.unique(names)) or None
 
 
-def _publisher(entry: Any, feed_title: str | None) -> Found | None:
+def _publisher(entry: Any, feed_title: str | None, home: str | None) -> Found | None:
     origin = entry.get("source")
     if isinstance(origin, dict) and (name := _plain(origin, "title")):
         return Found(name, "feed:source")
-    return Found(feed_title, "feed:title") if feed_title else None
+    return Found(_outlet(feed_title, home), "feed:title") if feed_title else None
+
+
+# What joins an outlet's name and a section in a feed's title (its spaces already collapsed to one):
+# 'The Daily Globe - Top Stories', 'NYT > World', 'Slashdot: News for nerds'.
+_TITLE_PARTS = re.compile(r" [-|>»·–—] |: ")
+_NOT_A_NAME = frozenset({"www", "com", "org", "net", "feed", "feeds", "rss", "news"})
+
+
+def _outlet(feed_title: str, home: str | None) -> str:
+    """The outlet a feed's title names, without its section: the part its site's host names, else the first."""
+    from urllib.parse import urlsplit
+
+    parts = [part for part in _TITLE_PARTS.split(feed_title) if part.strip()]
+    if len(parts) < 2:
+        return feed_title
+    labels = (urlsplit(home).hostname or "").split(".") if home else []
+    names = [label for label in labels if len(label) >= 3 and label not in _NOT_A_NAME]
+    squashed = ["".join(ch for ch in part.lower() if ch.isalnum()) for part in parts]
+    named = next(
+        (part for part, letters in zip(parts, squashed, strict=True) if any(n in letters for n in names)),
+        None,
+    )
+    return (named or parts[0]).strip()
 
 
 def _url(entry: Any, warnings: list[str], home: str | None) -> str | None:
