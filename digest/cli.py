@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None, *, process_ends: bool = False) -> int:
         "serve": _serve,
         "publish": _publish,
         "new": _new,
+        "theme": _theme,
     }
     try:
         with _stopped_by_signals():
@@ -162,6 +163,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Create DIR with a commented digest.toml, a sample article, templates/ and a .gitignore.",
     )
     new.add_argument("directory", type=Path, metavar="DIR", help="folder to create (absent or empty)")
+    commands.add_parser(
+        "theme",
+        help="print the folder of the default theme's templates",
+        description="Print the folder of the default theme's templates, to copy one into your templates/.",
+    )
     return parser
 
 
@@ -458,6 +464,13 @@ def _new(args: argparse.Namespace) -> int:
     written = new(args.directory, dt.date.today())
     print(f"created {args.directory}: {', '.join(written)}")
     print(f"next: cd {args.directory} && digest build, then open site/index.html")
+    return EXIT_OK
+
+
+def _theme(args: argparse.Namespace) -> int:
+    from digest.render import theme_dir
+
+    print(theme_dir().resolve())
     return EXIT_OK
 
 

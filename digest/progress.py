@@ -17,12 +17,12 @@ class Stages:
         self.timings: list[tuple[str, float]] = []
         self._bars: Any = None
         if bars:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._bars = Progress(
                 TextColumn("{task.description:<10}"),
                 BarColumn(),
-                MofNCompleteColumn(),
+                _count_column(),
                 TimeElapsedColumn(),
                 transient=True,
             )
@@ -45,3 +45,19 @@ class Stages:
         """Remove the bars from the terminal."""
         if self._bars is not None and self._bars.live.is_started:
             self._bars.stop()
+
+
+def _count_column() -> Any:
+    """Done of total for a stage whose size is known; nothing for one whose size is not (grouping), whose
+    moving bar says it is at work where a count would sit at '0/?'."""
+    from rich.progress import ProgressColumn, Task
+    from rich.text import Text
+
+    class Count(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            """'120/3000', or nothing."""
+            if task.total is None:
+                return Text("")
+            return Text(f"{int(task.completed)}/{int(task.total)}", style="progress.download")
+
+    return Count()

@@ -79,9 +79,12 @@ Markdown files. Edit those files freely: fetch never overwrites a file you have 
 """
 
 TEMPLATES_NOTE = """\
-Templates placed here override the default theme's files of the same name (copy one from the
-theme and edit it); files under static/ here override the theme's static files. An empty folder
-means the default theme, unchanged.
+Templates placed here override the default theme's files of the same name; files under static/ here
+override the theme's static files. An empty folder means the default theme, unchanged.
+
+`digest theme` prints the default theme's folder. To change the story page, copy it here and edit it:
+
+    cp "$(digest theme)/story.html" templates/
 """
 
 GITIGNORE = f"""\

@@ -70,3 +70,17 @@ def test_refuses_a_non_empty_folder_or_a_file(tmp_path: Path) -> None:
     assert new(tmp_path / "empty", dt.date(2024, 5, 6))
     refused = run(["new", "busy"], tmp_path)
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "not empty" in refused.stderr
+
+
+def test_the_templates_note_says_where_the_theme_is(tmp_path: Path) -> None:
+    new(tmp_path / "paper", dt.date(2024, 4, 7))
+    note = (tmp_path / "paper" / "templates" / "README.txt").read_text(encoding="utf-8")
+    assert 'cp "$(digest theme)/story.html" templates/' in note
+
+
+def test_digest_theme_prints_the_folder_of_the_default_templates(capsys: pytest.CaptureFixture[str]) -> None:
+    from digest.cli import main
+
+    assert main(["theme"]) == 0
+    folder = Path(capsys.readouterr().out.strip())
+    assert (folder / "story.html").is_file() and (folder / "base.html").is_file()
