@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 Span = tuple[int, int] | None  # first and last day (proleptic ordinals) of an item, or None when undated
+Agree = Callable[[Sequence[int], Sequence[int]], bool]  # (some items, a cluster's): whether they may join
 PROBE_TERMS = 12  # heaviest terms of an item used to find candidate clusters
 MAX_CANDIDATES = 48  # clusters compared in full with each item, those sharing most probe terms first
 # Measured on headlines with event labels: pairs sharing one term are one event about half the time
@@ -138,11 +139,14 @@ def leader(
     window: int,
     *,
     chronological: bool = False,
+    agree: Agree | None = None,
 ) -> list[list[int]]:
     """Single pass in the given order: each item joins the most similar cluster above its threshold.
 
     ``chronological``: dated items come oldest first (undated ones after them), so a cluster whose last
     day is too far behind the current item for any threshold is never a candidate again for a dated item.
+    ``agree([item], members)``: whether an item may join the cluster of those members; asked only of
+    clusters similar enough to be joined.
     """
 
     clusters = _Clusters(_packed(vecs))
@@ -157,7 +161,7 @@ def leader(
             candidates = _candidates(probe, postings, fresh)
         else:
             candidates = _candidates(probe, postings, None)
-        best = _join(clusters, index, candidates, span, window, thresholds[index])
+        best = _join(clusters, index, candidates, span, window, thresholds[index], agree)
         for term in probe:
             listed = postings.get(term)
             if listed is None:
@@ -168,10 +172,16 @@ def leader(
 
 
 def _join(
-    clusters: _Clusters, index: int, candidates: Sequence[int], span: Span, window: int, threshold: float
+    clusters: _Clusters,
+    index: int,
+    candidates: Sequence[int],
+    span: Span,
+    window: int,
+    threshold: float,
+    agree: Agree | None = None,
 ) -> int:
-    """Add item ``index`` to the candidate most like it above ``threshold`` (the first on ties), else to a new
-    cluster; return the cluster's number."""
+    """Add item ``index`` to the candidate most like it above ``threshold`` (the first on ties) that
+    ``agree`` allows, else to a new cluster; return the cluster's number."""
     timings = [time_factor(clusters.spans[c], span, window) for c in candidates]
     # cosine and evidence are at most 1: a cluster too many days away can never reach the threshold
     near = [position for position, timing in enumerate(timings) if timing >= threshold]
@@ -179,7 +189,13 @@ def _join(
     terms, weights = clusters.items.row(index)
     sums, shared = clusters.gather(candidates, terms)
     scores = _scores(sums, shared, weights, [clusters.norm2[c] for c in candidates])
-    best = _best(scores, [timings[position] for position in near], threshold)
+    timings = [timings[position] for position in near]
+    if agree is not None:
+        scores = [
+            0.0 if score * timing >= threshold and not agree([index], clusters.members[c]) else score
+            for score, timing, c in zip(scores, timings, candidates, strict=True)
+        ]
+    best = _best(scores, timings, threshold)
     if best < 0:
         clusters.add(len(clusters.members), index, [0.0] * len(terms), span)
         return len(clusters.members) - 1
@@ -295,20 +311,34 @@ def merge(
     thresholds: Sequence[float],
     window: int,
     known: dict[tuple[int, ...], vectors.Vector] | None = None,
+    agree: Agree | None = None,
 ) -> list[list[int]]:
     """Join fragments of one event: cluster the groups' centroids, biggest groups first.
 
     A group's threshold is the strictest of its members'; ``thresholds`` are per item. ``known`` holds
-    groups' centroids (``centroid``) by their members, and takes those worked out here.
+    groups' centroids (``centroid``) by their members, and takes those worked out here. ``agree`` is asked
+    of the groups' items, as ``leader`` asks it of an item's.
     """
     known = {} if known is None else known
     order = sorted(range(len(groups)), key=lambda g: (-len(groups[g]), groups[g][0]))
     centroids = [centroid(groups[g], vecs, known) for g in order]
     group_spans = [_union(spans[i] for i in groups[g]) for g in order]
     strictest = [max(thresholds[i] for i in groups[g]) for g in order]
-    joined = leader(centroids, group_spans, strictest, window)
+    items = [groups[g] for g in order]
+    joined = leader(
+        centroids,
+        group_spans,
+        strictest,
+        window,
+        agree=None if agree is None else lambda a, b: agree(_items(a, items), _items(b, items)),
+    )
     merged = [sorted(i for position in members for i in groups[order[position]]) for members in joined]
     return sorted(merged, key=lambda members: members[0])
+
+
+def _items(positions: Sequence[int], groups: Sequence[list[int]]) -> list[int]:
+    """The items of the groups at these positions."""
+    return [i for position in positions for i in groups[position]]
 
 
 def centroid(

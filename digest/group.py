@@ -9,19 +9,20 @@ import re
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from urllib.parse import urlsplit
 
-from digest import cluster, vectors
+from digest import cluster, events, naming, vectors
 from digest import topics as topics_module
 from digest.background import rarity
+from digest.boilerplate import boilerplate_reason, is_headline_list_label
 from digest.config import TopicRule
 from digest.dedupe import sample
 from digest.models import Article, Day, Features, Story, Topic
 from digest.normalize import slugify
-from digest.text import STOPWORDS, content_terms, stem, words
+from digest.text import STOPWORDS, content_terms, headline_from_lead, stem, words
 
 # Cosine needed for an article to join a story, and for two fragments of a story to merge, by the
 # article's length: headlines share few words, so fewer shared words prove one event; full texts share
@@ -29,11 +30,36 @@ from digest.text import STOPWORDS, content_terms, stem, words
 # (benchmarks/grouping.py); the full-text values keep a year of undated BBC articles from chaining.
 STORY_JOIN = {"short": 0.12, "long": 0.25}
 STORY_MERGE = {"short": 0.18, "long": 0.35}
+# Without a date nothing keeps a year of one subject's news apart but the text: an undated article joins
+# a story only when it is alike to most of the story's undated articles it is compared with (not only to
+# the story's centroid, which a long run of one subject's reports pulls anywhere): more shared vocabulary,
+# a lede telling the same news, the same days, figures and names (``events.agreement``).
+UNDATED_SIMILARITY = {"short": 0.2, "long": 0.35}
+EVENT_AGREEMENT = 0.5
+LEDE_AGREEMENT = 0.5  # of one headline's terms, those the other lede tells
+AGREE_SAMPLE = 6  # members of a story an undated newcomer is compared with
+AGREE_SHARE = 0.75  # of the pairs compared, those that must be alike
 MERGE_ROUNDS = 3
 TOPIC_SIMILARITY = 0.08  # cosine between story centroids needed to share a topic
 VECTOR_TERMS = 40
 STORY_WINDOW_DAYS = 3  # beyond this gap from a story's dates, similarity decays
 TITLE_WEIGHT = 3  # headline terms count this many times
+RELATED_STORIES = 4
+RELATED_SIMILARITY = 0.1  # cosine of story centroids below which a story is not shown as related
+RELATED_BLOCK = 512  # stories whose similarities to all others are worked out at once
+TEMPLATE_REPEATS = 3  # articles of more than one story carrying one headline make it a template
+# Headlines of market data: a report filed under the same words every day, whatever happened.
+_MARKET_TEMPLATE = re.compile(
+    r"(?i)(?:(?:daily|weekly|morning|midday|evening|closing|pre-?market)\s+)?"
+    r"(?:trading|market|markets|stock|stocks|forex|commodities)\s+"
+    r"(?:review|report|update|wrap|summary|snapshot|briefing|recap|outlook)\W*$"
+)
+# Leftovers of text decoded with the wrong encoding that ``normalize`` could not mend: UTF-8 lead bytes read
+# as Latin-1 ('Ã©', 'â€™'), replacement characters, and HTML entity names whose '&' and ';' were stripped
+# ('Acircpound349').
+_GARBLED = re.compile(
+    r"[ÂÃ][\x80-\xbf\u00a0-\u00bf]|â€|\ufffd|(?:Acirc|Atilde|acirc|atilde)(?:pound|euro|copy|reg|\d)"
+)
 TITLE_PRECISION = 3  # decimals of centrality that choose a story's headline (``_story``)
 SHORT_TEXT_WORDS = 50  # below this, a feed item's link slug adds words to its headline
 _URL_WORDS = frozenset(
@@ -75,13 +101,10 @@ _URL_WORDS = frozenset(
 )
 LEAD_SENTENCES = 8
 SUBJECT_SENTENCES = 20  # topic discovery reads this far into each article
+NAMING_SENTENCES = 2  # of each article, read for the names its topic may take
 _SURFACE_SAMPLE = 300  # articles read to learn how a topic's keywords are written
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 OTHER = "Other"
-# A topic is not named after an everyday word (``background.rarity`` under this: 'year' 0.51, 'world' 0.54,
-# 'day' 0.52; 'win' 0.70, 'film' 0.77, 'labour' 0.93 name topics), nor after these news words.
-LABEL_RARITY = 0.6
-_GENERIC_LABELS = frozenset({"top", "week", "says", "said", "news", "latest", "report", "reports", "update"})
 RULE_SHARE = 0.02  # share of a story's term occurrences that must be a topic's keywords to file it there
 
 
@@ -98,6 +121,8 @@ class Member:
     short: bool  # under SHORT_TEXT_WORDS words: a feed item's link slug adds words to its headline
     topic_hint: str | None
     sentences: tuple[str, ...]  # the first SUBJECT_SENTENCES
+    categories: tuple[str, ...] = ()  # its feed's or page's categories and tags: evidence, not topics
+    outlet: str = ""  # who published it (``_outlet``)
 
 
 def member(article: Article) -> Member:
@@ -110,9 +135,30 @@ def member(article: Article) -> Member:
         title_from=article.title_from,
         url=article.url,
         short=article.words < SHORT_TEXT_WORDS,
-        topic_hint=article.topic_hint,
+        topic_hint=None if article.format == "html" else article.topic_hint,
         sentences=tuple(article.sentences[:SUBJECT_SENTENCES]),
+        categories=_categories(article),
+        outlet=_outlet(article),
     )
+
+
+def _outlet(article: Article) -> str:
+    """Who published an article: its publisher, else its link's host, else the folder its file is in (a
+    folder of files saved from one site is one outlet, however many articles it holds)."""
+    if article.publisher:
+        return article.publisher.casefold()
+    host = urlsplit(article.url).hostname if article.url else None
+    if host:
+        return host.removeprefix("www.")
+    folder = article.source.rpartition("#")[0] or article.source.rpartition("/")[0]
+    return f"folder:{folder}"
+
+
+def _categories(article: Article) -> tuple[str, ...]:
+    """An article's tags, and a saved page's section (``article:section``): a page's section is the
+    publisher's filing, evidence for the digest's own, where front matter's ``topic`` is the user's choice."""
+    section = (article.topic_hint,) if article.format == "html" and article.topic_hint else ()
+    return (*section, *article.tags)
 
 
 @dataclass(frozen=True)
@@ -188,14 +234,16 @@ def _grouping(
     spans = [_span(a) for a in kept]
     join = [STORY_JOIN[_length(a)] for a in kept]
     merge = [STORY_MERGE[_length(a)] for a in kept]
-    members = cluster.leader(vecs, spans, join, STORY_WINDOW_DAYS, chronological=True)
+    agree = _one_event(kept, vecs, spans)
+    members = cluster.leader(vecs, spans, join, STORY_WINDOW_DAYS, chronological=True, agree=agree)
     centroids: dict[tuple[int, ...], vectors.Vector] = {}
     for _ in range(MERGE_ROUNDS):
-        merged = cluster.merge(members, vecs, spans, merge, STORY_WINDOW_DAYS, centroids)
+        merged = cluster.merge(members, vecs, spans, merge, STORY_WINDOW_DAYS, centroids, agree)
         if len(merged) == len(members):
             break
         members = merged
     by_id = {a.id: a for a in articles}
+    templates = _templates(kept, members)
     copies: dict[str, list[str]] = defaultdict(list)
     for dup, original in sorted(duplicate_of.items()):
         copies[original].append(dup)
@@ -206,11 +254,13 @@ def _grouping(
             cluster.centroid(idx, vecs, centroids),
             [terms[i] for i in idx],
             copies,
+            templates,
         )
         for idx in members
     ]
     topics, topic_of = _topics(drafts, by_id, rules, unmatched, subjects)
-    stories = tuple(sorted((d.story(topic_of[d.id]) for d in drafts), key=_newest_first))
+    related = _related(drafts, topic_of)
+    stories = tuple(sorted((d.story(topic_of[d.id], related[d.id]) for d in drafts), key=_newest_first))
     return Grouping(stories, topics, _days(stories, by_id))
 
 
@@ -247,13 +297,14 @@ class _Draft:
     centroid: vectors.Vector
     title: str
     features: list[Features]  # of each article, in the order of ``articles``
+    coherence: float = 1.0  # its articles' mean cosine with its centroid
 
     @property
     def terms(self) -> Counter[str]:
         """Lead term counts of the whole story."""
         return _total(f.terms() for f in self.features)
 
-    def story(self, topic: str) -> Story:
+    def story(self, topic: str, related: tuple[str, ...] = ()) -> Story:
         dated = sorted(a.date for a in self.articles if a.date)
         return Story(
             id=self.id,
@@ -263,6 +314,9 @@ class _Draft:
             date=dated[0] if dated else None,
             updated=dated[-1] if dated else None,
             topic=topic,
+            outlets=len({a.outlet for a in self.articles}),
+            coherence=self.coherence,
+            related=related,
         )
 
 
@@ -315,10 +369,77 @@ def _length(article: Member) -> str:
 
 
 def _span(article: Member) -> cluster.Span:
-    if not article.date:
+    """The day of an article: its date, else the date in its link."""
+    date = article.date or events.url_date(article.url)
+    if not date:
         return None
-    day = dt.date.fromisoformat(article.date).toordinal()
+    day = dt.date.fromisoformat(date).toordinal()
     return (day, day)
+
+
+def _one_event(
+    kept: Sequence[Member], vecs: Sequence[vectors.Vector], spans: Sequence[cluster.Span]
+) -> cluster.Agree:
+    """Whether some articles may join a story (``cluster.leader``'s ``agree``): when most pairs of theirs (a
+    sample of each side: the first and the latest) are alike and tell of the same event, so that no chain of
+    similar undated reports makes a saga. A pair with a dated article is alike: its date places the story
+    in time, and the time window judges the other."""
+    marks: dict[int, frozenset[str]] = {}
+    ledes: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+
+    def cues(i: int) -> frozenset[str]:
+        if i not in marks:
+            marks[i] = events.cues(kept[i].title, kept[i].sentences[:LEAD_SENTENCES])
+        return marks[i]
+
+    def lede(i: int) -> tuple[frozenset[str], frozenset[str]]:
+        if i not in ledes:
+            ledes[i] = _lede(kept[i])
+        return ledes[i]
+
+    def alike(a: int, b: int) -> bool:
+        if spans[a] is not None or spans[b] is not None:
+            return True
+        if vectors.dot(vecs[a], vecs[b]) < UNDATED_SIMILARITY[_length(kept[a])]:
+            return False
+        if _told(lede(a), lede(b)) < LEDE_AGREEMENT:
+            return False
+        shared = events.agreement(cues(a), cues(b))
+        return shared is None or shared >= EVENT_AGREEMENT
+
+    def agree(items: Sequence[int], members: Sequence[int]) -> bool:
+        if all(spans[i] is not None for i in (*items, *members)):
+            return True
+        pairs = [(a, b) for a in _sample(items) for b in _sample(members)]
+        return sum(alike(a, b) for a, b in pairs) >= AGREE_SHARE * len(pairs)
+
+    return agree
+
+
+def _lede(article: Member) -> tuple[frozenset[str], frozenset[str]]:
+    """The terms of what an article says happened: those of its headline, and of its first sentence."""
+    return _terms(article.title), _terms(" ".join(article.sentences[:1]))
+
+
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(t for w in words(text) if (t := _term(w)))
+
+
+def _told(a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]]) -> float:
+    """How much of one lede's headline the other's headline and first sentence tell (the most of either)."""
+    return max(_overlap(a[0], b[0] | b[1]), _overlap(b[0], a[0] | a[1]))
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """The share of ``a`` that ``b`` holds (1 when either is empty: nothing to tell)."""
+    return len(a & b) / len(a) if a and b else 1.0
+
+
+def _sample(members: Sequence[int]) -> Sequence[int]:
+    """The first member and the latest few: what a newcomer to a story is compared with."""
+    if len(members) <= AGREE_SAMPLE:
+        return members
+    return [members[0], *members[-(AGREE_SAMPLE - 1) :]]
 
 
 def _story(
@@ -327,6 +448,7 @@ def _story(
     centroid: vectors.Vector,
     features: list[Features],
     copies: Mapping[str, list[str]],
+    templates: Set[str] = frozenset(),
 ) -> _Draft:
     # Centrality to a thousandth: the weights shift a little with every article added anywhere, and two
     # headlines as central as each other (any story of two) were told apart by rounding noise, so
@@ -347,9 +469,91 @@ def _story(
         articles=members,
         duplicates=sorted(d for a in members for d in copies.get(a.id, ())),
         centroid=centroid,
-        title=members[ranked[0]].title,
+        title=_headline([members[i] for i in ranked], templates),
         features=features,
+        coherence=round(sum(vectors.dot(v, centroid) for v in vecs) / len(vecs), TITLE_PRECISION),
     )
+
+
+def _related(drafts: Sequence[_Draft], topic_of: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """For each story, the other stories of its topic most like it (cosine of centroids at least
+    RELATED_SIMILARITY), RELATED_STORIES at most, most alike first (ties: the older story)."""
+    related: dict[str, tuple[str, ...]] = {d.id: () for d in drafts}
+    by_topic: dict[str, list[_Draft]] = defaultdict(list)
+    for draft in drafts:
+        by_topic[topic_of[draft.id]].append(draft)
+    for members in by_topic.values():
+        if len(members) > 1:
+            for draft, alike in zip(members, _most_alike([d.centroid for d in members]), strict=True):
+                related[draft.id] = tuple(members[i].id for i in alike)
+    return related
+
+
+def _most_alike(centroids: Sequence[vectors.Vector]) -> list[list[int]]:
+    """For each vector, the others with the highest cosines (RELATED_SIMILARITY at least), best first; a
+    block of rows at a time, so that a topic of thousands of stories holds no square matrix."""
+    import numpy as np
+    from scipy import sparse
+
+    columns: dict[str, int] = {}
+    cells = [
+        (r, columns.setdefault(t, len(columns)), w) for r, v in enumerate(centroids) for t, w in v.items()
+    ]
+    rows, cols, weights = zip(*cells, strict=True) if cells else ((), (), ())
+    matrix = sparse.csr_matrix((weights, (rows, cols)), shape=(len(centroids), max(len(columns), 1)))
+    found: list[list[int]] = []
+    for start in range(0, len(centroids), RELATED_BLOCK):
+        block = (matrix[start : start + RELATED_BLOCK] @ matrix.T).toarray()
+        block[np.arange(len(block)), np.arange(start, start + len(block))] = -1.0
+        block = np.round(block, TITLE_PRECISION)  # rounding noise never reorders equally alike stories
+        order = np.argsort(-block, axis=1, kind="stable")[:, :RELATED_STORIES]
+        chosen = np.take_along_axis(block, order, axis=1) >= RELATED_SIMILARITY
+        found += ([int(i) for i in row[keep]] for row, keep in zip(order, chosen, strict=True))
+    return found
+
+
+def _headline(ranked: Sequence[Member], templates: Set[str]) -> str:
+    """The first clean headline of the articles, most central first; failing one, a headline made from the
+    first sentence of one; failing that too, the most central article's headline as it is."""
+    for article in ranked:
+        if _clean_headline(article.title, templates):
+            return article.title
+    for article in ranked:
+        made = headline_from_lead(article.sentences[0]) if article.sentences else ""
+        if made and _clean_headline(made, templates):
+            return made
+    return ranked[0].title
+
+
+def _clean_headline(title: str, templates: Set[str]) -> bool:
+    """Whether a headline tells a reader what happened: not page furniture ('Share this on:'), not text
+    garbled by a wrong encoding ('Acircpound349'), not a headline many unrelated articles carry."""
+    return (
+        _template_key(title) not in templates
+        and not _GARBLED.search(title)
+        and not _MARKET_TEMPLATE.match(title)
+        and not is_headline_list_label(title)
+        and boilerplate_reason(title) is None
+    )
+
+
+@lru_cache(maxsize=65536)
+def _template_key(title: str) -> str:
+    """A headline without its figures and case: a template's issues differ in their figures alone."""
+    return " ".join(w for w in words(title) if not any(ch.isdigit() for ch in w))
+
+
+def _templates(kept: Sequence[Member], members: Sequence[Sequence[int]]) -> frozenset[str]:
+    """Headlines (``_template_key``) carried by several articles of different stories: a recurring column
+    or market report ('Daily Trading Review'), which names no event."""
+    stories: dict[str, set[int]] = defaultdict(set)
+    counts: Counter[str] = Counter()
+    for number, indices in enumerate(members):
+        for i in indices:
+            key = _template_key(kept[i].title)
+            counts[key] += 1
+            stories[key].add(number)
+    return frozenset(k for k, n in counts.items() if n >= TEMPLATE_REPEATS and len(stories[k]) > 1)
 
 
 def _topics(
@@ -425,8 +629,29 @@ def _found(
     """Topics discovered from the stories themselves, by the method that suits their number; ``subjects``
     gives each of their articles' subject (``_subjects``)."""
     if sum(len(d.articles) for d in drafts) >= topics_module.MIN_ARTICLES:
-        return _discovered(drafts, subjects())
-    return _similar(drafts)
+        return _filed(_discovered(drafts, subjects()))
+    return _filed(_similar(drafts))
+
+
+def _filed(groups: Sequence[tuple[str, list[_Draft]]]) -> list[tuple[str, list[_Draft]]]:
+    """The stories of found subjects filed under named topics (``topics.file``)."""
+    by_id = {d.id: d for _, members in groups for d in members}
+    texts = [[_story_text(d) for d in members] for _, members in groups]
+    return [(name, [by_id[i] for i in ids]) for name, ids in topics_module.file(texts)]
+
+
+def _story_text(draft: _Draft) -> topics_module.StoryText:
+    """What filing reads of a story: its terms, its articles' categories, headlines and opening sentences."""
+    return topics_module.StoryText(
+        id=draft.id,
+        articles=len(draft.articles),
+        terms=draft.terms,
+        categories=tuple(a.categories for a in draft.articles),
+        text=naming.Text(
+            tuple(a.title for a in draft.articles),
+            tuple(s for a in draft.articles for s in a.sentences[:NAMING_SENTENCES]),
+        ),
+    )
 
 
 def _subjects(articles: Sequence[Member], subjects: Sequence[int]) -> dict[str, int]:
@@ -466,18 +691,32 @@ def _similar(drafts: Sequence[_Draft]) -> list[tuple[str, list[_Draft]]]:
 
 
 def _match_rules(drafts: Sequence[_Draft], rules: Sequence[TopicRule]) -> list[tuple[str, list[_Draft]]]:
-    """Each story to the configured topic whose keywords make up most of its text; Other (last) if none do."""
-    rule_terms = [{_folded(t) for k in rule.keywords for t in content_terms(k)} for rule in rules]
+    """Each story to the configured topic whose keywords (in any form, ``topics.matches``) make up most of
+    its text, or that its headline or its feeds' categories name; Other (last) if none does."""
+    rule_terms = [frozenset(_folded(t) for t in topics_module.keyword_terms(rule.keywords)) for rule in rules]
+    names = [_folded(rule.name.casefold()) for rule in rules]
+    memo: dict[str, tuple[int, ...]] = {}
+
+    def rules_of(term: str) -> tuple[int, ...]:
+        if term not in memo:
+            memo[term] = tuple(i for i, terms in enumerate(rule_terms) if topics_module.matches(term, terms))
+        return memo[term]
+
     groups: dict[str, list[_Draft]] = {rule.name: [] for rule in rules}
     groups[OTHER] = []
     for draft in drafts:
-        story_terms: Counter[str] = Counter()
+        shares = [0.0] * len(rules)
+        total = sum(draft.terms.values()) or 1
         for term, count in draft.terms.items():
-            story_terms[_folded(term)] += count
-        total = sum(story_terms.values()) or 1
-        shares = [sum(story_terms[t] for t in terms) / total for terms in rule_terms]
-        best = max(range(len(rules)), key=lambda i: (shares[i], -i))  # ties: the rule listed first
-        groups[rules[best].name if shares[best] >= RULE_SHARE else OTHER].append(draft)
+            for i in rules_of(_folded(term)):
+                shares[i] += count / total
+        named = {i for a in draft.articles for t in content_terms(a.title) for i in rules_of(_folded(t))}
+        for category in (c for a in draft.articles for c in a.categories):
+            named.update(i for i, name in enumerate(names) if _folded(category.casefold()) == name)
+            named.update(i for t in content_terms(category) for i in rules_of(_folded(t)))
+        eligible = [i for i in range(len(rules)) if shares[i] >= RULE_SHARE or i in named]
+        best = max(eligible, key=lambda i: (shares[i], -i), default=None)  # ties: the rule listed first
+        groups[rules[best].name if best is not None else OTHER].append(draft)
     return [(name, members) for name, members in groups.items() if members]
 
 
@@ -492,7 +731,7 @@ def _folded(term: str) -> str:
 def _label(
     groups: Sequence[tuple[str, list[_Draft]]], by_id: Mapping[str, Member]
 ) -> list[tuple[str, list[str], list[_Draft]]]:
-    """Keywords by class-based TF-IDF; the label is the most distinctive keyword as written in the text."""
+    """Keywords by class-based TF-IDF, as written in the text; the label is the topic's name."""
     totals = [_total(d.terms for d in members) for _, members in groups]
     overall = _total(totals)
     average = sum(overall.values()) / max(len(groups), 1)
@@ -503,19 +742,8 @@ def _label(
         ranked = vectors.top_terms(weights, 8)
         surfaces = _surface_forms(members, by_id, set(ranked))
         keywords = [surfaces.get(t, t) for t in ranked]
-        label = name or _label_of(keywords)
-        result.append((label, keywords, members))
+        result.append((name or OTHER, keywords, members))
     return result
-
-
-def _label_of(keywords: Sequence[str]) -> str:
-    """A discovered topic's name: its most distinctive keyword that says what it is about, not an everyday
-    word ('Year', 'World', 'Top') that happens to recur in it; the first keyword when all are everyday."""
-    for keyword in keywords:
-        word = keyword.lower()
-        if rarity(word) >= LABEL_RARITY and word not in _GENERIC_LABELS:
-            return keyword
-    return keywords[0] if keywords else "General"
 
 
 def _total(counters: Iterable[Counter[str]]) -> Counter[str]:

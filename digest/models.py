@@ -284,6 +284,9 @@ class Story(Deferred):
     summary: tuple[StorySentence, ...] = ()
     topic: str = ""
     facts: tuple[Fact, ...] = ()
+    outlets: int = 1  # how many outlets published its kept articles
+    coherence: float = 1.0  # how alike its articles are: their mean cosine with its centroid (0 to 1)
+    related: tuple[str, ...] = ()  # ids of the stories of its topic most like it, most alike first
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,9 @@ _WORD_RUN = re.compile(r"\w+")
 # surrogates cannot even be encoded as UTF-8. JSON-LD and YAML escapes ('\u0001', '\ud800') make them.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
+# What text decoded with the wrong encoding, or escaped twice, is made of: a lead byte of UTF-8 read as
+# Latin-1 or Windows-1252 ('Â£', 'Ã©', 'â€™'), a replacement character, an HTML entity left in the text.
+_MOJIBAKE_HINT = re.compile(r"[ÂÃâÐÑØÙ\ufffd]|&#?\w{2,8};")
 _SLUG_WORDS = 8
 # Body markup kept after sanitizing; no images, media or embeds: the site makes no outside requests.
 _TAGS = {
@@ -180,10 +183,19 @@ def _sentences(paragraphs: tuple[str, ...]) -> Sentences:
 def _title(raw: RawArticle, sentences: Sequence[str]) -> tuple[str, str]:
     title = _clean(raw.title)
     if title:
-        return title, raw.title_from or "source"
+        return _mended(title), raw.title_from or "source"
     if sentences:
         return headline_from_lead(sentences[0]), "lead"
     return "", ""
+
+
+def _mended(title: str) -> str:
+    """The title with mojibake and leftover HTML entities repaired ('Â£349', '&pound;349' -> '£349')."""
+    if not _MOJIBAKE_HINT.search(title):
+        return title  # ftfy takes a tenth of a second to import, and most titles need nothing of it
+    import ftfy
+
+    return _collapse(printable(ftfy.fix_text(title))) or title
 
 
 def _author(value: str | None, publisher: str | None) -> str | None:

@@ -19,6 +19,9 @@ HOME_DAYS = 7  # "recent" on the front page: the edition's day and the six befor
 HOME_MIN_STORIES = 12  # a quiet week is filled up with older stories
 HOME_MAX_STORIES = 40  # keeps the front page small at any size of digest
 HOME_STORIES_PER_TOPIC = 6
+FRESH_HALF_LIFE = 2  # days before the edition that halve a story's place in the news
+EXTRA_ARTICLE_WEIGHT = 0.2  # of a further article by an outlet already counted, against a new outlet's 1
+COHERENT = 0.6  # mean cosine of a story's articles with its centroid that one event's reports reach
 SIDE_TOPICS = 20
 TOPIC_PAGE_SIZE = 20
 LIST_LIMIT = 500  # longest list on the data quality page; digest.json has everything
@@ -141,7 +144,7 @@ _HOME = Crumb("Home", "index.html")
 
 
 def home(site: Site) -> Page:
-    """The front page: the most-covered recent stories, grouped by topic."""
+    """The front page: the recent stories in news order (``front_stories``), grouped by topic."""
     chosen = front_stories(site)
     groups: dict[str, list[Story]] = {}
     for story in chosen:
@@ -172,16 +175,31 @@ def home(site: Site) -> Page:
 
 
 def front_stories(site: Site) -> list[Story]:
-    """Stories of the last HOME_DAYS days by number of sources, then (if few) older ones, newest first."""
+    """Stories of the last HOME_DAYS days in news order (``news_weight``), then (if few) older ones, newest
+    first; without dates, all of them in news order."""
     stories = site.digest.stories
-    if site.edition is None:
-        return list(stories[:HOME_MAX_STORIES])
-    start = (dt.date.fromisoformat(site.edition) - dt.timedelta(days=HOME_DAYS - 1)).isoformat()
+    edition = site.edition
+    if edition is None:
+        return sorted(stories, key=lambda s: -news_weight(s, None))[:HOME_MAX_STORIES]
+    start = (dt.date.fromisoformat(edition) - dt.timedelta(days=HOME_DAYS - 1)).isoformat()
     recent = [s for s in stories if (s.updated or s.date or "") >= start]
-    recent.sort(key=lambda s: -len(s.articles))  # stable: equal coverage stays newest first
+    recent.sort(key=lambda s: -news_weight(s, edition))  # stable: equal weight stays newest first
     shown = {s.id for s in recent}
     older = [s for s in stories if s.id not in shown][: max(0, HOME_MIN_STORIES - len(recent))]
     return (recent + older)[:HOME_MAX_STORIES]
+
+
+def news_weight(story: Story, edition: str | None) -> float:
+    """How much a story is the news: the outlets reporting it (an outlet's further articles count for a
+    little, together never more than one more outlet), halved every FRESH_HALF_LIFE days before the
+    edition, and lowered when its articles are less alike than one event's (a story fused from several is
+    no bigger news for it)."""
+    coverage = story.outlets + min(1.0, EXTRA_ARTICLE_WEIGHT * max(0, len(story.articles) - story.outlets))
+    age = 0
+    if edition and story.updated:
+        age = max(0, (dt.date.fromisoformat(edition) - dt.date.fromisoformat(story.updated[:10])).days)
+    freshness: float = 0.5 ** (age / FRESH_HALF_LIFE)
+    return round(coverage * freshness * min(1.0, story.coherence / COHERENT), 6)
 
 
 def story_page(site: Site, story: Story) -> Page:
@@ -206,7 +224,6 @@ def story_page(site: Site, story: Story) -> Page:
             "story": story,
             "topic": topic,
             "story_articles": timeline,
-            "outlets": _outlets(timeline),
             "copies": copies,
             "facts": group_facts(story.facts),
             "related": site.related(story),
@@ -215,18 +232,6 @@ def story_page(site: Site, story: Story) -> Page:
         crumbs=(_HOME, *_topic_crumb(topic), Crumb(story.title)),
         modified=site.updated(story),
     )
-
-
-def _outlets(articles: Iterable[Article]) -> int:
-    """How many outlets published these articles: by publisher, each one without a publisher on its own."""
-    named: set[str] = set()
-    unnamed = 0
-    for article in articles:
-        if article.publisher:
-            named.add(article.publisher.casefold())
-        else:
-            unnamed += 1
-    return len(named) + unnamed
 
 
 def group_facts(facts: Iterable[Fact]) -> tuple[tuple[str, tuple[Fact, ...]], ...]:
@@ -492,6 +497,7 @@ __all__ = [
     "Year",
     "front_stories",
     "group_facts",
+    "news_weight",
     "provenance",
     "rules",
 ]

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import bisect
-import datetime as dt
-import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +12,6 @@ from digest.feeds import earliest, latest, timestamp
 from digest.models import Article, Digest, Story, Topic
 
 NAV_TOPICS = 8  # topics named in every page's header; the rest are on the front page and in the archive
-RELATED_STORIES = 4
 TEASER_SENTENCES = 3
 
 
@@ -53,8 +49,6 @@ class Site:
         self.topics = {t.id: t for t in digest.topics}
         self.edition = digest.days[0].date if digest.days else None
         self._updated: dict[str, str | None] = {}
-        self._related: dict[str, tuple[Story, ...]] = {}
-        self._calendars: dict[str, _Calendar] = {}
 
     def absolute(self, page: str) -> str:
         """The page's absolute URL, or '' when the site has no base_url."""
@@ -114,16 +108,8 @@ class Site:
         return earliest([a.published or a.date for a in members]) or earliest([story.date])
 
     def related(self, story: Story) -> tuple[Story, ...]:
-        """Other stories of the same topic, nearest in time first; equally near ones in the topic's order."""
-        if story.id not in self._related:
-            topic = self.story_topic(story)
-            if topic is None:
-                self._related[story.id] = ()
-            else:
-                if topic.id not in self._calendars:
-                    self._calendars[topic.id] = _Calendar(self.stories_of(topic.stories))
-                self._related[story.id] = self._calendars[topic.id].nearest(story, RELATED_STORIES)
-        return self._related[story.id]
+        """The stories of its topic most like it (``Story.related``), most alike first."""
+        return self.stories_of(story.related)
 
     def common(self) -> dict[str, Any]:
         """Values every template receives."""
@@ -159,53 +145,9 @@ def topic_feed_path(topic_id: str) -> str:
     return f"topics/{topic_id}.xml"
 
 
-class _Calendar:
-    """A topic's stories by day, to find those nearest in time to one of them without sorting them all."""
-
-    def __init__(self, stories: Sequence[Story]) -> None:
-        self.stories = stories
-        self.by_day: dict[int, list[int]] = {}  # day -> positions in the topic's order
-        self.undated: list[int] = []
-        for position, story in enumerate(stories):
-            day = _day(story.date)
-            if day is None:
-                self.undated.append(position)
-            else:
-                self.by_day.setdefault(day, []).append(position)
-        self.days = sorted(self.by_day)
-
-    def nearest(self, story: Story, count: int) -> tuple[Story, ...]:
-        """Up to ``count`` other stories by days apart (undated ones last), ties in the topic's order."""
-        day = _day(story.date)
-        if day is None:  # every other story is equally near: the topic's order decides
-            return tuple(s for s in self.stories if s.id != story.id)[:count]
-        chosen: list[int] = []
-        right = bisect.bisect_left(self.days, day)
-        left = right - 1
-        while len(chosen) <= count and (left >= 0 or right < len(self.days)):  # one may be the story itself
-            before = day - self.days[left] if left >= 0 else math.inf
-            after = self.days[right] - day if right < len(self.days) else math.inf
-            gap = min(before, after)
-            same: list[int] = []
-            if before == gap:
-                same += self.by_day[self.days[left]]
-                left -= 1
-            if after == gap:
-                same += self.by_day[self.days[right]]
-                right += 1
-            chosen += sorted(same)
-        chosen += self.undated
-        others = (self.stories[p] for p in chosen)
-        return tuple(s for s in others if s.id != story.id)[:count]
-
-
 def _stamp(value: str | None) -> str:
     """An article's date or timestamp as RFC 3339 (``latest`` of it alone), '' when it has none."""
     return timestamp(value) if value else ""
-
-
-def _day(date: str | None) -> int | None:
-    return dt.date.fromisoformat(date[:10]).toordinal() if date else None
 
 
 __all__ = ["NAV_TOPICS", "Crumb", "Page", "Site", "biggest", "topic_feed_path", "topic_page_path"]

@@ -1,4 +1,4 @@
-"""Topic discovery: broad subjects found without being told how many.
+"""Topics: broad subjects found without being told how many, then filed and named as an editor would.
 
 Articles become TF-IDF vectors, reduced by latent semantic analysis; each is linked to its nearest
 neighbours, Louvain community detection finds tight communities in that graph and, run again on a
@@ -6,6 +6,11 @@ graph of those communities weighted by all the similarity between their members,
 subjects; a few rounds of spherical k-means started from the larger subjects settle every article on
 its closest one.
 numpy, scipy and networkx are imported here only, and only for digests large enough to need them.
+
+Filing (``file``) names what was found: a digest whose stories spread over several news sections (the IPTC
+Media Topics top level, ``sections``) gets those sections as its topics, each story filed under the section
+its words and its feeds' categories speak for (its subject's as a whole breaking ties); a digest of one
+section (a war, an industry) keeps its subjects, named after the entity or event their stories share.
 """
 
 from __future__ import annotations
@@ -14,8 +19,11 @@ import math
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from digest import naming, sections
 
 if TYPE_CHECKING:
     import numpy as np
@@ -276,3 +284,184 @@ def _renumber(labels: list[int]) -> list[int]:
     order = sorted(sizes, key=lambda label: (-sizes[label], first[label]))
     mapping = {label: number for number, label in enumerate(order)}
     return [mapping[label] for label in labels]
+
+
+OTHER = "Other"
+GROUP_WEIGHT = 1.0  # how much a story's subject as a whole counts beside the story's own evidence
+CATEGORY_TRUST = 0.7  # share of a story's evidence its feeds' categories make, when it has any
+STRONG_EVIDENCE = 8.0  # keyword occurrences (or a category's worth) at which a story's own words count fully
+NARROW_SHARE = 0.6  # a digest whose biggest section holds this share of its articles is of one section
+MAX_TOPICS = 9  # topics a reader can take in at a glance, Other aside
+MIN_SECTION_SHARE = 0.02  # of a big digest's stories; a section with fewer is folded into the others
+BIG_DIGEST = 50  # stories from which small sections are folded
+_DERIVED = frozenset({"er", "ist", "ian"})  # endings that make a word of a keyword: 'banker', 'cyclist'
+COMPOUND_KEYWORD = 4  # letters a keyword needs to be found inside a compound ('chip' in 'chipmaker')
+SPLIT_STORIES = 8  # a digest of one section and fewer stories than this is one topic, not one a story
+
+
+@dataclass(frozen=True)
+class StoryText:
+    """What filing reads of one story."""
+
+    id: str
+    articles: int
+    terms: Mapping[str, int]  # stemmed headline and lead terms, headline weighted
+    categories: tuple[tuple[str, ...], ...]  # each article's feed or page categories
+    text: naming.Text
+
+
+def file(groups: Sequence[Sequence[StoryText]]) -> list[tuple[str, list[str]]]:
+    """Named topics and their stories' ids, from stories grouped by subject."""
+    stories = [story for group in groups for story in group]
+    own = {story.id: _evidence(story) for story in stories}
+    scores = {}
+    for group in groups:
+        prior = _prior(group, own)
+        for story in group:
+            scores[story.id] = [s + GROUP_WEIGHT * p for s, p in zip(own[story.id], prior, strict=True)]
+    section_of = {story_id: _best(values) for story_id, values in scores.items()}
+    if _broad(stories, section_of):
+        return _by_section(stories, scores, section_of)
+    return _by_subject(groups, section_of)
+
+
+def _evidence(story: StoryText) -> list[float]:
+    """How much the story speaks for each section: shares of its evidence, scaled by how much there is.
+
+    Its feeds' categories outweigh its words where it has them: a feed files its own items knowingly, where
+    a keyword ('recall', 'detective') may belong to another section's news.
+    """
+    text = sections.text_evidence(story.terms)
+    categories = sections.category_evidence(story.categories)
+    total = sum(text) + sum(categories)
+    if not total:
+        return text
+    confidence = min(1.0, total / STRONG_EVIDENCE)
+    trust = CATEGORY_TRUST if sum(categories) and sum(text) else float(bool(sum(categories)))
+    return [
+        ((1 - trust) * t / (sum(text) or 1) + trust * c / (sum(categories) or 1)) * confidence
+        for t, c in zip(text, categories, strict=True)
+    ]
+
+
+def _prior(group: Sequence[StoryText], own: Mapping[str, list[float]]) -> list[float]:
+    """The sections the group's stories speak for, article-weighted."""
+    weight = sum(story.articles for story in group) or 1
+    return [
+        sum(own[story.id][number] * story.articles for story in group) / weight
+        for number in range(len(sections.sections()))
+    ]
+
+
+def _best(values: Sequence[float]) -> int | None:
+    """The section with the highest score (the first listed of equals); None when nothing speaks for any."""
+    best = max(range(len(values)), key=lambda n: (values[n], -n))
+    return best if values[best] > 0 else None
+
+
+def _broad(stories: Sequence[StoryText], section_of: Mapping[str, int | None]) -> bool:
+    """Whether the stories spread over several sections: most are of one, and none holds most of them."""
+    sizes: Counter[int] = Counter()
+    for story in stories:
+        number = section_of[story.id]
+        if number is not None:
+            sizes[number] += story.articles
+    everyone = sum(story.articles for story in stories)
+    filed = sum(sizes.values())
+    if len(stories) < 2 or filed < everyone / 2:
+        return False
+    return max(sizes.values()) < NARROW_SHARE * filed
+
+
+def _by_section(
+    stories: Sequence[StoryText], scores: Mapping[str, list[float]], section_of: Mapping[str, int | None]
+) -> list[tuple[str, list[str]]]:
+    """Each story under its section; a section too small to browse gives its stories to the next best."""
+    kept = _kept_sections(stories, section_of)
+    filed: dict[str, list[str]] = {}
+    for story in stories:
+        values = scores[story.id]
+        candidates = [n for n in kept if values[n] > 0]
+        number = max(candidates, key=lambda n: (values[n], -n)) if candidates else None
+        name = sections.sections()[number].name if number is not None else OTHER
+        filed.setdefault(name, []).append(story.id)
+    return list(filed.items())
+
+
+def _kept_sections(stories: Sequence[StoryText], section_of: Mapping[str, int | None]) -> list[int]:
+    """The sections that make topics: the biggest MAX_TOPICS, and in a big digest none of a tiny share."""
+    counts = Counter(section_of[story.id] for story in stories if section_of[story.id] is not None)
+    ranked = sorted(counts, key=lambda n: (-counts[n], n))[:MAX_TOPICS]
+    if len(stories) >= BIG_DIGEST:
+        ranked = [n for n in ranked if counts[n] >= MIN_SECTION_SHARE * len(stories)]
+    return [n for n in ranked if n is not None]
+
+
+def _by_subject(
+    groups: Sequence[Sequence[StoryText]], section_of: Mapping[str, int | None]
+) -> list[tuple[str, list[str]]]:
+    """Each group under the name of what its stories share; the biggest MAX_TOPICS, the rest (and groups that
+    share no name) under their section, or Other. A digest of a few stories is one topic."""
+    texts = [[story.text for story in group] for group in groups]
+    if sum(len(group) for group in groups) < SPLIT_STORIES:
+        everyone = [story for group in groups for story in group]
+        name = naming.subject([t for group_texts in texts for t in group_texts], [])
+        return [(name or _section_name(everyone, section_of), [story.id for story in everyone])]
+    order = sorted(range(len(groups)), key=lambda i: (-sum(s.articles for s in groups[i]), groups[i][0].id))
+    filed: dict[str, list[str]] = {}
+    for rank, index in enumerate(order):
+        group = groups[index]
+        others = [text for i, group_texts in enumerate(texts) if i != index for text in group_texts]
+        name = naming.subject(texts[index], others) if rank < MAX_TOPICS else None
+        if name is None or (name not in filed and len(filed) >= MAX_TOPICS):
+            name = _section_name(group, section_of)
+        filed.setdefault(name, []).extend(story.id for story in group)
+    return list(filed.items())
+
+
+def _section_name(group: Sequence[StoryText], section_of: Mapping[str, int | None]) -> str:
+    """The name of the section most of the group's articles are filed under, or Other."""
+    counts: Counter[int] = Counter()
+    for story in group:
+        number = section_of[story.id]
+        if number is not None:
+            counts[number] += story.articles
+    if not counts:
+        return OTHER
+    return sections.sections()[min(counts, key=lambda n: (-counts[n], n))].name
+
+
+def keyword_terms(keywords: Sequence[str]) -> frozenset[str]:
+    """The stemmed terms of configured keywords, as text's terms are stemmed."""
+    from digest.text import content_terms
+
+    return frozenset(term for keyword in keywords for term in content_terms(keyword))
+
+
+def matches(term: str, keywords: frozenset[str]) -> bool:
+    """Whether a stemmed term is one of the keywords, in any form: itself, a part of a hyphenated compound
+    ('AI' in 'AI-powered'), or a closed compound of a keyword of four letters or more and another word
+    ('chip' in 'chipmaker', 'microchip'); never a longer word that merely starts alike ('bank' in 'bankrupt')."""
+    from digest.text import stem
+
+    if term in keywords:
+        return True
+    if "-" in term:
+        return any(matches(stem(part), keywords) for part in term.split("-") if part)
+    for keyword in keywords:
+        if len(keyword) < COMPOUND_KEYWORD or len(term) <= len(keyword):
+            continue
+        rest = term[len(keyword) :]
+        if term.startswith(keyword) and (rest in _DERIVED or _english(rest)):
+            return True
+        if term.endswith(keyword) and _english(term[: -len(keyword)]):
+            return True
+    return False
+
+
+def _english(word: str) -> bool:
+    """Whether a compound's other part is an English word (a stem: 'mak' of 'chipmaking' is 'make')."""
+    if len(word) < 3:
+        return False
+    known = naming.english_zipf
+    return any(known(form) >= naming.ENGLISH_WORD_ZIPF for form in (word, word + "e", word + "s"))

@@ -55,8 +55,10 @@ def reference_leader(
     window: int,
     *,
     chronological: bool = False,
+    agree: object = None,
 ) -> list[list[int]]:
     """The leader as it was: postings as lists, candidates counted in a dict, one similarity at a time."""
+    assert agree is None, "the reference has no agree hook"
     clusters: list[_Reference] = []
     postings: dict[str, list[int]] = defaultdict(list)
     fresh: dict[str, int] = defaultdict(int)

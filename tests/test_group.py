@@ -198,7 +198,7 @@ def test_topic_labels_are_words_not_stopwords() -> None:
     for topic in grouping.topics:
         assert 1 <= len(topic.label.split()) <= 3
         assert topic.label.lower() not in {"the", "of", "and", "a", "in", "to"}
-        assert topic.keywords and topic.label in topic.keywords
+        assert topic.keywords
 
 
 def test_configured_topics_and_other() -> None:
@@ -251,22 +251,6 @@ def test_a_topic_named_in_front_matter_files_its_story_there() -> None:
     assert topic_of["Earthquake shakes the coast"] == "Disasters"
     [comet] = [title for title in topic_of if "omet" in title]
     assert topic_of[comet] == "Astronomy"  # two of its three articles say so
-
-
-@pytest.mark.parametrize(
-    ("keywords", "label"),
-    [
-        (["Year", "Profits", "Bank"], "Profits"),
-        (["World", "Top", "Film", "Oscar"], "Film"),
-        (["Labour", "Election"], "Labour"),
-        (["Year", "Day"], "Year"),
-        ([], "General"),
-    ],
-)
-def test_a_discovered_topic_is_not_named_after_an_everyday_word(keywords: list[str], label: str) -> None:
-    from digest.group import _label_of
-
-    assert _label_of(keywords) == label
 
 
 def test_unmatched_stories_can_go_to_discovered_topics() -> None:
@@ -352,6 +336,12 @@ def test_bbc_topics_match_the_sections(corpora: Path, tmp_path: Path) -> None:
     topic_of = {a: s.topic for s in grouping.stories for a in (*s.articles, *s.duplicates)}
     assert nmi([labels[a.source] for a in articles], [topic_of[a.id] for a in articles]) >= 0.85
     assert 4 <= len(grouping.topics) <= 12
+    # Named as an editor would file them: the topic's name is the article's section's (benchmarks/topics.py).
+    from benchmarks.topics import BBC_FITS
+
+    label = {t.id: t.label for t in grouping.topics}
+    fits = sum(label[topic_of[a.id]] in BBC_FITS[labels[a.source]] for a in articles)
+    assert fits >= 0.9 * len(articles)
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -95,6 +95,8 @@ def make_digest(title_a: str = "Rafah talks resume in Cairo") -> Digest:
                 StorySentence("Delegations arrived on Sunday.", "a2"),
             ),
             topic="world",
+            outlets=2,
+            related=("s3",),
         ),
         Story(
             "s2",
@@ -106,7 +108,7 @@ def make_digest(title_a: str = "Rafah talks resume in Cairo") -> Digest:
             (StorySentence("The bank held rates.", "b1"),),
             "money",
         ),
-        Story("s3", "A quiet undated piece", ("c1",), (), None, None, (), "world"),
+        Story("s3", "A quiet undated piece", ("c1",), (), None, None, (), "world", related=("s1",)),
     )
     return Digest(
         title="Test Digest",
@@ -217,16 +219,16 @@ def test_home_groups_stories_by_topic_newest_first(site: dict[str, bytes]) -> No
     assert home.index(">World<") < home.index(">Money<", home.index("<main"))
     assert "Talks resumed in Cairo. Delegations arrived on Sunday." in home
     assert "7–8 April 2024" in home
-    assert "2 sources" in home  # a1 and a2; the duplicate a3 is not counted
-    assert "3 sources" not in home
+    assert "2 articles by 2 outlets" in home  # a1 and a2; the duplicate a3 is not counted
+    assert "3 articles" not in home
     assert 'href="days/2024-04-08.html"' in home
     assert 'href="archive.html"' in home
 
 
 def test_story_page_attributes_sentences_and_lists_copies(site: dict[str, bytes]) -> None:
     story = site[paths.story_page("s1")].decode()
-    assert 'href="../articles/a1-slug.html">Daily Planet</a>; reported by 2 sources' in story
-    assert "reported by 1 sources" not in story
+    assert 'href="../articles/a1-slug.html">Daily Planet</a>; reported in 2 articles' in story
+    assert "reported in 1 articles" not in story
     assert story.index("Rafah talks resume in Cairo</a>") < story.index("Cairo talks: second report</a>")
     assert "Also published by" in story
     assert 'href="../articles/a3-slug.html">Wire Copy</a>' in story
@@ -441,7 +443,7 @@ def test_story_page_shows_timeline_with_publishers_times_and_every_source(site: 
     timeline = story[story.index('class="timeline"') :]
     assert timeline.index("Daily Planet") < timeline.index("Gazette")
     assert "7 April 2024, 09:30" in timeline
-    assert "Reported by 2 sources" in story
+    assert "Reported in 2 articles by 2 outlets" in story
     assert 'href="https://example.com/a1">Original at Daily Planet</a>' in story
     assert 'href="../originals/src/a2.txt">Source file</a>' in story
     assert 'href="../originals/src/a3.txt">Source file</a>' in story  # the merged copy links out too
@@ -457,7 +459,7 @@ def test_story_page_lists_key_facts_only_when_there_are_some(site: dict[str, byt
     ].decode()
     section = page[page.index("Key facts") :]
     assert section.index("People") < section.index("Places") < section.index("Figures")
-    assert 'Cairo <span class="muted">(2 sources)</span>' in section
+    assert 'Cairo <span class="muted">(in 2 articles)</span>' in section
 
 
 def test_article_page_has_reading_time_and_related_stories(site: dict[str, bytes]) -> None:

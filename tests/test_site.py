@@ -15,15 +15,13 @@ from urllib.parse import unquote, urlsplit
 
 import html5lib
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from benchmarks.corpora import flatten_bbc
 from digest.build import build
 from digest.config import Config
 from digest.models import Day, Digest, Story, StorySentence, Topic
 from digest.render import render
-from digest.site import RELATED_STORIES, Site
+from digest.site import Site
 from tests.conftest import SEEDS
 from tests.test_render import make_article
 
@@ -330,30 +328,16 @@ def _text(site: Path, article: dict[str, object]) -> str:
     return (site / str(article["page"])).read_text(encoding="utf-8")
 
 
-@given(
-    st.lists(st.one_of(st.none(), st.integers(0, 20)), min_size=1, max_size=30),
-    st.data(),
-)
-@settings(max_examples=200, deadline=None)
-def test_related_stories_are_the_nearest_in_time_in_topic_order(
-    days: list[int | None], data: st.DataObject
-) -> None:
-    """Related stories: fewest days apart first (undated last), equally near ones in the topic's order."""
-    stories = tuple(
-        Story(f"s{n}", f"Story {n}", (), (), _date(day), _date(day), topic="t") for n, day in enumerate(days)
+def test_related_stories_are_the_stories_grouping_found_alike() -> None:
+    """Related stories are those grouping found most alike (``Story.related``), in that order: not the
+    topic's largest or newest."""
+    stories = (
+        Story("a", "Storm floods coast", (), (), None, None, topic="t", related=("c", "gone", "b")),
+        Story("b", "Storm damage counted", (), (), None, None, topic="t"),
+        Story("c", "Floods close coast road", (), (), None, None, topic="t"),
+        Story("d", "Biggest story of the topic", ("x", "y", "z"), (), None, None, topic="t"),
     )
-    topic = Topic("t", "T", (), tuple(s.id for s in stories))
+    topic = Topic("t", "T", (), ("d", "a", "b", "c"))
     site = Site(Digest("D", (), {}, {}, stories, (topic,), ()), Config())
-    story = data.draw(st.sampled_from(stories))
-    others = [s for s in stories if s.id != story.id]
-
-    def distance(other: Story) -> tuple[int, int]:
-        if story.date is None or other.date is None:
-            return (1, 0)
-        return (0, abs(int(story.date[-2:]) - int(other.date[-2:])))
-
-    assert site.related(story) == tuple(sorted(others, key=distance)[:RELATED_STORIES])
-
-
-def _date(day: int | None) -> str | None:
-    return None if day is None else f"2024-05-{day + 1:02d}"
+    assert [s.id for s in site.related(stories[0])] == ["c", "b"]
+    assert site.related(stories[3]) == ()
