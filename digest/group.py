@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import math
 import re
 import unicodedata
@@ -741,7 +742,7 @@ def _label(
         weights = {t: c / size * math.log(1 + average / overall[t]) for t, c in counts.items() if c > 1}
         ranked = vectors.top_terms(weights, 8)
         surfaces = _surface_forms(members, by_id, set(ranked))
-        keywords = [surfaces.get(t, t) for t in ranked]
+        keywords = [surfaces[t] for t in ranked if t in surfaces]  # a stem ('thron') is never shown
         result.append((name or OTHER, keywords, members))
     return result
 
@@ -758,7 +759,9 @@ def _surface_forms(
 ) -> dict[str, str]:
     """How each wanted term is most often written, so labels read 'Gaza', not 'gaza'."""
     seen: dict[str, Counter[str]] = defaultdict(Counter)
-    articles = [a for d in members for a in d.articles][:_SURFACE_SAMPLE]
+    # Round the stories, not down the biggest: a term of the topic's smaller stories is found written too.
+    rounds = itertools.zip_longest(*(d.articles for d in members))
+    articles = [a for a in itertools.chain.from_iterable(rounds) if a is not None][:_SURFACE_SAMPLE]
     for article in articles:
         for word in _WORD.findall(f"{article.title} {' '.join(article.sentences[:2])}"):
             term = _term(word.lower())
