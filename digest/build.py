@@ -42,7 +42,7 @@ from digest.parallel import beside, detached, fork_map
 from digest.progress import Stages
 from digest.readers import reader_for
 from digest.readers.files import MEGABYTE, read_file
-from digest.render import Memory, render_site, theme_stamps
+from digest.render import RenderState, render_site, theme_stamps
 from digest.reuse import Compiled
 from digest.summarize import story_length, summarize_story
 from digest.topics import discover as discover_subjects
@@ -248,7 +248,7 @@ def _build(
         articles, read = ingested.articles, ingested.read
         derived = ingested.derived
         summaries = {i: d.summary for i, d in derived.items()}
-        prints = {i: d.print for i, d in derived.items()}
+        article_hashes = {i: d.content_hash for i, d in derived.items()}
         words = _Words(derived)
         del ingested
         with stages.stage("dedupe"):
@@ -269,7 +269,7 @@ def _build(
                 jobs=jobs,
                 advance=advance,
                 cache=cache,
-                prints=prints,
+                article_hashes=article_hashes,
                 summaries=summaries if config.sentences == story_length(1) else None,
             )
         digest = Digest(
@@ -296,14 +296,14 @@ def _build(
                 generated=_generated(environ),
                 jobs=jobs,
                 advance=advance,
-                previous=last if isinstance(last, Memory) else None,
-                prints=prints,
+                previous=last if isinstance(last, RenderState) else None,
+                article_hashes=article_hashes,
                 words=words,
                 compiled=compiled,
                 story_hashes=story_hashes,
                 located=staging.linked,
             )
-            staging.put("digest.json", _exported(digest, prints, story_hashes, cache))
+            staging.put("digest.json", _exported(digest, article_hashes, story_hashes, cache))
             for path, data in _originals(articles, sources, config.max_file_mb * MEGABYTE).items():
                 staging.put(path, data)
         with stages.stage("write"):
@@ -344,7 +344,7 @@ def _remover(cache: Cache, later: list[Callable[[], object]] | None) -> Callable
 
 class _Words(Mapping[str, str]):
     """Each article's search words, read from the cache only when asked for: search asks for those of the
-    articles whose print changed."""
+    articles whose content hash changed."""
 
     def __init__(self, derived: Mapping[str, Derived]) -> None:
         # Words at hand are taken now; deferred ones are read later through their record, which holds no
@@ -421,11 +421,13 @@ def _group(
 
 
 def _exported(
-    digest: Digest, prints: Mapping[str, str], story_keys: Mapping[str, str], cache: Cache
+    digest: Digest, article_hashes: Mapping[str, str], story_keys: Mapping[str, str], cache: Cache
 ) -> bytes:
     """``digest.json``, with the lines of articles and stories whose record is unchanged taken from the last
     build (``story_keys``: each story's ``story_hash``, which covers all its line holds)."""
-    keys = {a.id: article_key(a, prints[a.id], digest) for a in digest.articles if a.id in prints}
+    keys = {
+        a.id: article_key(a, article_hashes[a.id], digest) for a in digest.articles if a.id in article_hashes
+    }
     known = cache.recall("record", keys.values())
     told = cache.recall("story-record", story_keys.values())
     exported = export(
@@ -455,17 +457,17 @@ def summarize_stories(
     jobs: int = 1,
     advance: Callable[[int], None] = lambda done: None,
     cache: Cache | None = None,
-    prints: Mapping[str, str] | None = None,
+    article_hashes: Mapping[str, str] | None = None,
     summaries: Mapping[str, tuple[str, ...]] | None = None,
 ) -> tuple[tuple[Story, ...], dict[str, str]]:
     """Every story with its traced summary and key facts, over ``jobs`` processes, unchanged ones cached;
     and each one's ``story_hash``.
 
-    ``prints`` are the articles' ``article_print`` when known: they key the cache faster than the text.
+    ``article_hashes`` are the articles' ``article_hash`` when known: they key the cache faster than the text.
     ``summaries`` are the articles' summaries when they have ``story_length(1)`` sentences: a story of one
     article takes its article's.
     """
-    keys = [_summary_key(story, by_id, prints or {}) for story in stories]
+    keys = [_summary_key(story, by_id, article_hashes or {}) for story in stories]
     known = cache.recall("story", keys) if cache else {}
     advance(len(known))
     todo = [i for i, key in enumerate(keys) if key not in known]
@@ -639,12 +641,12 @@ def _file_problem(path: str, relative: str, real_root: Path, link: bool) -> str 
     return None
 
 
-def _summary_key(story: Story, by_id: Mapping[str, Article], prints: Mapping[str, str]) -> str:
+def _summary_key(story: Story, by_id: Mapping[str, Article], article_hashes: Mapping[str, str]) -> str:
     """A hash of what a story's summary and facts are made of: its articles' ids, titles and sentences
-    (or the articles' prints, which cover those)."""
+    (or the articles' article_hashes, which cover those)."""
     digest_ = hashlib.sha256()
     for article_id in story.articles:
-        known = prints.get(article_id)
+        known = article_hashes.get(article_id)
         if known is not None:
             digest_.update(f"{article_id}:{known}\n".encode())
         else:

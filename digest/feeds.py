@@ -1,4 +1,4 @@
-"""Feeds and crawler files: Atom values, JSON Feed 1.1, sitemap.xml, robots.txt.
+"""Feeds: Atom values and JSON Feed 1.1.
 
 Every date here comes from the articles, never from the clock: an entry's time is its newest article's
 timestamp (or date, at midnight UTC); stories without any date stay out of the feeds.
@@ -68,33 +68,6 @@ def json_feed(
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode()
 
 
-def sitemap(urls: Sequence[tuple[str, str | None]]) -> bytes:
-    """sitemap.xml for (absolute url, last modification or None) pairs."""
-    lines = [
-        '<?xml version="1.0" encoding="utf-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
-    ]
-    for url, modified in urls:
-        lastmod = f"<lastmod>{escape(modified)}</lastmod>" if modified else ""
-        lines.append(f"  <url><loc>{escape(url)}</loc>{lastmod}</url>")
-    lines.append("</urlset>")
-    return ("\n".join(lines) + "\n").encode()
-
-
-def escape(text: str) -> str:
-    """Text as XML character data: what xml.sax.saxutils.escape does, without importing it (it brings
-    urllib.request, http.client and email)."""
-    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
-
-
-def robots(sitemap_url: str | None) -> bytes:
-    """robots.txt: everything may be crawled; the sitemap named when the site has an absolute address."""
-    text = "User-agent: *\nAllow: /\n"
-    if sitemap_url:
-        text += f"\nSitemap: {sitemap_url}\n"
-    return text.encode()
-
-
 @functools.lru_cache(maxsize=1 << 17)
 def _instant(stamp: str) -> dt.datetime:
     return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
@@ -108,7 +81,5 @@ __all__ = [
     "feed_stories",
     "json_feed",
     "latest",
-    "robots",
-    "sitemap",
     "timestamp",
 ]

@@ -42,7 +42,7 @@ class Derived(Deferred):
 
     summary: tuple[str, ...]
     features: Features  # for deduplication and grouping
-    print: str  # a hash of the article and its summary, for page reuse
+    content_hash: str  # a hash of the article and its summary, for page reuse
     words: str  # what search finds it by, space-separated
     grouped: str  # a hash of what grouping reads of it (``group.article_key``)
     sampled: str  # a hash of what near-copy detection reads of it (its length and ``features.shingles``)
@@ -129,7 +129,7 @@ def process_file(source: Source, settings: Settings) -> FileResult:
             Derived(
                 summary,
                 features,
-                article_print(article, summary),
+                article_hash(article, summary),
                 article_words(article, summary),
                 article_key(article),
                 sampled(article, features),
@@ -145,7 +145,7 @@ def sampled(article: Article, features: Features) -> str:
     return hashlib.blake2b(features.shingles.tobytes() if compared else b"-", digest_size=16).hexdigest()
 
 
-def article_print(article: Article, summary: tuple[str, ...]) -> str:
+def article_hash(article: Article, summary: tuple[str, ...]) -> str:
     """A hash of an article and its summary (before its slug is made unique), for page reuse.
 
     Pickled bytes depend on how objects share strings, so the hash is stable only because every article

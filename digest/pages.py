@@ -13,7 +13,7 @@ from digest import paths, seo
 from digest.feeds import latest, timestamp
 from digest.humanize import human_date, month_name, split_date
 from digest.models import Article, Day, Fact, Story, Topic
-from digest.site import Crumb, Page, Site, biggest, topic_feed_path, topic_page_path
+from digest.site import Crumb, Lookups, Page, biggest, topic_feed_path, topic_page_path
 
 HOME_DAYS = 7  # "recent" on the front page: the edition's day and the six before it
 HOME_MIN_STORIES = 12  # a quiet week is filled up with older stories
@@ -99,10 +99,10 @@ class Rule:
     examples: tuple[Article, ...]
 
 
-Maker = Callable[[Site], list[Page]]  # makes some pages from whatever Site it is given
+Maker = Callable[[Lookups], list[Page]]  # makes some pages from whatever Lookups it is given
 
 
-def page_makers(site: Site) -> list[tuple[str, Maker]]:
+def page_makers(site: Lookups) -> list[tuple[str, Maker]]:
     """Every HTML page of the site, in order, as (name, function that makes them from a site): a name
     stands for the same pages from one build to the next, and the pages can be made anywhere."""
     digest = site.digest
@@ -117,19 +117,19 @@ def page_makers(site: Site) -> list[tuple[str, Maker]]:
 
 
 # Makers look their record up in the site they are given, so that a site logging its lookups sees it read.
-def _story_pages(story_id: str, site: Site) -> list[Page]:
+def _story_pages(story_id: str, site: Lookups) -> list[Page]:
     return [story_page(site, site.stories[story_id])]
 
 
-def _article_pages(article_id: str, site: Site) -> list[Page]:
+def _article_pages(article_id: str, site: Lookups) -> list[Page]:
     return [article_page(site, site.articles[article_id])]
 
 
-def _topic_pages(topic_id: str, site: Site) -> list[Page]:
+def _topic_pages(topic_id: str, site: Lookups) -> list[Page]:
     return topic_pages(site, site.topics[topic_id])
 
 
-def _day_pages(index: int, site: Site) -> list[Page]:
+def _day_pages(index: int, site: Lookups) -> list[Page]:
     return [day_page(site, index)]
 
 
@@ -143,7 +143,7 @@ def _fixed_pages() -> list[Page]:
 _HOME = Crumb("Home", "index.html")
 
 
-def home(site: Site) -> Page:
+def home(site: Lookups) -> Page:
     """The front page: the recent stories in news order (``front_stories``), grouped by topic."""
     chosen = front_stories(site)
     groups: dict[str, list[Story]] = {}
@@ -174,7 +174,7 @@ def home(site: Site) -> Page:
     )
 
 
-def front_stories(site: Site) -> list[Story]:
+def front_stories(site: Lookups) -> list[Story]:
     """Stories of the last HOME_DAYS days in news order (``news_weight``), then (if few) older ones, newest
     first; without dates, all of them in news order."""
     stories = site.digest.stories
@@ -202,7 +202,7 @@ def news_weight(story: Story, edition: str | None) -> float:
     return round(coverage * freshness * min(1.0, story.coherence / COHERENT), 6)
 
 
-def story_page(site: Site, story: Story) -> Page:
+def story_page(site: Lookups, story: Story) -> Page:
     """One story: attributed summary, key facts, timeline of its articles, copies."""
     path = paths.story_page(story.id)
     topic = site.story_topic(story)
@@ -245,7 +245,7 @@ def group_facts(facts: Iterable[Fact]) -> tuple[tuple[str, tuple[Fact, ...]], ..
     return tuple(groups)
 
 
-def article_page(site: Site, article: Article) -> Page:
+def article_page(site: Lookups, article: Article) -> Page:
     """One article: byline, summary, full text, original link, provenance, related stories."""
     path = paths.article_page(article.slug)
     story = site.story_of_article(article)
@@ -295,7 +295,7 @@ def provenance(article: Article) -> tuple[tuple[str, str | None, str | None], ..
     )
 
 
-def topic_pages(site: Site, topic: Topic) -> list[Page]:
+def topic_pages(site: Lookups, topic: Topic) -> list[Page]:
     """A topic's stories, newest first, TOPIC_PAGE_SIZE to a page."""
     stories = site.stories_of(topic.stories)
     chunks = [stories[i : i + TOPIC_PAGE_SIZE] for i in range(0, len(stories), TOPIC_PAGE_SIZE)] or [()]
@@ -333,7 +333,7 @@ def topic_pages(site: Site, topic: Topic) -> list[Page]:
     return pages
 
 
-def day_page(site: Site, index: int) -> Page:
+def day_page(site: Lookups, index: int) -> Page:
     """The stories of one day, with links to the days before and after."""
     days = site.digest.days  # newest first: the next (newer) day comes before this one
     day = days[index]
@@ -354,7 +354,7 @@ def day_page(site: Site, index: int) -> Page:
     )
 
 
-def archive(site: Site) -> Page:
+def archive(site: Lookups) -> Page:
     """Every day by year and month, and the stories without a date."""
     years: dict[str, dict[int, list[Day]]] = {}
     for day in sorted(site.digest.days, key=lambda d: d.date, reverse=True):
@@ -386,7 +386,7 @@ def _moment(article: Article) -> dt.datetime:
 _UNDATED = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
-def sources(site: Site) -> Page:
+def sources(site: Lookups) -> Page:
     """The publishers, with how many articles each contributed."""
     kept: Counter[str | None] = Counter()
     copies: Counter[str | None] = Counter()
@@ -414,7 +414,7 @@ def sources(site: Site) -> Page:
     )
 
 
-def quality(site: Site) -> Page:
+def quality(site: Lookups) -> Page:
     """What the build could not read or had to guess: for readers who want to check the digest."""
     digest = site.digest
     undated = [a for a in digest.articles if a.date is None]

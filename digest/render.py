@@ -2,7 +2,7 @@
 made, reusing pages of the last build that are still right; ``render(digest, config)`` returns them all as
 {relative path: bytes}.
 
-The pages and their values are in ``pages.py`` (shared lookups in ``site.py``); feeds and crawler files in ``feeds.py``; search in
+The pages and their values are in ``pages.py`` (shared lookups in ``site.py``); feeds in ``feeds.py``, crawler files in ``crawlers.py``; search in
 ``search.py``; page metadata in ``seo.py``. Every template receives ``root`` (the prefix back to the
 site root, so links stay relative), ``page``, ``page_title``, ``crumbs``, ``meta``, ``social``,
 ``site_title``, ``base_url``, ``canonical``, ``generated``, ``edition`` (the newest date in the digest),
@@ -22,7 +22,7 @@ from typing import Any, cast
 
 import jinja2
 
-from digest import feeds, paths, seo
+from digest import crawlers, feeds, paths, seo
 from digest.cache import Stamp, stamp
 from digest.config import Config
 from digest.errors import DigestError, TemplateError
@@ -35,7 +35,7 @@ from digest.reuse import (
     SITE_CALLS,
     Compiled,
     Dependency,
-    LoggedSite,
+    LoggedLookups,
     Making,
     Numbering,
     Records,
@@ -46,7 +46,7 @@ from digest.reuse import (
     template_hashes,
 )
 from digest.search import INDEX_PAGE, Postings, search_files
-from digest.site import Page, Site, topic_feed_path, topic_page_path
+from digest.site import Lookups, Page, topic_feed_path, topic_page_path
 from digest.write import Kept
 
 CONTENT_SECURITY_POLICY = (
@@ -69,7 +69,7 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class Memory:
+class RenderState:
     """What a render leaves for the next build: what each page and each page maker were made from, the
     state of everything they read, and what the search index was made of."""
 
@@ -80,7 +80,7 @@ class Memory:
     records: dict[str, dict[str, str]]  # the hash of every record, by kind and id (``Records.hashes``)
     search: Postings
     appended: int = 0  # dependencies numbered since the list was last cleared of those nothing reads
-    updated: dict[str, str | None] = field(default_factory=dict)  # each story's ``Site.updated``, by id
+    updated: dict[str, str | None] = field(default_factory=dict)  # each story's ``Lookups.updated``, by id
 
 
 @dataclass(frozen=True)
@@ -162,26 +162,28 @@ def render_site(
     generated: str | None = None,
     jobs: int = 1,
     advance: Callable[[int], None] = lambda done: None,
-    previous: Memory | None = None,
-    prints: Mapping[str, str] | None = None,
+    previous: RenderState | None = None,
+    article_hashes: Mapping[str, str] | None = None,
     words: Mapping[str, str] | None = None,
     compiled: Compiled | None = None,
     story_hashes: Mapping[str, str] | None = None,
     located: Callable[[str], tuple[str, Stamp] | None] = lambda path: None,
-) -> Memory:
+) -> RenderState:
     """Give every file of the site to ``sink`` as it is made; return what pages and index were made from.
 
     Of what the last build left (``previous``): a page maker none of whose reads changed is not run, and
     a page that would come out as the file already in ``config.output`` is not rendered; either way the
-    file is ``Kept``. ``prints`` and ``words`` are the articles' ``article_print`` and ``article_words``
+    file is ``Kept``. ``article_hashes`` and ``words`` are the articles' ``article_hash`` and ``article_words``
     when already known. Pages go to ``sink`` as they are rendered, so they need not all be held at once.
     ``compiled``: the theme as earlier builds compiled it; what this one compiles is added to it.
     ``story_hashes``: the stories' ``export.story_hash`` when already known. ``located``: where the new
     site holds a file of the current output already, and its stamp as linked there (``Staging.linked``): a
     kept page is checked against that stamp, rather than in the output and again as it is put.
     """
-    site = Site(digest, config)
-    renderer = _Renderer(environment(config, compiled), site, generated, prints or {}, compiled, story_hashes)
+    site = Lookups(digest, config)
+    renderer = _Renderer(
+        environment(config, compiled), site, generated, article_hashes or {}, compiled, story_hashes
+    )
     makers = page_makers(site)
     numbering = Numbering(previous.dependencies if previous is not None else ())
     if previous is not None:
@@ -231,7 +233,9 @@ def render_site(
 
     # Pages are made, checked against the last build and rendered in the workers: most of a rebuild's work.
     fork_each(work, len(stale), jobs=jobs, chunk=16, minimum=PARALLEL_FROM, each=put)
-    search, postings = search_files(digest, words, previous.search if previous is not None else None, prints)
+    search, postings = search_files(
+        digest, words, previous.search if previous is not None else None, article_hashes
+    )
     others = {
         **feed_files(site, renderer),
         **crawler_files(site, (page for pages in listed for page in pages)),
@@ -248,7 +252,7 @@ def render_site(
         appended = 0
     dependencies = tuple(numbering.dependencies)
     records = renderer.records
-    return Memory(
+    return RenderState(
         memo,
         made_by,
         dependencies,
@@ -286,7 +290,7 @@ def _renumbered(
     )
 
 
-def feed_files(site: Site, renderer: _Renderer) -> dict[str, bytes]:
+def feed_files(site: Lookups, renderer: _Renderer) -> dict[str, bytes]:
     """Atom feeds of the site and of each topic, and the site's JSON Feed."""
     files = {"feed.xml": renderer.feed("feed.xml", site.title, "index.html", site.digest.stories)}
     for topic in site.digest.topics:
@@ -306,15 +310,18 @@ def feed_files(site: Site, renderer: _Renderer) -> dict[str, bytes]:
     return files
 
 
-def crawler_files(site: Site, listed: Iterable[tuple[str, str | None]]) -> dict[str, bytes]:
+def crawler_files(site: Lookups, listed: Iterable[tuple[str, str | None]]) -> dict[str, bytes]:
     """robots.txt always; sitemap.xml only with base_url, since a sitemap must list absolute URLs.
 
     ``listed`` are the (path, date last modified) of the pages the sitemap lists.
     """
     if not site.config.base_url:
-        return {"robots.txt": feeds.robots(None)}
+        return {"robots.txt": crawlers.robots(None)}
     urls = [(site.absolute(path), modified) for path, modified in listed]
-    return {"robots.txt": feeds.robots(site.absolute("sitemap.xml")), "sitemap.xml": feeds.sitemap(urls)}
+    return {
+        "robots.txt": crawlers.robots(site.absolute("sitemap.xml")),
+        "sitemap.xml": crawlers.sitemap(urls),
+    }
 
 
 def static_files(config: Config) -> dict[str, bytes]:
@@ -330,7 +337,7 @@ def static_files(config: Config) -> dict[str, bytes]:
 
 
 def original_copies(digest: Digest) -> dict[str, str]:
-    """Site path -> source path of every source file linked as an original (articles without a URL)."""
+    """Lookups path -> source path of every source file linked as an original (articles without a URL)."""
     copies = {
         paths.original_copy(a.source): paths.source_file(a.source) for a in digest.articles if not a.url
     }
@@ -357,7 +364,7 @@ def config_values(config: Config) -> dict[str, Any]:
     return {"title": config.title, "base_url": config.base_url}
 
 
-def _json_item(entry: Entry, site: Site) -> dict[str, Any]:
+def _json_item(entry: Entry, site: Lookups) -> dict[str, Any]:
     item: dict[str, Any] = {"id": entry.id}
     if site.config.base_url:
         item["url"] = entry.link
@@ -380,9 +387,9 @@ class _Renderer:
     def __init__(
         self,
         env: jinja2.Environment,
-        site: Site,
+        site: Lookups,
         generated: str | None,
-        prints: Mapping[str, str],
+        article_hashes: Mapping[str, str],
         compiled: Compiled | None = None,
         story_hashes: Mapping[str, str] | None = None,
     ) -> None:
@@ -392,7 +399,7 @@ class _Renderer:
         common = {**site.common(), "generated": generated}
         calls = {name: getattr(site, name) for name in SITE_CALLS}
         lookups = {**calls, **{name: common[name] for name in LOOKUPS}}
-        self.records = Records(site.digest, prints, lookups, story_hashes)
+        self.records = Records(site.digest, article_hashes, lookups, story_hashes)
         # Every page lists topics in its header: what it shows of each is logged, not assumed, so adding a
         # story to one topic does not re-render the whole site.
         for name in WATCHED_TOPICS:
@@ -405,7 +412,7 @@ class _Renderer:
         self.settings = self.records.value_hash([self.shared, repr(site.config)])
         self._making_key: str | None = None
         self.maker_log: set[Dependency] = set()
-        self.logged_site = cast(Site, LoggedSite(site, self.maker_log))
+        self.logged_site = cast(Lookups, LoggedLookups(site, self.maker_log))
 
     def making_key(self) -> str:
         """A hash of the site-wide values and settings, and of the stamp of every file of the theme.

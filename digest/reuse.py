@@ -24,9 +24,9 @@ from jinja2 import meta
 
 from digest.cache import Stamp, stamp
 from digest.export import record_hash, story_hash
-from digest.ingest import article_print
+from digest.ingest import article_hash
 from digest.models import Article, Digest, Story, Topic
-from digest.site import Site
+from digest.site import Lookups
 from digest.write import Kept
 
 # The functions of one record templates call, by the kind of record they take; with the lookups by id
@@ -37,7 +37,7 @@ CALLS = {
     "story_updated": "stories",
     "story_of_article": "articles",
 }
-# The Site methods of one record page makers call, by the kind of record they take.
+# The Lookups methods of one record page makers call, by the kind of record they take.
 SITE_CALLS = {
     "story_topic": "stories",
     "teaser": "stories",
@@ -115,7 +115,7 @@ class Records:
     def __init__(
         self,
         digest: Digest,
-        prints: Mapping[str, str],
+        article_hashes: Mapping[str, str],
         lookups: Mapping[str, Any],
         story_hashes: Mapping[str, str] | None = None,
     ) -> None:
@@ -124,7 +124,7 @@ class Records:
         if story_hashes is None:
             story_hashes = {s.id: story_hash(s) for s in digest.stories}
         self.hashes: dict[str, dict[str, str]] = {
-            "articles": {a.id: _article_hash(a, digest, prints) for a in digest.articles},
+            "articles": {a.id: _article_hash(a, digest, article_hashes) for a in digest.articles},
             "stories": dict(story_hashes),
             "topics": {t.id: record_hash(t) for t in digest.topics},
         }
@@ -180,7 +180,7 @@ class Records:
 
         ``hashes`` are the last build's record hashes (its ``self.hashes``): a dependency that reads only
         records none of which changed since keeps the state it had, without being worked out again (most
-        of a rebuild's 35,000 at 10,000 articles, some calling a Site method each).
+        of a rebuild's 35,000 at 10,000 articles, some calling a Lookups method each).
         """
         size, known, hashed = STATE_BYTES, self._states, self._hashed
         by_kind: dict[str, list[int]] = {}
@@ -311,7 +311,7 @@ class Records:
 class Changes:
     """Which records changed between two builds, and so which dependencies on one record may have.
 
-    What each Site method of one record reads is written down here (``test``); a method not listed is
+    What each Lookups method of one record reads is written down here (``test``); a method not listed is
     worked out again every build, whatever changed. Records are compared by their hashes, which cover all
     they hold (an article's covers its summary, slug, story and original).
     """
@@ -357,7 +357,7 @@ class Changes:
         return article in self.articles or original in self.articles or story in self.stories
 
 
-# What each Site method of one record reads (see ``Changes``), by the name it is logged under.
+# What each Lookups method of one record reads (see ``Changes``), by the name it is logged under.
 _CALL_RULES: dict[str, Callable[[Changes, str], bool]] = {
     "timeline": Changes.members_of,
     "updated": Changes.members_of,
@@ -449,12 +449,12 @@ class _LoggedSequence(_Logging, Sequence[Any]):
         return len(self._items)
 
 
-class LoggedSite:
-    """A Site for page makers that logs what they read of it: records by id, one record's values (its
+class LoggedLookups:
+    """A Lookups for page makers that logs what they read of it: records by id, one record's values (its
     topic, teaser, related stories...), the digest's lists and maps. Settings and site-wide values (title,
     edition, config) are not logged: the key of a ``Making`` covers them."""
 
-    def __init__(self, site: Site, log: set[Dependency]) -> None:
+    def __init__(self, site: Lookups, log: set[Dependency]) -> None:
         self.config = site.config
         self.title = site.title
         self.edition = site.edition
@@ -467,7 +467,7 @@ class LoggedSite:
             setattr(self, name, _logged_call(getattr(site, name), name, log, kind))
 
     def stories_of(self, ids: Iterable[str]) -> tuple[Story, ...]:
-        """As ``Site.stories_of``, each story looked up in the logged lookup."""
+        """As ``Lookups.stories_of``, each story looked up in the logged lookup."""
         return tuple(self.stories[i] for i in ids if i in self.stories)
 
 
@@ -586,9 +586,9 @@ def reusable(
     return Kept(previous.stamp, str(file) if linked is not None else "")
 
 
-def _article_hash(article: Article, digest: Digest, prints: Mapping[str, str]) -> str:
-    """What an article shows: itself, its summary (both in its print), slug, original if a copy, story."""
-    known = prints.get(article.id)
+def _article_hash(article: Article, digest: Digest, article_hashes: Mapping[str, str]) -> str:
+    """What an article shows: itself, its summary (both in its content hash), slug, original if a copy, story."""
+    known = article_hashes.get(article.id)
     if known is None:
-        known = article_print(article, digest.summaries.get(article.id, ()))
+        known = article_hash(article, digest.summaries.get(article.id, ()))
     return f"{known}:{article.slug}:{digest.duplicate_of.get(article.id, '')}:{digest.story_of.get(article.id, '')}"

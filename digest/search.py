@@ -73,8 +73,8 @@ class Postings:
     words: tuple[str, ...]  # each one's ``article_words``
     found: dict[str, array[int]]  # every word -> ascending numbers of the articles that hold it
     encoded: dict[str, str]  # each term of the index -> its postings, ``encode``d
-    marks: tuple[str, ...] = ()  # each one's ``article_print``, when known: equal prints, equal words
-    # Each one's ``Index.documents`` entry by its print and slug, which cover all it holds (when prints are
+    marks: tuple[str, ...] = ()  # each one's ``article_hash``, when known: equal article_hashes, equal words
+    # Each one's ``Index.documents`` entry by its content hash and slug, which cover all it holds (when article_hashes are
     # known): a rebuild writes out the few that changed, not every one.
     documents: dict[str, str] = field(default_factory=dict)
 
@@ -91,12 +91,12 @@ def indexed(
     digest: Digest,
     known: Mapping[str, str] | None = None,
     previous: Postings | None = None,
-    prints: Mapping[str, str] | None = None,
+    article_hashes: Mapping[str, str] | None = None,
 ) -> tuple[Index, Postings]:
     """``build_index``, and what it was made from; with the last build's ``previous``, only the articles
     whose words changed are worked in (the same index, found faster), as long as the order is the same.
 
-    ``prints`` are the articles' ``article_print``: an article whose print is the one ``previous`` has
+    ``article_hashes`` are the articles' ``article_hash``: an article whose content hash is the one ``previous`` has
     keeps the words it had there, and neither ``known`` nor the article is read for them.
     """
     duplicates = digest.duplicate_of
@@ -104,9 +104,9 @@ def indexed(
     kept = sorted(
         by_id, key=lambda a: a.published or a.date or "", reverse=True
     )  # newest first, undated last
-    known, prints = known or {}, prints or {}
+    known, article_hashes = known or {}, article_hashes or {}
     order = tuple(a.id for a in kept)
-    marks = tuple(prints.get(i, "") for i in order) if prints else ()
+    marks = tuple(article_hashes.get(i, "") for i in order) if article_hashes else ()
     documents, made = _documents(digest, kept, marks, previous.documents if previous is not None else {})
     texts = _texts(digest, kept, known, marks, previous)
     reused: Mapping[str, str] = {}  # encoded postings of words no article gained or lost
@@ -126,8 +126,8 @@ def indexed(
 def _documents(
     digest: Digest, kept: Sequence[Article], marks: Sequence[str], last: Mapping[str, str]
 ) -> tuple[tuple[str, ...], dict[str, str]]:
-    """Each kept article's ``Index.documents`` entry, the last build's where its print and slug are the same;
-    and the entries by print and slug, for the next build (none without prints)."""
+    """Each kept article's ``Index.documents`` entry, the last build's where its content hash and slug are the same;
+    and the entries by content hash and slug, for the next build (none without article_hashes)."""
     if not marks:
         return tuple(_document(a, digest.summaries.get(a.id, ())) for a in kept), {}
     made: dict[str, str] = {}
@@ -150,7 +150,7 @@ def _texts(
     marks: Sequence[str],
     previous: Postings | None,
 ) -> tuple[str, ...]:
-    """Each kept article's words: the last build's where its print is unchanged, else known or worked out."""
+    """Each kept article's words: the last build's where its content hash is unchanged, else known or worked out."""
     last: dict[str, int] = {}
     if previous is not None and marks and previous.marks:
         last = {i: n for n, i in enumerate(previous.order)}
@@ -230,11 +230,11 @@ def search_files(
     digest: Digest,
     known: Mapping[str, str] | None = None,
     previous: Postings | None = None,
-    prints: Mapping[str, str] | None = None,
+    article_hashes: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, bytes], Postings]:
-    """The files search adds to the site (``known``, ``previous`` and ``prints`` as for ``indexed``), and
+    """The files search adds to the site (``known``, ``previous`` and ``article_hashes`` as for ``indexed``), and
     what the index was made from."""
-    index, postings = indexed(digest, known, previous, prints)
+    index, postings = indexed(digest, known, previous, article_hashes)
     return {INDEX_PAGE: index_script(index, postings.encoded)}, postings
 
 

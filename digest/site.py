@@ -37,7 +37,7 @@ class Page:
     listed: bool = True  # in the sitemap
 
 
-class Site:
+class Lookups:
     """Lookups shared by every page."""
 
     def __init__(self, digest: Digest, config: Config) -> None:
@@ -150,4 +150,4 @@ def _stamp(value: str | None) -> str:
     return timestamp(value) if value else ""
 
 
-__all__ = ["NAV_TOPICS", "Crumb", "Page", "Site", "biggest", "topic_feed_path", "topic_page_path"]
+__all__ = ["NAV_TOPICS", "Crumb", "Lookups", "Page", "biggest", "topic_feed_path", "topic_page_path"]

@@ -50,14 +50,14 @@ class _Asked(dict[str, str]):
 def test_an_index_updated_by_prints_reads_only_the_changed_articles_words(
     before: list[list[str]], after: list[list[str]]
 ) -> None:
-    """With each article's print (equal prints, equal words), the words of an article whose print is
+    """With each article's content hash (equal article_hashes, equal words), the words of an article whose content hash is
     unchanged come from the last index: only the changed ones are looked up, and the index is the same."""
     digest = make_digest()
     ids = [a.id for a in digest.articles]
     old, new = _known(ids, before), _known(ids, after)
-    _, last = indexed(digest, old, prints={i: f"print of {w}" for i, w in old.items()})
+    _, last = indexed(digest, old, article_hashes={i: f"hash of {w}" for i, w in old.items()})
     asked = _Asked(new)
-    updated, postings = indexed(digest, asked, last, {i: f"print of {w}" for i, w in new.items()})
+    updated, postings = indexed(digest, asked, last, {i: f"hash of {w}" for i, w in new.items()})
     scratch, fresh = indexed(digest, new)
     assert updated == scratch
     assert postings.found == fresh.found and postings.encoded == fresh.encoded
@@ -66,21 +66,26 @@ def test_an_index_updated_by_prints_reads_only_the_changed_articles_words(
 
 
 def test_a_result_entry_is_taken_from_the_last_index_only_while_its_print_and_slug_are_unchanged() -> None:
-    """What an article shows in results (slug, title, ...) is kept from the last build by its print and
-    slug: a retitled article (new print) or a renamed page (new slug) shows what a fresh index shows."""
+    """What an article shows in results (slug, title, ...) is kept from the last build by its content hash and
+    slug: a retitled article (new content hash) or a renamed page (new slug) shows what a fresh index shows."""
     from dataclasses import replace
 
     digest = make_digest()
-    prints = {a.id: f"print of {a.id}" for a in digest.articles}
-    _, last = indexed(digest, prints=prints)
+    article_hashes = {a.id: f"hash of {a.id}" for a in digest.articles}
+    _, last = indexed(digest, article_hashes=article_hashes)
     retitled = make_digest("Rafah talks end in Cairo")
     renamed = replace(
         digest, articles=tuple(replace(a, slug=a.slug + "-2") if a.id == "a2" else a for a in digest.articles)
     )
-    for changed, print_of in ((retitled, {**prints, "a1": "print of the new a1"}), (renamed, prints)):
-        updated, postings = indexed(changed, previous=last, prints=print_of)
+    for changed, hashes_of in (
+        (retitled, {**article_hashes, "a1": "hash of the new a1"}),
+        (renamed, article_hashes),
+    ):
+        updated, postings = indexed(changed, previous=last, article_hashes=hashes_of)
         scratch, _ = indexed(changed)
         assert updated.documents == scratch.documents
         assert index_script(updated, postings.encoded) == index_script(scratch)
-    stale, _ = indexed(retitled, previous=last, prints=prints)  # a print that lies is believed: it is the key
+    stale, _ = indexed(
+        retitled, previous=last, article_hashes=article_hashes
+    )  # a content hash that lies is believed: it is the key
     assert stale.documents != indexed(retitled)[0].documents

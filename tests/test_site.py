@@ -21,7 +21,7 @@ from digest.build import build
 from digest.config import Config
 from digest.models import Day, Digest, Story, StorySentence, Topic
 from digest.render import render
-from digest.site import Site
+from digest.site import Lookups
 from tests.conftest import SEEDS
 from tests.test_render import make_article
 
@@ -338,6 +338,6 @@ def test_related_stories_are_the_stories_grouping_found_alike() -> None:
         Story("d", "Biggest story of the topic", ("x", "y", "z"), (), None, None, topic="t"),
     )
     topic = Topic("t", "T", (), ("d", "a", "b", "c"))
-    site = Site(Digest("D", (), {}, {}, stories, (topic,), ()), Config())
+    site = Lookups(Digest("D", (), {}, {}, stories, (topic,), ()), Config())
     assert [s.id for s in site.related(stories[0])] == ["c", "b"]
     assert site.related(stories[3]) == ()

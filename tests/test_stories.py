@@ -18,7 +18,7 @@ from digest.models import Article, RawArticle, Story
 from digest.normalize import normalize
 from digest.pages import front_stories
 from digest.render import render
-from digest.site import Site
+from digest.site import Lookups
 from tests.test_render import make_digest
 
 # Four undated reports on one company, from one archive folder: three events, the last told twice by two
@@ -194,7 +194,7 @@ def test_front_page_leads_with_most_outlets_not_most_articles() -> None:
     digest = make_digest()
     blob = dated("blob", "2024-04-08", articles=12, outlets=1)
     wide = dated("wide", "2024-04-07", articles=4, outlets=4)
-    site = Site(replace(digest, stories=(blob, wide), days=digest.days), Config())
+    site = Lookups(replace(digest, stories=(blob, wide), days=digest.days), Config())
     assert [s.id for s in front_stories(site)] == ["wide", "blob"]
 
 
@@ -204,7 +204,7 @@ def test_front_page_prefers_fresh_news_and_one_event_to_a_fused_blob() -> None:
     today = dated("today", "2024-04-08", articles=1, outlets=1)
     fused = dated("fused", "2024-04-08", articles=3, outlets=3, coherence=0.15)
     coherent = dated("coherent", "2024-04-08", articles=2, outlets=2)
-    site = Site(replace(digest, stories=(fused, coherent, today, old), days=digest.days), Config())
+    site = Lookups(replace(digest, stories=(fused, coherent, today, old), days=digest.days), Config())
     assert [s.id for s in front_stories(site)] == ["coherent", "today", "fused", "old"]
 
 
