@@ -19,6 +19,7 @@ from typing import TypeVar, cast
 from digest import paths
 from digest.cache import Cache, Resident, Stamp, code_version, stamp
 from digest.config import Config
+from digest.dating import dated_by_story, with_dates
 from digest.dedupe import find_duplicates, near_pairs
 from digest.errors import BuildError
 from digest.export import article_key, export, story_hash, summary_hash
@@ -256,6 +257,9 @@ def _build(
         with stages.stage("group"):
             grouping = _grouped(articles, duplicate_of, config, derived, cache, jobs=jobs)
         del derived  # the features are the bulk of it, and grouping was their last reader
+        dated = dated_by_story(articles, grouping.stories)
+        articles = with_dates(articles, dated)
+        article_hashes.update({i: _redated(article_hashes[i], a) for i, a in dated.items()})
         # What the last build's pages and digest.json were made from, read while stories are summarized: not
         # earlier, so their bytes are not held while grouping peaks; not while sources are read, when the
         # linker and the per-file cache keep the other core and the file busy.
@@ -485,6 +489,11 @@ def summarize_stories(
         for story, value in zip(stories, values, strict=True)
     )
     return done, {story.id: story_hash(story, value[2]) for story, value in zip(done, values, strict=True)}
+
+
+def _redated(content_hash: str, article: Article) -> str:
+    """The content hash of an article its story dated: its own, and the date it was given."""
+    return hashlib.sha256(f"{content_hash}\0{article.date}\0{article.date_from}".encode()).hexdigest()
 
 
 def _summary_records(value: Summary) -> tuple[tuple[StorySentence, ...], tuple[Fact, ...]]:

@@ -335,3 +335,11 @@ def test_a_page_and_a_text_file_named_after_its_copy_get_a_copy_each(
     assert copies["report.html"] != copies["report.html.txt"]
     assert copies["report.html"].read_text(encoding="utf-8") == page
     assert copies["report.html.txt"].read_text(encoding="utf-8") == text
+
+
+def test_an_undated_article_takes_its_storys_date(run_build: Builder) -> None:
+    _, digest = run_build(SEEDS)
+    articles = by_prefix(digest)
+    assert (articles["000"]["date"], articles["000"]["date_from"]) == ("2024-04-07", "story")
+    assert articles["000"]["story"] == articles["001"]["story"]
+    assert articles["001"]["date_from"] != "story"
