@@ -135,6 +135,9 @@ def test_a_story_hash_changes_with_every_field_of_the_story() -> None:
         "summary": (StorySentence("It poured.", "a1"),),
         "topic": "weather",
         "facts": (),
+        "outlets": 2,
+        "coherence": 0.5,
+        "related": ("s9",),
     }
     assert set(changed) == {field.name for field in fields(Story)}
     hashes = {story_hash(replace(story, **{name: value})) for name, value in changed.items()}
