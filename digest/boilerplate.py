@@ -119,8 +119,11 @@ _RULES: tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...] = tuple(
             (),
         ),
         (
+            # A credit in brackets closing the line: "(AP Photo/Evan Vucci)". The match starts after the
+            # last ')' but a closing one, so no '(' before it is tried and found to run into that ')' again.
             "photo-credit",
-            r"\(\s*(?:ap|afp|reuters|getty)?\s*(?:photo|images?|picture)s?\s*(?:/|by\s)[^)]*\)?\s*$",
+            r"^(?:[^)]*+\)(?!\s*$))*+[^)]*?"
+            r"\(\s*(?:ap|afp|reuters|getty)?\s*(?:photo|images?|picture)s?\s*(?:/|by\s)[^)]*+\)?\s*$",
             40,
             ("photo", "image", "picture"),
         ),
@@ -173,7 +176,7 @@ _ALL_KEYS = tuple(dict.fromkeys(key for _, _, _, keys in _RULES for key in keys)
 
 _DATELINE = re.compile(
     rf"^(?:(?:last\s+)?(?:published|updated|posted|modified|first published)(?:\s+on|\s+at)?\s*:?\s*)?"
-    rf"(?:[A-Z][\w.'’ -]{{1,30}}(?:\s*\([\w ]+\))?\s*[,:—–-]\s*)?"
+    rf"(?:[A-Z][\w.'’ -]{{1,30}}(?:\s*\([\w ]++\))?\s*[,:—–-]\s*)?"
     rf"(?:{_DATE})(?:\s*[,|•·-]?\s*(?:at\s+)?(?:{_TIME}))?\s*[.|]?$",
     re.IGNORECASE,
 )
@@ -266,12 +269,23 @@ def _rule_reason(line: str, count: int) -> str | None:
     return None
 
 
+# Every paragraph of an article is checked against its author: the name is folded once, not per paragraph.
+@lru_cache(maxsize=64)
+def _author_key(author: str) -> tuple[str, int]:
+    """The author's name as lines are compared with it (whitespace collapsed, case-folded), and its spaces."""
+    name = " ".join(author.split()).casefold()
+    return name, name.count(" ")
+
+
 def _by_author(line: str, author: str) -> bool:
     """The line is just the known author's name, maybe after 'By' and before an outlet."""
-    name = " ".join(author.split()).casefold()
+    name, spaces = _author_key(author)
     bare = line.casefold().removeprefix("by ").strip(" .,;:|-")
     return bool(name) and (
-        bare == name or (bare.startswith(name + ",") and bare.count(" ") <= name.count(" ") + 4)
+        bare == name
+        or (
+            bare.startswith(name) and bare[len(name) : len(name) + 1] == "," and bare.count(" ") <= spaces + 4
+        )
     )
 
 
@@ -308,7 +322,7 @@ def _is_bio(line: str, author: str | None) -> bool:
     name = match.group(1) or match.group(3)
     if any(word in STOPWORDS for word in (match.group(2) or "").lower().split()):
         return False
-    if author and name.casefold().startswith(" ".join(author.split()).casefold()):
+    if author and name.casefold().startswith(_author_key(author)[0]):
         return True
     first = name.split()[0].lower().rstrip(".")
     return (
@@ -319,7 +333,6 @@ def _is_bio(line: str, author: str | None) -> bool:
     )
 
 
-_STRAY_OPEN = re.compile(r"[(\[][^)\]]*$")
 _HAS_DATE = re.compile(
     rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}})", re.I
 )
@@ -336,4 +349,11 @@ def _is_caption(line: str) -> bool:
         return True
     tokens = line.split()
     capitalized = sum(1 for token in tokens if token[0].isupper() or token[0].isdigit())
-    return bool(_STRAY_OPEN.search(line)) and 2 * capitalized >= len(tokens)
+    return _stray_open(line) and 2 * capitalized >= len(tokens)
+
+
+def _stray_open(line: str) -> bool:
+    """An opening bracket with no closing one after it ('... (AP'): one after the last ')' or ']'."""
+    # Not a pattern searched from each bracket: each would scan on to the line's end, again and again.
+    closed = max(line.rfind(")"), line.rfind("]"))
+    return line.find("(", closed + 1) >= 0 or line.find("[", closed + 1) >= 0

@@ -21,6 +21,7 @@ by one article only must be mentioned twice or appear in a lead (first sentence 
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -163,6 +164,12 @@ _NUMBER = re.compile(
 )
 _YEAR = re.compile(r"(?:19|20)\d\d$")
 _COMMON_ZIPF = 3.0  # 'gallant', 'amidst' and more frequent words; names and rare compounds are below
+# How much of a lead sentence and of a title is searched for mentions: more only in hostile text, where
+# each of its names would search it all.
+_LEAD_CHARS = 1_000
+# Names compared with another spelling in one story (each with those of its word count and initials):
+# a real story needs far fewer, and hostile text with a name in every word would need billions.
+_SPELLING_BUDGET = 20_000
 
 
 @dataclass
@@ -192,7 +199,10 @@ def key_facts(
     )
     tallies: dict[str, _Tally] = {}
     for order, (article_id, pairs) in enumerate(prose):
-        lead_text = " ".join([*(text for text, _ in pairs[:1]), titles.get(article_id, "")])
+        lead_text = " ".join(
+            [*(_lead_part(text) for text, _ in pairs[:1]), _lead_part(titles.get(article_id, ""))]
+        )
+        in_lead: dict[str, bool] = {}  # each name of the article looks in its lead once
         for number, (_, read) in enumerate(pairs):
             for key, text, kind in chain.from_iterable(
                 inside if word in capitalised_inside else outside for word, outside, inside in read.mentions
@@ -205,13 +215,23 @@ def key_facts(
                 tally.articles.add(article_id)
                 tally.mentions += 1
                 tally.first = min(tally.first, (order, number))
-                tally.lead = tally.lead or _mentions(lead_text, text)
+                if not tally.lead:
+                    if text not in in_lead:
+                        in_lead[text] = _mentions(lead_text, text)
+                    tally.lead = in_lead[text]
     _merge(tallies)
     ranked = sorted(
         (t for t in tallies.values() if len(t.articles) >= 2 or t.mentions >= 2 or t.lead),
         key=lambda t: (-len(t.articles), -t.mentions, t.first, t.text),
     )
     return tuple(Fact(kind, t.text, len(t.articles)) for kind, t in _diverse([(_kind(t), t) for t in ranked]))
+
+
+def _lead_part(text: str) -> str:
+    """The text, or its words in the first ``_LEAD_CHARS`` characters when it is longer."""
+    if len(text) <= _LEAD_CHARS:
+        return text
+    return text[: max(text.rfind(" ", 0, _LEAD_CHARS + 1), 0)]
 
 
 def _diverse(ranked: list[tuple[str, _Tally]]) -> list[tuple[str, _Tally]]:
@@ -344,18 +364,26 @@ def _name(tokens: list[str], start: int, words: list[str]) -> Iterator[_Mention]
     """The name (if any) in ``words``, the bare words of a capitalised run from ``tokens[start]``, with the
     kind its context suggests."""
     titled = False
-    # Titles and nationality words before a name are not part of it.
-    while words and (words[0] in _TITLES or words[0].rstrip(".") in _TITLES or _demonym(words, 0)):
-        titled = titled or words[0].rstrip(".") in _TITLES
-        words, start = words[1:], start + 1
+    # Titles and nationality words before a name are not part of it. (Counted, then cut once: a run of
+    # them cut off one by one would be copied again at each.)
+    first = 0
+    while first < len(words) and (
+        words[first] in _TITLES or words[first].rstrip(".") in _TITLES or _demonym(words, first)
+    ):
+        titled = titled or words[first].rstrip(".") in _TITLES
+        first += 1
+    words, start = words[first:], start + first
     last_title = max((i for i, word in enumerate(words) if word.rstrip(".") in _TITLES), default=-1)
     if last_title >= 0:
         titled = True
         words, start = words[last_title + 1 :], start + last_title + 1
-    while words and words[-1].lower() in _CONNECTORS:
-        words = words[:-1]
-    while words and words[0].lower() in _CONNECTORS:
-        words, start = words[1:], start + 1
+    end = len(words)
+    while end and words[end - 1].lower() in _CONNECTORS:
+        end -= 1
+    first = 0
+    while first < end and words[first].lower() in _CONNECTORS:
+        first += 1
+    words, start = words[first:end], start + first
     if not words or (len(words) == 1 and _unlikely_single(words[0])):
         return
     text = " ".join(words)
@@ -547,6 +575,7 @@ def _merge(tallies: dict[str, _Tally]) -> None:
         if key.startswith("name:") and len(words) >= 2 and _kind(tallies[key]) == "person":
             full.setdefault(words[-1], key)
             full.setdefault(words[0], key)
+    earlier = _Earlier(tallies)
     for position, key in enumerate(keys):
         if key not in tallies:
             continue
@@ -556,14 +585,71 @@ def _merge(tallies: dict[str, _Tally]) -> None:
             rest = _name_key(tally.text.split(" ", 1)[-1])
             target = rest if rest in tallies and rest != key else None
         if target is None:
-            target = next(
-                (other for other in keys[:position] if other in tallies and _same(other, key, tallies)), None
-            )
+            target = earlier.same_as(key)
         while target is not None and target not in tallies:
             target = moved.get(target)  # folded itself into another tally already
         if target is not None and target != key:
             _fold(tallies, key, target)
             moved[key] = target
+            earlier.respell(target)
+        else:
+            earlier.add(position, key)
+
+
+class _Earlier:
+    """The tallies ``_merge`` has passed and kept, found by what ``_same`` needs them to share with a key:
+    the value and a unit word of a figure, the word count and initials of a name."""
+
+    def __init__(self, tallies: Mapping[str, _Tally]) -> None:
+        self.tallies = tallies
+        self.figures: dict[tuple[str, str], tuple[int, str]] = {}  # (value, unit word) -> first such figure
+        self.names: dict[tuple[int, str], list[tuple[int, str]]] = {}  # spelling -> names in their order
+        self.placed: dict[str, tuple[tuple[int, str], int]] = {}  # name -> its spelling and position
+        self.budget = _SPELLING_BUDGET
+
+    def add(self, position: int, key: str) -> None:
+        """Record a kept tally, at its position in the story's order."""
+        if key.startswith("figure:"):
+            value, units = _figure_parts(key)
+            for unit in units:
+                self.figures.setdefault((value, unit), (position, key))
+        elif key.startswith("name:"):
+            spelling = _spelling(self.tallies[key].text)
+            bisect.insort(self.names.setdefault(spelling, []), (position, key))
+            self.placed[key] = (spelling, position)
+
+    def respell(self, key: str) -> None:
+        """File a kept name again after a fold gave it another text."""
+        if key in self.placed:
+            spelling, position = self.placed.pop(key)
+            self.names[spelling].remove((position, key))
+            self.add(position, key)
+
+    def same_as(self, key: str) -> str | None:
+        """The first kept tally that ``_same`` finds to be ``key``'s fact, if any."""
+        if key.startswith("figure:"):
+            value, units = _figure_parts(key)
+            found = [self.figures[value, unit] for unit in units if (value, unit) in self.figures]
+            return min(found)[1] if found else None
+        for _, other in self.names.get(_spelling(self.tallies[key].text), ()):
+            if self.budget <= 0:
+                return None
+            self.budget -= 1
+            if _same(other, key, self.tallies):
+                return other
+        return None
+
+
+def _figure_parts(key: str) -> tuple[str, list[str]]:
+    """A figure key's value (currency included) and its unit words."""
+    value, _, unit = key.rpartition(":")
+    return value, unit.split("/")
+
+
+def _spelling(text: str) -> tuple[int, str]:
+    """What names spelt nearly alike share: their number of words and the initial of each."""
+    words = text.split()
+    return len(words), "".join(word[0] for word in words)
 
 
 def _same(left: str, right: str, tallies: Mapping[str, _Tally]) -> bool:
@@ -578,11 +664,17 @@ def _same(left: str, right: str, tallies: Mapping[str, _Tally]) -> bool:
     return (
         len(left_words) == len(right_words)
         and all(
-            a == b or (a[0] == b[0] and len(a) > 3 and SequenceMatcher(None, a, b).ratio() >= 0.8)
+            a == b or (a[0] == b[0] and len(a) > 3 and _alike(a, b))
             for a, b in zip(left_words, right_words, strict=True)
         )
         and left_words != right_words
     )
+
+
+def _alike(a: str, b: str) -> bool:
+    """Whether difflib finds two words 80% alike; its cheap upper bounds first rule out most pairs."""
+    matcher = SequenceMatcher(None, a, b)
+    return matcher.real_quick_ratio() >= 0.8 and matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8
 
 
 def _fold(tallies: dict[str, _Tally], key: str, target: str) -> None:

@@ -58,9 +58,11 @@ _OPENERS = word_set(
 _BANG_NAMES = frozenset({"yahoo", "jeopardy"})
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-# A terminator, closing quotes/brackets, then whitespace, the end, or a glued capitalized word.
+# A terminator, closing quotes/brackets, then whitespace, the end, or a glued capitalized word. A run of
+# terminators is taken whole, from its start only: what follows part of a run ('...') is what follows all of it,
+# and trying each of a long run's positions in turn would rescan the rest of the run each time.
 _CANDIDATE = re.compile(
-    r"([.!?…]+)([\"'”’)\]]*)(?:(\s+)|$|(?=[\"“‘(\[]?[A-Z](?:[a-z]|['’][a-z]|\s|[A-Z&]+[\s'’,]|\d)|[\"“]\d))"
+    r"(?<![.!?…])([.!?…]++)([\"'”’)\]]*)(?:(\s+)|$|(?=[\"“‘(\[]?[A-Z](?:[a-z]|['’][a-z]|\s|[A-Z&]+[\s'’,]|\d)|[\"“]\d))"
 )
 _NEXT_WORD = re.compile(r"[\"'“‘(\[]*([^\s\"'”’)\].,;:!?…]*)")
 _ACRONYM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
@@ -91,9 +93,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def _split_block(text: str, offset: int, out: list[tuple[int, int]]) -> None:
     """Append the spans of the sentences of one paragraph (no blank lines inside), shifted by ``offset``."""
-    start = 0
+    start = quotes = counted = 0
     for match in _CANDIDATE.finditer(text):
-        cut = _boundary(text, start, match)
+        # Straight quotes before each terminator, counted on from the last one rather than from the start.
+        quotes += text.count('"', counted, match.start())
+        counted = match.start()
+        cut = _boundary(text, start, match, quotes)
         if cut is None:
             continue
         _add_stripped(text, start, cut, offset, out)
@@ -109,8 +114,9 @@ def _add_stripped(text: str, start: int, end: int, offset: int, out: list[tuple[
         out.append((offset + start, offset + start + len(stripped.rstrip())))
 
 
-def _boundary(text: str, start: int, match: re.Match[str]) -> int | None:
-    """Where the sentence ends at this terminator, or None when the terminator is not a boundary."""
+def _boundary(text: str, start: int, match: re.Match[str], quotes: int) -> int | None:
+    """Where the sentence ends at this terminator, or None when it is not a boundary; ``quotes``: how many
+    straight double quotes the paragraph has before it."""
     terminator, closers = match.group(1), match.group(2)
     end = match.end()
     if end >= len(text):
@@ -127,7 +133,7 @@ def _boundary(text: str, start: int, match: re.Match[str]) -> int | None:
             and token.lower() not in _ABBREVIATIONS
         ):
             return cut
-    if '"' in closers and match.group(3) is None and text.count('"', 0, match.start()) % 2 == 0:
+    if '"' in closers and match.group(3) is None and quotes % 2 == 0:
         # A straight quote glued to both sentences ('slowed."I am'): after an even number of them so far in
         # the paragraph it opens the next sentence. Followed by a space it closes this one: quotations
         # that run over paragraphs leave the count odd, so the count alone is not trusted there.
@@ -178,10 +184,38 @@ def _starts_lowercase(text: str, at: int) -> bool:
 def _previous_token(text: str, start: int, match: re.Match[str]) -> str:
     """The non-space run just before the terminator, without opening punctuation."""
     stop = match.start()
-    token = text[max(text.rfind(" ", start, stop) + 1, start) : stop]
-    if "\n" in token or "\t" in token:
-        token = token.split()[-1] if token.split() else ""
+    begin = _token_start(text, start, stop)
+    token = text[begin:stop]
+    if begin > start and text[begin - 1] != " ":
+        # After a line break or tab: the last run of non-whitespace before the terminator.
+        pieces = token.split()
+        token = pieces[-1] if pieces else _word_before(text, start, begin - 1)
     return token.lstrip(_OPENING_PUNCT)
+
+
+def _token_start(text: str, start: int, stop: int) -> int:
+    """Where the run before ``stop`` that holds no space, line break or tab begins (``start`` at the most)."""
+    # Looked for backwards from ``stop``, never from ``start``: a sentence that runs on through many
+    # terminators that do not end it would be rescanned from its start at each of them.
+    space = text.rfind(" ", max(start, stop - 40), stop)
+    if space >= 0 and "\n" not in text[space:stop] and "\t" not in text[space:stop]:
+        return space + 1
+    begin = stop
+    while begin > start and text[begin - 1] not in " \n\t":
+        begin -= 1
+    return begin
+
+
+def _word_before(text: str, start: int, end: int) -> str:
+    """The last run of non-whitespace before ``end`` and after the last space (and ``start``), or ""."""
+    while end > start and text[end - 1].isspace():
+        if text[end - 1] == " ":
+            return ""
+        end -= 1
+    begin = end
+    while begin > start and not text[begin - 1].isspace():
+        begin -= 1
+    return text[begin:end]
 
 
 def _period_ends_sentence(text: str, start: int, match: re.Match[str], end: int) -> bool:
@@ -351,7 +385,8 @@ _CLAUSE_WORDS = word_set(
 )
 _DASHES = frozenset({"-", "–", "—", "--"})
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{2,40}(?:\([^)]{1,40}\))?\s*[-–—:]\s+(?=\S)")
-_PARENTHETICAL = re.compile(r"\s*\([^()]*\)")
+# Not tried from inside a run of spaces: each start there would rescan the rest of the run.
+_PARENTHETICAL = re.compile(r"(?<!\s)\s*\([^()]*\)")
 _TRAILING_PUNCT = " ,;:-–—(\"'“‘"
 # A clause cut may keep a few more words than ``max_words``: a whole clause reads better than a cut one.
 _CLAUSE_SLACK = 4

@@ -33,6 +33,9 @@ _CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 _BY = re.compile(r"^(?:(?:written|words|story|reporting)\s+)?by\s+", re.IGNORECASE)
 # An e-mail address with the name after it in brackets (RSS's form) or before it, the address in <> or ().
 _MAILED = re.compile(r"\S+@\S+\s*\((?P<after>[^()@]+)\)|(?P<name>[^<>()@]+?)\s*[<(]\s*\S+@[^>)]+[>)]")
+# A byline piece longer than this is no name and no address: it is not matched against _MAILED, whose
+# backtracking over the '@'s of a long run of them would take time growing with the square of its length.
+MAX_BYLINE = 300
 _JOB = re.compile(
     r"(?:[\w'’-]+\s+){0,3}(?:correspondent|editor|writer|reporter|journalist|columnist|contributor|staff|"
     r"producer|analyst|photographer|critic|author|desk)s?$",
@@ -344,7 +347,7 @@ def is_job(text: str) -> bool:
 def byline_name(text: str) -> str:
     """One name of a byline: 'By Jane Doe', 'jane@example.com (Jane Doe)', 'Jane Doe <jane@...>' -> 'Jane Doe'."""
     text = _BY.sub("", text.strip())
-    quoted = _MAILED.fullmatch(text)
+    quoted = _MAILED.fullmatch(text) if len(text) <= MAX_BYLINE else None
     if quoted:
         text = quoted["name"] or quoted["after"] or ""
     return "" if "@" in text else text.strip(" ;:|-")

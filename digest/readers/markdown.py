@@ -54,7 +54,10 @@ _BLOCK_CHARACTERS = {
 }
 _TRIGGERS = "".join(sorted(set("".join(_PATTERN_CHARACTERS.values()) + "".join(_BLOCK_CHARACTERS.values()))))
 INLINE_BUDGET = 10_000_000  # inline markup characters times the length of their paragraph, summed
-_INLINE = re.compile(r"[\[<\\`*_&!]")
+# Inline markup, and a ':' opening a line: a definition, for which the rest of its paragraph is split off and
+# searched again. Footnote markers ('[^') count by their '['.
+_INLINE = re.compile(r"[\[<\\`*_&!]|^ {0,3}:", re.MULTILINE)
+MAX_BLOCKS = 30_000  # paragraphs and footnote markers in one document
 _ATX_HEADING = re.compile(r"(#{1,6}) +(.+?)(?: +#+)?")
 MAX_VALUES = 10_000  # keys, values and list items in front matter; real front matter has a few dozen
 
@@ -348,8 +351,12 @@ def _affordable(body: str) -> bool:
 
     Its inline pass rescans a paragraph for each link, tag, escape or emphasis it finds there, and scans
     on to the paragraph's end from each '[' and '<': the work grows with their number times the
-    paragraph's length (50,000 '[' in one paragraph take eight minutes).
+    paragraph's length (50,000 '[' in one paragraph take eight minutes). And it takes each paragraph off the
+    front of the list of all those left, and keeps each footnote reference on such a list too: that work
+    grows with the square of their number.
     """
+    if body.count("\n\n") + body.count("[^") > MAX_BLOCKS:
+        return False
     if len(_INLINE.findall(body)) * len(body) <= INLINE_BUDGET:
         return True  # a bound on the sum below, which saves splitting ordinary articles into paragraphs
     work = sum(len(_INLINE.findall(block)) * len(block) for block in body.split("\n\n"))
