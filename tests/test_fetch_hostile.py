@@ -389,7 +389,7 @@ def test_a_dripping_server_is_given_up_within_the_timeout(tmp_path: Path, every:
         took = time.monotonic() - started
     assert dripping.failed == f"{home.url('/drip.xml')}: timed out after 1 s (2 tries)"
     assert good.new == 1
-    assert took < 3.5  # two tries of at most 1 s each, whether the bytes trickle (0.1 s) or stall (5 s)
+    assert took < 8  # two tries of at most 1 s each (a trickle alone takes 20 s), room for a busy machine
 
 
 def test_the_whole_fetch_stops_at_the_deadline(tmp_path: Path) -> None:
@@ -408,7 +408,7 @@ def test_the_whole_fetch_stops_at_the_deadline(tmp_path: Path) -> None:
         == f"{home.url('/drip.xml')}: stopped: fetch.deadline (1.5 s) passed during the download"
     )
     assert late.failed == f"{home.url('/feed.xml')}: not fetched: fetch.deadline (1.5 s) has passed"
-    assert 1.5 <= took < 2.5
+    assert 1.5 <= took < 5  # the deadline, with room for a busy machine (the trickle alone takes 10 s)
     assert json.loads(state.read_text())["feeds"] == {}
 
 
