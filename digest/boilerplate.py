@@ -12,8 +12,16 @@ from functools import lru_cache
 
 from digest.text import STOPWORDS, word_set
 
-__all__ = ["REASONS", "boilerplate_reason", "is_boilerplate", "is_headline_list_label", "looks_like_headline"]
+__all__ = [
+    "CAPTION",
+    "REASONS",
+    "boilerplate_reason",
+    "is_boilerplate",
+    "is_headline_list_label",
+    "looks_like_headline",
+]
 
+CAPTION = "caption"  # a picture's or map's caption: the article's own, though not its prose
 REASONS: frozenset[str] = frozenset(
     {
         "author-bio",
@@ -222,7 +230,7 @@ def boilerplate_reason(paragraph: str, *, author: str | None = None) -> str | No
     if count <= 14 and (_DATELINE.match(line) or _TIME_ONLY.match(line)):
         return "dateline"
     if count <= _MAX_CAPTION_WORDS and line[-1] not in _TERMINAL and _is_caption(line):
-        return "caption"
+        return CAPTION
     return None
 
 

@@ -130,12 +130,21 @@ DATE_LINE_WORDS = 12
 DATELINE_WORDS = 5  # at most this many words before a dateline's date ("WASHINGTON, D.C., Tuesday,")
 
 
+FROM_TEXT = "text"  # the rule of a date ``find_in_text`` found
+# Lines whose date is not the article's: a correction or an editor's note (the day it was corrected), and a
+# timeline's entry ("5 March 2024: talks collapse"), of which the article is the latest.
+_NOT_ITS_DATE = re.compile(
+    r"(?i:\W{0,3}+(?:corrections?|clarifications?|editor['’]?s note|corrected|amended)\b)"
+    r"|\W{0,3}+(?:\d{1,2}\s++[A-Z][a-z]{2,8}\.?+|[A-Z][a-z]{2,8}\.?+\s++\d{1,2},?+)\s++\d{4}\s*+[:–—-]\s*+\w"
+)
+
+
 def find_in_text(paragraphs: Sequence[str]) -> str | None:
     """The article's date as written in its text, as 'YYYY-MM-DD', or None: the first full calendar date of
     the first paragraph that is a short line, or that opens with it."""
     for number, paragraph in enumerate(paragraphs):
         short = len(paragraph.split()) <= DATE_LINE_WORDS
-        if not short and number > 0:
+        if (not short and number > 0) or _NOT_ITS_DATE.match(paragraph):
             continue
         found = _first_date(paragraph)
         if found is not None and (short or len(paragraph[: found[0]].split()) <= DATELINE_WORDS):

@@ -8,7 +8,8 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Sequence
 
-from digest.boilerplate import boilerplate_reason, is_headline_list_label, looks_like_headline
+from digest import dates
+from digest.boilerplate import CAPTION, boilerplate_reason, is_headline_list_label, looks_like_headline
 from digest.errors import SourceError
 from digest.models import Article, RawArticle, Sentences, with_slug
 from digest.readers._common import byline_name, drop_blocks, is_job
@@ -33,7 +34,7 @@ _TAGS = {
 
 def normalize(raw: RawArticle) -> Article:
     """Clean one raw record into an Article; raise SourceError when nothing readable is left."""
-    paragraphs, removed = _clean_paragraphs(raw)
+    paragraphs, removed, own = _clean_paragraphs(raw)
     sentences = _sentences(paragraphs)
     title, title_from = _title(raw, sentences)
     if not title:
@@ -47,9 +48,9 @@ def normalize(raw: RawArticle) -> Article:
         format=raw.format,
         title=title,
         title_from=title_from,
-        date=raw.date,
-        date_from=raw.date_from,
-        published=raw.published,
+        date=(date := _kept_date(raw, own)),
+        date_from=raw.date_from if date else None,
+        published=raw.published if date == raw.date else None,
         author=(author := _author(raw.author, raw.publisher)),
         author_from=raw.author_from if author else None,
         publisher=_clean(raw.publisher),
@@ -66,6 +67,12 @@ def normalize(raw: RawArticle) -> Article:
         content_hash=_content_hash(title, text),
         words=len(text.split()),
     )
+
+
+def _kept_date(raw: RawArticle, own: Sequence[str]) -> str | None:
+    """The date, where it was read in the text, only from the article's own lines (what the reader keeps, and
+    the captions of its pictures and maps): a related link or a list dropped as boilerplate dates nothing."""
+    return dates.find_in_text(own) if raw.date_from == dates.FROM_TEXT else raw.date
 
 
 def article_id(source: str) -> str:
@@ -152,9 +159,11 @@ def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def _clean_paragraphs(raw: RawArticle) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _clean_paragraphs(raw: RawArticle) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The paragraphs kept, those removed, and the article's own lines (those kept and its captions)."""
     kept: list[str] = []
     removed: list[str] = []
+    own: list[str] = []
     title_key = _key(raw.title or "")
     listing = False  # under a 'Most read' label: the headlines listed after it are other articles'
     for paragraph in raw.paragraphs:
@@ -164,12 +173,16 @@ def _clean_paragraphs(raw: RawArticle) -> tuple[tuple[str, ...], tuple[str, ...]
         if not kept and _key(text) == title_key:
             continue  # pages and feeds often repeat the headline as the first line
         listing = listing and looks_like_headline(text)
-        if listing or boilerplate_reason(text, author=raw.author) is not None or is_headline_list_label(text):
+        reason = None if listing else boilerplate_reason(text, author=raw.author)
+        if listing or reason is not None or is_headline_list_label(text):
             removed.append(text)
             listing = listing or is_headline_list_label(text)
+            if reason == CAPTION and not listing:
+                own.append(text)
             continue
         kept.append(text)
-    return tuple(kept), tuple(removed)
+        own.append(text)
+    return tuple(kept), tuple(removed), tuple(own)
 
 
 def _sentences(paragraphs: tuple[str, ...]) -> Sentences:

@@ -216,3 +216,36 @@ def test_random_text_keeps_its_words(text: str) -> None:
         return
     found = " ".join(filter(None, [record.title, record.summary, *record.paragraphs, *record.removed]))
     assert set(found.split()) <= set(text.split()) | set(" ".join(text.split()).split())
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Correction: 5 March 2024",
+        "Editor's note: this article was amended on 5 March 2024",
+        "5 March 2024: Talks collapse",
+        "March 5, 2024 - Talks collapse",
+    ],
+)
+def test_a_correction_or_a_timeline_entry_does_not_date_the_article(line: str) -> None:
+    text = (
+        f"Ferry strike ends\n\n{line}\n\nFerry crews on the northern route returned to work on Monday "
+        "after a week-long strike over pay ended in a deal with the operator.\n"
+    )
+    [article] = read(text.encode(), "a.txt")
+    assert article.date is None
+
+
+def test_a_date_from_a_line_dropped_as_boilerplate_dates_nothing() -> None:
+    from digest.normalize import normalize
+
+    text = (
+        "Ferry strike ends\n\nFerry crews on the northern route returned to work on Monday after a "
+        "week-long strike over pay ended in a deal with the operator, union officials said.\n\n"
+        "Related stories\n\nStorm closes ports 4 March 2024\n\n"
+        "The operator said sailings would run to the normal timetable from Tuesday.\n"
+    )
+    [raw] = read(text.encode(), "a.txt")
+    article = normalize(raw)
+    assert "Storm closes ports 4 March 2024" in article.removed
+    assert (article.date, article.date_from, article.published) == (None, None, None)

@@ -59,7 +59,7 @@ def read(data: bytes, source: str) -> list[RawArticle]:
     date_from = "header" if date else None
     if date is None:
         date = dates.find_in_text(paragraphs)
-        date_from = "text" if date else None
+        date_from = dates.FROM_TEXT if date else None
     return [
         RawArticle(
             source=source,
