@@ -24,7 +24,7 @@ from digest.dedupe import find_duplicates, near_pairs
 from digest.errors import BuildError
 from digest.export import article_key, export, story_hash, summary_hash
 from digest.facts import key_facts
-from digest.group import Grouping, group, inputs_key, subject_documents
+from digest.group import Grouping, group, inputs_key, outlet, subject_documents
 from digest.ingest import Derived, Settings, Source, ingest
 from digest.lock import Held, output_lock
 from digest.models import (
@@ -660,7 +660,7 @@ def _summary_key(story: Story, by_id: Mapping[str, Article], article_hashes: Map
             digest_.update(f"{article_id}:{known}\n".encode())
         else:
             article = by_id[article_id]
-            text = repr((article_id, article.title, tuple(article.sentences)))
+            text = repr((article_id, article.title, outlet(article), tuple(article.sentences)))
             digest_.update(text.encode("utf-8", "surrogatepass"))
     return digest_.hexdigest()
 
@@ -670,13 +670,14 @@ def _summary(story: Story, by_id: Mapping[str, Article], known: Mapping[str, tup
     length, which is what its summary would be (``summarize_story``)."""
     members = [(a, by_id[a].sentences) for a in _spread(story.articles, SUMMARY_ARTICLES)]
     titles = {a: by_id[a].title for a in story.articles}
+    outlets = {a: outlet(by_id[a]) for a in story.articles}
     # Key facts read the leads of the first articles: what outlets agree on is stated early, and a big
     # story's hundredth article adds cost, not facts.
     leads = [(a, sentences[:FACT_SENTENCES]) for a, sentences in members[:FACT_ARTICLES]]
     if len(members) == 1 and members[0][0] in known:
         summary = tuple(StorySentence(text, members[0][0], 1) for text in known[members[0][0]])
     else:
-        summary = summarize_story(members, titles=titles)
+        summary = summarize_story(members, titles=titles, outlets=outlets)
     facts = key_facts(leads, titles=titles)
     return (
         tuple((s.text, s.article, s.sources) for s in summary),

@@ -123,7 +123,7 @@ class Member:
     topic_hint: str | None
     sentences: tuple[str, ...]  # the first SUBJECT_SENTENCES
     categories: tuple[str, ...] = ()  # its feed's or page's categories and tags: evidence, not topics
-    outlet: str = ""  # who published it (``_outlet``)
+    outlet: str = ""  # who published it (``outlet``)
 
 
 def member(article: Article) -> Member:
@@ -139,11 +139,11 @@ def member(article: Article) -> Member:
         topic_hint=None if article.format == "html" else article.topic_hint,
         sentences=tuple(article.sentences[:SUBJECT_SENTENCES]),
         categories=_categories(article),
-        outlet=_outlet(article),
+        outlet=outlet(article),
     )
 
 
-def _outlet(article: Article) -> str:
+def outlet(article: Article) -> str:
     """Who published an article: its publisher, else its link's host, else the folder its file is in (a
     folder of files saved from one site is one outlet, however many articles it holds)."""
     if article.publisher:

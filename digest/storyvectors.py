@@ -1,4 +1,4 @@
-"""A story's candidate sentences as IDF-weighted unit vectors, their centroid and their support, in arrays.
+"""A story's candidate sentences as IDF-weighted unit vectors, their centroid and their near-duplicates, in arrays.
 
 A story's summary weighs every candidate sentence of up to 40 articles: hundreds of sentences, thousands
 of (sentence, term) pairs, which dicts walk a pair at a time. Here the pairs are numpy arrays; the
@@ -76,24 +76,24 @@ class PlainVectors:
             sum(value * centroid[term] for term, value in self.vectors[sentence].items()) / self.centroid_norm
         )
 
-    def supporting(
+    def similar(
         self, queries: Sequence[int], indexed: Sequence[int], owners: Sequence[int], threshold: float
-    ) -> list[int]:
-        """As ``StoryVectors.supporting``."""
+    ) -> list[list[int]]:
+        """As ``StoryVectors.similar``."""
         vectors = self.vectors
         postings: dict[str, list[int]] = {}
         for candidate in indexed:
             for term in vectors[candidate]:
                 postings.setdefault(term, []).append(candidate)
-        counts = []
+        found = []
         for query in queries:
             own, scores = owners[query], dict[int, float]()
             for term, weight in vectors[query].items():
                 for candidate in postings.get(term, ()):
                     if owners[candidate] != own:
                         scores[candidate] = scores.get(candidate, 0.0) + weight * vectors[candidate][term]
-            counts.append(1 + len({owners[c] for c, score in scores.items() if score >= threshold}))
-        return counts
+            found.append(sorted(c for c, score in scores.items() if score >= threshold))
+        return found
 
 
 def _runs(numbers: Sequence[int]) -> list[tuple[int, int]]:
@@ -144,11 +144,11 @@ class StoryVectors:
         weights = map(self.centroid.__getitem__, self.id_list[start:stop])
         return sum(map(float.__mul__, self.unit_list[start:stop], weights)) / self.centroid_norm
 
-    def supporting(
+    def similar(
         self, queries: Sequence[int], indexed: Sequence[int], owners: Sequence[int], threshold: float
-    ) -> list[int]:
-        """For each query candidate, how many distinct articles (``owners``, by candidate) hold one of the
-        ``indexed`` candidates whose cosine with it reaches ``threshold``; its own article included, once."""
+    ) -> list[list[int]]:
+        """For each query candidate, the ``indexed`` candidates of other owners (``owners``, by candidate:
+        outlets) whose cosine with it reaches ``threshold``, in candidate order."""
         import numpy as np
 
         owner = np.asarray(owners, dtype=np.intp)
@@ -174,10 +174,10 @@ class StoryVectors:
         query, candidate = np.divmod(hits, candidates)
         own = owner[np.asarray(queries, dtype=np.intp)]
         other = owner[candidate] != own[query]
-        articles = int(owner.max()) + 1
-        pairs_found = np.unique(query[other] * articles + owner[candidate[other]])
-        counts: list[int] = (1 + np.bincount(pairs_found // articles, minlength=len(queries))).tolist()
-        return counts
+        found: list[list[int]] = [[] for _ in queries]
+        for asking, hit in zip(query[other].tolist(), candidate[other].tolist(), strict=True):
+            found[asking].append(hit)
+        return found
 
     def _pairs(self, sentences: Sequence[int]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
         """The positions of the (sentence, term) pairs of ``sentences``, in order, and their sentences."""

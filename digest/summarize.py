@@ -1,17 +1,22 @@
-"""Extractive summaries: the most informative sentences of an article, and of a story across articles.
+"""Extractive summaries: an article's lead and its most informative sentences, and a story's across outlets.
 
-A sentence's centrality is how much of its article's recurring content it carries: the overlap of its
-salient terms (``digest.text.salient_terms``) with the rest of the article, each term counted as often as
-it recurs there, divided by the length of the sentence's term vector. An article summary takes, from the
-sentences ranked among the most central two fifths of the article, the ones that say the most: centrality
-times word count, so a long sentence full of the article's key words wins over a short one, while one
-outside that central share is passed over however long it is. Position (a tie-breaker for the lead) and
-small content signals (final punctuation, no quotation, a sensible length) adjust the score. Sentences
-that are boilerplate, questions to the reader, headings or shorter than five words are never chosen. A
-sentence opening with a pronoun ("It", "They") loses weight unless the sentence before it is chosen too,
-and a sentence repeating a chosen one loses by maximal marginal relevance. Story summaries weigh each
-article's sentences by centrality and the square root of their word count, with the titles counted as
-part of the articles. Everything is deterministic: ties go to the earlier sentence.
+An article summary opens with its lead: the first of its first three usable sentences that is news (not
+a quotation, a follow-on that needs the sentence before, a teaser ending in an ellipsis, nor a scene set in
+words found nowhere else in the article); without one, with the best-scoring sentence that can open. The
+rest are chosen after it. A sentence's centrality is how much of its article's recurring content it
+carries: the overlap of its salient terms (``digest.text.salient_terms``) with the rest of the article,
+each term counted as often as it recurs there, divided by the length of the sentence's term vector. The
+rest of the summary takes, from the sentences ranked among the most central two fifths of the article, the
+ones that say the most: centrality times word count, so a long sentence full of the article's key words
+wins over a short one, while one outside that central share is passed over however long it is. Position
+and small content signals (final punctuation, no quotation, a sensible length) adjust the score.
+Sentences that are boilerplate, questions to the reader, headings, lists (``digest.readable``), pieces of
+a quotation the splitter cut, or shorter than five words are never chosen. A sentence opening with a
+pronoun ("It", "They") loses weight unless the sentence before it is chosen too, and a sentence repeating
+a chosen one loses by maximal marginal relevance. Story summaries weigh each article's sentences by
+centrality and the square root of their word count, with the titles counted as part of the articles, open
+with the lead most outlets agree with, and count as support only outlets whose sentence agrees on the facts
+(``digest.agreement``). Everything is deterministic: ties go to the earlier sentence.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ from functools import lru_cache
 from itertools import accumulate, chain, repeat
 from typing import NamedTuple
 
+from digest.agreement import agree
 from digest.boilerplate import boilerplate_reason, is_boilerplate
 from digest.models import StorySentence
+from digest.readable import is_listing, needs_context, quote_cuts
 from digest.storyvectors import story_vectors
 from digest.text import salient_terms, word_set
 
@@ -52,8 +59,9 @@ _WEIGHT_SIGNALS = 0.05
 # shares from 0.35 to 0.46 and widths from 0.07 to 0.15 do about equally well on both halves.
 _CENTRAL_SHARE = 0.42
 _CENTRAL_WIDTH = 0.1
-# Their lead bias: a sentence's length spreads these scores wider than a story's, so it takes more to keep
-# the lead of most articles (0 to 0.1 do about equally well on the BBC set).
+# Their position bias, for the sentences after the lead (which always opens): a sentence's length spreads
+# these scores wider than a story's, so it takes more to favour the early ones (0 to 0.1 do about equally
+# well on the BBC set).
 _SUMMARY_POSITION = 0.1
 # Story summaries: centrality to the whole story and the share of the other articles saying the same.
 _WEIGHT_STORY = 0.5
@@ -72,6 +80,9 @@ _MMR_LAMBDA = 0.7
 _STORY_CANDIDATES_PER_ARTICLE = 8
 
 _OPENING = "\"'“‘("
+# An article's lead is among its first three usable sentences: a headline, dateline or byline may come
+# before it, and a quotation or a question that opens a feature is passed over for the news after it.
+_LEAD_CANDIDATES = 3
 
 
 class _Sentence(NamedTuple):
@@ -84,19 +95,23 @@ class _Sentence(NamedTuple):
     norm: float  # Euclidean length of ``terms``
     words: int
     dangling: bool  # opens with a pronoun that needs the sentence before
+    context: bool  # opens with any word that needs the sentence before (``needs_context``)
     signals: float  # content signals, about -5..0
 
 
 def usable_sentence(sentence: str) -> bool:
-    """True when a sentence may appear in a summary: prose, 5+ words, not a question nor a heading."""
+    """True when a sentence may appear in a summary: prose, 5+ words, not a question, heading, list nor
+    quotation of someone unnamed ('"...," he said')."""
     return _plausible(sentence) and not is_boilerplate(sentence)
 
 
 def summarize_article(sentences: Sequence[str], count: int, *, title: str = "") -> tuple[str, ...]:
-    """The ``count`` most informative usable sentences of an article, in article order.
+    """An article's lead (see the module docstring) and its ``count - 1`` most informative usable
+    sentences after it, in article order.
 
-    ``title`` is accepted but not weighed: a headline is written to catch the eye (puns, quotes), and any
-    weight given to it lowered ROUGE on both halves of the BBC set.
+    ``title`` only helps recognise the lead (a headline repeated in the body is none; a lead shares a word
+    with the title or the rest): it is not weighed in the scores, since a headline is written to catch the
+    eye (puns, quotes), and any weight given to it lowered ROUGE on both halves of the BBC set.
     """
     if count < 0:
         raise ValueError(f"summary length must be 0 or more, got {count}")
@@ -109,8 +124,50 @@ def summarize_article(sentences: Sequence[str], count: int, *, title: str = "") 
     if not candidates:
         return ()
     scores = _summary_scores(candidates, total, count)
-    chosen = _select(candidates, scores, count)
+    titled = total + Counter(salient_terms(title))
+    opening = _lead(candidates, titled, title) or _best_opening(candidates, scores)
+    chosen = _select(candidates, scores, count, opening)
     return tuple(candidate.text for candidate in sorted(chosen, key=lambda c: c.number))
+
+
+def _lead(candidates: Sequence[_Sentence], total: Mapping[str, float], title: str) -> _Sentence | None:
+    """The article's lead: the first of its first ``_LEAD_CANDIDATES`` usable sentences that is news and
+    shares a term with the rest of the article or its title, both in ``total`` (a scene set in words found
+    nowhere else is no lead)."""
+    return next(
+        (c for c in candidates[:_LEAD_CANDIDATES] if _news_lead(c, title) and _centrality(c, total) > 0),
+        None,
+    )
+
+
+def _news_lead(candidate: _Sentence, title: str) -> bool:
+    """True when a sentence can open a summary as its news: not a teaser, a quotation, a fragment or a
+    follow-on."""
+    text = candidate.text
+    return not (
+        candidate.context
+        or text[:1].islower()
+        or _quotation_first(text)
+        or text.rstrip().endswith(("...", "…"))
+        or text.rstrip(".").casefold() == title.strip().rstrip(".").casefold()
+        or boilerplate_reason(text) is not None
+    )
+
+
+def _quotation_first(text: str) -> bool:
+    """True when a sentence opens with a quotation that makes up half of it or more: a teaser, not a lead
+    ('"Irreversible damage" will be caused by ...' is a lead)."""
+    if text[:1] not in '"“':
+        return False
+    closing = text.find("”" if text[0] == "“" else '"', 1)
+    quoted = text[1:closing] if closing > 0 else text
+    return 2 * len(quoted.split()) >= len(text.split())
+
+
+def _best_opening(candidates: Sequence[_Sentence], scores: Sequence[float]) -> _Sentence | None:
+    """Without a lead, the best-scoring sentence that can open a summary, or None."""
+    order = sorted(range(len(candidates)), key=lambda position: (-scores[position], position))
+    return next((candidates[p] for p in order if _news_lead(candidates[p], "")), None)
 
 
 def story_length(articles: int) -> int:
@@ -119,11 +176,16 @@ def story_length(articles: int) -> int:
 
 
 def _plausible(sentence: str) -> bool:
-    """The cheap half of ``usable_sentence``: 5+ words, not a question to the reader, not a heading."""
+    """The cheap half of ``usable_sentence``: 5+ words, not a question to the reader, heading, list nor
+    quotation of someone it does not name."""
     tokens = sentence.split()
     if len(tokens) < MIN_WORDS or sentence.rstrip().endswith("?"):
         return False
-    return _punctuated(sentence) or not _title_case(tokens)
+    return (
+        (_punctuated(sentence) or not _title_case(tokens))
+        and not is_listing(sentence)
+        and not _unattributed(sentence)
+    )
 
 
 def _punctuated(sentence: str) -> bool:
@@ -138,22 +200,33 @@ def _title_case(tokens: Sequence[str]) -> bool:
 
 
 def _candidates(sentences: Sequence[str], terms: Sequence[Counter[str]]) -> list[_Sentence]:
-    """The plausible sentences of one article with their terms."""
+    """The plausible sentences of one article with their terms, but for pieces of a cut quotation."""
     candidates: list[_Sentence] = []
-    for index, (text, counts) in enumerate(zip(sentences, terms, strict=True)):
-        if counts and _plausible(text):
+    cuts = quote_cuts(sentences)
+    for index, (text, counts, cut) in enumerate(zip(sentences, terms, cuts, strict=True)):
+        if counts and not cut and _plausible(text):
             candidates.append(_Sentence(text, index, len(candidates), *_measures(text, counts)))
     return candidates
 
 
-_Measures = tuple[Counter[str], float, int, bool, float]  # the fields of a _Sentence its text alone sets
+# The fields of a _Sentence its text alone sets.
+_Measures = tuple[Counter[str], float, int, bool, bool, float]
 
 
 def _measures(text: str, counts: Counter[str]) -> _Measures:
-    """A candidate's terms, their norm, its word count, dangling opener and content signals."""
+    """A candidate's terms, their norm, its word count, dangling and context openers, content signals."""
     first = text.lstrip(_OPENING).split(None, 1)[0].lower().rstrip(",;:")
     size = text.count(" ") + 1
-    return counts, _norm(counts), size, first in _DANGLING, _signals(text, size)
+    return counts, _norm(counts), size, first in _DANGLING, needs_context(text), _signals(text, size)
+
+
+def _unattributed(text: str) -> bool:
+    """True when a sentence is a quotation whose speaker is not named in it: none, or 'he said'."""
+    if text[:1] not in '"“':
+        return False
+    closing = max(text.rfind('"'), text.rfind("”"))
+    after = text[closing + 1 :].split(None, 1) if closing > 0 else []
+    return not after or after[0].lower().strip(",.") in _DANGLING
 
 
 class _Said(NamedTuple):
@@ -274,13 +347,27 @@ def _article_scores(candidates: Sequence[_Sentence], total: Mapping[str, float])
     ]
 
 
-def _select(candidates: Sequence[_Sentence], scores: Sequence[float], count: int) -> list[_Sentence]:
-    """Greedy choice: best score first; dangling openers, near-repeats and boilerplate lose out."""
+def _select(
+    candidates: Sequence[_Sentence], scores: Sequence[float], count: int, opening: _Sentence | None
+) -> list[_Sentence]:
+    """Greedy choice after the opening: best score first; dangling openers, near-repeats and boilerplate lose
+    out. Without an opening, no sentence that needs context is taken."""
     # Penalties only lower a score, so candidates are visited best-first and the scan stops as soon as
     # no unvisited candidate can beat the best value found.
-    order = sorted(range(len(candidates)), key=lambda position: (-scores[position], position))
     chosen: list[_Sentence] = []
     chosen_index: set[int] = set()
+    if opening is not None:
+        chosen.append(opening)
+        chosen_index.add(opening.number)
+    first = opening.number if opening is not None else -1
+    order = sorted(
+        (
+            p
+            for p in range(len(candidates))
+            if candidates[p].number > first and (opening is not None or not candidates[p].context)
+        ),
+        key=lambda position: (-scores[position], position),
+    )
     while order and len(chosen) < count:
         best, best_value = -1, -math.inf
         for position in order:
@@ -313,17 +400,22 @@ def summarize_story(
     *,
     max_sentences: int | None = None,
     titles: Mapping[str, str] | None = None,
+    outlets: Mapping[str, str] | None = None,
 ) -> tuple[StorySentence, ...]:
-    """A story summary from its articles (id, sentences), in story order; each sentence traced to its article.
+    """A story summary from its articles (id, sentences): the most representative lead, then what the
+    outlets add, each sentence traced to its article.
 
     Each article's sentences are scored as for its own summary; to that are added centrality to the
-    whole story and support, the share of the other articles holding a sentence that says the same
-    (cosine of story-weighted terms >= ``SIMILAR``). Sentences are then chosen by maximal marginal
-    relevance and no two chosen ones say the same. ``sources`` counts the distinct articles saying the
-    same as the chosen sentence, its own included. The result is ordered by article (input order), then
-    position in the article. Its length is ``story_length`` of the number of distinct articles, capped
-    by ``max_sentences``. A story of one article gets that article's summary. ``titles`` maps article ids
-    to their titles, which count as part of their articles' content.
+    whole story and support, the share of the other outlets holding a sentence that says the same
+    (cosine of story-weighted terms >= ``SIMILAR``) and agrees with it on the facts (``agree``: figures,
+    negation, opposite verbs). The summary opens with the articles' lead that most outlets support (then
+    the most central); the rest are chosen by maximal marginal relevance, and no two chosen sentences say
+    the same. ``sources`` counts the distinct outlets whose sentence says the same and agrees, its own
+    included: ``outlets`` maps article ids to their outlet (publisher), and an article not in it is an
+    outlet of its own. After the opening, sentences are ordered by article (input order), then position.
+    The length is ``story_length`` of the number of distinct articles, capped by ``max_sentences``. A story
+    of one article gets that article's summary. ``titles`` maps article ids to their titles, which count
+    as part of their articles' content.
     """
     titles = titles or {}
     ids = list(dict.fromkeys(article_id for article_id, _ in articles))
@@ -336,25 +428,34 @@ def summarize_story(
         article_id, sentences = articles[0]
         summary = summarize_article(sentences, length, title=titles.get(article_id, ""))
         return tuple(StorySentence(text, article_id, 1) for text in summary)
+    numbers: dict[str, int] = {}
     pool = [
-        _story_article(order, article_id, sentences, titles.get(article_id, ""))
+        _story_article(
+            order,
+            article_id,
+            sentences,
+            titles.get(article_id, ""),
+            numbers.setdefault((outlets or {}).get(article_id) or f"article:{article_id}", len(numbers)),
+        )
         for order, (article_id, sentences) in enumerate(articles)
     ]
     entries = _story_entries([article for article in pool if article.candidates])
     picked = _select_story(entries, length)
+    rest = sorted(picked[1:], key=lambda entry: (entry.article.order, entry.sentence.number))
     return tuple(
-        StorySentence(entry.sentence.text, entry.article.id, entry.sources)
-        for entry in sorted(picked, key=lambda entry: (entry.article.order, entry.sentence.number))
+        StorySentence(entry.sentence.text, entry.article.id, entry.sources) for entry in picked[:1] + rest
     )
 
 
 class _Article(NamedTuple):
-    """One article of a story with its candidate sentences and their scores within the article."""
+    """One article of a story with its candidate sentences, their scores within the article, and its lead."""
 
     order: int  # position in the story's article order
     id: str
     candidates: list[_Sentence]
     scores: list[float]
+    outlet: int  # the number of its outlet in the story
+    lead: _Sentence | None
 
 
 class _Entry(NamedTuple):
@@ -364,24 +465,27 @@ class _Entry(NamedTuple):
     sentence: _Sentence
     vector: dict[str, float]  # unit length
     score: float
-    sources: int
+    sources: int  # outlets saying the same and agreeing, its own included
 
 
-def _story_article(order: int, article_id: str, sentences: Sequence[str], title: str) -> _Article:
-    """An article's usable sentences scored as in its own summary."""
+def _story_article(
+    order: int, article_id: str, sentences: Sequence[str], title: str, outlet: int = 0
+) -> _Article:
+    """An article's usable sentences scored as in its own summary, and its lead."""
     said = [_said(text) for text in sentences]
     total = Counter(chain.from_iterable(each.salient for each in said))
     total.update(salient_terms(title))
     candidates: list[_Sentence] = []
-    for index, (text, each) in enumerate(zip(sentences, said, strict=True)):
-        if each.measures is not None:
+    cuts = quote_cuts(sentences)
+    for index, (text, each, cut) in enumerate(zip(sentences, said, cuts, strict=True)):
+        if each.measures is not None and not cut:
             candidates.append(_Sentence(text, index, len(candidates), *each.measures))
     scores = _article_scores(candidates, total) if candidates else []
-    return _Article(order, article_id, candidates, scores)
+    return _Article(order, article_id, candidates, scores, outlet, _lead(candidates, total, title))
 
 
 def _story_entries(pool: Sequence[_Article]) -> list[_Entry]:
-    """The leading candidates of every article, scored for the story, with the articles supporting each."""
+    """The leading candidates of every article, scored for the story, with the outlets supporting each."""
     if not pool:
         return []
     # Candidates are numbered through the story, article after article.
@@ -390,7 +494,7 @@ def _story_entries(pool: Sequence[_Article]) -> list[_Entry]:
         [sentence.terms for article in pool for sentence in article.candidates],
         [order for order, article in enumerate(pool) for _ in article.candidates],
     )
-    others = len({article.id for article in pool}) - 1
+    others = len({article.outlet for article in pool}) - 1
     preliminary = []
     for article, first in zip(pool, firsts, strict=False):
         for sentence, score in list(zip(article.candidates, article.scores, strict=True))[
@@ -398,20 +502,23 @@ def _story_entries(pool: Sequence[_Article]) -> list[_Entry]:
         ]:
             number = first + sentence.rank
             preliminary.append((score + _WEIGHT_STORY * space.centrality(number), article, sentence, number))
-    # Support is counted for the best-placed candidates only: it costs a walk over the whole story each,
-    # and a sentence far down the ranking is not lifted into a summary of at most six by it.
-    ranked = sorted(sorted(range(len(preliminary)), key=lambda i: -preliminary[i][0])[:_SUPPORT_CANDIDATES])
+    # Support is counted for the best-placed candidates and the leads only: it costs a walk over the whole
+    # story each, and a sentence far down the ranking is not lifted into a summary of at most six by it.
+    best = sorted(range(len(preliminary)), key=lambda i: -preliminary[i][0])[:_SUPPORT_CANDIDATES]
+    leads = [i for i, (_, article, sentence, _) in enumerate(preliminary) if sentence is article.lead]
+    ranked = sorted({*best, *leads})
     indexed = [
         first + rank
         for article, first in zip(pool, firsts, strict=False)
         for rank in range(min(len(article.candidates), _SUPPORT_SENTENCES))
     ]
-    numbers: dict[str, int] = {}
-    owners = [numbers.setdefault(article.id, len(numbers)) for article in pool for _ in article.candidates]
-    supported = space.supporting([preliminary[p][3] for p in ranked], indexed, owners, SIMILAR)
+    owners = [article.outlet for article in pool for _ in article.candidates]
+    texts = [sentence.text for article in pool for sentence in article.candidates]
+    alike = space.similar([preliminary[p][3] for p in ranked], indexed, owners, SIMILAR)
     entries = []
-    for position, sources in zip(ranked, supported, strict=True):
+    for position, similar in zip(ranked, alike, strict=True):
         value, article, sentence, number = preliminary[position]
+        sources = 1 + len({owners[other] for other in similar if agree(sentence.text, texts[other])})
         support = (sources - 1) / others if others else 0.0
         entries.append(
             _Entry(article, sentence, space.vector(number), value + _WEIGHT_SUPPORT * support, sources)
@@ -433,31 +540,53 @@ def _similarity(left: Mapping[str, float], right: Mapping[str, float]) -> float:
 
 
 def _select_story(entries: Sequence[_Entry], length: int) -> list[_Entry]:
-    """Choose by maximal marginal relevance; a sentence saying the same as a chosen one is never taken."""
+    """The opening (``_story_opening``), then the rest by maximal marginal relevance; a sentence saying the
+    same as a chosen one is never taken."""
     chosen: list[_Entry] = []
     # Each candidate's greatest similarity to a chosen sentence, updated as each one is chosen.
     overlaps = [0.0] * len(entries)
     remaining = list(range(len(entries)))
-    while remaining and len(chosen) < length:
-        best, best_value = -1, -math.inf
-        for position in remaining:
-            entry = entries[position]
-            overlap = overlaps[position]
-            value = _MMR_LAMBDA * entry.score - (1.0 - _MMR_LAMBDA) * overlap
-            if entry.sentence.dangling and not _referent_chosen(chosen, entry):
-                value -= _DANGLING_PENALTY
-            if value > best_value:
-                best, best_value = position, value
-        if best < 0:
-            break
+    best = _story_opening(entries)
+    while best is not None and len(chosen) < length:
         picked = entries[best]
         chosen.append(picked)
         remaining.remove(best)
         for position in remaining:
             overlaps[position] = max(overlaps[position], _similarity(entries[position].vector, picked.vector))
         # One saying the same as a chosen sentence is never chosen: it leaves the running.
-        remaining = [position for position in remaining if overlaps[position] < SIMILAR]
+        remaining = [
+            position
+            for position in remaining
+            if overlaps[position] < SIMILAR and _cosine(entries[position].sentence, picked.sentence) < _REPEAT
+        ]
+        best = _next_story_sentence(entries, remaining, overlaps, chosen)
     return chosen
+
+
+def _next_story_sentence(
+    entries: Sequence[_Entry], remaining: Sequence[int], overlaps: Sequence[float], chosen: Sequence[_Entry]
+) -> int | None:
+    """The remaining entry with the best marginal relevance, a dangling opener without its referent
+    losing ``_DANGLING_PENALTY``; None when none remains."""
+    best, best_value = None, -math.inf
+    for position in remaining:
+        entry = entries[position]
+        value = _MMR_LAMBDA * entry.score - (1.0 - _MMR_LAMBDA) * overlaps[position]
+        if entry.sentence.dangling and not _referent_chosen(chosen, entry):
+            value -= _DANGLING_PENALTY
+        if value > best_value:
+            best, best_value = position, value
+    return best
+
+
+def _story_opening(entries: Sequence[_Entry]) -> int | None:
+    """The position of the story's most representative lead: most outlets agreeing, then the best score.
+    Without leads, the best-scoring sentence that needs no context; None when there is none."""
+    leads = [p for p, entry in enumerate(entries) if entry.sentence is entry.article.lead]
+    if leads:
+        return max(leads, key=lambda p: (entries[p].sources, entries[p].score, -p))
+    openers = [p for p, entry in enumerate(entries) if not entry.sentence.context]
+    return max(openers, key=lambda p: (entries[p].score, -p)) if openers else None
 
 
 def _referent_chosen(chosen: Sequence[_Entry], entry: _Entry) -> bool:

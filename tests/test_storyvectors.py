@@ -15,9 +15,11 @@ from collections.abc import Iterator, Mapping, Sequence
 import pytest
 
 from digest import facts, storyvectors, summarize
+from digest.agreement import agree
 from digest.summarize import (
     _DANGLING_PENALTY,
     _MMR_LAMBDA,
+    _REPEAT,
     _STORY_CANDIDATES_PER_ARTICLE,
     _SUPPORT_CANDIDATES,
     _SUPPORT_SENTENCES,
@@ -25,6 +27,7 @@ from digest.summarize import (
     _WEIGHT_SUPPORT,
     SIMILAR,
     _Article,
+    _cosine,
     _Entry,
     _referent_chosen,
     _select_story,
@@ -60,7 +63,10 @@ def story(seed: int) -> list[tuple[str, list[str]]]:
 
 
 def pool(articles: Sequence[tuple[str, Sequence[str]]]) -> list[_Article]:
-    made = [_story_article(order, a, texts, "") for order, (a, texts) in enumerate(articles)]
+    """The story's articles; articles a0 to a4 are of one outlet, the rest each of its own."""
+    made = [
+        _story_article(order, a, texts, "", min(int(a[1:]), 4)) for order, (a, texts) in enumerate(articles)
+    ]
     return [article for article in made if article.candidates]
 
 
@@ -77,7 +83,7 @@ def reference_entries(pool: Sequence[_Article]) -> list[_Entry]:
         scale = math.hypot(*article_total.values()) or 1.0
         centroid.update({term: value / scale for term, value in article_total.items()})
     centroid_norm = math.hypot(*centroid.values()) or 1.0
-    others = len({article.id for article in pool}) - 1
+    others = len({article.outlet for article in pool}) - 1
     preliminary = []
     for article in pool:
         pairs = list(zip(article.candidates, article.scores, strict=True))
@@ -86,22 +92,27 @@ def reference_entries(pool: Sequence[_Article]) -> list[_Entry]:
             centrality = sum(value * centroid[term] for term, value in vector.items()) / centroid_norm
             preliminary.append((score + _WEIGHT_STORY * centrality, article, sentence, vector))
     ranked = sorted(range(len(preliminary)), key=lambda i: -preliminary[i][0])[:_SUPPORT_CANDIDATES]
-    postings: dict[str, list[tuple[int, str, float]]] = {}
+    leads = [i for i, (_, article, sentence, _) in enumerate(preliminary) if sentence is article.lead]
+    postings: dict[str, list[tuple[int, int, float]]] = {}
+    texts: dict[int, str] = {}
     for article in pool:
         for sentence in article.candidates[:_SUPPORT_SENTENCES]:
+            texts[id(sentence)] = sentence.text
             for term, weight in vectors[id(sentence)].items():
-                postings.setdefault(term, []).append((id(sentence), article.id, weight))
+                postings.setdefault(term, []).append((id(sentence), article.outlet, weight))
     entries = []
-    for position in sorted(ranked):
+    for position in sorted({*ranked, *leads}):
         value, article, sentence, vector = preliminary[position]
         scores: dict[int, float] = {}
-        owners: dict[int, str] = {}
+        owners: dict[int, int] = {}
         for term, weight in vector.items():
-            for other_sentence, other_article, other in postings.get(term, ()):
-                if other_article != article.id:
+            for other_sentence, other_outlet, other in postings.get(term, ()):
+                if other_outlet != article.outlet:
                     scores[other_sentence] = scores.get(other_sentence, 0.0) + weight * other
-                    owners[other_sentence] = other_article
-        sources = 1 + len({owners[s] for s, score in scores.items() if score >= SIMILAR})
+                    owners[other_sentence] = other_outlet
+        sources = 1 + len(
+            {owners[s] for s, score in scores.items() if score >= SIMILAR and agree(sentence.text, texts[s])}
+        )
         support = (sources - 1) / others if others else 0.0
         entries.append(_Entry(article, sentence, vector, value + _WEIGHT_SUPPORT * support, sources))
     return entries
@@ -125,11 +136,16 @@ def reference_vectors(pool: Sequence[_Article]) -> dict[int, dict[str, float]]:
 
 
 def reference_select(entries: Sequence[_Entry], length: int) -> list[_Entry]:
+    leads = [p for p, entry in enumerate(entries) if entry.sentence is entry.article.lead]
+    openers = leads or [p for p, entry in enumerate(entries) if not entry.sentence.context]
+    opening = max(
+        openers, key=lambda p: (entries[p].sources if leads else 0, entries[p].score, -p), default=-1
+    )
     chosen: list[_Entry] = []
     remaining = list(range(len(entries)))
     while remaining and len(chosen) < length:
         best, best_value = -1, -math.inf
-        for position in remaining:
+        for position in remaining if chosen or opening < 0 else [opening]:
             entry = entries[position]
             overlap = max(
                 (
@@ -140,7 +156,7 @@ def reference_select(entries: Sequence[_Entry], length: int) -> list[_Entry]:
                 ),
                 default=0.0,
             )
-            if overlap >= SIMILAR:
+            if overlap >= SIMILAR or any(_cosine(entry.sentence, o.sentence) >= _REPEAT for o in chosen):
                 continue
             value = _MMR_LAMBDA * entry.score - (1.0 - _MMR_LAMBDA) * overlap
             if entry.sentence.dangling and not _referent_chosen(chosen, entry):
