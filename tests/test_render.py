@@ -227,8 +227,8 @@ def test_home_groups_stories_by_topic_newest_first(site: dict[str, bytes]) -> No
 
 def test_story_page_attributes_sentences_and_lists_copies(site: dict[str, bytes]) -> None:
     story = site[paths.story_page("s1")].decode()
-    assert 'href="../articles/a1-slug.html">Daily Planet</a>; reported in 2 articles' in story
-    assert "reported in 1 articles" not in story
+    assert 'href="../articles/a1-slug.html">Daily Planet</a>; reported by 2 outlets' in story
+    assert "reported by 1 outlet" not in story
     assert story.index("Rafah talks resume in Cairo</a>") < story.index("Cairo talks: second report</a>")
     assert "Also published by" in story
     assert 'href="../articles/a3-slug.html">Wire Copy</a>' in story
