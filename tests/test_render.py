@@ -225,6 +225,13 @@ def test_home_groups_stories_by_topic_newest_first(site: dict[str, bytes]) -> No
     assert 'href="archive.html"' in home
 
 
+def test_a_story_alone_in_its_row_of_the_front_page_spans_it(site: dict[str, bytes]) -> None:
+    home = site["index.html"].decode()
+    world = home[home.index(">World<") : home.index("</section>", home.index(">World<"))]
+    assert world.count('<article class="card lead">') == 1  # s1 leads World, s3 alone beside it
+    assert world.count('<article class="card wide">') == 1
+
+
 def test_story_page_attributes_sentences_and_lists_copies(site: dict[str, bytes]) -> None:
     story = site[paths.story_page("s1")].decode()
     assert 'href="../articles/a1-slug.html">Daily Planet</a>; reported by 2 outlets' in story
