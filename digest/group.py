@@ -577,6 +577,8 @@ def _topics(
     topic_of = {}
     taken: set[str] = set()
     for label, keywords, members in labelled:
+        if not members:
+            continue  # a topic of no story: an empty digest's 'Other'
         topic_id = _unique(slugify(label), taken)
         ordered = sorted(members, key=lambda d: _newest_first(d.story("")))
         topics.append(Topic(topic_id, label, tuple(keywords), tuple(d.id for d in ordered)))

@@ -343,3 +343,10 @@ def test_an_undated_article_takes_its_storys_date(run_build: Builder) -> None:
     assert (articles["000"]["date"], articles["000"]["date_from"]) == ("2024-04-07", "story")
     assert articles["000"]["story"] == articles["001"]["story"]
     assert articles["001"]["date_from"] != "story"
+
+
+def test_an_empty_folder_builds_a_site_with_no_topic(
+    make_source: Callable[..., Path], run_build: Builder
+) -> None:
+    _, digest = run_build(make_source({}))
+    assert digest["articles"] == [] and digest["stories"] == [] and digest["topics"] == []
