@@ -246,10 +246,10 @@ def _build(
             ingested = ingest(sources, settings, cache, jobs=jobs, advance=advance, stamps=stamps)
         for issue in ingested.issues:
             report(issue)
-        articles, read = ingested.articles, ingested.read
+        articles, read = _news(ingested.articles), ingested.read
         derived = ingested.derived
         summaries = {i: d.summary for i, d in derived.items()}
-        article_hashes = {i: d.content_hash for i, d in derived.items()}
+        article_hashes = {i: d.article_hash for i, d in derived.items()}
         words = _Words(derived)
         del ingested
         with stages.stage("dedupe"):
@@ -348,7 +348,7 @@ def _remover(cache: Cache, later: list[Callable[[], object]] | None) -> Callable
 
 class _Words(Mapping[str, str]):
     """Each article's search words, read from the cache only when asked for: search asks for those of the
-    articles whose content hash changed."""
+    articles whose article hash changed."""
 
     def __init__(self, derived: Mapping[str, Derived]) -> None:
         # Words at hand are taken now; deferred ones are read later through their record, which holds no
@@ -491,9 +491,16 @@ def summarize_stories(
     return done, {story.id: story_hash(story, value[2]) for story, value in zip(done, values, strict=True)}
 
 
-def _redated(content_hash: str, article: Article) -> str:
-    """The content hash of an article its story dated: its own, and the date it was given."""
-    return hashlib.sha256(f"{content_hash}\0{article.date}\0{article.date_from}".encode()).hexdigest()
+def _news(articles: tuple[Article, ...]) -> tuple[Article, ...]:
+    """The articles, without the samples (``Article.sample``) once there is any other."""
+    if all(a.sample for a in articles) or not any(a.sample for a in articles):
+        return articles
+    return tuple(a for a in articles if not a.sample)
+
+
+def _redated(known: str, article: Article) -> str:
+    """The article hash of an article its story dated: its own, and the date it was given."""
+    return hashlib.sha256(f"{known}\0{article.date}\0{article.date_from}".encode()).hexdigest()
 
 
 def _summary_records(value: Summary) -> tuple[tuple[StorySentence, ...], tuple[Fact, ...]]:

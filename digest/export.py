@@ -86,13 +86,13 @@ def line_of(article: Article, digest: Digest) -> ArticleLine:
     )
 
 
-def article_key(article: Article, content_hash: str, digest: Digest) -> str:
-    """Everything an article's line holds, in short: the article's content hash (a hash of its fields and summary,
+def article_key(article: Article, article_hash: str, digest: Digest) -> str:
+    """Everything an article's line holds, in short: the article's article hash (a hash of its fields and summary,
     see ``ingest.article_hash``), its page, and every other field of its ``ArticleLine``. Joined, not
     hashed again: short enough as it is."""
     line = line_of(article, digest)
     rest = (getattr(line, name) for name in _LINE_REST)
-    return "\0".join((content_hash, article.slug, *(value or "" for value in rest)))
+    return "\0".join((article_hash, article.slug, *(value or "" for value in rest)))
 
 
 _LINE_REST = tuple(field.name for field in fields(ArticleLine) if field.name not in ("article", "summary"))

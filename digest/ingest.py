@@ -42,7 +42,7 @@ class Derived(Deferred):
 
     summary: tuple[str, ...]
     features: Features  # for deduplication and grouping
-    content_hash: str  # a hash of the article and its summary, for page reuse
+    article_hash: str  # a hash of the article and its summary (``article_hash``), for page reuse
     words: str  # what search finds it by, space-separated
     grouped: str  # a hash of what grouping reads of it (``group.article_key``)
     sampled: str  # a hash of what near-copy detection reads of it (its length and ``features.shingles``)

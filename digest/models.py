@@ -40,6 +40,7 @@ class RawArticle:
     summary: str | None = None  # summary or description given by the source
     removed: tuple[str, ...] = ()  # lines the reader recognised as boilerplate and dropped
     warnings: tuple[str, ...] = ()  # reasons the record was degraded (bad date, ...)
+    sample: bool = False  # front matter ``sample: true``: shown only while the digest has nothing else
 
 
 class Sentences(Sequence[str]):
@@ -209,6 +210,7 @@ class Article(Deferred):
     removed: tuple[str, ...]
     content_hash: str  # hash of the normalized title and text, for exact duplicates
     words: int
+    sample: bool = False  # shown only while the digest has no other article (``RawArticle.sample``)
 
     @property
     def text(self) -> str:

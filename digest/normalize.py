@@ -66,6 +66,7 @@ def normalize(raw: RawArticle) -> Article:
         removed=tuple(line for line in (_clean(text) for text in raw.removed) if line) + removed,
         content_hash=_content_hash(title, text),
         words=len(text.split()),
+        sample=raw.sample,
     )
 
 

@@ -587,7 +587,7 @@ def reusable(
 
 
 def _article_hash(article: Article, digest: Digest, article_hashes: Mapping[str, str]) -> str:
-    """What an article shows: itself, its summary (both in its content hash), slug, original if a copy, story."""
+    """What an article shows: itself, its summary (both in its article hash), slug, original if a copy, story."""
     known = article_hashes.get(article.id)
     if known is None:
         known = article_hash(article, digest.summaries.get(article.id, ()))

@@ -65,7 +65,11 @@ date: {date}
 author: newsdigest
 publisher: newsdigest
 tags: [getting started]
+sample: true
 ---
+
+This sample article is on your site only until your first article arrives (its `sample: true` line
+does that); then it leaves the site by itself, and you may delete it.
 
 This folder holds the articles your digest is built from. Put plain text, Markdown with front
 matter, saved web pages or RSS and Atom feed files here, in any sub-folders you like.

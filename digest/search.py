@@ -74,7 +74,7 @@ class Postings:
     found: dict[str, array[int]]  # every word -> ascending numbers of the articles that hold it
     encoded: dict[str, str]  # each term of the index -> its postings, ``encode``d
     marks: tuple[str, ...] = ()  # each one's ``article_hash``, when known: equal article_hashes, equal words
-    # Each one's ``Index.documents`` entry by its content hash and slug, which cover all it holds (when article_hashes are
+    # Each one's ``Index.documents`` entry by its article hash and slug, which cover all it holds (when article_hashes are
     # known): a rebuild writes out the few that changed, not every one.
     documents: dict[str, str] = field(default_factory=dict)
 
@@ -96,7 +96,7 @@ def indexed(
     """``build_index``, and what it was made from; with the last build's ``previous``, only the articles
     whose words changed are worked in (the same index, found faster), as long as the order is the same.
 
-    ``article_hashes`` are the articles' ``article_hash``: an article whose content hash is the one ``previous`` has
+    ``article_hashes`` are the articles' ``article_hash``: an article whose article hash is the one ``previous`` has
     keeps the words it had there, and neither ``known`` nor the article is read for them.
     """
     duplicates = digest.duplicate_of
@@ -126,8 +126,8 @@ def indexed(
 def _documents(
     digest: Digest, kept: Sequence[Article], marks: Sequence[str], last: Mapping[str, str]
 ) -> tuple[tuple[str, ...], dict[str, str]]:
-    """Each kept article's ``Index.documents`` entry, the last build's where its content hash and slug are the same;
-    and the entries by content hash and slug, for the next build (none without article_hashes)."""
+    """Each kept article's ``Index.documents`` entry, the last build's where its article hash and slug are the same;
+    and the entries by article hash and slug, for the next build (none without article_hashes)."""
     if not marks:
         return tuple(_document(a, digest.summaries.get(a.id, ())) for a in kept), {}
     made: dict[str, str] = {}
@@ -150,7 +150,7 @@ def _texts(
     marks: Sequence[str],
     previous: Postings | None,
 ) -> tuple[str, ...]:
-    """Each kept article's words: the last build's where its content hash is unchanged, else known or worked out."""
+    """Each kept article's words: the last build's where its article hash is unchanged, else known or worked out."""
     last: dict[str, int] = {}
     if previous is not None and marks and previous.marks:
         last = {i: n for n, i in enumerate(previous.order)}

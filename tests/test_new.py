@@ -84,3 +84,23 @@ def test_digest_theme_prints_the_folder_of_the_default_templates(capsys: pytest.
     assert main(["theme"]) == 0
     folder = Path(capsys.readouterr().out.strip())
     assert (folder / "story.html").is_file() and (folder / "base.html").is_file()
+
+
+def test_the_sample_article_leaves_the_site_once_news_arrives(tmp_path: Path) -> None:
+    from digest.build import build
+
+    new(tmp_path / "paper", dt.date(2024, 4, 7))
+    config = load(tmp_path / "paper" / "digest.toml", tmp_path / "paper")
+    build(config, environ={})
+    first = json.loads((config.output / "digest.json").read_text(encoding="utf-8"))
+    assert [a["title"] for a in first["articles"]] == ["Welcome to your news digest"]
+    (config.source / "port.md").write_text(
+        "---\ntitle: Port reopens after storm\ndate: 2024-04-08\n---\n\n"
+        "The port reopened on Monday after the storm passed, the harbour authority said.\n",
+        encoding="utf-8",
+    )
+    build(config, environ={})
+    then = json.loads((config.output / "digest.json").read_text(encoding="utf-8"))
+    assert [a["title"] for a in then["articles"]] == ["Port reopens after storm"]
+    assert [t["label"] for t in then["topics"]] != ["Getting started"]
+    assert "Welcome" not in (config.output / "index.html").read_text(encoding="utf-8")

@@ -50,7 +50,7 @@ class _Asked(dict[str, str]):
 def test_an_index_updated_by_prints_reads_only_the_changed_articles_words(
     before: list[list[str]], after: list[list[str]]
 ) -> None:
-    """With each article's content hash (equal article_hashes, equal words), the words of an article whose content hash is
+    """With each article's article hash (equal article_hashes, equal words), the words of an article whose article hash is
     unchanged come from the last index: only the changed ones are looked up, and the index is the same."""
     digest = make_digest()
     ids = [a.id for a in digest.articles]
@@ -66,8 +66,8 @@ def test_an_index_updated_by_prints_reads_only_the_changed_articles_words(
 
 
 def test_a_result_entry_is_taken_from_the_last_index_only_while_its_print_and_slug_are_unchanged() -> None:
-    """What an article shows in results (slug, title, ...) is kept from the last build by its content hash and
-    slug: a retitled article (new content hash) or a renamed page (new slug) shows what a fresh index shows."""
+    """What an article shows in results (slug, title, ...) is kept from the last build by its article hash and
+    slug: a retitled article (new article hash) or a renamed page (new slug) shows what a fresh index shows."""
     from dataclasses import replace
 
     digest = make_digest()
@@ -87,5 +87,5 @@ def test_a_result_entry_is_taken_from_the_last_index_only_while_its_print_and_sl
         assert index_script(updated, postings.encoded) == index_script(scratch)
     stale, _ = indexed(
         retitled, previous=last, article_hashes=article_hashes
-    )  # a content hash that lies is believed: it is the key
+    )  # a article hash that lies is believed: it is the key
     assert stale.documents != indexed(retitled)[0].documents

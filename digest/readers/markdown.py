@@ -214,6 +214,8 @@ def _front_matter_fields(meta: dict[str, object], warnings: list[str]) -> dict[s
     fields["topic"] = _scalar(meta.get("topic"), "topic", warnings)
     summary = meta["summary"] if meta.get("summary") is not None else meta.get("description")
     fields["summary"] = _scalar(summary, "summary", warnings)
+    # The loader keeps scalars as text (a date stays as written): 'true' is the YAML boolean.
+    fields["sample"] = str(meta.get("sample", "")).strip().lower() in ("true", "yes")
     return fields
 
 
