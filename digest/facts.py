@@ -15,6 +15,14 @@ something ("1,200 people", "1.5 million Palestinians", "four months"); dates, ye
 figures. Two mentions are the same figure when value and currency agree and they share a unit word
 ("400 Americans", "400 approved American nationals").
 
+Precision comes first: a name whose kind nothing points to, or whose mentions split between kinds, is
+left out rather than guessed, unless it is a country (CLDR's names) or opens with a given name
+(``data/given_names.json``). Products ("Galaxy S5", "Halo 2") and events ("Six Nations", "Academy
+Awards") are no fact; media words ("Journal", "Reporter") make an organisation; nationality words
+(``data/names.json``), common abbreviations ("TV") and everyday words alone ("Bank", "Storm") are no name;
+"of" joins two names only after an organisation or place word ("Bank of England", not "Rochus of
+Belgium"). A count needs a plural noun ("three people", not "Twelve severe").
+
 Facts are ranked by how many of the story's articles mention them, then by how often; a fact mentioned
 by one article only must be mentioned twice or appear in a lead (first sentence or title).
 """
@@ -22,6 +30,7 @@ by one article only must be mentioned twice or appear in a lead (first sentence 
 from __future__ import annotations
 
 import bisect
+import json
 import math
 import re
 from collections import Counter
@@ -29,6 +38,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
+from importlib import resources
 from itertools import chain
 from typing import NamedTuple
 
@@ -53,15 +63,35 @@ _ORG_WORDS = word_set(
     Federation Forces Foundation Front Fund Group Guard Holdings Inc Institute League Ltd Media Ministry
     Movement Navy News Office Organisation Organization Parliament Party Plc Police Post Press Reuters
     Senate Service Services Society Studios Times Tribunal Union United University House
+    Journal Reporter Gazette Herald Telegraph Guardian Observer Mirror Express Magazine Radio Television
+    Channel Records Pictures Productions Cinema Motors Telecom Network Networks Democrats Republicans
+    Conservatives Tories Resources Ventures Finance Insurance Communications Industries International
     """
 )
+# Names of events and prizes: not a person, place or organisation, so never a fact.
+_EVENT_WORDS = word_set(
+    """
+    Award Awards Championship Championships Cup Festival Games Olympics Oscars Open Show Marathon Prix
+    Summit Tour Trophy Series Final Finals Expo Fair Conference Grammys Emmys Baftas Nations Champions
+    """
+)
+# Capitalised abbreviations of things rather than of organisations.
+_COMMON_ACRONYMS = word_set(
+    """
+    TV PC CD DVD DVR PVR SUV GDP CEO CFO MP MSP MEP AM PM ID IT AI HIV AIDS DNA OK VAT IPO FM HD PR
+    """
+)
+_PLURALS = word_set("people police staff children men women personnel cattle feet data media")
+# Capitalised words this common in English ('Bank', 'People', 'Storm') name nothing alone.
+_GENERIC_ZIPF = 4.5
 _PLACE_WORDS = word_set(
     """
     Avenue Bay Beach Camp Canal City Coast County Crossing District Gulf Heights Hill Island Islands Lake
     Mountains Ocean Peninsula Province Region River Road Sea Square Strip Street Valley Village
     """
 )
-_PLACE_ACRONYMS = frozenset({"US", "USA", "UK", "UAE", "U.S.", "U.K.", "U.S.A."})
+_HEADS = _ORG_WORDS | _PLACE_WORDS
+_PLACE_ACRONYMS = frozenset({"US", "USA", "UK", "UAE", "GB", "U.S.", "U.K.", "U.S.A."})
 _TITLES = word_set(
     """
     Adm Ambassador Brig Capt Captain Chairman Chancellor Chief Col Commander Dr Gen General Governor Judge
@@ -77,10 +107,17 @@ _ROLE_NOUNS = word_set(
     """
 )
 _SPEECH_VERBS = word_set("said says told added warned stated explained insisted admitted argued claimed")
-_ORG_NOUNS = word_set("group firm company movement party militia organisation organization agency network")
+_ORG_NOUNS = word_set(
+    """
+    group firm company movement party militia organisation organization agency network brand label maker
+    carmaker retailer chain giant operator provider band newspaper broadcaster channel magazine club
+    """
+)
 _ORG_AFTER = word_set("officials authorities militants fighters leaders members spokesman spokeswoman shares")
 _PLACE_PREPOSITIONS = word_set("in at from near into across outside toward towards inside throughout")
 _PLACE_NOUNS = word_set("city town village capital region province country district state port")
+# 'of', 'for' and 'the' join two names only after a word that heads an organisation or place name.
+_JOINING = frozenset({"of", "for", "the"})
 _CONNECTORS = frozenset({"of", "for", "de", "da", "del", "van", "von", "bin", "al", "el", "the", "la", "le"})
 _CALENDAR = word_set(
     """
@@ -162,6 +199,7 @@ _NUMBER = re.compile(
     r"(?P<suffix>bn|mn|mln|m|k|tn|b)?(?P<percent>%)?$",
     re.IGNORECASE,
 )
+_NUMERAL = re.compile(r"\d+")
 _YEAR = re.compile(r"(?:19|20)\d\d$")
 _COMMON_ZIPF = 3.0  # 'gallant', 'amidst' and more frequent words; names and rare compounds are below
 # How much of a lead sentence and of a title is searched for mentions: more only in hostile text, where
@@ -224,7 +262,8 @@ def key_facts(
         (t for t in tallies.values() if len(t.articles) >= 2 or t.mentions >= 2 or t.lead),
         key=lambda t: (-len(t.articles), -t.mentions, t.first, t.text),
     )
-    return tuple(Fact(kind, t.text, len(t.articles)) for kind, t in _diverse([(_kind(t), t) for t in ranked]))
+    kinds = [(kind, t) for t in ranked if (kind := _kind(t))]
+    return tuple(Fact(kind, t.text, len(t.articles)) for kind, t in _diverse(kinds))
 
 
 def _lead_part(text: str) -> str:
@@ -328,7 +367,7 @@ def _names(tokens: list[str]) -> Iterator[tuple[str, tuple[_Mention, ...], tuple
         inside = tuple(_name(tokens, start, words))
         if start and tokens[start - 1] not in _OPENING:
             yield "", inside, inside
-        elif len(words) == 1 or _common(words[0]):
+        elif len(words) == 1 or (_common(words[0]) and " ".join(words).casefold() not in _places()):
             # Opening the sentence, a lone or everyday word is not part of a name ('The', 'According')
             # unless the story capitalises it elsewhere.
             yield words[0], tuple(_name(tokens, start + 1, words[1:])), inside
@@ -349,6 +388,7 @@ def _runs(tokens: list[str]) -> Iterator[tuple[int, int]]:
                 end += 1
             elif (
                 tokens[end] in _CONNECTORS
+                and (tokens[end] not in _JOINING or _bare(tokens[end - 1]) in _HEADS)
                 and end + 1 < len(tokens)
                 and _name_token(tokens[end + 1])
                 and not tokens[end - 1].endswith("'s")
@@ -419,7 +459,38 @@ def _demonym(words: list[str], index: int) -> bool:
 
 def _demonym_word(word: str) -> bool:
     """A word that looks like a nationality or group adjective or plural noun."""
-    return word.endswith(_DEMONYM_ENDINGS) and word not in _ORG_WORDS and not _ACRONYM.fullmatch(word)
+    return (
+        word.endswith(_DEMONYM_ENDINGS) and word not in _ORG_WORDS and not _ACRONYM.fullmatch(word)
+    ) or word in _nationalities()
+
+
+@lru_cache(maxsize=1)
+def _names_data() -> dict[str, list[str]]:
+    """The shipped word lists of ``data/names.json`` (nationality adjectives, generic words)."""
+    data: dict[str, list[str]] = json.loads(
+        resources.files("digest").joinpath("data", "names.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+@lru_cache(maxsize=1)
+def _nationalities() -> frozenset[str]:
+    """Nationality adjectives ('French', 'Western') and their plurals ('Italians')."""
+    adjectives = _names_data()["adjectives"]
+    return frozenset(adjectives) | frozenset(word + "s" for word in adjectives)
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    """Given names ('Jennifer', 'Tony') from ``data/given_names.json``."""
+    raw = resources.files("digest").joinpath("data", "given_names.json").read_text(encoding="utf-8")
+    return frozenset(json.loads(raw)["names"])
+
+
+@lru_cache(maxsize=1)
+def _generic() -> frozenset[str]:
+    """Lower-case words every story could hold ('people', 'news')."""
+    return frozenset(_names_data()["generic"])
 
 
 def _unlikely_single(word: str) -> bool:
@@ -431,6 +502,12 @@ def _unlikely_single(word: str) -> bool:
         or word.rstrip(".") in _TITLES
         or len(word) < 2
         or _demonym_word(word)
+        or word in _nationalities()
+        or word in _HEADS
+        or word.rstrip("s") in _COMMON_ACRONYMS
+        or (word[-1:] == "s" and _ACRONYM.fullmatch(word) is not None)  # 'MPs', 'DVDs'
+        or lowered in _generic()
+        or (_zipf(lowered) >= _GENERIC_ZIPF and lowered not in _places())
     )
 
 
@@ -444,6 +521,10 @@ def _name_vote(tokens: list[str], start: int, end: int, words: list[str], titled
     before = tokens[start - 1].lower() if start > 0 else ""
     before2 = tokens[start - 2].lower() if start > 1 else ""
     after = tokens[end].lower() if end < len(tokens) else ""
+    if any(any(c.isdigit() for c in word) for word in words) or _NUMERAL.fullmatch(after):
+        return "product"  # 'Galaxy S5', 'Halo 2'
+    if any(word in _EVENT_WORDS for word in words) and "United" not in words:
+        return "event"  # 'Six Nations', 'Academy Awards', but 'United Nations'
     if any(word in _ORG_WORDS for word in words) or before in _ORG_NOUNS or after in _ORG_AFTER:
         return "organisation"
     if len(words) == 1 and _ACRONYM.fullmatch(words[0]):
@@ -458,7 +539,7 @@ def _name_vote(tokens: list[str], start: int, end: int, words: list[str], titled
         return "person"
     if (
         before in _PLACE_PREPOSITIONS
-        or (before == "the" and before2 in _PLACE_PREPOSITIONS)
+        or (before == "the" and before2 in _PLACE_PREPOSITIONS and not (after.isalpha() and after.islower()))
         or (before == "of" and before2 in _PLACE_NOUNS)
     ):
         return "place"
@@ -497,6 +578,8 @@ def _figure_at(tokens: list[str], index: int) -> tuple[str, str, str] | None:
         currency, percent = match["currency"] or "", bool(match["percent"])
         multiplier = _MULTIPLIERS.get((match["suffix"] or "").lower(), 1.0)
     else:
+        if token[:1].isupper() and index and previous not in _OPENING:
+            return None  # a name ('the Six Nations'), not a count
         value, currency, percent, multiplier = float(spelled or 0), "", False, 1.0
         if "-" in token:
             noun = token.split("-", 1)[1]
@@ -522,7 +605,8 @@ def _figure_at(tokens: list[str], index: int) -> tuple[str, str, str] | None:
     if match is not None and "." not in match["value"] and _YEAR.match(match["value"]) and multiplier == 1.0:
         return None
     counted = [stem(_bare(word).lower()) for word in tokens[cursor : unit + 1]]
-    return _figure(" ".join([*used, *tokens[cursor : unit + 1]]), value * multiplier, "", "/".join(counted))
+    text = " ".join([*used, *tokens[cursor:unit], _bare(tokens[unit])])
+    return _figure(text, value * multiplier, "", "/".join(counted))
 
 
 def _unit_after(tokens: list[str], cursor: int) -> int | None:
@@ -537,8 +621,15 @@ def _unit_after(tokens: list[str], cursor: int) -> int | None:
             word[:1].isupper() and _demonym_word(word) and not word.endswith("s")
         )
         if not describing or position + 1 >= len(tokens) or not tokens[position + 1].isalpha():
-            return position
+            return position if _counted_noun(word) else None
     return None
+
+
+def _counted_noun(word: str) -> bool:
+    """A plural noun, as things counted are ('jobs', 'people', 'Palestinians'; not 'severe', 'Nations')."""
+    if word[:1].isupper() and not _demonym_word(word):
+        return False
+    return word.endswith("s") or word.lower() in _PLURALS
 
 
 def _figure(text: str, value: float, currency: str, unit: str) -> tuple[str, str, str]:
@@ -572,7 +663,7 @@ def _merge(tallies: dict[str, _Tally]) -> None:
     full: dict[str, str] = {}
     for key in keys:
         words = tallies[key].text.split()
-        if key.startswith("name:") and len(words) >= 2 and _kind(tallies[key]) == "person":
+        if key.startswith("name:") and len(words) >= 2 and _kind(tallies[key], guess=True) == "person":
             full.setdefault(words[-1], key)
             full.setdefault(words[0], key)
     earlier = _Earlier(tallies)
@@ -707,15 +798,23 @@ def _places() -> frozenset[str]:
     return frozenset(form.casefold() for form in forms)
 
 
-def _kind(tally: _Tally) -> str:
-    """A country or region is a place whatever its mentions suggest ('Japan said'); else the kind most
-    mentions point to; without any cue a guess from the name's length."""
+def _kind(tally: _Tally, *, guess: bool = False) -> str:
+    """A country or region is a place whatever its mentions suggest ('Japan said'); a product or event is
+    no kind (''); else the kind most mentions point to; without any cue '', or with ``guess`` a guess
+    from the name's length."""
     if tally.text.casefold() in _places():
         return "place"
+    if tally.kind_votes["product"] or tally.kind_votes["event"]:
+        return ""
     votes = Counter({kind: count for kind, count in tally.kind_votes.items() if kind in KINDS})
     if votes:
-        return max(votes.items(), key=lambda item: (item[1], -KINDS.index(item[0])))[0]
-    words = len(tally.text.split())
-    if tally.kind_votes["speaker"] or 2 <= words <= 3:
+        (kind, count), *rest = votes.most_common(2)
+        return "" if rest and rest[0][1] == count else kind  # split votes: doubtful
+    words = tally.text.split()
+    if 2 <= len(words) <= 3 and words[0] in _given_names() and all(w.isalpha() for w in words[1:]):
+        return "person"  # 'Jennifer Lopez'; 'Louis Vuitton' needs a cue ('brand') to be otherwise
+    if not guess:
+        return ""  # a wrong kind misleads more than a missing fact
+    if tally.kind_votes["speaker"] or 2 <= len(words) <= 3:
         return "person"
-    return "place" if words == 1 else "organisation"
+    return "place" if len(words) == 1 else "organisation"

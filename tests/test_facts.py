@@ -145,3 +145,89 @@ def test_a_country_is_a_place_whatever_it_does_and_a_holiday_is_no_fact() -> Non
     kinds = {fact.text: fact.kind for fact in facts}
     assert kinds["Sri Lanka"] == "place" and kinds["Great Britain"] == "place"
     assert "Christmas" not in kinds
+
+
+def kinds(sentences: list[str], title: str = "") -> dict[str, str]:
+    return {fact.text: fact.kind for fact in key_facts([("a", sentences)], titles={"a": title})}
+
+
+def test_products_and_brands_are_not_people() -> None:
+    found = kinds(
+        [
+            "Shoppers queued for the Galaxy S5 outside stores in Seoul.",
+            "The Galaxy S5 sold well, while luxury brand Louis Vuitton opened a shop in Seoul.",
+            "Sales of the Galaxy S5 rose, and Louis Vuitton said sales rose too.",
+        ]
+    )
+    assert found.get("Galaxy S5") is None
+    assert found.get("Louis Vuitton") in (None, "organisation")
+    assert found["Seoul"] == "place"
+
+
+def test_media_are_organisations_not_places() -> None:
+    found = kinds(
+        [
+            "The Wall Street Journal reported the deal on Monday.",
+            "According to the Wall Street Journal, the deal is worth $2bn.",
+            "Viewers watched it on TV, and TV ratings rose.",
+        ]
+    )
+    assert found.get("Wall Street Journal") == "organisation"
+    assert "TV" not in found
+
+
+def test_events_and_number_words_are_not_figures_or_names() -> None:
+    found = kinds(
+        [
+            "France beat Scotland in the opening match of the Six Nations on Saturday.",
+            "The Six Nations continues next week, when France play in Dublin.",
+            "Twelve severe flood warnings were issued, and four months of rain are expected.",
+        ]
+    )
+    assert not any("Six Nations" in text or text.startswith("Twelve") for text in found)
+    assert found["France"] == "place"
+
+
+def test_nationalities_are_not_places() -> None:
+    found = kinds(
+        [
+            "The French turned in a stuttering performance in Paris.",
+            "The French coach said his French players were tired.",
+        ]
+    )
+    assert "French" not in found
+
+
+def test_generic_words_and_storm_names_are_not_people() -> None:
+    found = kinds(
+        [
+            "Storm Evelyn brought heavy rain to Wales on Monday.",
+            "Storm Evelyn is the fifth named storm, the Met Office said, and People were told to stay home.",
+            "People in Wales were warned, and Storm damage was widespread.",
+        ]
+    )
+    assert found.get("Storm Evelyn") != "person"
+    assert "People" not in found and "Storm" not in found
+    assert found["Wales"] == "place"
+
+
+def test_a_short_name_beside_its_longer_form_is_not_listed() -> None:
+    found = kinds(
+        [
+            "The Bank of England raised interest rates to 5.25% on Thursday.",
+            "The Bank said inflation was too high, and the Bank of England will meet again in June.",
+        ]
+    )
+    assert found["Bank of England"] == "organisation"
+    assert "Bank" not in found
+
+
+def test_names_joined_by_of_only_when_the_first_heads_an_organisation_or_place() -> None:
+    found = kinds(
+        [
+            "Olivier Rochus of Belgium beat Guillermo Coria in Auckland.",
+            "Rochus of Belgium will face Jan Hernych next, Olivier Rochus said.",
+        ]
+    )
+    assert "Olivier Rochus of Belgium" not in found
+    assert found["Olivier Rochus"] == "person" and found["Belgium"] == "place"

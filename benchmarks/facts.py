@@ -1,0 +1,95 @@
+"""Key facts precision and recall on a fixed, seeded sample of BBC articles, against hand-checked annotations.
+
+Run: .venv/bin/python benchmarks/facts.py [--show] [--dump]
+Needs ../shared/corpora beside the repository. Prints figures; it is not a test.
+
+Each sampled article (8 per section, seed 22) is read as a build reads it and its title and first
+``SENTENCES`` sentences are given to ``key_facts`` as a one-article story; then ``GROUPS`` groups of three
+sampled articles of one section are given as three-article stories. ``facts_annotations.json`` lists, for
+each article, every person, organisation, place and figure named in that part, with its kind. A fact
+output is right when the annotations of its story's articles hold the same text with the same kind;
+recall is over the annotated facts of the one-article stories.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.corpora import SHARED
+from digest.facts import key_facts
+from digest.normalize import normalize
+from digest.readers.text import read
+
+SECTIONS = ("business", "entertainment", "politics", "sport", "tech")
+PER_SECTION = 8
+SENTENCES = 4
+SEED = 22
+GROUPS = 5
+ANNOTATIONS = Path(__file__).with_name("facts_annotations.json")
+
+
+def sample() -> list[str]:
+    """The sampled article paths ('section/NNN.txt'), the same on every run."""
+    chosen = random.Random(SEED)
+    paths = []
+    for section in SECTIONS:
+        names = sorted(path.name for path in (SHARED / "bbc" / section).glob("*.txt"))
+        paths.extend(f"{section}/{name}" for name in sorted(chosen.sample(names, PER_SECTION)))
+    return paths
+
+
+def lead(path: str) -> tuple[str, list[str]]:
+    """An article's title and first ``SENTENCES`` sentences, as a build reads the file."""
+    article = normalize(read((SHARED / "bbc" / path).read_bytes(), path)[0])
+    return article.title, list(article.sentences[:SENTENCES])
+
+
+def groups(paths: list[str]) -> list[list[str]]:
+    """``GROUPS`` groups of three sampled articles of one section each."""
+    return [paths[i * PER_SECTION : i * PER_SECTION + 3] for i in range(GROUPS)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--show", action="store_true", help="print each wrong and missed fact")
+    parser.add_argument("--dump", action="store_true", help="print the sampled text, for annotating")
+    args = parser.parse_args()
+    paths = sample()
+    leads = {path: lead(path) for path in paths}
+    if args.dump:
+        for path, (title, sentences) in leads.items():
+            print(f"== {path}\nT: {title}\n" + "\n".join(f"- {s}" for s in sentences))
+        return
+    truth = {
+        path: {(f["kind"], f["text"]) for f in facts}
+        for path, facts in json.loads(ANNOTATIONS.read_text()).items()
+    }
+    right = output = found = annotated = 0
+    stories = [[path] for path in paths] + groups(paths)
+    for story in stories:
+        facts = key_facts([(p, leads[p][1]) for p in story], titles={p: leads[p][0] for p in story})
+        expected = set().union(*(truth[p] for p in story))
+        got = {(fact.kind, fact.text) for fact in facts}
+        right += len(got & expected)
+        output += len(got)
+        if len(story) == 1:
+            found += len(got & expected)
+            annotated += len(expected)
+        if args.show:
+            for kind, text in sorted(got - expected):
+                print(f"WRONG   {'+'.join(story)}: {kind} {text!r}")
+            if len(story) == 1:
+                for kind, text in sorted(expected - got):
+                    print(f"missed  {story[0]}: {kind} {text!r}")
+    print(f"stories {len(stories)}, facts output {output}, annotated (one-article) {annotated}")
+    print(f"precision {right / max(output, 1):.1%}  recall {found / max(annotated, 1):.1%}")
+
+
+if __name__ == "__main__":
+    main()
