@@ -161,7 +161,6 @@ _DEMONYM_ENDINGS = (
     "ists",
 )
 _OPENING = "\"'“‘(["
-_CLOSING = "\"'”’)],.;:!?"
 
 _SPELLED = {
     "two": 2,
