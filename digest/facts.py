@@ -45,6 +45,7 @@ from typing import NamedTuple
 from digest.background import frequencies
 from digest.boilerplate import is_boilerplate
 from digest.models import Fact
+from digest.naming import word_lists
 from digest.text import FUNCTION_WORDS, STOPWORDS, stem, word_set
 
 __all__ = ["MAX_FACTS", "key_facts"]
@@ -464,18 +465,9 @@ def _demonym_word(word: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _names_data() -> dict[str, list[str]]:
-    """The shipped word lists of ``data/names.json`` (nationality adjectives, generic words)."""
-    data: dict[str, list[str]] = json.loads(
-        resources.files("digest").joinpath("data", "names.json").read_text(encoding="utf-8")
-    )
-    return data
-
-
-@lru_cache(maxsize=1)
 def _nationalities() -> frozenset[str]:
     """Nationality adjectives ('French', 'Western') and their plurals ('Italians')."""
-    adjectives = _names_data()["adjectives"]
+    adjectives = word_lists()["adjectives"]
     return frozenset(adjectives) | frozenset(word + "s" for word in adjectives)
 
 
@@ -489,7 +481,7 @@ def _given_names() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _generic() -> frozenset[str]:
     """Lower-case words every story could hold ('people', 'news')."""
-    return frozenset(_names_data()["generic"])
+    return frozenset(word_lists()["generic"])
 
 
 def _unlikely_single(word: str) -> bool:

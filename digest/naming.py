@@ -200,12 +200,16 @@ def _frequencies(language: str) -> dict[str, float]:
         return {}
 
 
+@cache
+def word_lists() -> dict[str, list[str]]:
+    """The shipped word lists of ``data/names.json`` (nationality adjectives, generic words), as written."""
+    raw = json.loads(resources.files("digest").joinpath("data", "names.json").read_text(encoding="utf-8"))
+    return {key: values for key, values in raw.items() if isinstance(values, list)}
+
+
 @lru_cache(maxsize=1)
 def _words() -> dict[str, frozenset[str]]:
-    raw = json.loads(resources.files("digest").joinpath("data", "names.json").read_text(encoding="utf-8"))
-    return {
-        key: frozenset(w.lower() for w in values) for key, values in raw.items() if isinstance(values, list)
-    }
+    return {key: frozenset(w.lower() for w in values) for key, values in word_lists().items()}
 
 
 def _demonyms() -> frozenset[str]:

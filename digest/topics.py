@@ -361,11 +361,7 @@ def _best(values: Sequence[float]) -> int | None:
 
 def _broad(stories: Sequence[StoryText], section_of: Mapping[str, int | None]) -> bool:
     """Whether the stories spread over several sections: most are of one, and none holds most of them."""
-    sizes: Counter[int] = Counter()
-    for story in stories:
-        number = section_of[story.id]
-        if number is not None:
-            sizes[number] += story.articles
+    sizes = _section_sizes(stories, section_of)
     everyone = sum(story.articles for story in stories)
     filed = sum(sizes.values())
     if len(stories) < 2 or filed < everyone / 2:
@@ -411,8 +407,12 @@ def _by_subject(
     filed: dict[str, list[str]] = {}
     for rank, index in enumerate(order):
         group = groups[index]
-        others = [text for i, group_texts in enumerate(texts) if i != index for text in group_texts]
-        name = naming.subject(texts[index], others) if rank < MAX_TOPICS else None
+        name = None
+        if (
+            rank < MAX_TOPICS
+        ):  # only the biggest groups are named: the others' texts are not gathered for nothing
+            others = [text for i, group_texts in enumerate(texts) if i != index for text in group_texts]
+            name = naming.subject(texts[index], others)
         if name is None or (name not in filed and len(filed) >= MAX_TOPICS):
             name = _section_name(group, section_of)
         filed.setdefault(name, []).extend(story.id for story in group)
@@ -421,14 +421,20 @@ def _by_subject(
 
 def _section_name(group: Sequence[StoryText], section_of: Mapping[str, int | None]) -> str:
     """The name of the section most of the group's articles are filed under, or Other."""
-    counts: Counter[int] = Counter()
-    for story in group:
-        number = section_of[story.id]
-        if number is not None:
-            counts[number] += story.articles
+    counts = _section_sizes(group, section_of)
     if not counts:
         return OTHER
     return sections.sections()[min(counts, key=lambda n: (-counts[n], n))].name
+
+
+def _section_sizes(stories: Sequence[StoryText], section_of: Mapping[str, int | None]) -> Counter[int]:
+    """How many articles of these stories each section holds."""
+    sizes: Counter[int] = Counter()
+    for story in stories:
+        number = section_of[story.id]
+        if number is not None:
+            sizes[number] += story.articles
+    return sizes
 
 
 def keyword_terms(keywords: Sequence[str]) -> frozenset[str]:
