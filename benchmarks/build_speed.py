@@ -47,7 +47,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.corpus import articles, generate  # noqa: E402
 from benchmarks.corpus import render as render_piece  # noqa: E402
-from digest.lock import output_lock  # noqa: E402
+from digest.write.lock import output_lock  # noqa: E402
 
 PELICAN_VENV = Path("/tmp/pelican-venv")
 SAMPLE_EVERY = 0.5  # reading a big process's smaps_rollup walks its page tables: not too often

@@ -22,9 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpora import SHARED
-from digest.facts import key_facts
-from digest.normalize import normalize
-from digest.readers.text import read
+from digest.read.normalize import normalize
+from digest.read.readers.text import read
+from digest.summarize.facts import key_facts
 
 SECTIONS = ("business", "entertainment", "politics", "sport", "tech")
 PER_SECTION = 8

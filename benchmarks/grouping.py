@@ -24,10 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpora import SHARED, flatten_bbc, uci_feeds
-from digest.build import build
+from digest.commands.build import build
 from digest.config import Config
-from digest.dedupe import find_duplicates
-from digest.group import group
+from digest.group.dedupe import find_duplicates
+from digest.group.grouping import group
 from digest.models import Article
 
 
@@ -87,9 +87,9 @@ def bbc_topics(work: Path) -> None:
 
 def bbc_small_topics(work: Path, sizes: tuple[int, ...] = (40, 80, 200, 500), seeds: int = 3) -> None:
     """Topics of small digests: random BBC subsets of each size, the mean NMI and topic count of a few."""
-    from digest.build import discover
-    from digest.cache import Cache
-    from digest.ingest import Settings, ingest
+    from digest.commands.build import discover
+    from digest.incremental.cache import Cache
+    from digest.read.ingest import Settings, ingest
 
     labels = flatten_bbc(work / "bbc-small")
     sources = list(discover(work / "bbc-small", work / "x", print))
@@ -118,7 +118,7 @@ def uci_stories(work: Path) -> None:
 
 def _version(headline: str, paragraphs: list[str], rng: random.Random) -> str:
     """Another outlet's text of the same article: its own choice and order of the article's sentences."""
-    from digest.text import headline_from_lead, sentence_spans
+    from digest.language.text import headline_from_lead, sentence_spans
 
     sentences = [p[s:e] for p in paragraphs for s, e in sentence_spans(p)]
     lead, rest = sentences[:2], sentences[2:]
@@ -169,9 +169,9 @@ def bbc_events(target: Path, events: int = 300, seed: int = 11) -> dict[str, str
 
 def undated_events(work: Path) -> None:
     """Story B-cubed on ``bbc_events``, grouped as a build groups them (deduplication, then grouping)."""
-    from digest.build import discover
-    from digest.cache import Cache
-    from digest.ingest import Settings, ingest
+    from digest.commands.build import discover
+    from digest.incremental.cache import Cache
+    from digest.read.ingest import Settings, ingest
 
     labels = bbc_events(work / "events")
     sources = list(discover(work / "events", work / "x", print))
@@ -200,9 +200,9 @@ def undated_events(work: Path) -> None:
 
 def synthetic(count: int, work: Path) -> list[Article]:
     """``count`` distinct articles made from BBC sentences, dated over 30 days, for timing."""
-    from digest.build import discover
-    from digest.cache import Cache
-    from digest.ingest import Settings, ingest
+    from digest.commands.build import discover
+    from digest.incremental.cache import Cache
+    from digest.read.ingest import Settings, ingest
 
     flatten_bbc(work / "bbc-timing")
     sources = list(discover(work / "bbc-timing", work / "x", print))

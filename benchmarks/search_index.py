@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from wordfreq import top_n_list
 
 from digest.models import Article, Digest
-from digest.render import theme_dir
-from digest.search import build_index, index_script
+from digest.render.renderer import theme_dir
+from digest.render.search import build_index, index_script
 
 VOCABULARY = 60_000
 QUERIES = ("government", "minister election", "zzzunknown", "econ", "the market", "football club manager")

@@ -44,9 +44,9 @@ from sumy.summarizers.text_rank import TextRankSummarizer
 from sumy.utils import get_stop_words
 
 from benchmarks.corpora import SHARED
-from digest.readers.decode import decode
-from digest.summarize import summarize_article
-from digest.text import split_sentences, word_set, words
+from digest.language.text import split_sentences, word_set, words
+from digest.read.readers.decode import decode
+from digest.summarize.summaries import summarize_article
 
 CORPUS = SHARED / "bbc-summary-dev"
 FULL = SHARED / "bbc"

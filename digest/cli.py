@@ -14,15 +14,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from digest import __version__, paths
+from digest import __version__
 from digest.errors import ConfigError, DigestError
-from digest.humanize import plural
 from digest.models import Issue
+from digest.render import paths
+from digest.render.humanize import plural
 
 if TYPE_CHECKING:
-    from digest.build import Result
+    from digest.commands.build import Result
+    from digest.commands.fetch import FeedReport
     from digest.config import Config
-    from digest.fetch import FeedReport
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -215,9 +216,9 @@ def _add_publish(commands: argparse._SubParsersAction[_CommandParser]) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     from digest import config as config_module
-    from digest.build import build
-    from digest.ingest import default_jobs
+    from digest.commands.build import build
     from digest.progress import Stages
+    from digest.read.ingest import default_jobs
 
     cwd = Path.cwd()
     path = args.config if args.config is not None else config_module.find(cwd)
@@ -315,7 +316,7 @@ def _load(args: argparse.Namespace, *, check_source: bool) -> Config:
 
 def _fetch(args: argparse.Namespace) -> int:
     from digest import config as config_module
-    from digest.fetch import fetch
+    from digest.commands.fetch import fetch
 
     config = _load(args, check_source=False)
     if config.path is None:
@@ -411,8 +412,8 @@ def _feed_lines(report: FeedReport) -> list[str]:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from digest.ingest import default_jobs
-    from digest.serve import serve
+    from digest.commands.serve import serve
+    from digest.read.ingest import default_jobs
 
     def load() -> Config:
         config = _load(args, check_source=args.source is None)
@@ -439,7 +440,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from digest.publish import publish_branch, publish_folder
+    from digest.commands.publish import publish_branch, publish_folder
 
     config = _load(args, check_source=False)
     site = args.site if args.site is not None else config.output
@@ -459,7 +460,7 @@ def _publish(args: argparse.Namespace) -> int:
 def _new(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from digest.scaffold import new
+    from digest.commands.scaffold import new
 
     written = new(args.directory, dt.date.today())
     print(f"created {args.directory}: {', '.join(written)}")
@@ -468,7 +469,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _theme(args: argparse.Namespace) -> int:
-    from digest.render import theme_dir
+    from digest.render.renderer import theme_dir
 
     print(theme_dir().resolve())
     return EXIT_OK

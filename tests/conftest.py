@@ -69,7 +69,7 @@ def run_build(tmp_path: Path) -> Callable[..., tuple[Any, dict[str, Any]]]:
     """Build a source folder into tmp_path/site; return the result and the parsed digest.json."""
 
     def run(source: Path, **settings: Any) -> tuple[Any, dict[str, Any]]:
-        from digest.build import build
+        from digest.commands.build import build
 
         output = tmp_path / "site"
         config = config_module.Config(source=source, output=output, **settings)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from digest.agreement import agree, claims
-from digest.summarize import summarize_story
+from digest.summarize.agreement import agree, claims
+from digest.summarize.summaries import summarize_story
 
 
 @pytest.mark.parametrize(

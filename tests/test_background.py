@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import wordfreq
 
-from digest import background
+from digest.language import background
 
 
 def test_the_list_read_from_its_file_is_wordfreqs_own() -> None:
@@ -20,7 +20,7 @@ def test_everyday_words_weigh_least_and_names_most() -> None:
 
 
 def test_plain_words_are_as_common_as_wordfreq_says() -> None:
-    from digest.facts import _zipf
+    from digest.summarize.facts import _zipf
 
     words = [w for w in background.frequencies() if w.isascii() and w.isalpha() and w.islower()]
     assert len(words) > 10_000

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.boilerplate import REASONS, boilerplate_reason
-from digest.text import split_sentences
+from digest.language.boilerplate import REASONS, boilerplate_reason
+from digest.language.text import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "001_4f576c5357cec744.txt"

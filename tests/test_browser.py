@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from digest.build import build
+from digest.commands.build import build
 from digest.config import Config
 from tests.conftest import REPO, SEEDS
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from digest import config as config_module
-from digest.build import build
+from digest.commands.build import build
 from digest.errors import BuildError
 from tests.conftest import SEEDS
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from digest import cache as cache_module
-from digest.cache import FILE_NAME, Cache, Stamp
+from digest.incremental import cache as cache_module
+from digest.incremental.cache import FILE_NAME, Cache, Stamp
 
 
 def remembered(folder: Path) -> None:

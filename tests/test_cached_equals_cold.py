@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from digest.build import build
+from digest.commands.build import build
 from digest.config import Config, TopicRule
 
 # Events, each told by several outlets in their own words: what a day of wire and local copy looks like.

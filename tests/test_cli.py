@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from digest.cli import _fetch_summary, main
-from digest.fetch import FeedReport
+from digest.commands.fetch import FeedReport
 from tests.conftest import REPO, SEEDS
 
 

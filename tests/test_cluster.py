@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pytest
 
-from digest import cluster, topics, vectors
-from digest.cluster import Span
+from digest.group import cluster, topics, vectors
+from digest.group.cluster import Span
 
 
 class _Reference:

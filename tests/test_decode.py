@@ -7,7 +7,7 @@ import random
 import pytest
 
 from digest.errors import SourceError
-from digest.readers import reader_for
+from digest.read.readers import reader_for
 
 
 def spanish_page(stray: bytes) -> bytes:

@@ -8,9 +8,9 @@ from array import array
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.dedupe import MIN_WORDS, NEAR, near_pairs, sample, sharers, sharers_sorted
+from digest.group.dedupe import MIN_WORDS, NEAR, near_pairs, sample, sharers, sharers_sorted
 from digest.models import Article, RawArticle
-from digest.normalize import normalize
+from digest.read.normalize import normalize
 
 WORDS = [
     "the",

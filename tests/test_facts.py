@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from digest.facts import MAX_FACTS, key_facts
+from digest.language.text import split_sentences
 from digest.models import Fact
-from digest.text import split_sentences
+from digest.summarize.facts import MAX_FACTS, key_facts
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))

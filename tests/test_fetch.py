@@ -18,12 +18,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from digest.commands.fetch import fetch, markdown_text, to_markdown
+from digest.commands.fetch_http import Fetcher
 from digest.config import Config, Feed, FetchSettings, load
 from digest.errors import ConfigError, FetchError
-from digest.fetch import fetch, markdown_text, to_markdown
-from digest.fetch_http import Fetcher
 from digest.models import RawArticle
-from digest.readers import markdown as markdown_reader
+from digest.read.readers import markdown as markdown_reader
 from tests.conftest import REPO
 
 Reply = tuple[int, dict[str, str], bytes]
@@ -428,7 +428,7 @@ def test_the_only_unnamed_feed_of_a_host_keeps_the_host_as_its_folder(tmp_path: 
     ],
 )
 def test_feed_labels(urls: list[str], labels: list[str]) -> None:
-    from digest.fetch import feed_labels
+    from digest.commands.fetch import feed_labels
 
     assert feed_labels([Feed(url) for url in urls]) == dict(zip(urls, labels, strict=True))
 

@@ -26,10 +26,10 @@ import httpx
 import pytest
 
 from digest.cli import main
+from digest.commands.fetch import fetch
+from digest.commands.fetch_http import MAX_BYTES, DeadlinePassed, Fetcher, Refused, resolve_host
 from digest.config import Config, Feed, FetchSettings
 from digest.errors import FetchError
-from digest.fetch import fetch
-from digest.fetch_http import MAX_BYTES, DeadlinePassed, Fetcher, Refused, resolve_host
 from tests.conftest import REPO
 
 Route = Callable[[BaseHTTPRequestHandler], None]

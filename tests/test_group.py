@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from digest import topics
 from digest.config import TopicRule
-from digest.dedupe import find_duplicates
-from digest.group import Grouping, group
+from digest.group import topics
+from digest.group.dedupe import find_duplicates
+from digest.group.grouping import Grouping, group
 from digest.models import Article, RawArticle
-from digest.normalize import normalize
+from digest.read.normalize import normalize
 
 EVENTS = {
     "quake": [
@@ -261,9 +261,9 @@ def test_unmatched_stories_can_go_to_discovered_topics() -> None:
 
 
 def _load(root: Path, jobs: int = 1) -> list[Article]:
-    from digest.build import discover
-    from digest.cache import Cache
-    from digest.ingest import Settings, ingest
+    from digest.commands.build import discover
+    from digest.incremental.cache import Cache
+    from digest.read.ingest import Settings, ingest
 
     sources = list(discover(root, root / "site", lambda issue: None))
     return list(ingest(sources, Settings(3, 10 * 2**20), Cache(None, ""), jobs=jobs).articles)
@@ -283,7 +283,7 @@ def test_discovered_subjects_are_the_topics_of_the_news(generated: list[Article]
     """Each kind of event makes a community of its own in the neighbour graph; they must be joined into their
     topics, not left out as niches (nor one topic's articles spread over the others')."""
     from benchmarks.grouping import nmi
-    from digest.group import article_features
+    from digest.group.grouping import article_features
 
     features = [article_features(a) for a in generated]
     subjects = topics.discover([(f.names, f.counts) for f in features])
@@ -305,7 +305,7 @@ def test_the_topic_graph_has_the_same_nodes_in_the_same_order_whatever_the_input
 
 def test_subjects_found_beside_the_stories_change_nothing(generated: list[Article]) -> None:
     """With two jobs, the build discovers topics in a child process while grouping clusters stories."""
-    from digest.build import _group
+    from digest.commands.build import _group
     from digest.config import Config
 
     duplicates = find_duplicates(generated)

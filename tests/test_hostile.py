@@ -28,15 +28,16 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest import cli, lock
-from digest.build import build
+from digest import cli
+from digest.commands.build import build
 from digest.config import Config
 from digest.errors import BuildError, SourceError
 from digest.models import Article, RawArticle
-from digest.normalize import article_id, normalize
-from digest.readers import SUFFIXES, reader_for
-from digest.render import CONTENT_SECURITY_POLICY
-from digest.search import GLOBAL
+from digest.read.normalize import article_id, normalize
+from digest.read.readers import SUFFIXES, reader_for
+from digest.render.renderer import CONTENT_SECURITY_POLICY
+from digest.render.search import GLOBAL
+from digest.write import lock
 
 # ---------------------------------------------------------------------------------------------------
 # What "nothing injected" means, checked on records and on every file of a built site.

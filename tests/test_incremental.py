@@ -14,16 +14,16 @@ from typing import Any
 import jinja2
 import pytest
 
-from digest import cache as cache_module
-from digest import parallel
-from digest import render as render_module
-from digest.build import Result, build
-from digest.cache import Resident, Stamp
+from digest.commands.build import Result, build
 from digest.config import Config, TopicRule
 from digest.errors import BuildError
-from digest.lock import output_lock
-from digest.render import theme_dir
-from digest.site import Page
+from digest.incremental import cache as cache_module
+from digest.incremental import parallel
+from digest.incremental.cache import Resident, Stamp
+from digest.render import renderer as render_module
+from digest.render.renderer import theme_dir
+from digest.render.site import Page
+from digest.write.lock import output_lock
 from tests.conftest import SEEDS
 
 
@@ -543,7 +543,7 @@ def test_a_rebuild_as_digest_build_runs_it_equals_a_cold_build(
 def test_only_the_makers_of_pages_that_show_a_change_are_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from digest import pages
+    from digest.render import pages
 
     files, config = built_generated(tmp_path)
     made: list[str] = []
@@ -703,7 +703,7 @@ def test_dependencies_told_unchanged_by_what_records_changed_are_unchanged(
 ) -> None:
     """A rebuild works out again only the dependencies whose records changed (``reuse.Changes``): after
     any kind of edit, it finds exactly the changes that working out every dependency again finds."""
-    from digest import reuse
+    from digest.incremental import reuse
 
     files, config = built_generated(tmp_path)
     compare, hashed = reuse.Records.compare, reuse.Records._hashed

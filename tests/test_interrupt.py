@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.build import build
+from digest.commands.build import build
 from digest.config import Config
 
 DISTINCT = 20
@@ -151,7 +151,7 @@ def test_ctrl_c_during_the_swap_is_held_until_both_renames_are_done(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without renameat2 the swap is two renames; Ctrl-C between them must not leave no site at all."""
-    from digest import write
+    from digest.write import staging as write
 
     output = tmp_path / "site"
     write.write_site({"index.html": b"old"}, output)

@@ -10,7 +10,14 @@ from pathlib import Path
 from tests.conftest import REPO
 
 PACKAGE = REPO / "digest"
-MACHINERY = ("sqlite3", "digest.cache", "digest.parallel", "digest.reuse", "multiprocessing", "pickle")
+MACHINERY = (
+    "sqlite3",
+    "digest.incremental.cache",
+    "digest.incremental.parallel",
+    "digest.incremental.reuse",
+    "multiprocessing",
+    "pickle",
+)
 
 
 def module_name(path: Path) -> str:
@@ -75,8 +82,11 @@ def test_no_module_imports_one_that_imports_it() -> None:
 
 
 def test_grouping_and_summarizing_load_no_cache_database_or_worker_pool() -> None:
+    stages = sorted(
+        module_name(path) for folder in ("group", "summarize") for path in (PACKAGE / folder).glob("*.py")
+    )
     code = (
-        "import sys, digest.group, digest.summarize\n"
+        f"import sys, {', '.join(stages)}\n"
         f"print(','.join(sorted(m for m in sys.modules if m in {MACHINERY!r})))"
     )
     loaded = subprocess.run(

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from digest.language.text import split_sentences
 from digest.models import Article, RawArticle, Sentences, deferred, deferred_values, head_of, with_slug
-from digest.normalize import normalize
-from digest.text import split_sentences
+from digest.read.normalize import normalize
 
 PARAGRAPHS = ("First one. Second one here.", "A new paragraph? Yes!", "Last.")
 
@@ -118,8 +118,8 @@ def test_a_story_hash_changes_with_every_field_of_the_story() -> None:
     a new field included, the hash does; a summary hash given is the one it would work out."""
     from dataclasses import fields, replace
 
-    from digest.export import story_hash, summary_hash
     from digest.models import Fact, Story, StorySentence
+    from digest.render.export import story_hash, summary_hash
 
     story = Story("s1", "Storm", ("a1", "a2"), ("a3",), "2024-04-01", "2024-04-02")
     story = replace(

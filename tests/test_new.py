@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from digest.commands.scaffold import new
 from digest.config import SETTINGS, load
 from digest.errors import ScaffoldError
-from digest.readers import markdown as markdown_reader
-from digest.scaffold import new
+from digest.read.readers import markdown as markdown_reader
 from tests.conftest import REPO
 
 
@@ -87,7 +87,7 @@ def test_digest_theme_prints_the_folder_of_the_default_templates(capsys: pytest.
 
 
 def test_the_sample_article_leaves_the_site_once_news_arrives(tmp_path: Path) -> None:
-    from digest.build import build
+    from digest.commands.build import build
 
     new(tmp_path / "paper", dt.date(2024, 4, 7))
     config = load(tmp_path / "paper" / "digest.toml", tmp_path / "paper")

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest import parallel
 from digest.errors import BuildError
-from digest.parallel import fork_each, fork_map
+from digest.incremental import parallel
+from digest.incremental.parallel import fork_each, fork_map
 
 
 def children() -> set[int]:
@@ -145,7 +145,7 @@ def test_workers_end_when_their_parent_is_killed(tmp_path: os.PathLike[str]) -> 
     script = textwrap.dedent(
         """
         import os, signal, sys, time
-        from digest.parallel import fork_each
+        from digest.incremental.parallel import fork_each
 
         def work(start, stop):
             time.sleep(0.05)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from digest.commands.publish import describe_build, publish_branch, publish_folder
 from digest.errors import PublishError
-from digest.publish import describe_build, publish_branch, publish_folder
 from tests.conftest import REPO, SEEDS
 
 GIT_ENV = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from digest.readable import is_listing, needs_context, quote_cuts
-from digest.summarize import summarize_article, usable_sentence
+from digest.language.readable import is_listing, needs_context, quote_cuts
+from digest.summarize.summaries import summarize_article, usable_sentence
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from digest.errors import SourceError
 from digest.models import RawArticle
-from digest.normalize import normalize
-from digest.readers import feed as feed_reader
-from digest.readers import reader_for
+from digest.read.normalize import normalize
+from digest.read.readers import feed as feed_reader
+from digest.read.readers import reader_for
 
 SOURCE = "feeds/wire.xml"
 

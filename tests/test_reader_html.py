@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from digest.errors import SourceError
 from digest.models import RawArticle
-from digest.readers import html as html_reader
-from digest.readers import reader_for
+from digest.read.readers import html as html_reader
+from digest.read.readers import reader_for
 
 SOURCE = "pages/storm.html"
 

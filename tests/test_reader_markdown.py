@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from digest.errors import SourceError
 from digest.models import RawArticle
-from digest.normalize import normalize
-from digest.readers import markdown as md_reader
-from digest.readers import reader_for
+from digest.read.normalize import normalize
+from digest.read.readers import markdown as md_reader
+from digest.read.readers import reader_for
 
 SOURCE = "news/story.md"
 
@@ -353,7 +353,7 @@ def test_reused_renderer_gives_the_pages_python_markdown_gives(body: str) -> Non
     """Skipping patterns a body cannot match, and reusing one Markdown object, never changes a page."""
     import markdown as python_markdown
 
-    from digest.readers.markdown import _Renderer
+    from digest.read.readers.markdown import _Renderer
 
     assert _Renderer.shared().convert(body) == python_markdown.markdown(
         body, extensions=["extra"], output_format="html"

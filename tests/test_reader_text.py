@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from digest.errors import SourceError
 from digest.models import RawArticle
-from digest.readers.text import read
+from digest.read.readers.text import read
 from tests.conftest import SEEDS
 
 
@@ -237,7 +237,7 @@ def test_a_correction_or_a_timeline_entry_does_not_date_the_article(line: str) -
 
 
 def test_a_date_from_a_line_dropped_as_boilerplate_dates_nothing() -> None:
-    from digest.normalize import normalize
+    from digest.read.normalize import normalize
 
     text = (
         "Ferry strike ends\n\nFerry crews on the northern route returned to work on Monday after a "

@@ -17,12 +17,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest import paths
 from digest.config import Config
 from digest.errors import TemplateError
 from digest.models import Article, Day, Digest, Fact, Issue, Story, StorySentence, Topic
-from digest.render import date_range, human_date, original_copies, render, theme_dir
-from digest.search import build_index, encode, words
+from digest.render import paths
+from digest.render.renderer import (
+    date_range,
+    human_date,
+    original_copies,
+    render,
+    theme_dir,
+)
+from digest.render.search import build_index, encode, words
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -635,7 +641,7 @@ def _json_ld(page: str) -> dict[str, Any]:
 
 
 def decode(encoded: str) -> list[int]:
-    """The reader of digest.search.encode, as static/search.js does it."""
+    """The reader of digest.render.search.encode, as static/search.js does it."""
     last, more = "0123456789abcdefghijklmnopqrstuv", "ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_"
     out, previous, value = [], -1, 0
     for char in encoded:
@@ -708,7 +714,7 @@ def test_an_empty_digest_renders_a_valid_site() -> None:
 
 def _rules_by_hand(articles: list[Article], examples: int) -> list[tuple[str, str | None, int, list[str]]]:
     """The quality page's rule table worked out the plain way: group every (field, rule) and sort."""
-    from digest.pages import PROVENANCE_FIELDS
+    from digest.render.pages import PROVENANCE_FIELDS
 
     groups: dict[tuple[str, str | None], list[str]] = {}
     for article in articles:
@@ -735,7 +741,7 @@ def _rules_by_hand(articles: list[Article], examples: int) -> list[tuple[str, st
 def test_the_quality_pages_rule_table_counts_every_field_of_every_article(
     fields: list[tuple[str | None, str | None, str | None, str | None]], examples: int
 ) -> None:
-    from digest.pages import rules
+    from digest.render.pages import rules
 
     articles = [
         make_article(f"a{n}", f"Story {n}", author=author, author_from=by, date=date, date_from=dated)
@@ -756,6 +762,6 @@ def test_the_quality_pages_rule_table_counts_every_field_of_every_article(
     ],
 )
 def test_a_timelines_times_say_their_zone(published: str, shown: str) -> None:
-    from digest.humanize import clock
+    from digest.render.humanize import clock
 
     assert clock(published) == shown

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.search import index_script, indexed
+from digest.render.search import index_script, indexed
 from tests.test_render import make_digest
 
 WORDS = st.lists(

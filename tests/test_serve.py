@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from digest.commands.serve import EVENTS_PATH, RELOAD_PATH, Status, inject, serve
 from digest.config import load
 from digest.errors import ServeError
-from digest.serve import EVENTS_PATH, RELOAD_PATH, Status, inject, serve
 from tests.conftest import REPO
 
 ARTICLE = "{title}\n\nThe harbour authority said on Monday that {what} after the storm passed the coast.\n"
@@ -246,7 +246,7 @@ def test_a_malformed_since_is_a_bad_request(running: Running, since: str) -> Non
 
 
 def test_event_streams_are_capped(running: Running) -> None:
-    from digest import serve as serve_module
+    from digest.commands import serve as serve_module
 
     port = int(running.url.rsplit(":", 1)[1].strip("/"))
     listening = []

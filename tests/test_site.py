@@ -17,11 +17,11 @@ import html5lib
 import pytest
 
 from benchmarks.corpora import flatten_bbc
-from digest.build import build
+from digest.commands.build import build
 from digest.config import Config
 from digest.models import Day, Digest, Story, StorySentence, Topic
-from digest.render import render
-from digest.site import Lookups
+from digest.render.renderer import render
+from digest.render.site import Lookups
 from tests.conftest import SEEDS
 from tests.test_render import make_article
 

@@ -9,16 +9,16 @@ from dataclasses import replace
 
 import pytest
 
-from digest import group as group_module
 from digest.config import Config
-from digest.dedupe import find_duplicates
-from digest.events import url_date
-from digest.group import Grouping, group
+from digest.group import grouping as group_module
+from digest.group.dedupe import find_duplicates
+from digest.group.events import url_date
+from digest.group.grouping import Grouping, group
 from digest.models import Article, RawArticle, Story
-from digest.normalize import normalize
-from digest.pages import front_stories
-from digest.render import render
-from digest.site import Lookups
+from digest.read.normalize import normalize
+from digest.render.pages import front_stories
+from digest.render.renderer import render
+from digest.render.site import Lookups
 from tests.test_render import make_digest
 
 # Four undated reports on one company, from one archive folder: three events, the last told twice by two

@@ -14,9 +14,10 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import pytest
 
-from digest import facts, storyvectors, summarize
-from digest.agreement import agree
-from digest.summarize import (
+from digest.summarize import facts, storyvectors
+from digest.summarize import summaries as summarize
+from digest.summarize.agreement import agree
+from digest.summarize.summaries import (
     _DANGLING_PENALTY,
     _MMR_LAMBDA,
     _REPEAT,

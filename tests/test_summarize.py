@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from digest.boilerplate import boilerplate_reason
+from digest.language.boilerplate import boilerplate_reason
+from digest.language.readable import is_listing, needs_context, quote_cuts
+from digest.language.text import split_sentences
 from digest.models import StorySentence
-from digest.readable import is_listing, needs_context, quote_cuts
-from digest.summarize import story_length, summarize_article, summarize_story
-from digest.text import split_sentences
+from digest.summarize.summaries import story_length, summarize_article, summarize_story
 from tests.conftest import growth
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +80,7 @@ def test_article_summary_avoids_a_dangling_opener_without_its_referent(
     summary = summarize_article(sentences, 2)
     assert summary == (sentences[0], sentences[3])
     # Without the rule the more central "It warned ..." (whose "It" would mean the shoppers) is chosen.
-    monkeypatch.setattr("digest.summarize._DANGLING_PENALTY", 0.0)
+    monkeypatch.setattr("digest.summarize.summaries._DANGLING_PENALTY", 0.0)
     assert sentences[2] in summarize_article(sentences, 2)
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.text import (
+from digest.language.text import (
     FUNCTION_WORDS,
     STOPWORDS,
     content_terms,

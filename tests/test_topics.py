@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from digest import naming, sections, topics
 from digest.config import TopicRule
-from digest.dedupe import find_duplicates
-from digest.group import Grouping, group
+from digest.group import naming, sections, topics
+from digest.group.dedupe import find_duplicates
+from digest.group.grouping import Grouping, group
 from digest.models import Article, RawArticle
-from digest.normalize import normalize
+from digest.read.normalize import normalize
 
 SECTION_NAMES = {section.name for section in sections.sections()} | {topics.OTHER}
 
@@ -113,9 +113,9 @@ def test_a_digest_of_one_subject_is_named_after_it_not_an_adjective() -> None:
 
 
 def test_the_seed_topic_is_named_after_its_subject(tmp_path: Path) -> None:
-    from digest.build import discover
-    from digest.cache import Cache
-    from digest.ingest import Settings, ingest
+    from digest.commands.build import discover
+    from digest.incremental.cache import Cache
+    from digest.read.ingest import Settings, ingest
 
     seeds = Path(__file__).resolve().parents[1] / "seeds"
     sources = list(discover(seeds, tmp_path / "site", lambda issue: None))
@@ -250,9 +250,9 @@ def test_uci_headlines_are_filed_by_their_categories(corpora: Path, tmp_path: Pa
     from benchmarks.grouping import nmi
 
     categories = uci_category_feeds(tmp_path / "uci")
-    from digest.build import discover
-    from digest.cache import Cache
-    from digest.ingest import Settings, ingest
+    from digest.commands.build import discover
+    from digest.incremental.cache import Cache
+    from digest.read.ingest import Settings, ingest
 
     sources = list(discover(tmp_path / "uci", tmp_path / "site", lambda issue: None))
     articles = ingest(sources, Settings(3, 10 * 2**20), Cache(None, ""), jobs=2).articles

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from digest.cache import Stamp
 from digest.errors import BuildError
-from digest.write import Kept, Staging, write_site
+from digest.incremental.cache import Stamp
+from digest.write.staging import Kept, Staging, write_site
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -41,7 +41,7 @@ def test_a_long_running_process_removes_the_old_site_in_the_background(
 ) -> None:
     """digest serve swaps the new site in and goes on while the old one is removed; the next build, at once
     or later, does not trip over it."""
-    from digest import write
+    from digest.write import staging as write
 
     if not exchange:
         monkeypatch.setattr(write, "_exchange", lambda a, b: False)

@@ -1,0 +1,1 @@
+"""The commands beside build's pipeline: build, fetch, serve, publish, new."""

@@ -1,0 +1,1 @@
+"""The group stage: duplicates, stories, topics, and the days they fall on."""

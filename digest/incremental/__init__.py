@@ -1,0 +1,1 @@
+"""The incremental engine: per-file and per-step memos, workers, page reuse. Stages never import it."""

@@ -1,0 +1,1 @@
+"""Language tools every stage shares: words, sentences, word frequencies, boilerplate, readability."""

@@ -1,0 +1,1 @@
+"""The read stage: find the sources, read each format, normalize them into articles."""

@@ -1,0 +1,248 @@
+"""Raw reader records -> Articles: clean text, boilerplate out, sentences, title, stable id and slug."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from array import array
+from collections.abc import Iterable, Sequence
+
+from digest.errors import SourceError
+from digest.language.boilerplate import (
+    CAPTION,
+    boilerplate_reason,
+    is_headline_list_label,
+    looks_like_headline,
+)
+from digest.language.text import headline_from_lead, sentence_spans
+from digest.models import Article, RawArticle, Sentences, with_slug
+from digest.read import dates
+from digest.read.readers._common import byline_name, drop_blocks, is_job
+
+_WORD_RUN = re.compile(r"\w+")
+# Characters no page or feed may carry: XML 1.0 forbids them (a feed holding one is broken) and lone
+# surrogates cannot even be encoded as UTF-8. JSON-LD and YAML escapes ('\u0001', '\ud800') make them.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
+# What text decoded with the wrong encoding, or escaped twice, is made of: a lead byte of UTF-8 read as
+# Latin-1 or Windows-1252 ('Â£', 'Ã©', 'â€™'), a replacement character, an HTML entity left in the text.
+_MOJIBAKE_HINT = re.compile(r"[ÂÃâÐÑØÙ\ufffd]|&#?\w{2,8};")
+_SLUG_WORDS = 8
+# Body markup kept after sanitizing; no images, media or embeds: the site makes no outside requests.
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "dl", "dt", "em", "figcaption",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "li", "mark", "ol", "p", "pre", "q", "s", "small",
+    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+
+
+def normalize(raw: RawArticle) -> Article:
+    """Clean one raw record into an Article; raise SourceError when nothing readable is left."""
+    paragraphs, removed, own = _clean_paragraphs(raw)
+    sentences = _sentences(paragraphs)
+    title, title_from = _title(raw, sentences)
+    if not title:
+        raise SourceError(raw.source, "no title and no article text")
+    text = " ".join(paragraphs)
+    url = _http(raw.url)
+    return Article(
+        id=article_id(raw.source),
+        slug=slugify(title),
+        source=raw.source,
+        format=raw.format,
+        title=title,
+        title_from=title_from,
+        date=(date := _kept_date(raw, own)),
+        date_from=raw.date_from if date else None,
+        published=raw.published if date == raw.date else None,
+        author=(author := _author(raw.author, raw.publisher)),
+        author_from=raw.author_from if author else None,
+        publisher=_clean(raw.publisher),
+        publisher_from=raw.publisher_from if raw.publisher else None,
+        url=url,
+        url_from=raw.url_from if url else None,
+        paragraphs=paragraphs,
+        sentences=sentences,
+        html=_body_html(raw.html, removed) if raw.html and paragraphs else None,
+        tags=tuple(dict.fromkeys(t for t in (_clean(tag) for tag in raw.tags) if t)),
+        topic_hint=_clean(raw.topic),
+        given_summary=_clean(raw.summary),
+        removed=tuple(line for line in (_clean(text) for text in raw.removed) if line) + removed,
+        content_hash=_content_hash(title, text),
+        words=len(text.split()),
+        sample=raw.sample,
+    )
+
+
+def _kept_date(raw: RawArticle, own: Sequence[str]) -> str | None:
+    """The date, where it was read in the text, only from the article's own lines (what the reader keeps, and
+    the captions of its pictures and maps): a related link or a list dropped as boilerplate dates nothing."""
+    return dates.find_in_text(own) if raw.date_from == dates.FROM_TEXT else raw.date
+
+
+def article_id(source: str) -> str:
+    """Stable id of an article: it depends only on where the article came from."""
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()[:12]
+
+
+def slugify(text: str) -> str:
+    """A short, safe page name: lowercase ASCII letters, digits and hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    words = [w for w in _SLUG_UNSAFE.split(ascii_text) if w][:_SLUG_WORDS]
+    return "-".join(words)[:80].strip("-") or "article"
+
+
+def unique_slugs(articles: Iterable[Article]) -> tuple[Article, ...]:
+    """Give clashing slugs a suffix from the article id, so every page name is unique and stable."""
+    ordered = sorted(articles, key=lambda a: a.id)
+    counts: dict[str, int] = {}
+    for article in ordered:
+        counts[article.slug] = counts.get(article.slug, 0) + 1
+    # Unclashed slugs are reserved first: a suffixed one must not take the page of a title like 'x-1a2b3c'.
+    taken = {slug for slug, count in counts.items() if count == 1}
+    result = []
+    for article in ordered:
+        slug = article.slug
+        if counts[slug] > 1:
+            slug = _free_slug(article, taken)
+            taken.add(slug)
+        result.append(with_slug(article, slug) if slug != article.slug else article)
+    return tuple(result)
+
+
+def _free_slug(article: Article, taken: set[str]) -> str:
+    """The first untaken of slug-<6 id digits>, slug-<id>, slug-<id>-2, ..."""
+    for candidate in (f"{article.slug}-{article.id[:6]}", f"{article.slug}-{article.id}"):
+        if candidate not in taken:
+            return candidate
+    number = 2
+    while f"{article.slug}-{article.id}-{number}" in taken:
+        number += 1
+    return f"{article.slug}-{article.id}-{number}"
+
+
+def sanitize(html: str) -> str:
+    """Allow-list sanitizing of body HTML: no script, style, embeds, handlers or non-http links."""
+    import nh3
+
+    return str(
+        nh3.clean(
+            printable(html),
+            tags=_TAGS,
+            attributes={"a": {"href", "title"}, "abbr": {"title"}, "td": {"colspan"}, "th": {"colspan"}},
+            url_schemes={"http", "https", "mailto"},
+            link_rel="nofollow noopener noreferrer",
+            strip_comments=True,
+            attribute_filter=_absolute_links_only,
+        )
+    )
+
+
+def _body_html(html: str, removed: tuple[str, ...]) -> str:
+    """Sanitized body HTML, without the lines dropped from the text as boilerplate: the page shows neither."""
+    clean = sanitize(html)
+    return drop_blocks(clean, removed) if removed else clean
+
+
+def printable(text: str) -> str:
+    """The text without control characters, lone surrogates and non-characters."""
+    return _ILLEGAL.sub("", text)
+
+
+def _http(url: str | None) -> str | None:
+    """The URL when it is an absolute http(s) URL with nothing hidden in it; readers check, this makes sure."""
+    if url is None or not url.isprintable():
+        return None
+    scheme, _, rest = url.partition("://")
+    return url if scheme.lower() in ("http", "https") and rest and not rest.startswith("/") else None
+
+
+def _absolute_links_only(tag: str, attribute: str, value: str) -> str | None:
+    """Drop relative links: they pointed into the original site and would break in ours."""
+    if attribute == "href" and not value.lower().startswith(("http://", "https://", "mailto:")):
+        return None
+    return value
+
+
+def _clean_paragraphs(raw: RawArticle) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The paragraphs kept, those removed, and the article's own lines (those kept and its captions)."""
+    kept: list[str] = []
+    removed: list[str] = []
+    own: list[str] = []
+    title_key = _key(raw.title or "")
+    listing = False  # under a 'Most read' label: the headlines listed after it are other articles'
+    for paragraph in raw.paragraphs:
+        text = _collapse(printable(paragraph))
+        if not text:
+            continue
+        if not kept and _key(text) == title_key:
+            continue  # pages and feeds often repeat the headline as the first line
+        listing = listing and looks_like_headline(text)
+        reason = None if listing else boilerplate_reason(text, author=raw.author)
+        if listing or reason is not None or is_headline_list_label(text):
+            removed.append(text)
+            listing = listing or is_headline_list_label(text)
+            if reason == CAPTION and not listing:
+                own.append(text)
+            continue
+        kept.append(text)
+        own.append(text)
+    return tuple(kept), tuple(removed), tuple(own)
+
+
+def _sentences(paragraphs: tuple[str, ...]) -> Sentences:
+    spans = array("I")
+    for number, paragraph in enumerate(paragraphs):
+        for start, end in sentence_spans(paragraph):
+            spans.extend((number, start, end))
+    return Sentences(paragraphs, spans)
+
+
+def _title(raw: RawArticle, sentences: Sequence[str]) -> tuple[str, str]:
+    title = _clean(raw.title)
+    if title:
+        return _mended(title), raw.title_from or "source"
+    if sentences:
+        return headline_from_lead(sentences[0]), "lead"
+    return "", ""
+
+
+def _mended(title: str) -> str:
+    """The title with mojibake and leftover HTML entities repaired ('Â£349', '&pound;349' -> '£349')."""
+    if not _MOJIBAKE_HINT.search(title):
+        return title  # ftfy takes a tenth of a second to import, and most titles need nothing of it
+    import ftfy
+
+    return _collapse(printable(ftfy.fix_text(title))) or title
+
+
+def _author(value: str | None, publisher: str | None) -> str | None:
+    """Who wrote it, as the names alone: no 'By', e-mail address, job title, nor the publisher among them."""
+    cleaned = _clean(value)
+    if cleaned is None:
+        return None
+    outlet = _key(publisher or "")
+    names = [name for name in map(byline_name, cleaned.split(",")) if name and _key(name) != outlet]
+    # A job after a name is dropped; a byline of nothing but a job ('Reuters Staff') is kept as written.
+    people = [name for name in names if not is_job(name)] or names
+    return ", ".join(dict.fromkeys(people)) or None
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return _collapse(printable(value)) or None
+
+
+def _collapse(text: str) -> str:
+    """Every run of whitespace one space, trimmed (``str.split`` and ``\\s`` agree on what whitespace is)."""
+    return " ".join(text.split())
+
+
+def _key(text: str) -> str:
+    return " ".join(_WORD_RUN.findall(text.lower()))
+
+
+def _content_hash(title: str, text: str) -> str:
+    return hashlib.sha1(_key(text or title).encode("utf-8")).hexdigest()

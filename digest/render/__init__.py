@@ -1,0 +1,1 @@
+"""The render stage: the theme, pages, feeds, sitemap, search index and digest.json -> site files."""

@@ -1,0 +1,331 @@
+"""Static full-text search: an inverted index written as a script, so search works from disk and served.
+
+``search-index.js`` sets one global, ``DIGEST_SEARCH``: the kept articles (newest first) and, for every
+word, the articles that contain it. A ``<script src>`` loads it under ``file://``, where ``fetch()`` of a
+JSON file is refused. ``static/search.js`` splits a query exactly as :func:`words` splits articles.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import json
+import re
+import unicodedata
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from digest.models import Article, Digest
+from digest.render import paths
+
+INDEX_PAGE = "search-index.js"
+GLOBAL = "DIGEST_SEARCH"
+VERSION = 1
+SNIPPET_CHARS = 160
+MAX_WORD_CHARS = 32  # longer runs are URLs, hashes or glued text that nobody types
+# A word in more than this share of a large site's articles narrows nothing; the index lists it as
+# common and the browser ignores it in a query instead of failing to find it.
+COMMON_SHARE = 0.5
+COMMON_MIN_ARTICLES = 200
+_WORD = re.compile(r"[^\W_]+")
+# Postings are gaps between doc numbers in base 32, without separators: a number's last digit is
+# written from _LAST, the digits before it from _MORE, so the reader knows where each number ends.
+_LAST = "0123456789abcdefghijklmnopqrstuv"
+_MORE = "ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_"
+
+
+@dataclass(frozen=True)
+class Index:
+    """The search index before serialization: what each article shows in results and what it contains."""
+
+    documents: tuple[str, ...]  # each article's [slug, title, publisher, date, snippet], as script-safe JSON
+    terms: tuple[str, ...]  # sorted
+    postings: tuple[Sequence[int], ...]  # per term: ascending doc numbers
+    common: tuple[str, ...]
+
+    @property
+    def docs(self) -> tuple[tuple[str, str, str, str, str], ...]:
+        """What each article shows in results: slug, title, publisher, date, snippet."""
+        return tuple(tuple(json.loads(document)) for document in self.documents)
+
+
+def words(text: str) -> list[str]:
+    """Lowercase words without accents, split the way static/search.js splits a query."""
+    folded = text.lower()
+    if not folded.isascii():
+        folded = unicodedata.normalize("NFKD", folded)
+        # Combining marks (Unicode category M, \p{M} in JavaScript) go: 'é' is searched as 'e'.
+        folded = folded.translate({ord(c): None for c in set(folded) if not c.isascii() and _mark(c)})
+    return [w for w in _WORD.findall(folded) if len(w) <= MAX_WORD_CHARS]
+
+
+@functools.cache
+def _mark(char: str) -> bool:
+    return unicodedata.category(char).startswith("M")
+
+
+@dataclass(frozen=True)
+class Postings:
+    """What an index was made from, kept for the next build: it works out what changed, not everything."""
+
+    order: tuple[str, ...]  # ids of the indexed articles, in index order
+    words: tuple[str, ...]  # each one's ``article_words``
+    found: dict[str, array[int]]  # every word -> ascending numbers of the articles that hold it
+    encoded: dict[str, str]  # each term of the index -> its postings, ``encode``d
+    marks: tuple[str, ...] = ()  # each one's ``article_hash``, when known: equal article_hashes, equal words
+    # Each one's ``Index.documents`` entry by its article hash and slug, which cover all it holds (when article_hashes are
+    # known): a rebuild writes out the few that changed, not every one.
+    documents: dict[str, str] = field(default_factory=dict)
+
+
+def build_index(digest: Digest, known: Mapping[str, str] | None = None) -> Index:
+    """Index every kept article: title, summary, byline, publisher and full text.
+
+    ``known`` holds articles' ``article_words`` when worked out beforehand; the others are computed here.
+    """
+    return indexed(digest, known)[0]
+
+
+def indexed(
+    digest: Digest,
+    known: Mapping[str, str] | None = None,
+    previous: Postings | None = None,
+    article_hashes: Mapping[str, str] | None = None,
+) -> tuple[Index, Postings]:
+    """``build_index``, and what it was made from; with the last build's ``previous``, only the articles
+    whose words changed are worked in (the same index, found faster), as long as the order is the same.
+
+    ``article_hashes`` are the articles' ``article_hash``: an article whose article hash is the one ``previous`` has
+    keeps the words it had there, and neither ``known`` nor the article is read for them.
+    """
+    duplicates = digest.duplicate_of
+    by_id = sorted((a for a in digest.articles if a.id not in duplicates), key=lambda a: a.id)
+    kept = sorted(
+        by_id, key=lambda a: a.published or a.date or "", reverse=True
+    )  # newest first, undated last
+    known, article_hashes = known or {}, article_hashes or {}
+    order = tuple(a.id for a in kept)
+    marks = tuple(article_hashes.get(i, "") for i in order) if article_hashes else ()
+    documents, made = _documents(digest, kept, marks, previous.documents if previous is not None else {})
+    texts = _texts(digest, kept, known, marks, previous)
+    reused: Mapping[str, str] = {}  # encoded postings of words no article gained or lost
+    changed: set[str] = set()
+    if previous is not None and previous.order == order:
+        found, changed = _patched(previous, texts)
+        reused = previous.encoded
+    else:
+        found = _found(texts)
+    common = _common(found, len(kept))
+    terms = tuple(sorted(w for w in found if w not in common))
+    index = Index(documents, terms, tuple(found[t] for t in terms), tuple(sorted(common)))
+    encoded = {t: reused[t] if t in reused and t not in changed else encode(found[t]) for t in terms}
+    return index, Postings(order, texts, found, encoded, marks, made)
+
+
+def _documents(
+    digest: Digest, kept: Sequence[Article], marks: Sequence[str], last: Mapping[str, str]
+) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Each kept article's ``Index.documents`` entry, the last build's where its article hash and slug are the same;
+    and the entries by article hash and slug, for the next build (none without article_hashes)."""
+    if not marks:
+        return tuple(_document(a, digest.summaries.get(a.id, ())) for a in kept), {}
+    made: dict[str, str] = {}
+    documents = []
+    for article, mark in zip(kept, marks, strict=True):
+        key = f"{mark}\0{article.slug}"
+        document = last.get(key) if mark else None
+        if document is None:
+            document = _document(article, digest.summaries.get(article.id, ()))
+        if mark:
+            made[key] = document
+        documents.append(document)
+    return tuple(documents), made
+
+
+def _texts(
+    digest: Digest,
+    kept: Sequence[Article],
+    known: Mapping[str, str],
+    marks: Sequence[str],
+    previous: Postings | None,
+) -> tuple[str, ...]:
+    """Each kept article's words: the last build's where its article hash is unchanged, else known or worked out."""
+    last: dict[str, int] = {}
+    if previous is not None and marks and previous.marks:
+        last = {i: n for n, i in enumerate(previous.order)}
+    texts = []
+    for number, article in enumerate(kept):
+        at = last.get(article.id)
+        if at is not None and marks[number] and previous is not None and previous.marks[at] == marks[number]:
+            texts.append(previous.words[at])
+        else:
+            text = known.get(article.id) or article_words(article, digest.summaries.get(article.id, ()))
+            texts.append(text)
+    return tuple(texts)
+
+
+def _found(texts: Sequence[str]) -> dict[str, array[int]]:
+    found: dict[str, list[int]] = {}
+    for number, text in enumerate(texts):
+        for word in text.split():
+            found.setdefault(word, []).append(number)
+    return {word: array("I", numbers) for word, numbers in found.items()}
+
+
+def _patched(previous: Postings, texts: Sequence[str]) -> tuple[dict[str, array[int]], set[str]]:
+    """The last build's postings with the changed articles' words taken out and put in; the words touched.
+
+    Lists are replaced, never changed in place: ``previous`` may still be in use (a resident cache).
+    """
+    found = dict(previous.found)
+    changed: set[str] = set()
+    for number, (old, new) in enumerate(zip(previous.words, texts, strict=True)):
+        if old == new:
+            continue
+        before, after = set(old.split()), set(new.split())
+        for word in before - after:
+            numbers = array("I", (n for n in found[word] if n != number))
+            if numbers:
+                found[word] = numbers
+            else:
+                del found[word]
+        for word in after - before:
+            numbers = found.get(word, array("I"))
+            at = bisect.bisect_left(numbers, number)
+            found[word] = numbers[:at] + array("I", [number]) + numbers[at:]
+        changed |= before ^ after
+    return found, changed
+
+
+def index_script(index: Index, encoded: Mapping[str, str] | None = None) -> bytes:
+    """The index as ``search-index.js``: one assignment to ``window.DIGEST_SEARCH``.
+
+    ``encoded`` holds terms' postings already ``encode``d.
+    """
+    prefix, suffix = paths.article_page("\0").split("\0")
+    encoded = encoded or {}
+    postings = [encoded.get(t) or encode(p) for t, p in zip(index.terms, index.postings, strict=True)]
+    dumps = _DUMPS  # a local: called once per part below
+    # Only the documents can hold characters a script must not (each is made safe): terms are word
+    # characters and postings base 32. The pieces are joined exactly as dumping the whole would.
+    body = (
+        f'{{"version":{VERSION},"page":{dumps([prefix, suffix])},'
+        f'"docs":[{",".join(index.documents)}],'
+        f'"terms":{dumps(list(index.terms))},"postings":{dumps(postings)},"common":{dumps(list(index.common))}}}'
+    )
+    return f"window.{GLOBAL}={body};\n".encode()
+
+
+def _script_safe(text: str) -> str:
+    """JSON that no article text can end early: no '<' to start '</script>' or '<!--' if the index is ever
+    inlined, and no U+2028/U+2029, which end a line in JavaScript engines older than ES2019."""
+    for char, escape in _SCRIPT_ESCAPES:  # replace() per character: translate() is ten times slower
+        if char in text:
+            text = text.replace(char, escape)
+    return text
+
+
+def search_files(
+    digest: Digest,
+    known: Mapping[str, str] | None = None,
+    previous: Postings | None = None,
+    article_hashes: Mapping[str, str] | None = None,
+) -> tuple[dict[str, bytes], Postings]:
+    """The files search adds to the site (``known``, ``previous`` and ``article_hashes`` as for ``indexed``), and
+    what the index was made from."""
+    index, postings = indexed(digest, known, previous, article_hashes)
+    return {INDEX_PAGE: index_script(index, postings.encoded)}, postings
+
+
+def article_words(article: Article, summary: tuple[str, ...]) -> str:
+    """The distinct words search finds an article by, sorted, space-separated (one string weighs least)."""
+    return " ".join(sorted(set(words(_searchable(article, summary)))))
+
+
+def snippet(article: Article, summary: Iterable[str]) -> str:
+    """A short extract shown under a result: the summary's first sentence, else the text's opening."""
+    text = next(iter(summary), "") or article.given_summary or article.text
+    text = " ".join(text.split())
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    cut = text[:SNIPPET_CHARS].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
+
+
+def _document(article: Article, summary: tuple[str, ...]) -> str:
+    """What an article shows in results, as an ``Index.documents`` entry."""
+    values = [
+        article.slug,
+        article.title,
+        article.publisher or "",
+        article.date or "",
+        snippet(article, summary),
+    ]
+    return _script_safe(_DUMPS(values))
+
+
+def _searchable(article: Article, summary: tuple[str, ...]) -> str:
+    parts = (
+        article.title,
+        article.author or "",
+        article.publisher or "",
+        *article.tags,
+        *summary,
+        article.text,
+    )
+    return "\n".join(parts)
+
+
+def _common(found: Mapping[str, Sequence[int]], total: int) -> set[str]:
+    if total < COMMON_MIN_ARTICLES:
+        return set()
+    return {word for word, docs in found.items() if len(docs) > COMMON_SHARE * total}
+
+
+def encode(numbers: Iterable[int]) -> str:
+    """Ascending numbers as base-32 gaps (less one) without separators: compact, and quick to decode."""
+    out, previous = [], -1
+    for number in numbers:
+        out.append(_base32(number - previous - 1))
+        previous = number
+    return "".join(out)
+
+
+def _base32(number: int) -> str:
+    if number < len(_SMALL):
+        return _SMALL[number]
+    return _spell(number)
+
+
+def _spell(number: int) -> str:
+    digits = _LAST[number % 32]
+    number //= 32
+    while number:
+        number, rest = divmod(number, 32)
+        digits = _MORE[rest] + digits
+    return digits
+
+
+# Every number of up to three digits, spelled: by concatenation, ten times faster than by _spell at import.
+_SMALL: tuple[str, ...] = (
+    *_LAST,
+    *(a + b for a in _MORE[1:] for b in _LAST),
+    *(a + b + c for a in _MORE[1:] for b in _MORE for c in _LAST),
+)
+_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_SCRIPT_ESCAPES = tuple((char, f"\\u{ord(char):04x}") for char in "<>&\u2028\u2029")
+
+__all__ = [
+    "GLOBAL",
+    "INDEX_PAGE",
+    "Index",
+    "Postings",
+    "build_index",
+    "encode",
+    "index_script",
+    "indexed",
+    "search_files",
+    "snippet",
+    "words",
+]
