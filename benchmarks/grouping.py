@@ -87,9 +87,9 @@ def bbc_topics(work: Path) -> None:
 
 def bbc_small_topics(work: Path, sizes: tuple[int, ...] = (40, 80, 200, 500), seeds: int = 3) -> None:
     """Topics of small digests: random BBC subsets of each size, the mean NMI and topic count of a few."""
-    from digest.commands.build import discover
     from digest.incremental.cache import Cache
-    from digest.read.ingest import Settings, ingest
+    from digest.incremental.files import Settings, ingest
+    from digest.read.sources import discover
 
     labels = flatten_bbc(work / "bbc-small")
     sources = list(discover(work / "bbc-small", work / "x", print))
@@ -169,9 +169,9 @@ def bbc_events(target: Path, events: int = 300, seed: int = 11) -> dict[str, str
 
 def undated_events(work: Path) -> None:
     """Story B-cubed on ``bbc_events``, grouped as a build groups them (deduplication, then grouping)."""
-    from digest.commands.build import discover
     from digest.incremental.cache import Cache
-    from digest.read.ingest import Settings, ingest
+    from digest.incremental.files import Settings, ingest
+    from digest.read.sources import discover
 
     labels = bbc_events(work / "events")
     sources = list(discover(work / "events", work / "x", print))
@@ -200,9 +200,9 @@ def undated_events(work: Path) -> None:
 
 def synthetic(count: int, work: Path) -> list[Article]:
     """``count`` distinct articles made from BBC sentences, dated over 30 days, for timing."""
-    from digest.commands.build import discover
     from digest.incremental.cache import Cache
-    from digest.read.ingest import Settings, ingest
+    from digest.incremental.files import Settings, ingest
+    from digest.read.sources import discover
 
     flatten_bbc(work / "bbc-timing")
     sources = list(discover(work / "bbc-timing", work / "x", print))

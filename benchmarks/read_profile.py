@@ -1,7 +1,7 @@
 """Per-file time of the read stage, split into reader, normalize and summarize: medians of several runs.
 
 Run: PYTHONPATH=. .venv/bin/python benchmarks/read_profile.py SRC [--files 1000] [--runs 5] [--profile N]
-Times ``digest.read.ingest.process_file``'s three steps in one process over the first ``--files`` sources of
+Times ``digest.incremental.files.process_file``'s three steps in one process over the first ``--files`` sources of
 SRC (sorted), ``--runs`` times, and prints the median milliseconds per file of each step and of the
 whole. ``--profile N`` instead prints cProfile's top N functions (cumulative and own time) for one run.
 """
@@ -19,11 +19,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from digest.errors import SourceError
+from digest.incremental.files import Settings
 from digest.models import RawArticle
-from digest.read.ingest import Settings, Source
 from digest.read.normalize import normalize
 from digest.read.readers import reader_for
 from digest.read.readers.files import read_file
+from digest.read.sources import Source
 from digest.summarize.summaries import summarize_article
 
 SETTINGS = Settings(sentences=3, max_bytes=10 * 1024 * 1024)

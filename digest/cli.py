@@ -217,8 +217,8 @@ def _add_publish(commands: argparse._SubParsersAction[_CommandParser]) -> None:
 def _build(args: argparse.Namespace) -> int:
     from digest import config as config_module
     from digest.commands.build import build
+    from digest.incremental.files import default_jobs
     from digest.progress import Stages
-    from digest.read.ingest import default_jobs
 
     cwd = Path.cwd()
     path = args.config if args.config is not None else config_module.find(cwd)
@@ -413,7 +413,7 @@ def _feed_lines(report: FeedReport) -> list[str]:
 
 def _serve(args: argparse.Namespace) -> int:
     from digest.commands.serve import serve
-    from digest.read.ingest import default_jobs
+    from digest.incremental.files import default_jobs
 
     def load() -> Config:
         config = _load(args, check_source=args.source is None)

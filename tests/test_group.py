@@ -261,9 +261,9 @@ def test_unmatched_stories_can_go_to_discovered_topics() -> None:
 
 
 def _load(root: Path, jobs: int = 1) -> list[Article]:
-    from digest.commands.build import discover
     from digest.incremental.cache import Cache
-    from digest.read.ingest import Settings, ingest
+    from digest.incremental.files import Settings, ingest
+    from digest.read.sources import discover
 
     sources = list(discover(root, root / "site", lambda issue: None))
     return list(ingest(sources, Settings(3, 10 * 2**20), Cache(None, ""), jobs=jobs).articles)
@@ -305,8 +305,8 @@ def test_the_topic_graph_has_the_same_nodes_in_the_same_order_whatever_the_input
 
 def test_subjects_found_beside_the_stories_change_nothing(generated: list[Article]) -> None:
     """With two jobs, the build discovers topics in a child process while grouping clusters stories."""
-    from digest.commands.build import _group
     from digest.config import Config
+    from digest.incremental.engine import _group
 
     duplicates = find_duplicates(generated)
     alone = group(generated, duplicates)

@@ -1,4 +1,5 @@
-"""The pipeline: read, normalize, deduplicate, group, summarize, render, write."""
+"""``digest build``: check the output, find the sources, skip the build when nothing changed, and run the
+pipeline under the output lock through the incremental engine."""
 
 from __future__ import annotations
 
@@ -9,59 +10,23 @@ import gc
 import hashlib
 import json
 import os
-import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TypeVar, cast
 
+from digest import pipeline
 from digest.config import Config
 from digest.errors import BuildError
-from digest.group.dating import dated_by_story, with_dates
-from digest.group.dedupe import find_duplicates, near_pairs
-from digest.group.grouping import Grouping, group, inputs_key, outlet, subject_documents
-from digest.group.topics import discover as discover_subjects
 from digest.incremental.cache import Cache, Resident, Stamp, code_version, stamp
-from digest.incremental.parallel import beside, detached, fork_map
-from digest.incremental.reuse import Compiled
-from digest.models import (
-    Article,
-    Digest,
-    Fact,
-    Features,
-    Issue,
-    Story,
-    StorySentence,
-    at_hand,
-    deferred,
-    head_of,
-)
+from digest.incremental.engine import Engine
+from digest.incremental.parallel import detached
+from digest.models import Issue
 from digest.progress import Stages
-from digest.read.ingest import Derived, Settings, Source, ingest
-from digest.read.readers import reader_for
-from digest.read.readers.files import MEGABYTE, read_file
-from digest.render import paths
-from digest.render.export import article_key, export, story_hash, summary_hash
-from digest.render.renderer import RenderState, render_site, theme_stamps
-from digest.summarize.facts import key_facts
-from digest.summarize.summaries import story_length, summarize_story
+from digest.read.sources import SITE_MARK, Source, discover
+from digest.render.renderer import theme_stamps
 from digest.write.lock import Held, output_lock
 from digest.write.staging import Staging, remove_in_thread, remove_now
-
-# Characters a name shown in a page or feed may not hold (XML forbids them); tab and newline are fine.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# A story's summary is chosen from at most this many of its articles, spread over its whole course: a
-# story of hundreds of copies adds cost, not sentences, and its source counts are counted among them.
-SUMMARY_ARTICLES = 40
-FACT_SENTENCES = 12
-FACT_ARTICLES = 25
-# A story's traced summary and key facts as values ((text, article, sources) and (kind, text, sources)), and
-# their ``summary_hash``: as the cache keeps them, since tuples unpickle much faster than records.
-Summary = tuple[tuple[tuple[str, str, int], ...], tuple[tuple[str, str, int], ...], str]
-T = TypeVar("T")
-SITE_MARK = "digest.json"  # every site digest builds has it at its root
-MAX_DEPTH = 64  # folders deeper than this are not read: os.walk recurses, and no real corpus nests so far
 
 
 @dataclass(frozen=True)
@@ -141,7 +106,7 @@ def build(
                     _finish(cache, later, held)
     for issue in previous.issues:
         report(issue)
-    _check_strict(strict, issues)
+    pipeline.check_strict(strict, issues)
     return replace(previous, issues=tuple(issues), seconds=time.perf_counter() - started, unchanged=True)
 
 
@@ -237,102 +202,40 @@ def _build(
     later: list[Callable[[], object]] | None,
     started: float,
 ) -> Result:
-    sources, stamps, fingerprint = survey.sources, survey.stamps, survey.fingerprint
+    engine = Engine(cache, jobs=jobs)
     # Linking the last site's files into the new one, most of which a rebuild keeps, goes on in a child
     # process meanwhile: one-shot builds only, since forking a process with threads (digest serve) is not safe.
     with Staging(config.output, prelink=later is not None and jobs > 1) as staging:
-        with stages.stage("read", total=len(sources)) as advance:
-            settings = Settings(config.sentences, config.max_file_mb * MEGABYTE)
-            ingested = ingest(sources, settings, cache, jobs=jobs, advance=advance, stamps=stamps)
-        for issue in ingested.issues:
-            report(issue)
-        articles, read = _news(ingested.articles), ingested.read
-        derived = ingested.derived
-        summaries = {i: d.summary for i, d in derived.items()}
-        article_hashes = {i: d.article_hash for i, d in derived.items()}
-        words = _Words(derived)
-        del ingested
-        with stages.stage("dedupe"):
-            duplicate_of = _deduplicated(articles, derived, cache)
-        with stages.stage("group"):
-            grouping = _grouped(articles, duplicate_of, config, derived, cache, jobs=jobs)
-        del derived  # the features are the bulk of it, and grouping was their last reader
-        dated = dated_by_story(articles, grouping.stories)
-        articles = with_dates(articles, dated)
-        article_hashes.update({i: _redated(article_hashes[i], a) for i, a in dated.items()})
-        # What the last build's pages and digest.json were made from, read while stories are summarized: not
-        # earlier, so their bytes are not held while grouping peaks; not while sources are read, when the
-        # linker and the per-file cache keep the other core and the file busy.
-        for kind in ("site", "record", "story-record"):
-            cache.prefetch(kind)
-        with stages.stage("stories", total=len(grouping.stories)) as advance:
-            by_id = {a.id: a for a in articles}
-            stories, story_hashes = summarize_stories(
-                grouping.stories,
-                by_id,
-                jobs=jobs,
-                advance=advance,
-                cache=cache,
-                article_hashes=article_hashes,
-                summaries=summaries if config.sentences == story_length(1) else None,
-            )
-        digest = Digest(
-            title=config.title,
-            articles=articles,
-            duplicate_of=duplicate_of,
-            summaries=summaries,
-            stories=stories,
-            topics=grouping.topics,
-            days=grouping.days,
-            issues=tuple(issues),
-            story_of=_story_of(stories),
-            topic_of={s.id: s.topic for s in stories},
+        built = pipeline.run(
+            config,
+            survey.sources,
+            survey.stamps,
+            engine,
+            staging.put,
+            stages=stages,
+            issues=issues,
+            report=report,
+            strict=strict,
+            generated=_generated(environ),
+            located=staging.linked,
         )
-        _check_strict(strict, issues)
-        last = cache.recall("site", ["site"]).get("site")
-        compiled = cache.recall("theme", ["theme"]).get("theme")
-        compiled = compiled if isinstance(compiled, Compiled) else Compiled()
-        with stages.stage("render") as advance:
-            memory = render_site(
-                digest,
-                config,
-                staging.put,
-                generated=_generated(environ),
-                jobs=jobs,
-                advance=advance,
-                previous=last if isinstance(last, RenderState) else None,
-                article_hashes=article_hashes,
-                words=words,
-                compiled=compiled,
-                story_hashes=story_hashes,
-                located=staging.linked,
-            )
-            staging.put("digest.json", _exported(digest, article_hashes, story_hashes, cache))
-            for path, data in _originals(articles, sources, config.max_file_mb * MEGABYTE).items():
-                staging.put(path, data)
         with stages.stage("write"):
             staging.commit(remove=_remover(cache, later))
-    # A kept page's stamp is the one it had: linking a file leaves its size and mtime as they were.
-    output = str(config.output)
-    for path, page in memory.pages.items():
-        if page.stamp is None:
-            memory.pages[path] = page._replace(stamp=stamp(os.path.join(output, path)))
-    cache.remember("site", {"site": memory})
-    if compiled.fresh:
-        cache.remember("theme", {"theme": compiled})
+    engine.written(str(config.output))
+    digest = built.digest
     result = Result(
-        articles=len(articles) - len(duplicate_of),
-        duplicates=len(duplicate_of),
-        stories=len(stories),
-        topics=len(grouping.topics),
+        articles=len(digest.articles) - len(digest.duplicate_of),
+        duplicates=len(digest.duplicate_of),
+        stories=len(digest.stories),
+        topics=len(digest.topics),
         files=staging.files,
         issues=tuple(issues),
         seconds=time.perf_counter() - started,
-        sources=len(sources),
-        read=read,
+        sources=len(survey.sources),
+        read=built.read,
         written=staging.written,
     )
-    _remember(cache, fingerprint, config.output, result)
+    _remember(cache, survey.fingerprint, config.output, result)
     return result
 
 
@@ -344,174 +247,6 @@ def _remover(cache: Cache, later: list[Callable[[], object]] | None) -> Callable
     if later is not None:
         return lambda old: later.append(functools.partial(remove_now, old))
     return None
-
-
-class _Words(Mapping[str, str]):
-    """Each article's search words, read from the cache only when asked for: search asks for those of the
-    articles whose article hash changed."""
-
-    def __init__(self, derived: Mapping[str, Derived]) -> None:
-        # Words at hand are taken now; deferred ones are read later through their record, which holds no
-        # features unless grouping read them: a fresh record's features are not kept alive for nothing.
-        self._words = {
-            i: words if isinstance(words := at_hand(d, "words"), str) else d for i, d in derived.items()
-        }
-
-    def __getitem__(self, key: str) -> str:
-        words = self._words[key]
-        return words if isinstance(words, str) else words.words
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._words)
-
-    def __len__(self) -> int:
-        return len(self._words)
-
-
-def _deduplicated(
-    articles: Sequence[Article], derived: Mapping[str, Derived], cache: Cache
-) -> dict[str, str]:
-    """Copies and what they copy; the near-copy pairs are the last build's when the articles are unchanged."""
-    pairs = _remembered(
-        cache,
-        "pairs",
-        _pairs_key(articles, derived),
-        list,
-        lambda: near_pairs(articles, {i: d.features.shingles for i, d in derived.items()}),
-    )
-    return find_duplicates(articles, pairs=pairs, rich={i: d.richness for i, d in derived.items()})
-
-
-def _pairs_key(articles: Sequence[Article], derived: Mapping[str, Derived]) -> str:
-    """A hash of everything ``near_pairs`` reads, by each article's ``sampled`` hash: reading the samples
-    themselves would read every article's features from the cache."""
-    lines = "".join(f"{a.id}:{derived[a.id].sampled}\n" for a in sorted(articles, key=lambda a: a.id))
-    return hashlib.sha256(lines.encode()).hexdigest()
-
-
-def _grouped(
-    articles: Sequence[Article],
-    duplicate_of: Mapping[str, str],
-    config: Config,
-    derived: Mapping[str, Derived],
-    cache: Cache,
-    *,
-    jobs: int,
-) -> Grouping:
-    """The grouping of these articles: the last build's when what grouping reads is unchanged."""
-    keys = {i: d.grouped for i, d in derived.items()}
-    return _remembered(
-        cache,
-        "grouping",
-        inputs_key(articles, duplicate_of, config.topics, config.unmatched, keys),
-        Grouping,
-        lambda: _group(articles, duplicate_of, config, {i: d.features for i, d in derived.items()}, jobs),
-    )
-
-
-def _group(
-    articles: Sequence[Article],
-    duplicate_of: Mapping[str, str],
-    config: Config,
-    features: Mapping[str, Features],
-    jobs: int,
-) -> Grouping:
-    """``group``, with topics discovered in a child process while stories are clustered when ``jobs`` > 1."""
-    documents = subject_documents(articles, duplicate_of, config.topics, features)
-    # The child reads no more than the documents: what it reads of this process's objects it copies.
-    work = functools.partial(discover_subjects, documents or [])
-    with beside(work, fork=documents is not None and jobs > 1) as found:
-        return group(articles, duplicate_of, config.topics, config.unmatched, features, found)
-
-
-def _exported(
-    digest: Digest, article_hashes: Mapping[str, str], story_keys: Mapping[str, str], cache: Cache
-) -> bytes:
-    """``digest.json``, with the lines of articles and stories whose record is unchanged taken from the last
-    build (``story_keys``: each story's ``story_hash``, which covers all its line holds)."""
-    keys = {
-        a.id: article_key(a, article_hashes[a.id], digest) for a in digest.articles if a.id in article_hashes
-    }
-    known = cache.recall("record", keys.values())
-    told = cache.recall("story-record", story_keys.values())
-    exported = export(
-        digest,
-        {i: line for i, k in keys.items() if isinstance(line := known.get(k), bytes)},
-        {i: line for i, k in story_keys.items() if isinstance(line := told.get(k), bytes)},
-    )
-    cache.remember("record", {keys[i]: line for i, line in exported.articles.items() if i in keys})
-    cache.remember("story-record", {story_keys[i]: line for i, line in exported.stories.items()})
-    return exported.data
-
-
-def _remembered(cache: Cache, kind: str, key: str, expected: type[T], compute: Callable[[], T]) -> T:
-    """The value remembered for ``key`` (the hash of everything ``compute`` reads), else computed and kept."""
-    known = cache.recall(kind, [key]).get(key)
-    if isinstance(known, expected):
-        return known
-    value = compute()
-    cache.remember(kind, {key: value})
-    return value
-
-
-def summarize_stories(
-    stories: Sequence[Story],
-    by_id: Mapping[str, Article],
-    *,
-    jobs: int = 1,
-    advance: Callable[[int], None] = lambda done: None,
-    cache: Cache | None = None,
-    article_hashes: Mapping[str, str] | None = None,
-    summaries: Mapping[str, tuple[str, ...]] | None = None,
-) -> tuple[tuple[Story, ...], dict[str, str]]:
-    """Every story with its traced summary and key facts, over ``jobs`` processes, unchanged ones cached;
-    and each one's ``story_hash``.
-
-    ``article_hashes`` are the articles' ``article_hash`` when known: they key the cache faster than the text.
-    ``summaries`` are the articles' summaries when they have ``story_length(1)`` sentences: a story of one
-    article takes its article's.
-    """
-    keys = [_summary_key(story, by_id, article_hashes or {}) for story in stories]
-    known = cache.recall("story", keys) if cache else {}
-    advance(len(known))
-    todo = [i for i, key in enumerate(keys) if key not in known]
-
-    def work(start: int, stop: int) -> list[Summary]:
-        return [_summary(stories[i], by_id, summaries or {}) for i in todo[start:stop]]
-
-    fresh = fork_map(work, len(todo), jobs=jobs, chunk=16, minimum=64, advance=advance)
-    made = {keys[i]: value for i, value in zip(todo, fresh, strict=True)}
-    if cache:
-        cache.remember("story", {**known, **made})
-    values = [cast(Summary, known[key]) if key in known else made[key] for key in keys]
-    done = tuple(
-        deferred(Story, head_of(story), functools.partial(_summary_records, value))
-        for story, value in zip(stories, values, strict=True)
-    )
-    return done, {story.id: story_hash(story, value[2]) for story, value in zip(done, values, strict=True)}
-
-
-def _news(articles: tuple[Article, ...]) -> tuple[Article, ...]:
-    """The articles, without the samples (``Article.sample``) once there is any other."""
-    if all(a.sample for a in articles) or not any(a.sample for a in articles):
-        return articles
-    return tuple(a for a in articles if not a.sample)
-
-
-def _redated(known: str, article: Article) -> str:
-    """The article hash of an article its story dated: its own, and the date it was given."""
-    return hashlib.sha256(f"{known}\0{article.date}\0{article.date_from}".encode()).hexdigest()
-
-
-def _summary_records(value: Summary) -> tuple[tuple[StorySentence, ...], tuple[Fact, ...]]:
-    """A story's summary and facts from their values: made when first read (``Story.DEFERRED``)."""
-    summary, facts, _ = value
-    return tuple(StorySentence(*sentence) for sentence in summary), tuple(Fact(*fact) for fact in facts)
-
-
-def _check_strict(strict: bool, issues: Sequence[Issue]) -> None:
-    if strict and issues:
-        raise BuildError(f"{len(issues)} warning(s) and --strict is set; the previous site is left as it was")
 
 
 def _cache_key(config: Config) -> str:
@@ -571,146 +306,6 @@ def _remember(cache: Cache, fingerprint: str, output: Path, result: Result) -> N
     cache.put("result", json.dumps(stored))
     cache.put("fingerprint", fingerprint)
     cache.put("output", _output_stamp(output))
-
-
-def discover(root: Path, output: Path, report: Callable[[Issue], None]) -> Iterator[Source]:
-    """Article files under ``root`` in a stable order; hidden files, the output and outside links skipped."""
-    root = root.absolute()
-    real_root = Path(os.path.realpath(root))
-    skip = Path(os.path.realpath(output.absolute()))
-    return _walk(root, "", root, real_root, skip, report)
-
-
-def _walk(
-    folder: Path, prefix: str, root: Path, real_root: Path, skip: Path, report: Callable[[Issue], None]
-) -> Iterator[Source]:
-    """``discover`` in ``folder`` (``prefix``: its path relative to the root, with a '/'): its own files by
-    name, then each subfolder's, as a top-down ``os.walk``; links to folders are never followed."""
-    # os.scandir, not os.walk and a Path per file: the file type comes with the listing, no stat per name.
-    try:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-    except OSError:
-        return  # as os.walk: a folder that cannot be listed is passed over
-    dirs: list[os.DirEntry[str]] = []
-    files: list[os.DirEntry[str]] = []
-    for entry in entries:
-        (dirs if _is_folder(entry) else files).append(entry)
-    walked = [entry.name for entry in dirs if _walked(folder / entry.name, root, real_root, skip, report)]
-    for entry in files:
-        name = entry.name
-        if name.startswith(".") or reader_for(os.path.splitext(name)[1]) is None:
-            continue
-        relative = prefix + name
-        problem = _file_problem(entry.path, relative, real_root, entry.is_symlink())
-        if problem is not None:
-            report(Issue(shown_name(relative), problem))
-            continue
-        yield Source(entry.path, relative)
-    for name in walked:
-        yield from _walk(folder / name, f"{prefix}{name}/", root, real_root, skip, report)
-
-
-def _is_folder(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:
-        return False
-
-
-def shown_name(relative: str) -> str:
-    """A relative path as text that can be printed and written: undecodable bytes and controls as \\x escapes."""
-    text = os.fsencode(relative).decode("utf-8", "backslashreplace")
-    return _CONTROL.sub(lambda match: ascii(match[0])[1:-1], text)
-
-
-def _walked(folder: Path, root: Path, real_root: Path, output: Path, report: Callable[[Issue], None]) -> bool:
-    """Whether discover goes into ``folder``; links leading out of the source are reported."""
-    if folder.name.startswith("."):
-        return False
-    real = Path(os.path.realpath(folder))
-    if real == output or (folder / SITE_MARK).is_file():
-        return False  # a site digest built is never read back as articles, wherever it was written
-    relative = shown_name(folder.relative_to(root).as_posix())
-    if folder.is_symlink():
-        if not real.is_relative_to(real_root):
-            report(Issue(relative, "symbolic link to a folder outside the source folder; not followed"))
-        return False  # os.walk would not follow it either; inside links only repeat what is walked anyway
-    if len(folder.relative_to(root).parts) > MAX_DEPTH:
-        report(Issue(relative, f"folder nested more than {MAX_DEPTH} levels deep; not read"))
-        return False
-    return True
-
-
-def _file_problem(path: str, relative: str, real_root: Path, link: bool) -> str | None:
-    """Why ``path`` (``link``: a symbolic link) is skipped before reading, or None when it is read."""
-    try:
-        relative.encode("utf-8")
-    except UnicodeEncodeError:
-        return "file name is not valid UTF-8; skipped (rename the file)"
-    if _CONTROL.search(relative):
-        return "file name holds a control character; skipped (rename the file)"
-    if link:
-        real = Path(os.path.realpath(path))  # never raises, even on a link loop
-        if not real.is_relative_to(real_root):
-            return "symbolic link to a file outside the source folder; not followed"
-    return None
-
-
-def _summary_key(story: Story, by_id: Mapping[str, Article], article_hashes: Mapping[str, str]) -> str:
-    """A hash of what a story's summary and facts are made of: its articles' ids, titles and sentences
-    (or the articles' article_hashes, which cover those)."""
-    digest_ = hashlib.sha256()
-    for article_id in story.articles:
-        known = article_hashes.get(article_id)
-        if known is not None:
-            digest_.update(f"{article_id}:{known}\n".encode())
-        else:
-            article = by_id[article_id]
-            text = repr((article_id, article.title, outlet(article), tuple(article.sentences)))
-            digest_.update(text.encode("utf-8", "surrogatepass"))
-    return digest_.hexdigest()
-
-
-def _summary(story: Story, by_id: Mapping[str, Article], known: Mapping[str, tuple[str, ...]]) -> Summary:
-    """A story's summary, facts and ``summary_hash``; ``known``: articles' summaries of a one-article story's
-    length, which is what its summary would be (``summarize_story``)."""
-    members = [(a, by_id[a].sentences) for a in _spread(story.articles, SUMMARY_ARTICLES)]
-    titles = {a: by_id[a].title for a in story.articles}
-    outlets = {a: outlet(by_id[a]) for a in story.articles}
-    # Key facts read the leads of the first articles: what outlets agree on is stated early, and a big
-    # story's hundredth article adds cost, not facts.
-    leads = [(a, sentences[:FACT_SENTENCES]) for a, sentences in members[:FACT_ARTICLES]]
-    if len(members) == 1 and members[0][0] in known:
-        summary = tuple(StorySentence(text, members[0][0], 1) for text in known[members[0][0]])
-    else:
-        summary = summarize_story(members, titles=titles, outlets=outlets)
-    facts = key_facts(leads, titles=titles)
-    return (
-        tuple((s.text, s.article, s.sources) for s in summary),
-        tuple((f.kind, f.text, f.sources) for f in facts),
-        summary_hash(summary, facts),
-    )
-
-
-def _spread(items: Sequence[str], count: int) -> list[str]:
-    """At most ``count`` items spread evenly over the sequence (oldest to newest), ends included."""
-    if len(items) <= count:
-        return list(items)
-    step = (len(items) - 1) / (count - 1)
-    return [items[round(i * step)] for i in range(count)]
-
-
-def _story_of(stories: tuple[Story, ...]) -> dict[str, str]:
-    return {a: s.id for s in stories for a in (*s.articles, *s.duplicates)}
-
-
-def _originals(articles: tuple[Article, ...], sources: Sequence[Source], max_bytes: int) -> dict[str, bytes]:
-    """Copies of the source files of articles that have no URL, so every article links to its original."""
-    wanted = {paths.source_file(a.source) for a in articles if not a.url}
-    return {
-        paths.original_copy(s.name): read_file(s.path, s.name, max_bytes) for s in sources if s.name in wanted
-    }
 
 
 def _generated(environ: Mapping[str, str]) -> str | None:

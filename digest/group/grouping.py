@@ -265,29 +265,6 @@ def _grouping(
     return Grouping(stories, topics, _days(stories, by_id))
 
 
-def inputs_key(
-    articles: Sequence[Article],
-    duplicate_of: Mapping[str, str],
-    rules: Sequence[TopicRule],
-    unmatched: str,
-    known: Mapping[str, str] | None = None,
-) -> str:
-    """A hash of everything ``group`` reads: equal keys give equal groupings (for the same code).
-
-    ``known`` holds articles' ``article_key`` when worked out beforehand.
-    """
-    known = known or {}
-    digest = hashlib.sha256(f"{rules!r}\0{unmatched}\0{sorted(duplicate_of.items())!r}".encode())
-    for article in sorted(articles, key=lambda a: a.id):
-        digest.update(f"{article.id}:{known.get(article.id) or article_key(article)}\n".encode())
-    return digest.hexdigest()
-
-
-def article_key(article: Article) -> str:
-    """A hash of what grouping reads of one article: its ``Member``, every field of it."""
-    return hashlib.sha256(repr(member(article)).encode("utf-8", "surrogatepass")).hexdigest()
-
-
 @dataclass
 class _Draft:
     """A story under construction: its members and centroid."""

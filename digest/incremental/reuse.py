@@ -23,8 +23,8 @@ import jinja2.bccache
 from jinja2 import meta
 
 from digest.incremental.cache import Stamp, stamp
+from digest.incremental.files import article_hash
 from digest.models import Article, Digest, Story, Topic
-from digest.read.ingest import article_hash
 from digest.render.export import record_hash, story_hash
 from digest.render.site import Lookups
 from digest.write.staging import Kept

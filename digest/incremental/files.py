@@ -1,4 +1,5 @@
-"""Read, normalize and summarize every source file: cached per file, spread over processes when many."""
+"""The engine's memo per file: each source read (the read stage) with what later stages derive from each of its
+articles alone, kept per file by its stamp and spread over worker processes when many."""
 
 from __future__ import annotations
 
@@ -10,26 +11,15 @@ from dataclasses import dataclass
 from functools import partial
 from typing import cast
 
-from digest.errors import SourceError
 from digest.group.dedupe import MIN_WORDS as DEDUPE_MIN_WORDS
 from digest.group.dedupe import richness
 from digest.incremental.cache import Cache, Parts, Stamp, stamp
 from digest.incremental.parallel import fork_map
 from digest.models import Article, Deferred, Features, Issue, deferred, deferred_values, head_of
-from digest.read.normalize import normalize, unique_slugs
-from digest.read.readers import reader_for
-from digest.read.readers.files import read_file
+from digest.read.sources import Source, read_source
 
 POOL_MINIMUM = 64  # fewer files than this are read in-process: starting workers would cost more
 CHUNK = 32  # files per task sent to a worker
-
-
-@dataclass(frozen=True)
-class Source:
-    """One input file: where it is and its path relative to the source folder."""
-
-    path: str  # as the operating system is given it: a Path per file would cost a survey a third more
-    name: str  # relative, '/' separators
 
 
 @dataclass(frozen=True)
@@ -44,7 +34,7 @@ class Derived(Deferred):
     features: Features  # for deduplication and grouping
     article_hash: str  # a hash of the article and its summary (``article_hash``), for page reuse
     words: str  # what search finds it by, space-separated
-    grouped: str  # a hash of what grouping reads of it (``group.article_key``)
+    grouped: str  # a hash of what grouping reads of it (its ``grouping.Member``)
     sampled: str  # a hash of what near-copy detection reads of it (its length and ``features.shingles``)
     # How it ranks among copies of it (``dedupe.richness``): worked out here, since it reads the body.
     richness: tuple[int, int, str, str]
@@ -69,9 +59,9 @@ class Settings:
 
 @dataclass(frozen=True)
 class Ingested:
-    """Every article (slugs unique), what is derived from it, and every problem, in source order."""
+    """Every article, what is derived from it, and every problem, in source order."""
 
-    articles: tuple[Article, ...]
+    articles: tuple[Article, ...]  # in source order, slugs not yet made unique
     derived: dict[str, Derived]
     issues: tuple[Issue, ...]
     read: int  # files actually read this time (the rest came from the cache)
@@ -102,27 +92,14 @@ def ingest(
 
 
 def process_file(source: Source, settings: Settings) -> FileResult:
-    """Read one file into articles with summaries; a file that cannot be read becomes an issue."""
-    from digest.group.grouping import article_features, article_key
+    """Read one file into articles, with what later stages derive from each of them alone."""
+    from digest.group.grouping import article_features, member
     from digest.render.search import article_words
     from digest.summarize.summaries import summarize_article
 
-    try:
-        raws = reader_for(os.path.splitext(source.path)[1])(
-            read_file(source.path, source.name, settings.max_bytes), source.name
-        )  # type: ignore[misc]
-    except SourceError as error:
-        return FileResult((), (), (Issue(error.source, error.reason),))
-    articles: list[Article] = []
-    issues: list[Issue] = []
-    for raw in raws:
-        issues.extend(Issue(raw.source, warning) for warning in raw.warnings)
-        try:
-            articles.append(normalize(raw))
-        except SourceError as error:
-            issues.append(Issue(error.source, error.reason))
+    read = read_source(source, settings.max_bytes)
     derived = []
-    for article in articles:
+    for article in read.articles:
         summary = summarize_article(article.sentences, settings.sentences, title=article.title)
         features = article_features(article)
         derived.append(
@@ -131,12 +108,17 @@ def process_file(source: Source, settings: Settings) -> FileResult:
                 features,
                 article_hash(article, summary),
                 article_words(article, summary),
-                article_key(article),
+                value_hash(member(article)),
                 sampled(article, features),
                 richness(article),
             )
         )
-    return FileResult(tuple(articles), tuple(derived), tuple(issues))
+    return FileResult(read.articles, tuple(derived), read.issues)
+
+
+def value_hash(value: object) -> str:
+    """A stable hash of a frozen value: its repr, which names every field (the key of a step that reads it)."""
+    return hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def sampled(article: Article, features: Features) -> str:
@@ -198,7 +180,7 @@ def _assemble(results: Sequence[FileResult], *, read: int) -> Ingested:
         articles.extend(result.articles)
         issues.extend(result.issues)
         derived.update(zip((a.id for a in result.articles), result.derived, strict=True))
-    return Ingested(unique_slugs(articles), derived, tuple(issues), read)
+    return Ingested(tuple(articles), derived, tuple(issues), read)
 
 
 def default_jobs() -> int:

@@ -1,0 +1,276 @@
+"""The incremental engine: the pipeline runs each stage through it, and it alone knows the cache, the worker
+processes and what the last build made. Every memo is keyed by a hash of what its step reads."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TypeVar, cast
+
+from digest.config import Config
+from digest.group.dedupe import find_duplicates, near_pairs
+from digest.group.grouping import Grouping, group, subject_documents
+from digest.group.topics import discover as discover_subjects
+from digest.incremental.cache import Cache, Stamp, stamp
+from digest.incremental.files import Derived, Ingested, Settings, ingest, value_hash
+from digest.incremental.parallel import beside, fork_map
+from digest.incremental.reuse import Compiled
+from digest.models import Article, Digest, Fact, Features, Story, StorySentence, at_hand, deferred, head_of
+from digest.read.sources import Source
+from digest.render.export import article_key, export, story_hash, summary_hash
+from digest.render.renderer import RenderState, render_site
+from digest.summarize.stories import story_summary
+from digest.summarize.summaries import story_length
+from digest.write.staging import Kept
+
+T = TypeVar("T")
+# A story's traced summary and key facts as values ((text, article, sources) and (kind, text, sources)), and
+# their ``summary_hash``: as the cache keeps them, since tuples unpickle much faster than records.
+Summary = tuple[tuple[tuple[str, str, int], ...], tuple[tuple[str, str, int], ...], str]
+
+
+class Engine:
+    """Runs the stages over ``cache`` (a cold build's holds nothing) on ``jobs`` processes, and remembers
+    what each one made for the next build."""
+
+    def __init__(self, cache: Cache, *, jobs: int = 1) -> None:
+        self.cache = cache
+        self.jobs = jobs
+        self.read = 0  # source files read this time; the others came from the cache
+        self._derived: dict[str, Derived] = {}
+        self._summaries: dict[str, tuple[str, ...]] = {}
+        self._article_hashes: dict[str, str] = {}
+        self._story_hashes: dict[str, str] = {}
+        self._words: _Words | None = None
+        self._state: RenderState | None = None
+        self._compiled: Compiled | None = None
+
+    def files(
+        self,
+        sources: Sequence[Source],
+        settings: Settings,
+        stamps: Mapping[str, Stamp],
+        advance: Callable[[int], None],
+    ) -> Ingested:
+        """Every source read (``read_source``) with what later stages derive from each article alone: the
+        last build's result for a file whose stamp is unchanged."""
+        ingested = ingest(sources, settings, self.cache, jobs=self.jobs, advance=advance, stamps=stamps)
+        self.read = ingested.read
+        self._derived = ingested.derived
+        self._summaries = {i: d.summary for i, d in ingested.derived.items()}
+        self._article_hashes = {i: d.article_hash for i, d in ingested.derived.items()}
+        self._words = _Words(ingested.derived)
+        return ingested
+
+    def summaries(self) -> dict[str, tuple[str, ...]]:
+        """Each article's summary, by id."""
+        return self._summaries
+
+    def step(self, kind: str, inputs: object, expected: type[T], run: Callable[[], T]) -> T:
+        """``run()``, or the value it gave the last time it read the same ``inputs`` (a frozen value, hashed)."""
+        key = value_hash((kind, inputs))
+        known = self.cache.recall(kind, [key]).get(key)
+        if isinstance(known, expected):
+            return known
+        value = run()
+        self.cache.remember(kind, {key: value})
+        return value
+
+    def duplicates(self, articles: Sequence[Article]) -> dict[str, str]:
+        """Copies and what they copy (``find_duplicates``), near copies found again only when a sample changed."""
+        derived = self._derived
+        # Each article's sample stands in the key by its hash: reading the samples would read every one.
+        samples = tuple(sorted((a.id, derived[a.id].sampled) for a in articles))
+        pairs = self.step(
+            "pairs",
+            samples,
+            list,
+            lambda: near_pairs(articles, {i: d.features.shingles for i, d in derived.items()}),
+        )
+        return find_duplicates(articles, pairs=pairs, rich={i: d.richness for i, d in derived.items()})
+
+    def grouping(
+        self, articles: Sequence[Article], duplicate_of: Mapping[str, str], config: Config
+    ) -> Grouping:
+        """Stories and topics (``group``), grouped again only when what grouping reads changed."""
+        derived = self._derived
+        members = tuple(sorted((a.id, derived[a.id].grouped) for a in articles))
+        inputs = (repr(config.topics), config.unmatched, tuple(sorted(duplicate_of.items())), members)
+
+        def run() -> Grouping:
+            features = {i: d.features for i, d in derived.items()}  # read from the cache only now
+            return _group(articles, duplicate_of, config, features, self.jobs)
+
+        grouping = self.step("grouping", inputs, Grouping, run)
+        self._derived = {}  # the features are the bulk of it, and grouping was their last reader
+        return grouping
+
+    def dated(self, articles: tuple[Article, ...], dated: Mapping[str, Article]) -> tuple[Article, ...]:
+        """The articles with those their story dated (``dated``) replaced."""
+        self._article_hashes.update({i: _redated(self._article_hashes[i], a) for i, a in dated.items()})
+        return tuple(dated.get(a.id, a) for a in articles)
+
+    def stories(
+        self,
+        stories: Sequence[Story],
+        articles: Sequence[Article],
+        sentences: int,
+        advance: Callable[[int], None],
+    ) -> tuple[Story, ...]:
+        """Every story with its traced summary and key facts (``story_summary``), worked out again only for
+        stories whose articles changed."""
+        # What the last build's pages and digest.json were made from, read while stories are summarized: not
+        # earlier, so their bytes are not held while grouping peaks.
+        for kind in ("site", "record", "story-record"):
+            self.cache.prefetch(kind)
+        by_id = {a.id: a for a in articles}
+        # A story of one article takes its article's summary when that is a story summary's length.
+        known = self._summaries if sentences == story_length(1) else {}
+        keys = [_summary_key(story, self._article_hashes) for story in stories]
+        values = self.each("story", keys, lambda i: _summary(stories[i], by_id, known), advance)
+        done = tuple(
+            deferred(Story, head_of(story), functools.partial(_summary_records, value))
+            for story, value in zip(stories, values, strict=True)
+        )
+        self._story_hashes = {s.id: story_hash(s, value[2]) for s, value in zip(done, values, strict=True)}
+        return done
+
+    def each(
+        self, kind: str, keys: Sequence[str], run: Callable[[int], T], advance: Callable[[int], None]
+    ) -> list[T]:
+        """``run(i)`` for every item, over the workers, but for items whose key (``keys[i]``, a hash of what
+        ``run`` reads of item ``i``) the last build met."""
+        known = self.cache.recall(kind, keys)
+        advance(len(known))
+        todo = [i for i, key in enumerate(keys) if key not in known]
+
+        def work(start: int, stop: int) -> list[T]:
+            return [run(i) for i in todo[start:stop]]
+
+        fresh = fork_map(work, len(todo), jobs=self.jobs, chunk=16, minimum=64, advance=advance)
+        made = {keys[i]: value for i, value in zip(todo, fresh, strict=True)}
+        self.cache.remember(kind, {**known, **made})
+        return [cast(T, known[key]) if key in known else made[key] for key in keys]
+
+    def pages(
+        self,
+        digest: Digest,
+        config: Config,
+        put: Callable[[str, bytes | Kept], None],
+        *,
+        generated: str | None,
+        located: Callable[[str], tuple[str, Stamp] | None],
+        advance: Callable[[int], None],
+    ) -> None:
+        """Render the site to ``put``; a page whose inputs are as the last build's is kept, not rendered."""
+        last = self.cache.recall("site", ["site"]).get("site")
+        compiled = self.cache.recall("theme", ["theme"]).get("theme")
+        self._compiled = compiled if isinstance(compiled, Compiled) else Compiled()
+        self._state = render_site(
+            digest,
+            config,
+            put,
+            generated=generated,
+            jobs=self.jobs,
+            advance=advance,
+            previous=last if isinstance(last, RenderState) else None,
+            article_hashes=self._article_hashes,
+            words=self._words,
+            compiled=self._compiled,
+            story_hashes=self._story_hashes,
+            located=located,
+        )
+
+    def export(self, digest: Digest) -> bytes:
+        """``digest.json``, with the lines of articles and stories whose record is unchanged taken from the
+        last build."""
+        hashes, story_keys = self._article_hashes, self._story_hashes
+        keys = {a.id: article_key(a, hashes[a.id], digest) for a in digest.articles if a.id in hashes}
+        known = self.cache.recall("record", keys.values())
+        told = self.cache.recall("story-record", story_keys.values())
+        exported = export(
+            digest,
+            {i: line for i, k in keys.items() if isinstance(line := known.get(k), bytes)},
+            {i: line for i, k in story_keys.items() if isinstance(line := told.get(k), bytes)},
+        )
+        self.cache.remember("record", {keys[i]: line for i, line in exported.articles.items() if i in keys})
+        self.cache.remember("story-record", {story_keys[i]: line for i, line in exported.stories.items()})
+        return exported.data
+
+    def written(self, output: str) -> None:
+        """Remember the pages as the new site in ``output`` holds them, for the next build to reuse."""
+        state = self._state
+        if state is None:
+            return
+        # A kept page's stamp is the one it had: linking a file leaves its size and mtime as they were.
+        for path, page in state.pages.items():
+            if page.stamp is None:
+                state.pages[path] = page._replace(stamp=stamp(f"{output}/{path}"))
+        self.cache.remember("site", {"site": state})
+        if self._compiled is not None and self._compiled.fresh:
+            self.cache.remember("theme", {"theme": self._compiled})
+
+
+class _Words(Mapping[str, str]):
+    """Each article's search words, read from the cache only when asked for: search asks for those of the
+    articles whose article hash changed."""
+
+    def __init__(self, derived: Mapping[str, Derived]) -> None:
+        # Words at hand are taken now; deferred ones are read later through their record, which holds no
+        # features unless grouping read them: a fresh record's features are not kept alive for nothing.
+        self._words = {
+            i: words if isinstance(words := at_hand(d, "words"), str) else d for i, d in derived.items()
+        }
+
+    def __getitem__(self, key: str) -> str:
+        words = self._words[key]
+        return words if isinstance(words, str) else words.words
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words)
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+
+def _group(
+    articles: Sequence[Article],
+    duplicate_of: Mapping[str, str],
+    config: Config,
+    features: Mapping[str, Features],
+    jobs: int,
+) -> Grouping:
+    """``group``, with topics discovered in a child process while stories are clustered when ``jobs`` > 1."""
+    documents = subject_documents(articles, duplicate_of, config.topics, features)
+    # The child reads no more than the documents: what it reads of this process's objects it copies.
+    work = functools.partial(discover_subjects, documents or [])
+    with beside(work, fork=documents is not None and jobs > 1) as found:
+        return group(articles, duplicate_of, config.topics, config.unmatched, features, found)
+
+
+def _redated(known: str, article: Article) -> str:
+    """The article hash of an article its story dated: its own, and the date it was given."""
+    return hashlib.sha256(f"{known}\0{article.date}\0{article.date_from}".encode()).hexdigest()
+
+
+def _summary_key(story: Story, article_hashes: Mapping[str, str]) -> str:
+    """A hash of what a story's summary and facts are made of: its articles, by their article hashes (which
+    cover their titles, outlets and sentences)."""
+    return value_hash(tuple((a, article_hashes[a]) for a in story.articles))
+
+
+def _summary(story: Story, by_id: Mapping[str, Article], known: Mapping[str, tuple[str, ...]]) -> Summary:
+    """A story's summary and facts as the cache keeps them, with their ``summary_hash``."""
+    summary, facts = story_summary(story, by_id, known)
+    return (
+        tuple((s.text, s.article, s.sources) for s in summary),
+        tuple((f.kind, f.text, f.sources) for f in facts),
+        summary_hash(summary, facts),
+    )
+
+
+def _summary_records(value: Summary) -> tuple[tuple[StorySentence, ...], tuple[Fact, ...]]:
+    """A story's summary and facts from their values: made when first read (``Story.DEFERRED``)."""
+    summary, facts, _ = value
+    return tuple(StorySentence(*sentence) for sentence in summary), tuple(Fact(*fact) for fact in facts)
