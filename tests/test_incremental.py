@@ -18,9 +18,9 @@ from digest.commands.build import Result, build
 from digest.config import Config, TopicRule
 from digest.errors import BuildError
 from digest.incremental import cache as cache_module
+from digest.incremental import pages as render_module
 from digest.incremental import parallel
 from digest.incremental.cache import Resident, Stamp
-from digest.render import renderer as render_module
 from digest.render.renderer import theme_dir
 from digest.render.site import Page
 from digest.write.lock import output_lock
@@ -59,13 +59,13 @@ def council_articles(source: Path, count: int) -> None:
 def rendered_pages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The paths of the pages rendered from now on, in order (a spy on the renderer)."""
     rendered: list[str] = []
-    page = render_module._Renderer.page
+    page = render_module.ReusingRenderer.page
 
     def spy(self: Any, which: Page) -> bytes:
         rendered.append(which.path)
         return page(self, which)
 
-    monkeypatch.setattr(render_module._Renderer, "page", spy)
+    monkeypatch.setattr(render_module.ReusingRenderer, "page", spy)
     return rendered
 
 
@@ -757,14 +757,14 @@ def test_a_page_kept_from_the_last_site_is_checked_by_the_linker_alone(
     made: list[
         str
     ] = []  # pages of makers that ran: a page made again may still be kept, and is checked twice
-    make = render_module._Renderer.make
+    make = render_module.ReusingRenderer.make
 
     def making(self: Any, maker: Any, previous: Any) -> Any:
         dependencies, pages = make(self, maker, previous)
         made.extend(page.page.path for page in pages)
         return dependencies, pages
 
-    monkeypatch.setattr(render_module._Renderer, "make", making)
+    monkeypatch.setattr(render_module.ReusingRenderer, "make", making)
     monkeypatch.setattr(os, "stat", counted)
     result = build(config, environ={}, jobs=2, detach=True)
     site, staging = f"{tmp_path / 'site'}/", f"{tmp_path / '.site.tmp-'}"

@@ -24,7 +24,6 @@ from digest.render import paths
 from digest.render.renderer import (
     date_range,
     human_date,
-    original_copies,
     render,
     theme_dir,
 )
@@ -192,6 +191,11 @@ def test_every_expected_page_exists(site: dict[str, bytes]) -> None:
 
 def test_every_internal_link_resolves(site: dict[str, bytes]) -> None:
     assert broken_links(site, set(original_copies(make_digest()))) == []
+
+
+def original_copies(digest: Digest) -> dict[str, str]:
+    """Site path -> source path of every source file the site links as an original (articles without a URL)."""
+    return {paths.original_copy(a.source): paths.source_file(a.source) for a in digest.articles if not a.url}
 
 
 def test_original_copies_are_linked_only_for_articles_without_url(site: dict[str, bytes]) -> None:

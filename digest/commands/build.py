@@ -20,11 +20,11 @@ from digest.config import Config
 from digest.errors import BuildError
 from digest.incremental.cache import Cache, Resident, Stamp, code_version, stamp
 from digest.incremental.engine import Engine
+from digest.incremental.pages import theme_stamps
 from digest.incremental.parallel import detached
 from digest.models import Issue
 from digest.progress import Stages
 from digest.read.sources import SITE_MARK, Source, discover
-from digest.render.renderer import theme_stamps
 from digest.write.lock import Held, output_lock
 from digest.write.staging import Staging, remove_in_thread, remove_now
 

@@ -14,12 +14,12 @@ from digest.group.grouping import Grouping, group, subject_documents
 from digest.group.topics import discover as discover_subjects
 from digest.incremental.cache import Cache, Stamp, stamp
 from digest.incremental.files import Derived, Ingested, Settings, ingest, value_hash
+from digest.incremental.pages import RenderState, render_site
 from digest.incremental.parallel import beside, fork_map
 from digest.incremental.reuse import Compiled
 from digest.models import Article, Digest, Fact, Features, Story, StorySentence, at_hand, deferred, head_of
 from digest.read.sources import Source
 from digest.render.export import article_key, export, story_hash, summary_hash
-from digest.render.renderer import RenderState, render_site
 from digest.summarize.stories import story_summary
 from digest.summarize.summaries import story_length
 from digest.write.staging import Kept
