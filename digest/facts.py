@@ -2,13 +2,17 @@
 
 Names are runs of capitalised words in prose sentences (headings and boilerplate are skipped). A
 sentence's first word counts only when the same word is capitalised elsewhere in mid-sentence, so "The"
-or "According" never become names; leading nationality words and titles are dropped ("Israeli Defense
-Minister Yoav Gallant" -> "Yoav Gallant"). A name is classified by cues around its mentions: organisation
-words in it ("Council", "Bank", "Inc") or acronyms -> organisation; place words ("Strip", "City") or a
-place preposition before it ("in", "near") -> place; a title or role before it ("Mr", "spokesman") or a
-speech verb after it ("said") -> person. A surname or first name alone counts as a mention of the full
-name met in the story ("Gallant" -> "Yoav Gallant"), and names spelt nearly alike as one ("Khan Yunis",
-"Khan Younis").
+or "According" never become names, unless it is a given name before a rare surname ("Tim Henman").
+Leading nationality words and titles are dropped ("Israeli Defense Minister Yoav Gallant" -> "Yoav
+Gallant"), but not from an organisation's name ("British National Party"); a possessive ends a name
+("Yukos' US lawyers") and "&" joins two ("Bradford & Bingley"). A name is classified by cues around its
+mentions: organisation words in it ("Council", "Bank", "Inc"), an acronym or a trade before it ("airline
+Lufthansa") -> organisation; place words ("Strip", "City") or a place preposition before it ("in",
+"near"), unless it opens with a given name ("interest in David Beckham") -> place; a title or role before
+it ("Mr", "spokesman") or a speech verb after it ("said") -> person, but never a name that opens with a
+country ("the US Federal Reserve said") or comes before a role ("Harry Potter star Daniel Radcliffe"). A
+surname or first name alone counts as a mention of the full name met in the story ("Gallant" -> "Yoav
+Gallant"), and names spelt nearly alike as one ("Khan Yunis", "Khan Younis").
 
 Figures are numbers with a unit: money ("$10.9bn", "£600m"), percentages ("2.5%"), and counts of
 something ("1,200 people", "1.5 million Palestinians", "four months"); dates, years and ordinals are not
@@ -17,11 +21,12 @@ figures. Two mentions are the same figure when value and currency agree and they
 
 Precision comes first: a name whose kind nothing points to, or whose mentions split between kinds, is
 left out rather than guessed, unless it is a country (CLDR's names) or opens with a given name
-(``data/given_names.json``). Products ("Galaxy S5", "Halo 2") and events ("Six Nations", "Academy
-Awards") are no fact; media words ("Journal", "Reporter") make an organisation; nationality words
-(``data/names.json``), common abbreviations ("TV") and everyday words alone ("Bank", "Storm") are no name;
-"of" joins two names only after an organisation or place word ("Bank of England", not "Rochus of
-Belgium"). A count needs a plural noun ("three people", not "Twelve severe").
+(``data/given_names.json``). Products ("Galaxy S5", "Halo 2"), events ("Six Nations", "Academy Awards")
+and works ("the movie Vera Drake") are no fact; media words ("Journal", "Reporter") make an organisation;
+nationality words (``data/names.json``), common abbreviations ("TV") and everyday words alone ("Bank",
+"Storm") are no name, but other abbreviations are read as abbreviations ("US" is not "us"); "of" joins
+two names only after an organisation or place word ("Bank of England", not "Rochus of Belgium"). A count
+needs a plural noun ("three people", not "Twelve severe"; "ten times" is a ratio).
 
 Facts are ranked by how many of the story's articles mention them, then by how often; a fact mentioned
 by one article only must be mentioned twice or appear in a lead (first sentence or title).
@@ -82,6 +87,11 @@ _COMMON_ACRONYMS = word_set(
     TV PC CD DVD DVR PVR SUV GDP CEO CFO MP MSP MEP AM PM ID IT AI HIV AIDS DNA OK VAT IPO FM HD PR
     """
 )
+# Nouns that introduce a title ('the movie Vera Drake'): a work is no fact, whatever names it holds.
+# ('show', 'play' and 'book' are verbs too: 'polls show Tony Blair ahead'.)
+_WORK_NOUNS = word_set(
+    "film movie drama comedy thriller documentary album song series sitcom soap novel musical opera programme"
+)
 _PLURALS = word_set("people police staff children men women personnel cattle feet data media")
 # Capitalised words this common in English ('Bank', 'People', 'Storm') name nothing alone.
 _GENERIC_ZIPF = 4.5
@@ -112,6 +122,7 @@ _ORG_NOUNS = word_set(
     """
     group firm company movement party militia organisation organization agency network brand label maker
     carmaker retailer chain giant operator provider band newspaper broadcaster channel magazine club
+    airline insurer reinsurer bank lender watchdog regulator body studio drugmaker bookmaker
     """
 )
 _ORG_AFTER = word_set("officials authorities militants fighters leaders members spokesman spokeswoman shares")
@@ -119,7 +130,9 @@ _PLACE_PREPOSITIONS = word_set("in at from near into across outside toward towar
 _PLACE_NOUNS = word_set("city town village capital region province country district state port")
 # 'of', 'for' and 'the' join two names only after a word that heads an organisation or place name.
 _JOINING = frozenset({"of", "for", "the"})
-_CONNECTORS = frozenset({"of", "for", "de", "da", "del", "van", "von", "bin", "al", "el", "the", "la", "le"})
+_CONNECTORS = frozenset(
+    {"&", "of", "for", "de", "da", "del", "van", "von", "bin", "al", "el", "the", "la", "le"}
+)
 _CALENDAR = word_set(
     """
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
@@ -144,6 +157,8 @@ _MORE_PLACES = (
     "Siberia",
     "Darfur",
 )
+# CLDR's territory codes that name no place: unions ('European Union', 'United Nations'), 'world', test codes.
+_NOT_PLACES = frozenset({"EU", "EZ", "UN", "001", "QO", "XA", "XB", "ZZ"})
 # Nationality and group words ('Israeli', 'Palestinians', 'Islamist'); countries ('Iran', 'Japan') pass.
 _DEMONYM_ENDINGS = (
     "ian",
@@ -365,7 +380,8 @@ def _names(tokens: list[str]) -> Iterator[tuple[str, tuple[_Mention, ...], tuple
     for start, end in _runs(tokens):
         words = [_bare(token) for token in tokens[start:end]]
         inside = tuple(_name(tokens, start, words))
-        if start and tokens[start - 1] not in _OPENING:
+        if (start and tokens[start - 1] not in _OPENING) or _full_name(words):
+            # Inside a sentence, or a given name and a rare surname ('Tim Henman') even opening one.
             yield "", inside, inside
         elif len(words) == 1 or (_common(words[0]) and " ".join(words).casefold() not in _places()):
             # Opening the sentence, a lone or everyday word is not part of a name ('The', 'According')
@@ -384,14 +400,14 @@ def _runs(tokens: list[str]) -> Iterator[tuple[int, int]]:
             continue
         end = index + 1
         while end < len(tokens):
-            if _name_token(tokens[end]) and not tokens[end - 1].endswith("'s"):
+            if _name_token(tokens[end]) and not _possessive(tokens[end - 1]):
                 end += 1
             elif (
                 tokens[end] in _CONNECTORS
                 and (tokens[end] not in _JOINING or _bare(tokens[end - 1]) in _HEADS)
                 and end + 1 < len(tokens)
                 and _name_token(tokens[end + 1])
-                and not tokens[end - 1].endswith("'s")
+                and not _possessive(tokens[end - 1])
             ):
                 end += 2
             else:
@@ -400,15 +416,24 @@ def _runs(tokens: list[str]) -> Iterator[tuple[int, int]]:
         index = end
 
 
+def _possessive(token: str) -> bool:
+    """A word ending a name with a possessive ("Brown's", "Yukos'"): the next word starts another name."""
+    return token.endswith(("'s", "s'"))
+
+
 def _name(tokens: list[str], start: int, words: list[str]) -> Iterator[_Mention]:
     """The name (if any) in ``words``, the bare words of a capitalised run from ``tokens[start]``, with the
     kind its context suggests."""
     titled = False
-    # Titles and nationality words before a name are not part of it. (Counted, then cut once: a run of
-    # them cut off one by one would be copied again at each.)
+    # Titles and nationality words before a name are not part of it, but those before an organisation
+    # word are ('British National Party'). (Counted, then cut once: a run of them cut off one by one would
+    # be copied again at each.)
+    last_head = max((i for i, word in enumerate(words) if word in _ORG_WORDS), default=-1)
     first = 0
     while first < len(words) and (
-        words[first] in _TITLES or words[first].rstrip(".") in _TITLES or _demonym(words, first)
+        words[first] in _TITLES
+        or words[first].rstrip(".") in _TITLES
+        or (first > last_head and _demonym(words, first))
     ):
         titled = titled or words[first].rstrip(".") in _TITLES
         first += 1
@@ -418,7 +443,7 @@ def _name(tokens: list[str], start: int, words: list[str]) -> Iterator[_Mention]
         titled = True
         words, start = words[last_title + 1 :], start + last_title + 1
     end = len(words)
-    while end and words[end - 1].lower() in _CONNECTORS:
+    while end and (words[end - 1].lower() in _CONNECTORS or _trailing_abbreviation(words[end - 1])):
         end -= 1
     first = 0
     while first < end and words[first].lower() in _CONNECTORS:
@@ -450,6 +475,32 @@ def _common(word: str) -> bool:
     """A word of everyday English ('Senior', 'Despite'), not a name, when it opens a sentence."""
     lowered = word.lower()
     return lowered in STOPWORDS or lowered in FUNCTION_WORDS or _zipf(lowered) >= _COMMON_ZIPF
+
+
+def _place_word(word: str) -> bool:
+    """A country's or region's one-word name or abbreviation ('US', 'Japan')."""
+    return word in _PLACE_ACRONYMS or word.casefold() in _places()
+
+
+def _given_name_first(words: Sequence[str]) -> bool:
+    """Two or three words opening with a given name ('Jennifer Lopez', "Martin O'Neill"), as most people's
+    names do."""
+    return (
+        2 <= len(words) <= 3 and words[0] in _given_names() and all(_surname_word(word) for word in words[1:])
+    )
+
+
+def _surname_word(word: str) -> bool:
+    """A word of a surname: 'de', 'van', or capitals ("O'Neill", 'Kilroy-Silk'; not 'Jackson-style')."""
+    if word in _CONNECTORS:
+        return word != "&"  # 'Richard & Judy' is two people
+    return all(part[:1].isupper() and part.replace("'", "").isalpha() for part in word.split("-"))
+
+
+def _full_name(words: list[str]) -> bool:
+    """A given name and a rare surname ('Mark van Gisbergen'): a name even at a sentence's start."""
+    # wordfreq counts 'tim' and 'mark' as often as everyday words; a rare last word shows a surname.
+    return _given_name_first(words) and not _common(words[-1])
 
 
 def _demonym(words: list[str], index: int) -> bool:
@@ -487,6 +538,9 @@ def _generic() -> frozenset[str]:
 def _unlikely_single(word: str) -> bool:
     """A lone capitalised word that is a common word, a title or a nationality rather than a name."""
     lowered = word.lower()
+    if _ACRONYM.fullmatch(word) and word not in _TITLES:
+        # An abbreviation is judged as one: 'US' is not the everyday word 'us'.
+        return _acronym_of_nothing(word)
     return (
         lowered in STOPWORDS
         or lowered in FUNCTION_WORDS
@@ -500,6 +554,19 @@ def _unlikely_single(word: str) -> bool:
         or lowered in _generic()
         or (_zipf(lowered) >= _GENERIC_ZIPF and lowered not in _places())
     )
+
+
+def _trailing_abbreviation(word: str) -> bool:
+    """A common abbreviation or plural one that ends a run but not a name ('US TV', 'Labour MPs')."""
+    return _ACRONYM.fullmatch(word) is not None and _acronym_of_nothing(word)
+
+
+def _acronym_of_nothing(word: str) -> bool:
+    """A capitalised abbreviation that names nothing alone: a common one ('TV'), a plural ('MPs') or a
+    shouted function word ('NOT')."""
+    if word in _PLACE_ACRONYMS:
+        return False
+    return word.rstrip("s") in _COMMON_ACRONYMS or word.endswith("s") or word.lower() in FUNCTION_WORDS
 
 
 def _name_key(text: str) -> str:
@@ -516,19 +583,33 @@ def _name_vote(tokens: list[str], start: int, end: int, words: list[str], titled
         return "product"  # 'Galaxy S5', 'Halo 2'
     if any(word in _EVENT_WORDS for word in words) and "United" not in words:
         return "event"  # 'Six Nations', 'Academy Awards', but 'United Nations'
-    if any(word in _ORG_WORDS for word in words) or before in _ORG_NOUNS or after in _ORG_AFTER:
+    if before in _WORK_NOUNS or (before == "the" and before2 in _WORK_NOUNS):
+        return "work"
+    # Opening a sentence, the noun before a name is capitalised with it: 'Carmaker Renault said'.
+    opening = start == 0 or tokens[start - 1] in _OPENING
+    if (
+        any(word in _ORG_WORDS for word in words)
+        or before in _ORG_NOUNS
+        or after in _ORG_AFTER
+        or (opening and len(words) > 1 and words[0].lower().removesuffix("s") in _ORG_NOUNS)
+    ):
         return "organisation"
     if len(words) == 1 and _ACRONYM.fullmatch(words[0]):
         return "place" if words[0] in _PLACE_ACRONYMS else "organisation"
     if any(word in _PLACE_WORDS for word in words):
         return "place"
+    if len(words) > 1 and _place_word(words[0]) and not _given_name_first(words):
+        return "unknown"  # 'the US Federal Reserve said': something of a country's, not a person or place
+    if after in _ROLE_NOUNS and not titled and not _possessive(tokens[end - 1]):
+        return "modifier"  # 'Harry Potter star Daniel Radcliffe': a work or a team, whatever its words
     if (
         titled
         or before in _ROLE_NOUNS
         or (len(words) > 1 and (after in _SPEECH_VERBS or before in _SPEECH_VERBS))
     ):
         return "person"
-    if (
+    # A place preposition points to a place, but not before a given name ('interest in David Beckham').
+    if not _given_name_first(words) and (
         before in _PLACE_PREPOSITIONS
         or (before == "the" and before2 in _PLACE_PREPOSITIONS and not (after.isalpha() and after.islower()))
         or (before == "of" and before2 in _PLACE_NOUNS)
@@ -618,8 +699,8 @@ def _unit_after(tokens: list[str], cursor: int) -> int | None:
 
 def _counted_noun(word: str) -> bool:
     """A plural noun, as things counted are ('jobs', 'people', 'Palestinians'; not 'severe', 'Nations')."""
-    if word[:1].isupper() and not _demonym_word(word):
-        return False
+    if (word[:1].isupper() and not _demonym_word(word)) or word.lower() == "times":
+        return False  # 'ten times more' is a ratio, not ten things
     return word.endswith("s") or word.lower() in _PLURALS
 
 
@@ -655,8 +736,10 @@ def _merge(tallies: dict[str, _Tally]) -> None:
     for key in keys:
         words = tallies[key].text.split()
         if key.startswith("name:") and len(words) >= 2 and _kind(tallies[key], guess=True) == "person":
-            full.setdefault(words[-1], key)
-            full.setdefault(words[0], key)
+            # 'Brown' or 'Gordon' alone is Gordon Brown, but 'US' alone is not the US Federal Reserve.
+            for word in (words[-1], words[0]):
+                if not (_ACRONYM.fullmatch(word) or _place_word(word)):
+                    full.setdefault(word, key)
     earlier = _Earlier(tallies)
     for position, key in enumerate(keys):
         if key not in tallies:
@@ -781,7 +864,8 @@ def _places() -> frozenset[str]:
     """Countries and regions by their English names (CLDR's, shipped with Babel), case-folded."""
     from babel import Locale
 
-    names = set(Locale("en").territories.values()) | set(_MORE_PLACES)
+    territories = Locale("en").territories
+    names = {name for code, name in territories.items() if code not in _NOT_PLACES} | set(_MORE_PLACES)
     forms = set()
     for name in names:
         bare = re.sub(r"\s*\(.*\)$", "", name)  # 'Myanmar (Burma)'
@@ -790,19 +874,19 @@ def _places() -> frozenset[str]:
 
 
 def _kind(tally: _Tally, *, guess: bool = False) -> str:
-    """A country or region is a place whatever its mentions suggest ('Japan said'); a product or event is
-    no kind (''); else the kind most mentions point to; without any cue '', or with ``guess`` a guess
-    from the name's length."""
-    if tally.text.casefold() in _places():
+    """A country or region is a place whatever its mentions suggest ('Japan said'); a product, event or
+    work ('the movie Vera Drake') is no kind (''); else the kind most mentions point to; without any cue
+    '', or with ``guess`` a guess from the name's length."""
+    if tally.text in _PLACE_ACRONYMS or tally.text.casefold() in _places():
         return "place"
-    if tally.kind_votes["product"] or tally.kind_votes["event"]:
+    if tally.kind_votes["product"] or tally.kind_votes["event"] or tally.kind_votes["work"]:
         return ""
     votes = Counter({kind: count for kind, count in tally.kind_votes.items() if kind in KINDS})
     if votes:
         (kind, count), *rest = votes.most_common(2)
         return "" if rest and rest[0][1] == count else kind  # split votes: doubtful
     words = tally.text.split()
-    if 2 <= len(words) <= 3 and words[0] in _given_names() and all(w.isalpha() for w in words[1:]):
+    if _given_name_first(words) and not tally.kind_votes["modifier"]:
         return "person"  # 'Jennifer Lopez'; 'Louis Vuitton' needs a cue ('brand') to be otherwise
     if not guess:
         return ""  # a wrong kind misleads more than a missing fact
