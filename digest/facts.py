@@ -2,17 +2,19 @@
 
 Names are runs of capitalised words in prose sentences (headings and boilerplate are skipped). A
 sentence's first word counts only when the same word is capitalised elsewhere in mid-sentence, so "The"
-or "According" never become names, unless it is a given name before a rare surname ("Tim Henman").
-Leading nationality words and titles are dropped ("Israeli Defense Minister Yoav Gallant" -> "Yoav
-Gallant"), but not from an organisation's name ("British National Party"); a possessive ends a name
-("Yukos' US lawyers") and "&" joins two ("Bradford & Bingley"). A name is classified by cues around its
-mentions: organisation words in it ("Council", "Bank", "Inc"), an acronym or a trade before it ("airline
-Lufthansa") -> organisation; place words ("Strip", "City") or a place preposition before it ("in",
-"near"), unless it opens with a given name ("interest in David Beckham") -> place; a title or role before
-it ("Mr", "spokesman") or a speech verb after it ("said") -> person, but never a name that opens with a
-country ("the US Federal Reserve said") or comes before a role ("Harry Potter star Daniel Radcliffe"). A
-surname or first name alone counts as a mention of the full name met in the story ("Gallant" -> "Yoav
-Gallant"), and names spelt nearly alike as one ("Khan Yunis", "Khan Younis").
+or "According" never become names, unless it is a given name before a surname ("Tony Blair"). Leading
+nationality words and titles, role abbreviations too, are dropped ("Israeli Defense Minister Yoav
+Gallant" -> "Yoav Gallant", "Labour MP Tom Reed" -> "Tom Reed"), but not from an organisation's name
+("British National Party"), nor a surname that is a title ("John Major"); after "Mr" or "Lord" even an
+everyday word is a surname ("Mr Brown"). A possessive ends a name ("Yukos' US lawyers") and "&" joins
+two ("Bradford & Bingley"). A name is classified by cues around its mentions: organisation words in it
+("Council", "Bank", "Inc"), an acronym or a trade before it ("airline Lufthansa") -> organisation; place
+words ("Strip", "City") or a place preposition before it ("in", "near"), unless it opens with a given
+name ("interest in David Beckham") -> place; a title or role before it ("Mr", "spokesman") or a speech
+verb after it ("said") -> person, but never a name that opens with a country ("the US Federal Reserve
+said") or comes before a role ("Harry Potter star Daniel Radcliffe"). A surname or first name alone
+counts as a mention of the full name met in the story ("Gallant" -> "Yoav Gallant"), and names spelt
+nearly alike as one ("Khan Yunis", "Khan Younis").
 
 Figures are numbers with a unit: money ("$10.9bn", "£600m"), percentages ("2.5%"), and counts of
 something ("1,200 people", "1.5 million Palestinians", "four months"); dates, years and ordinals are not
@@ -107,9 +109,11 @@ _TITLES = word_set(
     """
     Adm Ambassador Brig Capt Captain Chairman Chancellor Chief Col Commander Dr Gen General Governor Judge
     King Lady Lord Lt Maj Major Mayor Minister Mr Mrs Ms President Pope Premier Prince Princess Prof
-    Queen Rabbi Rep Secretary Sen Senator Sgt Sheikh Sir Spokesman Spokeswoman
+    Queen Rabbi Rep Secretary Sen Senator Sgt Sheikh Sir Spokesman Spokeswoman MP MEP MSP CEO
     """
 )
+# Titles only a person's name follows: after them even an everyday word is a surname ('Mr Brown').
+_HONORIFICS = word_set("Mr Mrs Ms Miss Dr Sir Lord Lady Dame Baroness")
 _ROLE_NOUNS = word_set(
     """
     actor actress analyst author boss chairman chief commander coach correspondent director economist
@@ -416,6 +420,11 @@ def _runs(tokens: list[str]) -> Iterator[tuple[int, int]]:
         index = end
 
 
+def _title_surname(words: list[str], index: int) -> bool:
+    """A title word that is the surname after a given name ('John Major', 'Mervyn King')."""
+    return index == len(words) - 1 and index > 0 and words[index - 1] in _given_names()
+
+
 def _possessive(token: str) -> bool:
     """A word ending a name with a possessive ("Brown's", "Yukos'"): the next word starts another name."""
     return token.endswith(("'s", "s'"))
@@ -425,6 +434,11 @@ def _name(tokens: list[str], start: int, words: list[str]) -> Iterator[_Mention]
     """The name (if any) in ``words``, the bare words of a capitalised run from ``tokens[start]``, with the
     kind its context suggests."""
     titled = False
+    # A role abbreviation ending the run is someone else's, the name before it ('UKIP MEP').
+    end = len(words)
+    while end and words[end - 1] in _TITLES and _ACRONYM.fullmatch(words[end - 1]):
+        end -= 1
+    words = words[:end]
     # Titles and nationality words before a name are not part of it, but those before an organisation
     # word are ('British National Party'). (Counted, then cut once: a run of them cut off one by one would
     # be copied again at each.)
@@ -438,7 +452,10 @@ def _name(tokens: list[str], start: int, words: list[str]) -> Iterator[_Mention]
         titled = titled or words[first].rstrip(".") in _TITLES
         first += 1
     words, start = words[first:], start + first
-    last_title = max((i for i, word in enumerate(words) if word.rstrip(".") in _TITLES), default=-1)
+    last_title = max(
+        (i for i, word in enumerate(words) if word.rstrip(".") in _TITLES and not _title_surname(words, i)),
+        default=-1,
+    )
     if last_title >= 0:
         titled = True
         words, start = words[last_title + 1 :], start + last_title + 1
@@ -449,7 +466,8 @@ def _name(tokens: list[str], start: int, words: list[str]) -> Iterator[_Mention]
     while first < end and words[first].lower() in _CONNECTORS:
         first += 1
     words, start = words[first:end], start + first
-    if not words or (len(words) == 1 and _unlikely_single(words[0])):
+    honoured = start > 0 and tokens[start - 1].rstrip(".") in _HONORIFICS
+    if not words or (len(words) == 1 and _unlikely_single(words[0], surname=honoured)):
         return
     text = " ".join(words)
     kind = _name_vote(tokens, start, start + len(words), words, titled)
@@ -498,9 +516,10 @@ def _surname_word(word: str) -> bool:
 
 
 def _full_name(words: list[str]) -> bool:
-    """A given name and a rare surname ('Mark van Gisbergen'): a name even at a sentence's start."""
-    # wordfreq counts 'tim' and 'mark' as often as everyday words; a rare last word shows a surname.
-    return _given_name_first(words) and not _common(words[-1])
+    """A given name and a surname ('Tony Blair', not 'Grace Period'): a name even at a sentence's start."""
+    # wordfreq counts 'tim' and 'mark' as often as everyday words; a last word less common than everyday
+    # words ('blair', not 'period' or 'brown') shows a surname.
+    return _given_name_first(words) and _zipf(words[-1].lower()) < _GENERIC_ZIPF
 
 
 def _demonym(words: list[str], index: int) -> bool:
@@ -535,22 +554,25 @@ def _generic() -> frozenset[str]:
     return frozenset(word_lists()["generic"])
 
 
-def _unlikely_single(word: str) -> bool:
-    """A lone capitalised word that is a common word, a title or a nationality rather than a name."""
+def _unlikely_single(word: str, *, surname: bool = False) -> bool:
+    """A lone capitalised word that is a common word, a title or a nationality rather than a name; a
+    ``surname`` (after 'Mr', 'Lord') may be an everyday word or a nationality ('Mr Brown', 'Mr English')."""
     lowered = word.lower()
     if _ACRONYM.fullmatch(word) and word not in _TITLES:
         # An abbreviation is judged as one: 'US' is not the everyday word 'us'.
         return _acronym_of_nothing(word)
-    return (
+    if (
         lowered in STOPWORDS
         or lowered in FUNCTION_WORDS
         or word.rstrip(".") in _TITLES
         or len(word) < 2
-        or _demonym_word(word)
-        or word in _nationalities()
         or word in _HEADS
         or word.rstrip("s") in _COMMON_ACRONYMS
-        or (word[-1:] == "s" and _ACRONYM.fullmatch(word) is not None)  # 'MPs', 'DVDs'
+    ):
+        return True
+    return not surname and (
+        _demonym_word(word)
+        or word in _nationalities()
         or lowered in _generic()
         or (_zipf(lowered) >= _GENERIC_ZIPF and lowered not in _places())
     )

@@ -243,11 +243,15 @@ def test_a_country_abbreviation_is_a_place_not_the_word_us() -> None:
 
 def test_a_person_named_first_in_a_sentence_keeps_their_given_name() -> None:
     found = kinds(
-        ["Tim Henman beat his rival in straight sets on Tuesday.", "The win lifts Henman to fifth place."],
+        [
+            "Tim Henman beat his rival in straight sets on Tuesday.",
+            "The win lifts Henman to fifth place.",
+            "Tony Blair has rejected calls for an inquiry, and Mr Blair will speak on Friday.",
+        ],
         title="Henman wins in Sydney",
     )
-    assert found.get("Tim Henman") == "person"
-    assert "Henman" not in found
+    assert found.get("Tim Henman") == "person" and found.get("Tony Blair") == "person"
+    assert "Henman" not in found and "Blair" not in found
 
 
 def test_a_person_after_in_is_not_a_place() -> None:
@@ -390,3 +394,40 @@ def test_a_name_before_star_or_boss_is_not_taken_for_a_person() -> None:
     )
     assert found.get("Harry Potter") is None
     assert found.get("Daniel Radcliffe") == "person"
+
+
+def test_a_politician_s_role_abbreviation_is_a_title_not_part_of_the_name() -> None:
+    found = kinds(
+        [
+            "Labour MP Tom Reed said the closure was a blow to the town.",
+            "The UKIP MEP said Tom Reed was wrong about the closure.",
+        ]
+    )
+    assert found.get("Tom Reed") == "person"
+    assert not any("MP" in text for text in found)
+
+
+def test_an_everyday_surname_after_mr_still_names_the_person() -> None:
+    facts = key_facts(
+        [
+            (
+                "a",
+                [
+                    "Ministers meeting in London backed plans to cut the debts of poor countries.",
+                    "The meeting backed a plan by chancellor Gordon Brown to write off the debts.",
+                    "Mr Brown said the plan would help the poorest countries.",
+                ],
+            )
+        ]
+    )
+    assert Fact("person", "Gordon Brown", 1) in facts
+
+
+def test_a_surname_that_is_also_a_title_is_kept() -> None:
+    found = kinds(
+        [
+            "The challenge paved the way for John Major to move into Downing Street.",
+            "John Major then won the second ballot with ease.",
+        ]
+    )
+    assert found.get("John Major") == "person"
