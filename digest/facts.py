@@ -1,37 +1,39 @@
 """Key facts of a story: the people, places, organisations and figures its articles agree on.
 
 Names are runs of capitalised words in prose sentences (headings and boilerplate are skipped). A
-sentence's first word counts only when the same word is capitalised elsewhere in mid-sentence, so "The"
-or "According" never become names, unless it is a given name before a surname ("Tony Blair"). Leading
-nationality words and titles, role abbreviations too, are dropped ("Israeli Defense Minister Yoav
-Gallant" -> "Yoav Gallant", "Labour MP Tom Reed" -> "Tom Reed"), but not from an organisation's name
-("British National Party"), nor a surname that is a title ("John Major"); after "Mr" or "Lord" even an
-everyday word is a surname ("Mr Brown"). A possessive ends a name ("Yukos' US lawyers") and "&" joins
-two ("Bradford & Bingley"). A name is classified by cues around its mentions: organisation words in it
-("Council", "Bank", "Inc"), an acronym or a trade before it ("airline Lufthansa") -> organisation; place
-words ("Strip", "City") or a place preposition before it ("in", "near"), unless it opens with a given
-name ("interest in David Beckham") -> place; a title or role before it ("Mr", "spokesman") or a speech
-verb after it ("said") -> person, but never a name that opens with a country ("the US Federal Reserve
-said") or comes before a role ("Harry Potter star Daniel Radcliffe"). A surname or first name alone
-counts as a mention of the full name met in the story ("Gallant" -> "Yoav Gallant"), and names spelt
-nearly alike as one ("Khan Yunis", "Khan Younis").
+sentence's (or an opening quote's, not a closing one's) first word counts only when the same word is
+capitalised elsewhere in mid-sentence, so "The" or "According" never become names, unless it is a given
+name before a surname ("Tony Blair"). Leading nationality words and titles, role abbreviations too, are
+dropped ("Israeli Defense Minister Yoav Gallant" -> "Yoav Gallant", "Labour MP Tom Reed" -> "Tom Reed"),
+but not from an organisation's name ("British National Party"), nor a surname that is a title ("John
+Major"); after "Mr" or "Lord" even an everyday word is a surname ("Mr Brown"). A possessive ends a name
+("Yukos' US lawyers") and "&" joins two ("Bradford & Bingley"). A name is classified by cues around its
+mentions: organisation words in it ("Council", "Bank", "Inc"), an acronym or a trade before it ("airline
+Lufthansa") -> organisation; place words ("Strip", "City") or a place preposition before it ("in",
+"near"), unless it opens with a given name ("interest in David Beckham") or owns what follows ("in
+Billboard's chart") -> place; a title or role before it ("Mr", "spokesman") or a speech verb after it
+("said") -> person, but never a name that opens with a country ("the US Federal Reserve said") or comes
+before a role ("Harry Potter star Daniel Radcliffe"). A surname or first name alone counts as a mention
+of the full name met in the story ("Gallant" -> "Yoav Gallant"), and names spelt nearly alike as one
+("Khan Yunis", "Khan Younis").
 
 Figures are numbers with a unit: money ("$10.9bn", "£600m"), percentages ("2.5%"), and counts of
 something ("1,200 people", "1.5 million Palestinians", "four months"); dates, years and ordinals are not
-figures. Two mentions are the same figure when value and currency agree and they share a unit word
-("400 Americans", "400 approved American nationals").
+figures. Two mentions are the same figure when value and currency agree and they share a unit word ("400
+Americans", "400 approved American nationals").
 
 Precision comes first: a name whose kind nothing points to, or whose mentions split between kinds, is
 left out rather than guessed, unless it is a country (CLDR's names) or opens with a given name
 (``data/given_names.json``). Products ("Galaxy S5", "Halo 2"), events ("Six Nations", "Academy Awards")
-and works ("the movie Vera Drake") are no fact; media words ("Journal", "Reporter") make an organisation;
-nationality words (``data/names.json``), common abbreviations ("TV") and everyday words alone ("Bank",
-"Storm") are no name, but other abbreviations are read as abbreviations ("US" is not "us"); "of" joins
-two names only after an organisation or place word ("Bank of England", not "Rochus of Belgium"). A count
-needs a plural noun ("three people", not "Twelve severe"; "ten times" is a ratio).
+and works ("the movie Vera Drake") are no fact, nor is an edition ("the 51st Cross International"); media
+words ("Journal", "Reporter") make an organisation; nationality words (``data/names.json``), common
+abbreviations ("TV") and everyday words alone ("Bank", "Storm") are no name, but other abbreviations are
+read as abbreviations ("US" is not "us") and cities as cities ("London", CLDR's time zone cities); "of"
+joins two names only after an organisation or place word ("Bank of England", not "Rochus of Belgium"). A
+count needs a plural noun ("three people", not "Twelve severe"; "ten times" is a ratio).
 
-Facts are ranked by how many of the story's articles mention them, then by how often; a fact mentioned
-by one article only must be mentioned twice or appear in a lead (first sentence or title).
+Facts are ranked by how many of the story's articles mention them, then by how often; a fact mentioned by
+one article only must be mentioned twice or appear in a lead (first sentence or title).
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ _EVENT_WORDS = word_set(
 _COMMON_ACRONYMS = word_set(
     """
     TV PC CD DVD DVR PVR SUV GDP CEO CFO MP MSP MEP AM PM ID IT AI HIV AIDS DNA OK VAT IPO FM HD PR
+    GMT BST UTC OBE MBE CBE KBE
     """
 )
 # Nouns that introduce a title ('the movie Vera Drake'): a work is no fact, whatever names it holds.
@@ -130,7 +133,8 @@ _ORG_NOUNS = word_set(
     """
 )
 _ORG_AFTER = word_set("officials authorities militants fighters leaders members spokesman spokeswoman shares")
-_PLACE_PREPOSITIONS = word_set("in at from near into across outside toward towards inside throughout")
+# Not 'from': what comes from somewhere is as often a club or a person ('a bid from Tottenham').
+_PLACE_PREPOSITIONS = word_set("in at near into across outside toward towards inside throughout")
 _PLACE_NOUNS = word_set("city town village capital region province country district state port")
 # 'of', 'for' and 'the' join two names only after a word that heads an organisation or place name.
 _JOINING = frozenset({"of", "for", "the"})
@@ -220,6 +224,7 @@ _NUMBER = re.compile(
 )
 _NUMERAL = re.compile(r"\d+")
 _YEAR = re.compile(r"(?:19|20)\d\d$")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)$")
 _COMMON_ZIPF = 3.0  # 'gallant', 'amidst' and more frequent words; names and rare compounds are below
 # How much of a lead sentence and of a title is searched for mentions: more only in hostile text, where
 # each of its names would search it all.
@@ -316,11 +321,17 @@ def _prose(sentence: str) -> bool:
 
 
 def _tokens(sentence: str) -> list[str]:
-    """Words, numbers and punctuation marks; a word keeps inner apostrophes, hyphens, periods and commas."""
+    """Words, numbers and punctuation marks; a word keeps inner apostrophes, hyphens, periods and commas.
+    Straight double quotes become opening and closing ones in turn."""
     tokens = []
+    quotes = 0
     for token in _TOKEN.findall(sentence.replace("’", "'")):
         core = token.rstrip(".,")
-        if not core or core == token or _ACRONYM.fullmatch(token):
+        if token == '"':
+            # Only an opening quote starts a sentence's words: 'the "failing" Child Support Agency'.
+            tokens.append("“" if quotes % 2 == 0 else "”")
+            quotes += 1
+        elif not core or core == token or _ACRONYM.fullmatch(token):
             tokens.append(token)
         else:
             tokens.extend((core, token[len(core)]))
@@ -496,8 +507,8 @@ def _common(word: str) -> bool:
 
 
 def _place_word(word: str) -> bool:
-    """A country's or region's one-word name or abbreviation ('US', 'Japan')."""
-    return word in _PLACE_ACRONYMS or word.casefold() in _places()
+    """A country's, region's or city's one-word name or abbreviation ('US', 'Japan', 'London')."""
+    return word in _PLACE_ACRONYMS or word.casefold() in _places() or word.casefold() in _cities()
 
 
 def _given_name_first(words: Sequence[str]) -> bool:
@@ -574,7 +585,7 @@ def _unlikely_single(word: str, *, surname: bool = False) -> bool:
         _demonym_word(word)
         or word in _nationalities()
         or lowered in _generic()
-        or (_zipf(lowered) >= _GENERIC_ZIPF and lowered not in _places())
+        or (_zipf(lowered) >= _GENERIC_ZIPF and lowered not in _places() and lowered not in _cities())
     )
 
 
@@ -605,6 +616,8 @@ def _name_vote(tokens: list[str], start: int, end: int, words: list[str], titled
         return "product"  # 'Galaxy S5', 'Halo 2'
     if any(word in _EVENT_WORDS for word in words) and "United" not in words:
         return "event"  # 'Six Nations', 'Academy Awards', but 'United Nations'
+    if _ORDINAL.match(before):
+        return "event"  # an edition: 'the 51st Cross International Zornotza'
     if before in _WORK_NOUNS or (before == "the" and before2 in _WORK_NOUNS):
         return "work"
     # Opening a sentence, the noun before a name is capitalised with it: 'Carmaker Renault said'.
@@ -630,11 +643,20 @@ def _name_vote(tokens: list[str], start: int, end: int, words: list[str], titled
         or (len(words) > 1 and (after in _SPEECH_VERBS or before in _SPEECH_VERBS))
     ):
         return "person"
-    # A place preposition points to a place, but not before a given name ('interest in David Beckham').
-    if not _given_name_first(words) and (
-        before in _PLACE_PREPOSITIONS
-        or (before == "the" and before2 in _PLACE_PREPOSITIONS and not (after.isalpha() and after.islower()))
-        or (before == "of" and before2 in _PLACE_NOUNS)
+    # A place preposition points to a place, but not before a given name ('interest in David Beckham') or
+    # an owner ('in Billboard's chart').
+    if (
+        not _given_name_first(words)
+        and not _possessive(tokens[end - 1])
+        and (
+            before in _PLACE_PREPOSITIONS
+            or (
+                before == "the"
+                and before2 in _PLACE_PREPOSITIONS
+                and not (after.isalpha() and after.islower())
+            )
+            or (before == "of" and before2 in _PLACE_NOUNS)
+        )
     ):
         return "place"
     if after in _SPEECH_VERBS:
@@ -893,6 +915,17 @@ def _places() -> frozenset[str]:
         bare = re.sub(r"\s*\(.*\)$", "", name)  # 'Myanmar (Burma)'
         forms.update({bare, bare.replace(" & ", " and "), bare.replace("St. ", "Saint ")})
     return frozenset(form.casefold() for form in forms)
+
+
+@lru_cache(maxsize=1)
+def _cities() -> frozenset[str]:
+    """Cities that name time zones ('Europe/London'), case-folded: CLDR's, shipped with Babel."""
+    from babel.core import get_global
+
+    zones = get_global("zone_territories")
+    return frozenset(
+        zone.rsplit("/", 1)[-1].replace("_", " ").casefold() for zone in zones if not zone.startswith("Etc/")
+    )
 
 
 def _kind(tally: _Tally, *, guess: bool = False) -> str:

@@ -431,3 +431,58 @@ def test_a_surname_that_is_also_a_title_is_kept() -> None:
         ]
     )
     assert found.get("John Major") == "person"
+
+
+def test_a_closing_quote_does_not_start_a_sentence() -> None:
+    found = kinds(
+        [
+            'The head of the "failing" Child Support Agency is still in the job, officials said.',
+            'MPs said the "troubled" Child Support Agency had failed parents.',
+        ]
+    )
+    assert found.get("Child Support Agency") == "organisation"
+    assert "Support Agency" not in found
+
+
+def test_the_owner_after_in_is_not_a_place() -> None:
+    found = kinds(
+        [
+            "The single, recorded in Paris, is number two in Billboard's pop chart this week.",
+            "It tops the digital chart in Billboard's new list.",
+        ]
+    )
+    assert found.get("Billboard") != "place"
+    assert found.get("Paris") == "place"
+
+
+def test_a_numbered_edition_and_time_zones_and_honours_are_not_organisations() -> None:
+    found = kinds(
+        [
+            "She won the 51st Cross International Zornotza race, which started at 1100 GMT.",
+            "The 51st Cross International Zornotza was shown live from 1100 GMT, and she was made an OBE.",
+            "She had been made an OBE last year.",
+        ]
+    )
+    assert not any("Cross International" in text for text in found)
+    assert "GMT" not in found and "OBE" not in found
+
+
+def test_a_bid_from_a_club_does_not_make_it_a_place() -> None:
+    found = kinds(
+        [
+            "Forest received an offer from Tottenham for the two players on Monday.",
+            "The offer from Tottenham was rejected, but a bid from Tottenham may follow.",
+        ]
+    )
+    assert found.get("Tottenham") != "place"
+
+
+def test_a_city_named_like_an_everyday_word_is_a_place() -> None:
+    found = kinds(
+        [
+            "Shares in the London Stock Exchange rose after talks in London on Monday.",
+            "The talks in London and Paris will go on, and a deal may follow in Paris.",
+        ]
+    )
+    assert found.get("London") == "place" and found.get("Paris") == "place"
+    assert found.get("London Stock Exchange") != "place"
