@@ -18,19 +18,20 @@ of the full name met in the story ("Gallant" -> "Yoav Gallant"), and names spelt
 ("Khan Yunis", "Khan Younis").
 
 Figures are numbers with a unit: money ("$10.9bn", "£600m"), percentages ("2.5%"), and counts of
-something ("1,200 people", "1.5 million Palestinians", "four months"); dates, years and ordinals are not
-figures. Two mentions are the same figure when value and currency agree and they share a unit word ("400
-Americans", "400 approved American nationals").
+something ("1,200 people", "1.5 million Palestinians", "four months"); dates, years, ordinals and
+compounds ("six-cylinder", "two-year") are not figures. Two mentions are the same figure when value and
+currency agree and they share a unit word ("400 Americans", "400 approved American nationals").
 
 Precision comes first: a name whose kind nothing points to, or whose mentions split between kinds, is
 left out rather than guessed, unless it is a country (CLDR's names) or opens with a given name
 (``data/given_names.json``). Products ("Galaxy S5", "Halo 2"), events ("Six Nations", "Academy Awards")
-and works ("the movie Vera Drake") are no fact, nor is an edition ("the 51st Cross International"); media
-words ("Journal", "Reporter") make an organisation; nationality words (``data/names.json``), common
-abbreviations ("TV") and everyday words alone ("Bank", "Storm") are no name, but other abbreviations are
-read as abbreviations ("US" is not "us") and cities as cities ("London", CLDR's time zone cities); "of"
-joins two names only after an organisation or place word ("Bank of England", not "Rochus of Belgium"). A
-count needs a plural noun ("three people", not "Twelve severe"; "ten times" is a ratio).
+and works ("the movie Vera Drake", title-cased "Meet The Fockers") are no fact, nor is an edition ("the
+51st Cross International"); media words ("Journal", "Reporter") make an organisation; nationality words
+(``data/names.json``), common abbreviations ("TV") and everyday words alone ("Bank", "Storm") are no
+name, but other abbreviations are read as abbreviations ("US" is not "us") and cities as cities
+("London", CLDR's time zone cities); "of" joins two names only after an organisation or place word ("Bank
+of England", not "Rochus of Belgium"). A count needs a plural noun ("three people", not "Twelve severe";
+"ten times" is a ratio).
 
 Facts are ranked by how many of the story's articles mention them, then by how often; a fact mentioned by
 one article only must be mentioned twice or appear in a lead (first sentence or title).
@@ -436,6 +437,14 @@ def _title_surname(words: list[str], index: int) -> bool:
     return index == len(words) - 1 and index > 0 and words[index - 1] in _given_names()
 
 
+def _title_cased(words: list[str]) -> bool:
+    """Words capitalised as a title's are, 'From' or 'The' inside ('View From Great Edinburgh', 'Meet The
+    Fockers'): a work's or an event's name, not a person's, place's or organisation's."""
+    return any(
+        word[1:].islower() and word.lower() in FUNCTION_WORDS and word[:1].isupper() for word in words[1:]
+    )
+
+
 def _possessive(token: str) -> bool:
     """A word ending a name with a possessive ("Brown's", "Yukos'"): the next word starts another name."""
     return token.endswith(("'s", "s'"))
@@ -618,7 +627,7 @@ def _name_vote(tokens: list[str], start: int, end: int, words: list[str], titled
         return "event"  # 'Six Nations', 'Academy Awards', but 'United Nations'
     if _ORDINAL.match(before):
         return "event"  # an edition: 'the 51st Cross International Zornotza'
-    if before in _WORK_NOUNS or (before == "the" and before2 in _WORK_NOUNS):
+    if before in _WORK_NOUNS or (before == "the" and before2 in _WORK_NOUNS) or _title_cased(words):
         return "work"
     # Opening a sentence, the noun before a name is capitalised with it: 'Carmaker Renault said'.
     opening = start == 0 or tokens[start - 1] in _OPENING
@@ -698,8 +707,10 @@ def _figure_at(tokens: list[str], index: int) -> tuple[str, str, str] | None:
             return None  # a name ('the Six Nations'), not a count
         value, currency, percent, multiplier = float(spelled or 0), "", False, 1.0
         if "-" in token:
+            # 'six-cylinder engines', 'a nine-year career': a compound describes, a plural counts ('two-thirds').
             noun = token.split("-", 1)[1]
-            return _figure(token, value, "", stem(noun.lower())) if noun.isalpha() else None
+            plural = noun.isalpha() and _counted_noun(noun)
+            return _figure(token, value, "", stem(noun.lower())) if plural else None
     used = [token]
     cursor = index + 1
     if cursor < len(tokens) and tokens[cursor].lower() in _MULTIPLIERS and multiplier == 1.0:

@@ -486,3 +486,25 @@ def test_a_city_named_like_an_everyday_word_is_a_place() -> None:
     )
     assert found.get("London") == "place" and found.get("Paris") == "place"
     assert found.get("London Stock Exchange") != "place"
+
+
+def test_a_hyphenated_number_describes_rather_than_counts() -> None:
+    found = kinds(
+        [
+            "Fiat will stop making six-cylinder engines at a plant with 4,000 workers after a two-year review.",
+            "The six-cylinder engines will come from a plant with 4,000 workers after the two-year review.",
+        ]
+    )
+    assert not any("-" in text for text in found)
+    assert "4,000 workers" in found
+
+
+def test_a_title_cased_name_is_a_work_or_event_not_a_place() -> None:
+    found = kinds(
+        [
+            "Kipchoge won the race at the View From Great Edinburgh Cross Country.",
+            "The race is held every January in Edinburgh, and Kipchoge will run in Edinburgh again.",
+        ]
+    )
+    assert not any(text.startswith("View") for text in found)
+    assert found.get("Edinburgh") == "place"
