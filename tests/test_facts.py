@@ -231,3 +231,280 @@ def test_names_joined_by_of_only_when_the_first_heads_an_organisation_or_place()
     )
     assert "Olivier Rochus of Belgium" not in found
     assert found["Olivier Rochus"] == "person" and found["Belgium"] == "place"
+
+
+def test_a_country_abbreviation_is_a_place_not_the_word_us() -> None:
+    found = kinds(
+        ["US factory orders fell 1.2% in March.", "Orders in the US rose again in April."],
+        title="US factory orders fall",
+    )
+    assert found["US"] == "place"
+
+
+def test_a_person_named_first_in_a_sentence_keeps_their_given_name() -> None:
+    found = kinds(
+        [
+            "Tim Henman beat his rival in straight sets on Tuesday.",
+            "The win lifts Henman to fifth place.",
+            "Tony Blair has rejected calls for an inquiry, and Mr Blair will speak on Friday.",
+        ],
+        title="Henman wins in Sydney",
+    )
+    assert found.get("Tim Henman") == "person" and found.get("Tony Blair") == "person"
+    assert "Henman" not in found and "Blair" not in found
+
+
+def test_a_person_after_in_is_not_a_place() -> None:
+    found = kinds(
+        [
+            "Fans showed huge interest in David Beckham during the tour.",
+            "Crowds in Tokyo cheered Beckham at every stop.",
+        ],
+        title="Beckham mobbed in Tokyo",
+    )
+    assert found.get("David Beckham") == "person"
+    assert found.get("Tokyo") == "place"
+
+
+def test_films_and_shows_named_after_people_are_not_people() -> None:
+    found = kinds(
+        [
+            "The low-budget movie Vera Drake won three awards, and Mike Leigh was named best director.",
+            "Vera Drake also took the prize for best actress.",
+        ],
+        title="Vera Drake wins big",
+    )
+    assert "Vera Drake" not in found
+
+
+def test_an_airline_or_a_watchdog_named_in_passing_is_an_organisation() -> None:
+    found = kinds(
+        [
+            "German airline Lufthansa returned to profit, and broadcasting watchdog Ofcom opened an inquiry.",
+            "Lufthansa said fuel costs would rise, while Ofcom said it would report in May.",
+        ]
+    )
+    assert found["Lufthansa"] == "organisation" and found["Ofcom"] == "organisation"
+
+
+def test_a_nationality_word_that_begins_an_organisation_name_stays_in_it() -> None:
+    found = kinds(
+        [
+            "The Muslim Council of Britain complained about the British National Party leaflet.",
+            "The Muslim Council of Britain said the British National Party should apologise.",
+        ]
+    )
+    assert found["Muslim Council of Britain"] == "organisation"
+    assert found["British National Party"] == "organisation"
+    assert "Council of Britain" not in found and "National Party" not in found
+
+
+def test_names_joined_by_an_ampersand_are_one_name() -> None:
+    found = kinds(
+        ["Mortgage lender Bradford & Bingley reported higher profits.", "Bradford & Bingley shares rose."]
+    )
+    assert found["Bradford & Bingley"] == "organisation"
+    assert "Bradford" not in found
+
+
+def test_a_possessive_ends_a_name() -> None:
+    found = kinds(
+        [
+            "Fans of the Beatles' Paul McCartney queued all night in the rain.",
+            "The Beatles' Paul McCartney said the tour would go on.",
+        ]
+    )
+    assert found.get("Paul McCartney") == "person"
+    assert not any(text.startswith("Beatles") for text in found)
+
+
+def test_a_common_abbreviation_does_not_end_a_name() -> None:
+    found = kinds(
+        ["A US TV network bought the series on Monday.", "US TV viewers will see it in May."],
+        title="US TV deal signed",
+    )
+    assert found.get("US") == "place"
+    assert "US TV" not in found
+
+
+def test_the_european_union_is_an_organisation_not_a_place() -> None:
+    found = kinds(
+        [
+            "The European Union agreed new rules on Monday.",
+            "Ministers said the European Union would meet again.",
+        ]
+    )
+    assert found.get("European Union") == "organisation"
+
+
+def test_an_institution_named_after_its_country_is_not_a_person() -> None:
+    found = kinds(
+        [
+            "Growth continued in most of the US, the US Federal Reserve said on Wednesday.",
+            "The US Federal Reserve said prices were stable.",
+        ],
+        title="US economy still growing",
+    )
+    assert found.get("US Federal Reserve") != "person"
+    assert found["US"] == "place"
+
+
+def test_a_ratio_is_not_a_figure() -> None:
+    found = kinds(
+        [
+            "Profits were ten times higher than in 2003 at 380m euros.",
+            "Profits were ten times higher than forecast, at 380m euros.",
+        ]
+    )
+    assert "380m euros" in found
+    assert not any(text.endswith("times") for text in found)
+
+
+def test_surnames_with_hyphens_apostrophes_and_particles_are_names_but_style_words_are_not() -> None:
+    found = kinds(
+        [
+            "The manager said that Martin O'Neill would be at the dinner with Robert Kilroy-Silk.",
+            "It was the first time that Martin O'Neill had met the actor Robert de Niro in person.",
+            "Robert Kilroy-Silk and Robert de Niro both wore outfits in a Janet Jackson-style look.",
+        ]
+    )
+    assert found["Martin O'Neill"] == "person"
+    assert found["Robert Kilroy-Silk"] == "person"
+    assert found["Robert de Niro"] == "person"
+    assert "Janet Jackson-style" not in found
+
+
+def test_a_company_after_a_capitalised_trade_word_is_not_a_person() -> None:
+    found = kinds(
+        [
+            "Carmaker Renault said its sales rose 4% in the year to March.",
+            "Renault will open a new plant in Spain next year.",
+        ]
+    )
+    assert found.get("Renault") == "organisation"
+
+
+def test_a_name_before_star_or_boss_is_not_taken_for_a_person() -> None:
+    found = kinds(
+        [
+            "Harry Potter star Daniel Radcliffe is to appear on stage in London.",
+            "The Harry Potter films have made him one of the richest young actors in London.",
+        ],
+        title="Radcliffe to star on stage",
+    )
+    assert found.get("Harry Potter") is None
+    assert found.get("Daniel Radcliffe") == "person"
+
+
+def test_a_politician_s_role_abbreviation_is_a_title_not_part_of_the_name() -> None:
+    found = kinds(
+        [
+            "Labour MP Tom Reed said the closure was a blow to the town.",
+            "The UKIP MEP said Tom Reed was wrong about the closure.",
+        ]
+    )
+    assert found.get("Tom Reed") == "person"
+    assert not any("MP" in text for text in found)
+
+
+def test_an_everyday_surname_after_mr_still_names_the_person() -> None:
+    facts = key_facts(
+        [
+            (
+                "a",
+                [
+                    "Ministers meeting in London backed plans to cut the debts of poor countries.",
+                    "The meeting backed a plan by chancellor Gordon Brown to write off the debts.",
+                    "Mr Brown said the plan would help the poorest countries.",
+                ],
+            )
+        ]
+    )
+    assert Fact("person", "Gordon Brown", 1) in facts
+
+
+def test_a_surname_that_is_also_a_title_is_kept() -> None:
+    found = kinds(
+        [
+            "The challenge paved the way for John Major to move into Downing Street.",
+            "John Major then won the second ballot with ease.",
+        ]
+    )
+    assert found.get("John Major") == "person"
+
+
+def test_a_closing_quote_does_not_start_a_sentence() -> None:
+    found = kinds(
+        [
+            'The head of the "failing" Child Support Agency is still in the job, officials said.',
+            'MPs said the "troubled" Child Support Agency had failed parents.',
+        ]
+    )
+    assert found.get("Child Support Agency") == "organisation"
+    assert "Support Agency" not in found
+
+
+def test_the_owner_after_in_is_not_a_place() -> None:
+    found = kinds(
+        [
+            "The single, recorded in Paris, is number two in Billboard's pop chart this week.",
+            "It tops the digital chart in Billboard's new list.",
+        ]
+    )
+    assert found.get("Billboard") != "place"
+    assert found.get("Paris") == "place"
+
+
+def test_a_numbered_edition_and_time_zones_and_honours_are_not_organisations() -> None:
+    found = kinds(
+        [
+            "She won the 51st Cross International Zornotza race, which started at 1100 GMT.",
+            "The 51st Cross International Zornotza was shown live from 1100 GMT, and she was made an OBE.",
+            "She had been made an OBE last year.",
+        ]
+    )
+    assert not any("Cross International" in text for text in found)
+    assert "GMT" not in found and "OBE" not in found
+
+
+def test_a_bid_from_a_club_does_not_make_it_a_place() -> None:
+    found = kinds(
+        [
+            "Forest received an offer from Tottenham for the two players on Monday.",
+            "The offer from Tottenham was rejected, but a bid from Tottenham may follow.",
+        ]
+    )
+    assert found.get("Tottenham") != "place"
+
+
+def test_a_city_named_like_an_everyday_word_is_a_place() -> None:
+    found = kinds(
+        [
+            "Shares in the London Stock Exchange rose after talks in London on Monday.",
+            "The talks in London and Paris will go on, and a deal may follow in Paris.",
+        ]
+    )
+    assert found.get("London") == "place" and found.get("Paris") == "place"
+    assert found.get("London Stock Exchange") != "place"
+
+
+def test_a_hyphenated_number_describes_rather_than_counts() -> None:
+    found = kinds(
+        [
+            "Fiat will stop making six-cylinder engines at a plant with 4,000 workers after a two-year review.",
+            "The six-cylinder engines will come from a plant with 4,000 workers after the two-year review.",
+        ]
+    )
+    assert not any("-" in text for text in found)
+    assert "4,000 workers" in found
+
+
+def test_a_title_cased_name_is_a_work_or_event_not_a_place() -> None:
+    found = kinds(
+        [
+            "Kipchoge won the race at the View From Great Edinburgh Cross Country.",
+            "The race is held every January in Edinburgh, and Kipchoge will run in Edinburgh again.",
+        ]
+    )
+    assert not any(text.startswith("View") for text in found)
+    assert found.get("Edinburgh") == "place"

@@ -1,30 +1,40 @@
 """Key facts of a story: the people, places, organisations and figures its articles agree on.
 
 Names are runs of capitalised words in prose sentences (headings and boilerplate are skipped). A
-sentence's first word counts only when the same word is capitalised elsewhere in mid-sentence, so "The"
-or "According" never become names; leading nationality words and titles are dropped ("Israeli Defense
-Minister Yoav Gallant" -> "Yoav Gallant"). A name is classified by cues around its mentions: organisation
-words in it ("Council", "Bank", "Inc") or acronyms -> organisation; place words ("Strip", "City") or a
-place preposition before it ("in", "near") -> place; a title or role before it ("Mr", "spokesman") or a
-speech verb after it ("said") -> person. A surname or first name alone counts as a mention of the full
-name met in the story ("Gallant" -> "Yoav Gallant"), and names spelt nearly alike as one ("Khan Yunis",
-"Khan Younis").
+sentence's (or an opening quote's, not a closing one's) first word counts only when the same word is
+capitalised elsewhere in mid-sentence, so "The" or "According" never become names, unless it is a given
+name before a surname ("Tony Blair"). Leading nationality words and titles, role abbreviations too, are
+dropped ("Israeli Defense Minister Yoav Gallant" -> "Yoav Gallant", "Labour MP Tom Reed" -> "Tom Reed"),
+but not from an organisation's name ("British National Party"), nor a surname that is a title ("John
+Major"); after "Mr" or "Lord" even an everyday word is a surname ("Mr Brown"). A possessive ends a name
+("Yukos' US lawyers") and "&" joins two ("Bradford & Bingley"). A name is classified by cues around its
+mentions: organisation words in it ("Council", "Bank", "Inc"), an acronym or a trade before it ("airline
+Lufthansa") -> organisation; place words ("Strip", "City") or a place preposition before it ("in",
+"near"), unless it opens with a given name ("interest in David Beckham") or owns what follows ("in
+Billboard's chart") -> place; a title or role before it ("Mr", "spokesman") or a speech verb after it
+("said") -> person, but never a name that opens with a country ("the US Federal Reserve said") or comes
+before a role ("Harry Potter star Daniel Radcliffe"). A surname or first name alone counts as a mention
+of the full name met in the story ("Gallant" -> "Yoav Gallant"), and names spelt nearly alike as one
+("Khan Yunis", "Khan Younis").
 
 Figures are numbers with a unit: money ("$10.9bn", "£600m"), percentages ("2.5%"), and counts of
-something ("1,200 people", "1.5 million Palestinians", "four months"); dates, years and ordinals are not
-figures. Two mentions are the same figure when value and currency agree and they share a unit word
-("400 Americans", "400 approved American nationals").
+something ("1,200 people", "1.5 million Palestinians", "four months"); dates, years, ordinals and
+compounds ("six-cylinder", "two-year") are not figures. Two mentions are the same figure when value and
+currency agree and they share a unit word ("400 Americans", "400 approved American nationals").
 
 Precision comes first: a name whose kind nothing points to, or whose mentions split between kinds, is
 left out rather than guessed, unless it is a country (CLDR's names) or opens with a given name
-(``data/given_names.json``). Products ("Galaxy S5", "Halo 2") and events ("Six Nations", "Academy
-Awards") are no fact; media words ("Journal", "Reporter") make an organisation; nationality words
-(``data/names.json``), common abbreviations ("TV") and everyday words alone ("Bank", "Storm") are no name;
-"of" joins two names only after an organisation or place word ("Bank of England", not "Rochus of
-Belgium"). A count needs a plural noun ("three people", not "Twelve severe").
+(``data/given_names.json``). Products ("Galaxy S5", "Halo 2"), events ("Six Nations", "Academy Awards")
+and works ("the movie Vera Drake", title-cased "Meet The Fockers") are no fact, nor is an edition ("the
+51st Cross International"); media words ("Journal", "Reporter") make an organisation; nationality words
+(``data/names.json``), common abbreviations ("TV") and everyday words alone ("Bank", "Storm") are no
+name, but other abbreviations are read as abbreviations ("US" is not "us") and cities as cities
+("London", CLDR's time zone cities); "of" joins two names only after an organisation or place word ("Bank
+of England", not "Rochus of Belgium"). A count needs a plural noun ("three people", not "Twelve severe";
+"ten times" is a ratio).
 
-Facts are ranked by how many of the story's articles mention them, then by how often; a fact mentioned
-by one article only must be mentioned twice or appear in a lead (first sentence or title).
+Facts are ranked by how many of the story's articles mention them, then by how often; a fact mentioned by
+one article only must be mentioned twice or appear in a lead (first sentence or title).
 """
 
 from __future__ import annotations
@@ -80,7 +90,13 @@ _EVENT_WORDS = word_set(
 _COMMON_ACRONYMS = word_set(
     """
     TV PC CD DVD DVR PVR SUV GDP CEO CFO MP MSP MEP AM PM ID IT AI HIV AIDS DNA OK VAT IPO FM HD PR
+    GMT BST UTC OBE MBE CBE KBE
     """
+)
+# Nouns that introduce a title ('the movie Vera Drake'): a work is no fact, whatever names it holds.
+# ('show', 'play' and 'book' are verbs too: 'polls show Tony Blair ahead'.)
+_WORK_NOUNS = word_set(
+    "film movie drama comedy thriller documentary album song series sitcom soap novel musical opera programme"
 )
 _PLURALS = word_set("people police staff children men women personnel cattle feet data media")
 # Capitalised words this common in English ('Bank', 'People', 'Storm') name nothing alone.
@@ -97,9 +113,11 @@ _TITLES = word_set(
     """
     Adm Ambassador Brig Capt Captain Chairman Chancellor Chief Col Commander Dr Gen General Governor Judge
     King Lady Lord Lt Maj Major Mayor Minister Mr Mrs Ms President Pope Premier Prince Princess Prof
-    Queen Rabbi Rep Secretary Sen Senator Sgt Sheikh Sir Spokesman Spokeswoman
+    Queen Rabbi Rep Secretary Sen Senator Sgt Sheikh Sir Spokesman Spokeswoman MP MEP MSP CEO
     """
 )
+# Titles only a person's name follows: after them even an everyday word is a surname ('Mr Brown').
+_HONORIFICS = word_set("Mr Mrs Ms Miss Dr Sir Lord Lady Dame Baroness")
 _ROLE_NOUNS = word_set(
     """
     actor actress analyst author boss chairman chief commander coach correspondent director economist
@@ -112,14 +130,18 @@ _ORG_NOUNS = word_set(
     """
     group firm company movement party militia organisation organization agency network brand label maker
     carmaker retailer chain giant operator provider band newspaper broadcaster channel magazine club
+    airline insurer reinsurer bank lender watchdog regulator body studio drugmaker bookmaker
     """
 )
 _ORG_AFTER = word_set("officials authorities militants fighters leaders members spokesman spokeswoman shares")
-_PLACE_PREPOSITIONS = word_set("in at from near into across outside toward towards inside throughout")
+# Not 'from': what comes from somewhere is as often a club or a person ('a bid from Tottenham').
+_PLACE_PREPOSITIONS = word_set("in at near into across outside toward towards inside throughout")
 _PLACE_NOUNS = word_set("city town village capital region province country district state port")
 # 'of', 'for' and 'the' join two names only after a word that heads an organisation or place name.
 _JOINING = frozenset({"of", "for", "the"})
-_CONNECTORS = frozenset({"of", "for", "de", "da", "del", "van", "von", "bin", "al", "el", "the", "la", "le"})
+_CONNECTORS = frozenset(
+    {"&", "of", "for", "de", "da", "del", "van", "von", "bin", "al", "el", "the", "la", "le"}
+)
 _CALENDAR = word_set(
     """
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
@@ -144,6 +166,8 @@ _MORE_PLACES = (
     "Siberia",
     "Darfur",
 )
+# CLDR's territory codes that name no place: unions ('European Union', 'United Nations'), 'world', test codes.
+_NOT_PLACES = frozenset({"EU", "EZ", "UN", "001", "QO", "XA", "XB", "ZZ"})
 # Nationality and group words ('Israeli', 'Palestinians', 'Islamist'); countries ('Iran', 'Japan') pass.
 _DEMONYM_ENDINGS = (
     "ian",
@@ -201,6 +225,7 @@ _NUMBER = re.compile(
 )
 _NUMERAL = re.compile(r"\d+")
 _YEAR = re.compile(r"(?:19|20)\d\d$")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)$")
 _COMMON_ZIPF = 3.0  # 'gallant', 'amidst' and more frequent words; names and rare compounds are below
 # How much of a lead sentence and of a title is searched for mentions: more only in hostile text, where
 # each of its names would search it all.
@@ -297,11 +322,17 @@ def _prose(sentence: str) -> bool:
 
 
 def _tokens(sentence: str) -> list[str]:
-    """Words, numbers and punctuation marks; a word keeps inner apostrophes, hyphens, periods and commas."""
+    """Words, numbers and punctuation marks; a word keeps inner apostrophes, hyphens, periods and commas.
+    Straight double quotes become opening and closing ones in turn."""
     tokens = []
+    quotes = 0
     for token in _TOKEN.findall(sentence.replace("’", "'")):
         core = token.rstrip(".,")
-        if not core or core == token or _ACRONYM.fullmatch(token):
+        if token == '"':
+            # Only an opening quote starts a sentence's words: 'the "failing" Child Support Agency'.
+            tokens.append("“" if quotes % 2 == 0 else "”")
+            quotes += 1
+        elif not core or core == token or _ACRONYM.fullmatch(token):
             tokens.append(token)
         else:
             tokens.extend((core, token[len(core)]))
@@ -365,7 +396,8 @@ def _names(tokens: list[str]) -> Iterator[tuple[str, tuple[_Mention, ...], tuple
     for start, end in _runs(tokens):
         words = [_bare(token) for token in tokens[start:end]]
         inside = tuple(_name(tokens, start, words))
-        if start and tokens[start - 1] not in _OPENING:
+        if (start and tokens[start - 1] not in _OPENING) or _full_name(words):
+            # Inside a sentence, or a given name and a rare surname ('Tim Henman') even opening one.
             yield "", inside, inside
         elif len(words) == 1 or (_common(words[0]) and " ".join(words).casefold() not in _places()):
             # Opening the sentence, a lone or everyday word is not part of a name ('The', 'According')
@@ -384,14 +416,14 @@ def _runs(tokens: list[str]) -> Iterator[tuple[int, int]]:
             continue
         end = index + 1
         while end < len(tokens):
-            if _name_token(tokens[end]) and not tokens[end - 1].endswith("'s"):
+            if _name_token(tokens[end]) and not _possessive(tokens[end - 1]):
                 end += 1
             elif (
                 tokens[end] in _CONNECTORS
                 and (tokens[end] not in _JOINING or _bare(tokens[end - 1]) in _HEADS)
                 and end + 1 < len(tokens)
                 and _name_token(tokens[end + 1])
-                and not tokens[end - 1].endswith("'s")
+                and not _possessive(tokens[end - 1])
             ):
                 end += 2
             else:
@@ -400,31 +432,62 @@ def _runs(tokens: list[str]) -> Iterator[tuple[int, int]]:
         index = end
 
 
+def _title_surname(words: list[str], index: int) -> bool:
+    """A title word that is the surname after a given name ('John Major', 'Mervyn King')."""
+    return index == len(words) - 1 and index > 0 and words[index - 1] in _given_names()
+
+
+def _title_cased(words: list[str]) -> bool:
+    """Words capitalised as a title's are, 'From' or 'The' inside ('View From Great Edinburgh', 'Meet The
+    Fockers'): a work's or an event's name, not a person's, place's or organisation's."""
+    return any(
+        word[1:].islower() and word.lower() in FUNCTION_WORDS and word[:1].isupper() for word in words[1:]
+    )
+
+
+def _possessive(token: str) -> bool:
+    """A word ending a name with a possessive ("Brown's", "Yukos'"): the next word starts another name."""
+    return token.endswith(("'s", "s'"))
+
+
 def _name(tokens: list[str], start: int, words: list[str]) -> Iterator[_Mention]:
     """The name (if any) in ``words``, the bare words of a capitalised run from ``tokens[start]``, with the
     kind its context suggests."""
     titled = False
-    # Titles and nationality words before a name are not part of it. (Counted, then cut once: a run of
-    # them cut off one by one would be copied again at each.)
+    # A role abbreviation ending the run is someone else's, the name before it ('UKIP MEP').
+    end = len(words)
+    while end and words[end - 1] in _TITLES and _ACRONYM.fullmatch(words[end - 1]):
+        end -= 1
+    words = words[:end]
+    # Titles and nationality words before a name are not part of it, but those before an organisation
+    # word are ('British National Party'). (Counted, then cut once: a run of them cut off one by one would
+    # be copied again at each.)
+    last_head = max((i for i, word in enumerate(words) if word in _ORG_WORDS), default=-1)
     first = 0
     while first < len(words) and (
-        words[first] in _TITLES or words[first].rstrip(".") in _TITLES or _demonym(words, first)
+        words[first] in _TITLES
+        or words[first].rstrip(".") in _TITLES
+        or (first > last_head and _demonym(words, first))
     ):
         titled = titled or words[first].rstrip(".") in _TITLES
         first += 1
     words, start = words[first:], start + first
-    last_title = max((i for i, word in enumerate(words) if word.rstrip(".") in _TITLES), default=-1)
+    last_title = max(
+        (i for i, word in enumerate(words) if word.rstrip(".") in _TITLES and not _title_surname(words, i)),
+        default=-1,
+    )
     if last_title >= 0:
         titled = True
         words, start = words[last_title + 1 :], start + last_title + 1
     end = len(words)
-    while end and words[end - 1].lower() in _CONNECTORS:
+    while end and (words[end - 1].lower() in _CONNECTORS or _trailing_abbreviation(words[end - 1])):
         end -= 1
     first = 0
     while first < end and words[first].lower() in _CONNECTORS:
         first += 1
     words, start = words[first:end], start + first
-    if not words or (len(words) == 1 and _unlikely_single(words[0])):
+    honoured = start > 0 and tokens[start - 1].rstrip(".") in _HONORIFICS
+    if not words or (len(words) == 1 and _unlikely_single(words[0], surname=honoured)):
         return
     text = " ".join(words)
     kind = _name_vote(tokens, start, start + len(words), words, titled)
@@ -450,6 +513,33 @@ def _common(word: str) -> bool:
     """A word of everyday English ('Senior', 'Despite'), not a name, when it opens a sentence."""
     lowered = word.lower()
     return lowered in STOPWORDS or lowered in FUNCTION_WORDS or _zipf(lowered) >= _COMMON_ZIPF
+
+
+def _place_word(word: str) -> bool:
+    """A country's, region's or city's one-word name or abbreviation ('US', 'Japan', 'London')."""
+    return word in _PLACE_ACRONYMS or word.casefold() in _places() or word.casefold() in _cities()
+
+
+def _given_name_first(words: Sequence[str]) -> bool:
+    """Two or three words opening with a given name ('Jennifer Lopez', "Martin O'Neill"), as most people's
+    names do."""
+    return (
+        2 <= len(words) <= 3 and words[0] in _given_names() and all(_surname_word(word) for word in words[1:])
+    )
+
+
+def _surname_word(word: str) -> bool:
+    """A word of a surname: 'de', 'van', or capitals ("O'Neill", 'Kilroy-Silk'; not 'Jackson-style')."""
+    if word in _CONNECTORS:
+        return word != "&"  # 'Richard & Judy' is two people
+    return all(part[:1].isupper() and part.replace("'", "").isalpha() for part in word.split("-"))
+
+
+def _full_name(words: list[str]) -> bool:
+    """A given name and a surname ('Tony Blair', not 'Grace Period'): a name even at a sentence's start."""
+    # wordfreq counts 'tim' and 'mark' as often as everyday words; a last word less common than everyday
+    # words ('blair', not 'period' or 'brown') shows a surname.
+    return _given_name_first(words) and _zipf(words[-1].lower()) < _GENERIC_ZIPF
 
 
 def _demonym(words: list[str], index: int) -> bool:
@@ -484,22 +574,41 @@ def _generic() -> frozenset[str]:
     return frozenset(word_lists()["generic"])
 
 
-def _unlikely_single(word: str) -> bool:
-    """A lone capitalised word that is a common word, a title or a nationality rather than a name."""
+def _unlikely_single(word: str, *, surname: bool = False) -> bool:
+    """A lone capitalised word that is a common word, a title or a nationality rather than a name; a
+    ``surname`` (after 'Mr', 'Lord') may be an everyday word or a nationality ('Mr Brown', 'Mr English')."""
     lowered = word.lower()
-    return (
+    if _ACRONYM.fullmatch(word) and word not in _TITLES:
+        # An abbreviation is judged as one: 'US' is not the everyday word 'us'.
+        return _acronym_of_nothing(word)
+    if (
         lowered in STOPWORDS
         or lowered in FUNCTION_WORDS
         or word.rstrip(".") in _TITLES
         or len(word) < 2
-        or _demonym_word(word)
-        or word in _nationalities()
         or word in _HEADS
         or word.rstrip("s") in _COMMON_ACRONYMS
-        or (word[-1:] == "s" and _ACRONYM.fullmatch(word) is not None)  # 'MPs', 'DVDs'
+    ):
+        return True
+    return not surname and (
+        _demonym_word(word)
+        or word in _nationalities()
         or lowered in _generic()
-        or (_zipf(lowered) >= _GENERIC_ZIPF and lowered not in _places())
+        or (_zipf(lowered) >= _GENERIC_ZIPF and lowered not in _places() and lowered not in _cities())
     )
+
+
+def _trailing_abbreviation(word: str) -> bool:
+    """A common abbreviation or plural one that ends a run but not a name ('US TV', 'Labour MPs')."""
+    return _ACRONYM.fullmatch(word) is not None and _acronym_of_nothing(word)
+
+
+def _acronym_of_nothing(word: str) -> bool:
+    """A capitalised abbreviation that names nothing alone: a common one ('TV'), a plural ('MPs') or a
+    shouted function word ('NOT')."""
+    if word in _PLACE_ACRONYMS:
+        return False
+    return word.rstrip("s") in _COMMON_ACRONYMS or word.endswith("s") or word.lower() in FUNCTION_WORDS
 
 
 def _name_key(text: str) -> str:
@@ -516,22 +625,47 @@ def _name_vote(tokens: list[str], start: int, end: int, words: list[str], titled
         return "product"  # 'Galaxy S5', 'Halo 2'
     if any(word in _EVENT_WORDS for word in words) and "United" not in words:
         return "event"  # 'Six Nations', 'Academy Awards', but 'United Nations'
-    if any(word in _ORG_WORDS for word in words) or before in _ORG_NOUNS or after in _ORG_AFTER:
+    if _ORDINAL.match(before):
+        return "event"  # an edition: 'the 51st Cross International Zornotza'
+    if before in _WORK_NOUNS or (before == "the" and before2 in _WORK_NOUNS) or _title_cased(words):
+        return "work"
+    # Opening a sentence, the noun before a name is capitalised with it: 'Carmaker Renault said'.
+    opening = start == 0 or tokens[start - 1] in _OPENING
+    if (
+        any(word in _ORG_WORDS for word in words)
+        or before in _ORG_NOUNS
+        or after in _ORG_AFTER
+        or (opening and len(words) > 1 and words[0].lower().removesuffix("s") in _ORG_NOUNS)
+    ):
         return "organisation"
     if len(words) == 1 and _ACRONYM.fullmatch(words[0]):
         return "place" if words[0] in _PLACE_ACRONYMS else "organisation"
     if any(word in _PLACE_WORDS for word in words):
         return "place"
+    if len(words) > 1 and _place_word(words[0]) and not _given_name_first(words):
+        return "unknown"  # 'the US Federal Reserve said': something of a country's, not a person or place
+    if after in _ROLE_NOUNS and not titled and not _possessive(tokens[end - 1]):
+        return "modifier"  # 'Harry Potter star Daniel Radcliffe': a work or a team, whatever its words
     if (
         titled
         or before in _ROLE_NOUNS
         or (len(words) > 1 and (after in _SPEECH_VERBS or before in _SPEECH_VERBS))
     ):
         return "person"
+    # A place preposition points to a place, but not before a given name ('interest in David Beckham') or
+    # an owner ('in Billboard's chart').
     if (
-        before in _PLACE_PREPOSITIONS
-        or (before == "the" and before2 in _PLACE_PREPOSITIONS and not (after.isalpha() and after.islower()))
-        or (before == "of" and before2 in _PLACE_NOUNS)
+        not _given_name_first(words)
+        and not _possessive(tokens[end - 1])
+        and (
+            before in _PLACE_PREPOSITIONS
+            or (
+                before == "the"
+                and before2 in _PLACE_PREPOSITIONS
+                and not (after.isalpha() and after.islower())
+            )
+            or (before == "of" and before2 in _PLACE_NOUNS)
+        )
     ):
         return "place"
     if after in _SPEECH_VERBS:
@@ -573,8 +707,10 @@ def _figure_at(tokens: list[str], index: int) -> tuple[str, str, str] | None:
             return None  # a name ('the Six Nations'), not a count
         value, currency, percent, multiplier = float(spelled or 0), "", False, 1.0
         if "-" in token:
+            # 'six-cylinder engines', 'a nine-year career': a compound describes, a plural counts ('two-thirds').
             noun = token.split("-", 1)[1]
-            return _figure(token, value, "", stem(noun.lower())) if noun.isalpha() else None
+            plural = noun.isalpha() and _counted_noun(noun)
+            return _figure(token, value, "", stem(noun.lower())) if plural else None
     used = [token]
     cursor = index + 1
     if cursor < len(tokens) and tokens[cursor].lower() in _MULTIPLIERS and multiplier == 1.0:
@@ -618,8 +754,8 @@ def _unit_after(tokens: list[str], cursor: int) -> int | None:
 
 def _counted_noun(word: str) -> bool:
     """A plural noun, as things counted are ('jobs', 'people', 'Palestinians'; not 'severe', 'Nations')."""
-    if word[:1].isupper() and not _demonym_word(word):
-        return False
+    if (word[:1].isupper() and not _demonym_word(word)) or word.lower() == "times":
+        return False  # 'ten times more' is a ratio, not ten things
     return word.endswith("s") or word.lower() in _PLURALS
 
 
@@ -655,8 +791,10 @@ def _merge(tallies: dict[str, _Tally]) -> None:
     for key in keys:
         words = tallies[key].text.split()
         if key.startswith("name:") and len(words) >= 2 and _kind(tallies[key], guess=True) == "person":
-            full.setdefault(words[-1], key)
-            full.setdefault(words[0], key)
+            # 'Brown' or 'Gordon' alone is Gordon Brown, but 'US' alone is not the US Federal Reserve.
+            for word in (words[-1], words[0]):
+                if not (_ACRONYM.fullmatch(word) or _place_word(word)):
+                    full.setdefault(word, key)
     earlier = _Earlier(tallies)
     for position, key in enumerate(keys):
         if key not in tallies:
@@ -781,7 +919,8 @@ def _places() -> frozenset[str]:
     """Countries and regions by their English names (CLDR's, shipped with Babel), case-folded."""
     from babel import Locale
 
-    names = set(Locale("en").territories.values()) | set(_MORE_PLACES)
+    territories = Locale("en").territories
+    names = {name for code, name in territories.items() if code not in _NOT_PLACES} | set(_MORE_PLACES)
     forms = set()
     for name in names:
         bare = re.sub(r"\s*\(.*\)$", "", name)  # 'Myanmar (Burma)'
@@ -789,20 +928,31 @@ def _places() -> frozenset[str]:
     return frozenset(form.casefold() for form in forms)
 
 
+@lru_cache(maxsize=1)
+def _cities() -> frozenset[str]:
+    """Cities that name time zones ('Europe/London'), case-folded: CLDR's, shipped with Babel."""
+    from babel.core import get_global
+
+    zones = get_global("zone_territories")
+    return frozenset(
+        zone.rsplit("/", 1)[-1].replace("_", " ").casefold() for zone in zones if not zone.startswith("Etc/")
+    )
+
+
 def _kind(tally: _Tally, *, guess: bool = False) -> str:
-    """A country or region is a place whatever its mentions suggest ('Japan said'); a product or event is
-    no kind (''); else the kind most mentions point to; without any cue '', or with ``guess`` a guess
-    from the name's length."""
-    if tally.text.casefold() in _places():
+    """A country or region is a place whatever its mentions suggest ('Japan said'); a product, event or
+    work ('the movie Vera Drake') is no kind (''); else the kind most mentions point to; without any cue
+    '', or with ``guess`` a guess from the name's length."""
+    if tally.text in _PLACE_ACRONYMS or tally.text.casefold() in _places():
         return "place"
-    if tally.kind_votes["product"] or tally.kind_votes["event"]:
+    if tally.kind_votes["product"] or tally.kind_votes["event"] or tally.kind_votes["work"]:
         return ""
     votes = Counter({kind: count for kind, count in tally.kind_votes.items() if kind in KINDS})
     if votes:
         (kind, count), *rest = votes.most_common(2)
         return "" if rest and rest[0][1] == count else kind  # split votes: doubtful
     words = tally.text.split()
-    if 2 <= len(words) <= 3 and words[0] in _given_names() and all(w.isalpha() for w in words[1:]):
+    if _given_name_first(words) and not tally.kind_votes["modifier"]:
         return "person"  # 'Jennifer Lopez'; 'Louis Vuitton' needs a cue ('brand') to be otherwise
     if not guess:
         return ""  # a wrong kind misleads more than a missing fact
