@@ -13,7 +13,7 @@ from digest.boilerplate import CAPTION, boilerplate_reason, is_headline_list_lab
 from digest.errors import SourceError
 from digest.models import Article, RawArticle, Sentences, with_slug
 from digest.readers._common import byline_name, drop_blocks, is_job
-from digest.text import headline_from_lead, sentence_spans
+from digest.text import headline_from_lead, sentence_spans, word_count
 
 _WORD_RUN = re.compile(r"\w+")
 # Characters no page or feed may carry: XML 1.0 forbids them (a feed holding one is broken) and lone
@@ -65,7 +65,7 @@ def normalize(raw: RawArticle) -> Article:
         given_summary=_clean(raw.summary),
         removed=tuple(line for line in (_clean(text) for text in raw.removed) if line) + removed,
         content_hash=_content_hash(title, text),
-        words=len(text.split()),
+        words=word_count(text),
         sample=raw.sample,
     )
 

@@ -2,7 +2,7 @@
 
 - ``needs_context``: it opens with a pronoun ("He", "They"), a connective ("However", "But", "Also",
   "Meanwhile", "In a separate development") or a participle ("Seen as ..., "), which lean on what came
-  before. "This year" and the like are times, not references.
+  before; in Chinese and Japanese, with one of a few such words ("但", "此外", "一方で", "また"). "This year" and the like are times, not references.
 - ``is_listing``: it is a list, not prose: a team sheet, a spec sheet, nominees, an "In full:" list, a
   correction note, a caption, a label ("Subs:", ": Douglas, Lauren, ...").
 - ``quote_cuts``: within an article's sentences, the ones that cut a quotation: they start inside a
@@ -53,10 +53,19 @@ _PARTICIPLE_LINKS = word_set("as by in with to for on at from after under about"
 _OPENING_MARKS = "\"'“‘(["
 _PUNCTUATION = ",;:\"'“”‘’()"
 _PHRASE_STARTS = frozenset(phrase.split()[0] for phrase in _CONTEXT_PHRASES)
+# Chinese and Japanese openers that lean on the sentence before (no spaces to find a first word by): 'but',
+# 'however', 'besides', 'meanwhile', 'he', 'she', 'they', 'this', 'the said'; 'also', 'on the other hand',
+# 'moreover', 'that', 'this'.
+_CJK_CONTEXT_OPENERS = (
+    "但", "不过", "然而", "此外", "另外", "同时", "与此同时", "因此", "所以", "而且", "他", "她", "它", "这", "该",
+    "しかし", "一方", "また", "さらに", "ただ", "そのため", "その", "それ", "これ", "この", "彼",
+)  # fmt: skip
 
 
 def needs_context(sentence: str) -> bool:
     """True when a sentence opens with a word that needs the sentence before it (see the module docstring)."""
+    if sentence.lstrip(_OPENING_MARKS).startswith(_CJK_CONTEXT_OPENERS):
+        return True
     head = sentence.lstrip(_OPENING_MARKS).split(None, 1)
     first = head[0].strip(_PUNCTUATION).lower() if head else ""
     if first not in _CONTEXT_WORDS and first not in _PHRASE_STARTS and not _participle(first):

@@ -17,6 +17,10 @@ a chosen one loses by maximal marginal relevance. Story summaries weigh each art
 centrality and the square root of their word count, with the titles counted as part of the articles, open
 with the lead most outlets agree with, and count as support only outlets whose sentence agrees on the facts
 (``digest.agreement``). Everything is deterministic: ties go to the earlier sentence.
+
+Chinese and Japanese, written without spaces, are weighed by overlapping character pairs (their salient
+terms), and their words counted as one per two characters (``digest.text.word_count``): no stemming, no
+function words left out, and none of the English cues of a follow-on sentence or a list apply to them.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from digest.boilerplate import boilerplate_reason, is_boilerplate
 from digest.models import StorySentence
 from digest.readable import is_listing, needs_context, quote_cuts
 from digest.storyvectors import story_vectors
-from digest.text import salient_terms, word_set
+from digest.text import salient_terms, word_count, word_set
 
 __all__ = ["MIN_WORDS", "SIMILAR", "story_length", "summarize_article", "summarize_story", "usable_sentence"]
 
@@ -80,6 +84,10 @@ _MMR_LAMBDA = 0.7
 _STORY_CANDIDATES_PER_ARTICLE = 8
 
 _OPENING = "\"'“‘("
+_CLOSING = "\"'”’)]」』）"
+# Sentence ends of other scripts too: CJK full stops and full-width marks, the danda, the Arabic question mark.
+_SENTENCE_ENDS = (".", "!", "?", "…", "。", "｡", "！", "？", "।", "॥", "؟", "۔")
+_QUESTION_MARKS = ("?", "？", "؟")
 # An article's lead is among its first three usable sentences: a headline, dateline or byline may come
 # before it, and a quotation or a question that opens a feature is passed over for the news after it.
 _LEAD_CANDIDATES = 3
@@ -161,7 +169,7 @@ def _quotation_first(text: str) -> bool:
         return False
     closing = text.find("”" if text[0] == "“" else '"', 1)
     quoted = text[1:closing] if closing > 0 else text
-    return 2 * len(quoted.split()) >= len(text.split())
+    return 2 * word_count(quoted) >= word_count(text)
 
 
 def _best_opening(candidates: Sequence[_Sentence], scores: Sequence[float]) -> _Sentence | None:
@@ -179,7 +187,7 @@ def _plausible(sentence: str) -> bool:
     """The cheap half of ``usable_sentence``: 5+ words, not a question to the reader, heading, list nor
     quotation of someone it does not name."""
     tokens = sentence.split()
-    if len(tokens) < MIN_WORDS or sentence.rstrip().endswith("?"):
+    if word_count(sentence) < MIN_WORDS or sentence.rstrip().endswith(_QUESTION_MARKS):
         return False
     return (
         (_punctuated(sentence) or not _title_case(tokens))
@@ -190,7 +198,7 @@ def _plausible(sentence: str) -> bool:
 
 def _punctuated(sentence: str) -> bool:
     """True when the sentence ends like prose: a terminator, maybe inside closing quotes or brackets."""
-    return sentence.rstrip().rstrip("\"'”’)]").endswith((".", "!", "?", "…"))
+    return sentence.rstrip().rstrip(_CLOSING).endswith(_SENTENCE_ENDS)
 
 
 def _title_case(tokens: Sequence[str]) -> bool:
@@ -216,7 +224,7 @@ _Measures = tuple[Counter[str], float, int, bool, bool, float]
 def _measures(text: str, counts: Counter[str]) -> _Measures:
     """A candidate's terms, their norm, its word count, dangling and context openers, content signals."""
     first = text.lstrip(_OPENING).split(None, 1)[0].lower().rstrip(",;:")
-    size = text.count(" ") + 1
+    size = word_count(text)
     return counts, _norm(counts), size, first in _DANGLING, needs_context(text), _signals(text, size)
 
 

@@ -25,6 +25,29 @@ _DECLARED_CHARSET = re.compile(
 )
 # Encodings decode() already reads correctly (latin-1 pages are cp1252 in practice, as in browsers).
 _COVERED = frozenset({"utf-8", "ascii", "latin-1", "iso8859-1", "cp1252"})
+# Legacy encodings that browsers read as the larger one they grew into (WHATWG Encoding Standard): a page
+# labelled gb2312 routinely holds GBK characters, one labelled shift_jis or euc-kr Windows ones.
+_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+    "big5": "big5hkscs",
+    "tis-620": "cp874",
+}
+# Labels browsers know and Python does not.
+_LABELS = {
+    "x-gbk": "gb18030",
+    "csgb2312": "gb18030",
+    "gb_2312": "gb18030",
+    "gb_2312-80": "gb18030",
+    "x-sjis": "cp932",
+    "windows-31j": "cp932",
+    "windows-874": "cp874",
+}
+# A declared encoding is kept though a few bytes do not fit it (shown as U+FFFD, as browsers do), up to this
+# share of the text; past it the declaration is wrong.
+_MISFIT_SHARE = 0.01
 # Characters that XML 1.0 forbids and lxml refuses in strings.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Character references; those naming such characters ('&#1;', '&#xd800;') crash parsers just the same.
@@ -138,9 +161,12 @@ def decode_markup(data: bytes, source: str) -> str:
     if declared is None:
         return text
     try:
-        return data.decode(declared).replace("\r\n", "\n").replace("\r", "\n")
-    except (LookupError, UnicodeDecodeError):
+        decoded = data.decode(declared, errors="replace")
+    except LookupError:
         return text
+    if decoded.count("\ufffd") > _MISFIT_SHARE * len(decoded):
+        return text
+    return decoded.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -155,12 +181,12 @@ def _declared_charset(data: bytes) -> str | None:
     match = _DECLARED_CHARSET.search(data[:4096])
     if match is None:
         return None
-    name = (match[1] or match[2]).decode("ascii")
+    name = (match[1] or match[2]).decode("ascii").lower()
     try:
-        codec = codecs.lookup(name)
+        codec = codecs.lookup(_LABELS.get(name, name))
     except LookupError:
         return None
-    return None if codec.name in _COVERED else codec.name
+    return None if codec.name in _COVERED else _SUPERSETS.get(codec.name, codec.name)
 
 
 ENTITY_REFUSAL = "XML declares entities (possible entity-expansion attack); refused"

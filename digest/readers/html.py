@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as html_lib
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from digest.errors import SourceError
 from digest.models import RawArticle
 from digest.readers import _common
 from digest.readers._common import Element, Found
+from digest.text import word_count
 
 FORMAT = "html"
 JSON_LD = "html:json-ld"
@@ -27,7 +29,8 @@ _ARTICLE_TYPES = frozenset(
     }
 )  # fmt: skip
 _SCHEME = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.-]*:")
-_SITE_SEPARATORS = (" | ", " - ", " – ", " — ", " · ", " :: ", " » ")
+# Chinese sites join a headline and their name with a bare '_' or a full-width bar ('标题_新浪网').
+_SITE_SEPARATORS = (" | ", " - ", " – ", " — ", " · ", " :: ", " » ", " ｜ ", "｜", "_")
 _OTHER_DATE_METAS = (
     "og:published_time", "datepublished", "date", "pubdate", "publishdate", "dc.date", "dc.date.issued",
     "dcterms.created", "sailthru.date", "parsely-pub-date",
@@ -76,7 +79,7 @@ def read(data: bytes, source: str) -> list[RawArticle]:
     page = page_meta(tree)
     _absolute_links(tree, page)
     document = _extract(tree, source)
-    return [_article(page, document, source)]
+    return [_article(page, document, source, text)]
 
 
 def _absolute_links(tree: Element, page: PageMeta) -> None:
@@ -211,7 +214,7 @@ def _ld_url(ld: dict[str, Any]) -> str | None:
     return None
 
 
-def _article(page: PageMeta, document: Any, source: str) -> RawArticle:
+def _article(page: PageMeta, document: Any, source: str, markup: str) -> RawArticle:
     warnings: list[str] = []
     sites = _site_names(page, document)
     title = _first(_title_candidates(page, document, sites))
@@ -227,7 +230,7 @@ def _article(page: PageMeta, document: Any, source: str) -> RawArticle:
     if not paragraphs:
         raise SourceError(source, "no article text found in the page")
     date, when = _date(page, document, warnings)
-    author = _first(_author_candidates(page, document))
+    author = _first(_author_candidates(page, document, markup))
     publisher = _first(_publisher_candidates(page, document))
     url = _url(page, document, warnings)
     return RawArticle(
@@ -298,7 +301,7 @@ def _h1_with_more(title: str, h1: str) -> bool:
         if separator not in title:
             continue
         head, tail = title.rsplit(separator, 1)[0], title.split(separator, 1)[1]
-        if any(len(part.split()) >= 2 and folded.startswith(part.casefold()) for part in (head, tail)):
+        if any(word_count(part) >= 2 and folded.startswith(part.casefold()) for part in (head, tail)):
             return True
     return False
 
@@ -340,7 +343,7 @@ def _date(page: PageMeta, document: Any, warnings: list[str]) -> tuple[Found | N
     return found, when
 
 
-def _author_candidates(page: PageMeta, document: Any) -> Iterator[Found]:
+def _author_candidates(page: PageMeta, document: Any, markup: str) -> Iterator[Found]:
     yield from _found(", ".join(_common.unique(page.metas.get("author", []))), "html:meta:author")
     yield from _found(_ld_people(page.json_ld.get("author")), JSON_LD)
     for name in _OTHER_AUTHOR_METAS:
@@ -349,7 +352,22 @@ def _author_candidates(page: PageMeta, document: Any) -> Iterator[Found]:
             yield from _found(re.sub(r"^by\s+", "", value, flags=re.IGNORECASE), f"html:meta:{name}")
     guessed = getattr(document, "author", None)
     if guessed:
-        yield from _found(", ".join(_common.unique(guessed.split(";"))), TRAFILATURA)
+        # Trafilatura rewrites the names it guesses, and cuts the vowel signs off Devanagari ones
+        # ('संवाददाता' -> 'संवाददात'): a name the page does not show is not taken.
+        shown = markup.casefold()
+        names = [name for name in _common.unique(guessed.split(";")) if _shows(shown, name.casefold())]
+        yield from _found(", ".join(names), TRAFILATURA)
+
+
+def _shows(text: str, name: str) -> bool:
+    """True when ``name`` stands in ``text`` as whole words: not the start of a longer word ('संवाददात')."""
+    at = text.find(name)
+    while at >= 0:
+        after = text[at + len(name) : at + len(name) + 1]
+        if not after or not (after.isalnum() or unicodedata.category(after).startswith("M")):
+            return True
+        at = text.find(name, at + 1)
+    return False
 
 
 def _publisher_candidates(page: PageMeta, document: Any) -> Iterator[Found]:
