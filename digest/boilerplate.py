@@ -94,6 +94,8 @@ _RULES: tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...] = tuple(
             12,
             (),
         ),
+        # A site's menu: three or more short links between bars ('首页 | 新闻 | 财经', 'Home | World | Sport').
+        ("promo", r"^[^|]{1,16}+(?:\|[^|]{1,16}+){2,}$", 12, ("|",)),
         (
             "promo",
             r"^(?:sign up|subscribe|register now|get (?:our|the) (?:free |daily |weekly )?newsletter)\b",
@@ -200,7 +202,7 @@ _ALL_KEYS = tuple(dict.fromkeys(key for _, _, _, keys in _RULES for key in keys)
 _DATELINE = re.compile(
     rf"^(?:(?:last\s+)?(?:published|updated|posted|modified|first published)(?:\s+on|\s+at)?\s*:?\s*)?"
     rf"(?:[A-Z][\w.'’ -]{{1,30}}(?:\s*\([\w ]++\))?\s*[,:—–-]\s*)?"
-    rf"(?:{_DATE})(?:\s*[,|•·-]?\s*(?:at\s+)?(?:{_TIME}))?\s*[.|]?$",
+    rf"(?:{_DATE})(?:\s*[,|•·-]?\s*(?:at\s+)?(?:{_TIME}))?(?:\s*(?:来源|來源|出处|出典)\s*[:：][^:：]{{1,30}})?\s*[.|]?$",
     re.IGNORECASE,
 )
 _TIME_ONLY = re.compile(rf"^(?:(?:last\s+)?(?:published|updated|posted)\s*:?\s*)(?:{_TIME})$", re.IGNORECASE)

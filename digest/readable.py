@@ -54,10 +54,10 @@ _OPENING_MARKS = "\"'“‘(["
 _PUNCTUATION = ",;:\"'“”‘’()"
 _PHRASE_STARTS = frozenset(phrase.split()[0] for phrase in _CONTEXT_PHRASES)
 # Chinese and Japanese openers that lean on the sentence before (no spaces to find a first word by): 'but',
-# 'however', 'besides', 'meanwhile', 'he', 'she', 'they', 'this', 'the said'; 'also', 'on the other hand',
-# 'moreover', 'that', 'this'.
+# 'however', 'besides', 'meanwhile', 'so', 'of which', 'he', 'she', 'this', 'the said'; 'but', 'on the other
+# hand', 'also', 'moreover', 'that', 'this', 'he'.
 _CJK_CONTEXT_OPENERS = (
-    "但", "不过", "然而", "此外", "另外", "同时", "与此同时", "因此", "所以", "而且", "他", "她", "它", "这", "该",
+    "但", "不过", "然而", "此外", "另外", "同时", "与此同时", "因此", "所以", "而且", "其中", "他", "她", "它", "这", "该",
     "しかし", "一方", "また", "さらに", "ただ", "そのため", "その", "それ", "これ", "この", "彼",
 )  # fmt: skip
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import math
 import operator
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -39,7 +40,7 @@ from digest.boilerplate import boilerplate_reason, is_boilerplate
 from digest.models import StorySentence
 from digest.readable import is_listing, needs_context, quote_cuts
 from digest.storyvectors import story_vectors
-from digest.text import salient_terms, word_count, word_set
+from digest.text import CJK, salient_terms, word_count, word_set
 
 __all__ = ["MIN_WORDS", "SIMILAR", "story_length", "summarize_article", "summarize_story", "usable_sentence"]
 
@@ -88,6 +89,7 @@ _CLOSING = "\"'”’)]」』）"
 # Sentence ends of other scripts too: CJK full stops and full-width marks, the danda, the Arabic question mark.
 _SENTENCE_ENDS = (".", "!", "?", "…", "。", "｡", "！", "？", "।", "॥", "؟", "۔")
 _QUESTION_MARKS = ("?", "？", "؟")
+_CJK_CHARACTER = re.compile(f"[{CJK}]")
 # An article's lead is among its first three usable sentences: a headline, dateline or byline may come
 # before it, and a quotation or a question that opens a feature is passed over for the news after it.
 _LEAD_CANDIDATES = 3
@@ -190,7 +192,7 @@ def _plausible(sentence: str) -> bool:
     if word_count(sentence) < MIN_WORDS or sentence.rstrip().endswith(_QUESTION_MARKS):
         return False
     return (
-        (_punctuated(sentence) or not _title_case(tokens))
+        (_punctuated(sentence) or not (_title_case(tokens) or _uncased(sentence)))
         and not is_listing(sentence)
         and not _unattributed(sentence)
     )
@@ -199,6 +201,12 @@ def _plausible(sentence: str) -> bool:
 def _punctuated(sentence: str) -> bool:
     """True when the sentence ends like prose: a terminator, maybe inside closing quotes or brackets."""
     return sentence.rstrip().rstrip(_CLOSING).endswith(_SENTENCE_ENDS)
+
+
+def _uncased(sentence: str) -> bool:
+    """True for a line in a script without capitals (Chinese, Devanagari, Arabic), or in CJK with a few Latin
+    letters: only its missing sentence end shows it to be a heading or a menu."""
+    return sentence.upper() == sentence.lower() or _CJK_CHARACTER.search(sentence) is not None
 
 
 def _title_case(tokens: Sequence[str]) -> bool:

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from digest.errors import SourceError
 from digest.models import RawArticle
+from digest.readers import _common, reader_for
 from digest.readers import html as html_reader
-from digest.readers import reader_for
 
 SOURCE = "pages/storm.html"
 
@@ -335,6 +335,32 @@ def test_a_declared_chinese_site_name_goes_after_an_underscore() -> None:
     assert (
         read_one(page(head, body=CHINESE.replace("<h1>", "<h2>").replace("</h1>", "</h2>"))).title
         == "地铁开通"
+    )
+
+
+def test_a_table_laying_out_the_page_is_read_and_a_data_table_is_not() -> None:
+    layout = (
+        "<table><tr><td class='nav'>Home</td></tr><tr><td>"
+        + "<br><br>".join(PARAGRAPHS)
+        + "</td></tr></table><table><tr><th>Town</th><th>Homes without power</th></tr>"
+        + "<tr><td>Northport</td><td>4,200</td></tr></table>"
+    )
+    paragraphs = _common.paragraphs(_common.parse_fragment(layout))
+    assert paragraphs == ("Home", *PARAGRAPHS)
+    # Rows left outside any table (as trafilatura returns some) are blocks: no text runs into a heading's.
+    stray = (
+        "<tr><td><h1>Storm hits the coast</h1><table><tr><td><p>"
+        + PARAGRAPHS[0]
+        + "</p></td></tr></table></td></tr>"
+    )
+    assert _common.paragraphs(_common.parse_fragment(stray)) == (PARAGRAPHS[0],)
+
+
+def test_two_line_breaks_in_a_row_part_paragraphs_and_one_does_not() -> None:
+    markup = f"<div>{PARAGRAPHS[0]}<br> <br>{PARAGRAPHS[1]}<br>{PARAGRAPHS[2]}</div>"
+    assert _common.paragraphs(_common.parse_fragment(markup)) == (
+        PARAGRAPHS[0],
+        f"{PARAGRAPHS[1]} {PARAGRAPHS[2]}",
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
+import itertools
 import json
 import re
 import unicodedata
@@ -16,7 +18,7 @@ from digest.errors import SourceError
 from digest.models import RawArticle
 from digest.readers import _common
 from digest.readers._common import Element, Found
-from digest.text import word_count
+from digest.text import CJK, word_count
 
 FORMAT = "html"
 JSON_LD = "html:json-ld"
@@ -49,6 +51,13 @@ _TAGS = {
 _HIGHLIGHTS = {"#b": "b", "#i": "i", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup"}
 _KEPT_ATTRIBUTES = {"a": ("href",), "img": ("src", "alt")}
 _HEADING_LEVELS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Trafilatura takes a main text shorter than 250 characters for a failed extraction and replaces it with
+# whatever its fallbacks find (a menu, often). A CJK character says about what three Latin ones do (a word
+# of 1.7 characters against one of 5 and a space), so a short Chinese report is a third as long.
+_CJK_MIN_EXTRACTED = 80
+_CJK_CHARACTER = re.compile(f"[{CJK}]")
+_CJK_SAMPLE = 200_000  # characters of the page looked at
+_CJK_PAGE_CHARACTERS = 200
 
 
 @dataclass(frozen=True)
@@ -78,7 +87,7 @@ def read(data: bytes, source: str) -> list[RawArticle]:
     tree = _parse(text, source)
     page = page_meta(tree)
     _absolute_links(tree, page)
-    document = _extract(tree, source)
+    document = _extract(tree, source, cjk=_is_cjk(text))
     return [_article(page, document, source, text)]
 
 
@@ -106,13 +115,32 @@ def _parse(text: str, source: str) -> Element:
         raise SourceError(source, "no article text found in the page") from exc
 
 
-def _extract(tree: Element, source: str) -> Any:
+def _is_cjk(markup: str) -> bool:
+    """True when a page is written in Chinese or Japanese: it holds more CJK characters than a page quoting
+    a few names would."""
+    found = _CJK_CHARACTER.finditer(markup, 0, _CJK_SAMPLE)
+    return next(itertools.islice(found, _CJK_PAGE_CHARACTERS - 1, None), None) is not None
+
+
+@functools.cache
+def _cjk_settings() -> Any:
+    """Trafilatura's settings with its least main text counted for CJK (see ``_CJK_MIN_EXTRACTED``)."""
+    from trafilatura.settings import use_config
+
+    settings = use_config()
+    settings.set("DEFAULT", "MIN_EXTRACTED_SIZE", str(_CJK_MIN_EXTRACTED))
+    return settings
+
+
+def _extract(tree: Element, source: str, *, cjk: bool = False) -> Any:
     """Trafilatura's main-text Document for the page, or None when it finds no main text."""
     import trafilatura
+    from trafilatura.settings import DEFAULT_CONFIG
 
     try:
         return trafilatura.bare_extraction(
             tree,
+            config=_cjk_settings() if cjk else DEFAULT_CONFIG,
             with_metadata=True,
             include_comments=False,
             include_formatting=True,
@@ -300,8 +328,12 @@ def _h1_with_more(title: str, h1: str) -> bool:
     for separator in _SITE_SEPARATORS:
         if separator not in title:
             continue
-        head, tail = title.rsplit(separator, 1)[0], title.split(separator, 1)[1]
-        if any(word_count(part) >= 2 and folded.startswith(part.casefold()) for part in (head, tail)):
+        first, head, tail = (
+            title.split(separator, 1)[0],
+            title.rsplit(separator, 1)[0],
+            title.split(separator, 1)[1],
+        )
+        if any(word_count(part) >= 2 and folded.startswith(part.casefold()) for part in (first, head, tail)):
             return True
     return False
 
