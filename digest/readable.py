@@ -25,6 +25,13 @@ _CONTEXT_WORDS = word_set(
     additionally besides instead otherwise therefore thus hence consequently then indeed likewise
     similarly accordingly again too though
     """
+) | word_set(
+    # Hindi and Russian pronouns and connectives: 'he' (honorific), 'he', 'she', 'they', 'this', 'but',
+    # 'however', 'so'; 'he', 'she', 'they', 'this', 'however', 'but', 'also', 'so'.
+    """
+    उन्होंने उसने उसे उनका उनकी उनके वह वे यह ये इसने इसका इसकी इसके लेकिन परंतु किंतु हालांकि हालाँकि इसलिए
+    он она оно они его её ее их это этот эта эти однако но также поэтому
+    """
 )
 _CONTEXT_PHRASES = (
     "in a separate development",
@@ -41,6 +48,10 @@ _CONTEXT_PHRASES = (
     "in turn",
     "in the meantime",
     "on top of that",
+    "साथ ही",
+    "кроме того",
+    "тем не менее",
+    "при этом",
 )
 # "This year ..." names a time, not something said before.
 _TIMES = word_set(

@@ -78,6 +78,7 @@ _DANGLING_PENALTY = 0.4
 _DANGLING = word_set(
     """
     he her his it its she such that their these they this those
+    उन्होंने उसने वह वे यह ये इसने उनका उनकी उनके он она они его её ее их это этот эта эти
     """
 )
 # Maximal marginal relevance: weight of a sentence's own score against its similarity to chosen ones.
