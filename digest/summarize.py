@@ -20,7 +20,8 @@ with the lead most outlets agree with, and count as support only outlets whose s
 
 Chinese and Japanese, written without spaces, are weighed by overlapping character pairs (their salient
 terms), and their words counted as one per two characters (``digest.text.word_count``): no stemming, no
-function words left out, and none of the English cues of a follow-on sentence or a list apply to them.
+function words left out, and of the cues of a follow-on sentence only a few openers ('但', '一方で'); a line
+in them, or in any script without capitals, that does not end like a sentence is never chosen.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 The splitter is regex based: it finds every terminator (``.``, ``?``, ``!``, ``…``, ``...``) with any
 closing quotes or brackets after it, then decides from the token before it and the word after it
 whether the terminator ends a sentence. Terminators of other scripts (the ideographic full stop ``。``,
-the full-width ``！`` and ``？``, the Devanagari danda ``।``, the Arabic ``؟``) always end one, with no
-space needed after them, but for CJK ones inside a quotation (``「...。...」``). Blank lines always end a
+the full-width ``！`` and ``？``, the Devanagari danda ``।``, the Arabic ``؟``) end one with no space
+needed after them, but never inside a quotation (``「...。...」``, ``“...।...”``). Blank lines always end a
 sentence; single newlines are spaces.
 
 Chinese and Japanese are written without spaces between words: their runs of characters count as words
@@ -285,7 +285,7 @@ def _period_ends_sentence(text: str, start: int, match: re.Match[str], end: int)
 
 
 def _mark_ranges() -> str:
-    """The combining marks of the Basic Multilingual Plane as a character class body ('\u0300-\u036f...')."""
+    """The combining marks of the Basic Multilingual Plane as the ranges of a character class."""
     marks = [code for code in range(0x300, 0x10000) if unicodedata.category(chr(code)).startswith("M")]
     ranges: list[list[int]] = []
     for code in marks:
