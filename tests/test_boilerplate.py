@@ -63,6 +63,15 @@ needs_bbc = pytest.mark.skipif(not BBC.is_dir(), reason="BBC corpus not availabl
             "Rescue teams gather at the trailhead on Thursday morning. Photograph: Mark Evans/Mountain Courier",
             "photo-credit",
         ),
+        ("责任编辑：张丽", "byline"),
+        ("（记者：王晓明）", "byline"),
+        ("来源：新华社", "byline"),
+        ("2024年7月10日 18時00分", "dateline"),
+        ("2024年5月3日", "dateline"),
+        ("版权所有 © 2024 城市新闻网 保留所有权利", "copyright"),
+        ("2024年06月03日 09:30 来源：城市新闻网", "dateline"),
+        ("首页 | 新闻 | 财经 | 股票 | 基金", "promo"),
+        ("Home | World | Business | Sport", "promo"),
     ],
 )
 def test_boilerplate_is_recognised(line: str, reason: str) -> None:
@@ -91,6 +100,13 @@ def test_boilerplate_is_recognised(line: str, reason: str) -> None:
         "The post of chairman appeared first on the agenda, ahead of the budget.",
         "She showed reporters one photo: a boy holding a flag outside the school.",
         "We would love to hear more from the minister, the union said.",
+        # Long paragraphs of Chinese, Japanese and Hindi prose are a few 'words' between spaces.
+        "杭州地铁十号线北段28日上午正式开通运营，线路全长约十四公里，共设车站十一座，连接城北的新兴居住区与市中心。",
+        "记者从杭州市交通运输局获悉，新线开通后沿线居民的通勤时间将大幅缩短。",
+        "東京都は十日、今夏の記録的な猛暑により電力需要が急増する恐れがあるとして、節電への協力を呼びかけた。",
+        "2024年7月10日、東京都は節電への協力を呼びかけた。",
+        "The vote split 52 | 48 on the first count and 51 | 49 on the second, officials said.",
+        "भारत मौसम विज्ञान विभाग ने शनिवार को घोषणा की कि मानसून ने केरल के तट पर दस्तक दे दी है।",
         "",
     ],
 )

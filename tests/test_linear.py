@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
-from digest.language.boilerplate import boilerplate_reason
-from digest.language.text import headline_from_lead, split_sentences
-from digest.models import RawArticle
 from digest.read import dates
+from digest.language.boilerplate import boilerplate_reason
+from digest.summarize.facts import key_facts
+from digest.models import RawArticle
 from digest.read.normalize import normalize
 from digest.read.readers import reader_for
 from digest.read.readers._common import byline_name
-from digest.summarize.facts import key_facts
+from digest.language.text import headline_from_lead, split_sentences, word_count, words
 from tests.conftest import growth
 
 MEGABYTE = 1_000_000  # under build.max_file_mb's default with room to spare
@@ -150,6 +150,9 @@ def test_sentence_splitting_time_grows_in_step_with_the_text() -> None:
             "." * count + "x",  # one run of terminators, glued to a lowercase word
             'a."Ab' * (count // 5),  # straight quotes glued to both sentences
             "Dr.\n" * (count // 4),  # terminators that end no sentence, on lines of their own
+            "「" + "中。" * (count // 2),  # CJK full stops inside a quotation never closed
+            "「中。」" * (count // 4),  # and inside quotations closed at once
+            "中!" * (count // 2),  # '!' glued to CJK characters
         ]
         for count in (2_000, 16_000)
     }
@@ -159,6 +162,8 @@ def test_sentence_splitting_time_grows_in_step_with_the_text() -> None:
         for text in texts[count]:
             split_sentences(text)
         headline_from_lead(leads[count])
+        words(texts[count][3] + texts[count][5])
+        word_count(texts[count][3] + texts[count][5])
 
     assert growth(split, 2_000, 16_000) < EIGHTFOLD
 

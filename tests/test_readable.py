@@ -20,6 +20,13 @@ from digest.summarize.summaries import summarize_article, usable_sentence
         "Seen as a likely successor, the finance minister declined to comment.",
         '"They have let us down," said one resident of the town.',
         "This was the third time the bridge had been closed this year.",
+        "其中，城市上涨0.3%，农村上涨0.2%。",
+        "但专家提醒，下半年物价走势仍存在不确定性。",
+        "一方で、熱中症を防ぐため無理な節電を控えるよう求めている。",
+        "उन्होंने बताया कि अल नीनो की स्थिति कमजोर पड़ रही है।",
+        "हालांकि विशेषज्ञों ने बाढ़ की चेतावनी दी है।",
+        "Однако экономисты обратили внимание на риски.",
+        "Кроме того, министр пообещал снизить налоги.",
     ],
 )
 def test_openers_that_need_the_sentence_before(sentence: str) -> None:
@@ -34,6 +41,10 @@ def test_openers_that_need_the_sentence_before(sentence: str) -> None:
         "The Bank of England raised interest rates to 5.25% on Thursday.",
         "Heavy rain forced 2,000 people from their homes in Wales.",
         "Italy's economy shrank in the last three months of the year.",
+        "国家统计局3日发布数据显示，5月份全国居民消费价格同比上涨0.3%。",
+        "東京都は十日、節電への協力を呼びかける方針を明らかにした。",
+        "भारत मौसम विज्ञान विभाग ने शनिवार को मानसून की घोषणा की।",
+        "Правительство внесло в Госдуму проект бюджета.",
     ],
 )
 def test_openers_that_stand_alone(sentence: str) -> None:

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from digest.errors import SourceError
 from digest.models import RawArticle
+from digest.read.readers import _common, reader_for
 from digest.read.readers import html as html_reader
-from digest.read.readers import reader_for
 
 SOURCE = "pages/storm.html"
 
@@ -278,6 +278,90 @@ def test_declared_charset_is_honoured_when_the_bytes_are_not_utf8() -> None:
     greek = "Καταιγίδα στην ακτή"
     article = read_one(page(f"<title>{greek}</title>", charset="iso-8859-7").encode("iso-8859-7"))
     assert article.title == greek
+
+
+CHINESE = (
+    "<article><h1>杭州地铁十号线北段开通运营</h1>"
+    "<p>杭州地铁十号线北段28日上午正式开通运营，线路全长约十四公里，共设车站十一座，连接城北的新兴居住区与"
+    "市中心的主要商业区。杭州市交通运输局表示，新线开通后，沿线居民的通勤时间将大幅缩短。</p>"
+    "<p>据介绍，十号线北段采用六节编组的列车，最高运行速度为每小时八十公里，高峰时段行车间隔为四分三十秒。"
+    "运营公司还在各车站增设了无障碍电梯和母婴室，并全面支持手机扫码等多种支付方式。</p>"
+    "</article>"
+)
+
+
+@pytest.mark.parametrize(
+    ("label", "codec", "text"),
+    [
+        # Pages labelled gb2312 hold GBK characters ('镕' is not in GB2312), as browsers read them.
+        ("gb2312", "gbk", "朱镕基"),
+        ("GBK", "gbk", "朱镕基"),
+        ("x-gbk", "gbk", "朱镕基"),
+        # Pages labelled shift_jis hold Windows characters ('①' is not in Shift_JIS).
+        ("shift_jis", "cp932", "東京①"),
+        ("euc-kr", "cp949", "서울 뉴스"),
+        ("big5", "big5hkscs", "臺北新聞"),
+    ],
+)
+def test_legacy_cjk_encodings_are_read_as_browsers_read_them(label: str, codec: str, text: str) -> None:
+    markup = page(f"<title>{text}</title>", body=CHINESE.replace("杭州市", text, 1), charset=label)
+    article = read_one(markup.encode(codec, errors="replace"))
+    assert article.title == text
+    assert text in article.paragraphs[0]
+
+
+def test_a_few_bytes_that_do_not_fit_the_declared_encoding_do_not_lose_the_page() -> None:
+    data = page("<title>杭州地铁开通</title>", body=CHINESE, charset="gb2312").encode("gbk")
+    broken = data.replace("线路".encode("gbk"), b"\xff\xff", 1)
+    article = read_one(broken)
+    assert article.title == "杭州地铁开通"
+    assert "\ufffd" in article.paragraphs[0] and "连接城北" in article.paragraphs[0]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "杭州地铁十号线北段开通运营_城市新闻网",
+        "杭州地铁十号线北段开通运营｜城市新闻网",
+        "杭州地铁十号线北段开通运营 | 城市新闻网",
+    ],
+)
+def test_a_chinese_sites_name_after_the_headline_goes(title: str) -> None:
+    assert read_one(page(f"<title>{title}</title>", body=CHINESE)).title == "杭州地铁十号线北段开通运营"
+
+
+def test_a_declared_chinese_site_name_goes_after_an_underscore() -> None:
+    head = '<meta property="og:site_name" content="城市新闻网"><title>地铁开通_城市新闻网</title>'
+    assert (
+        read_one(page(head, body=CHINESE.replace("<h1>", "<h2>").replace("</h1>", "</h2>"))).title
+        == "地铁开通"
+    )
+
+
+def test_a_table_laying_out_the_page_is_read_and_a_data_table_is_not() -> None:
+    layout = (
+        "<table><tr><td class='nav'>Home</td></tr><tr><td>"
+        + "<br><br>".join(PARAGRAPHS)
+        + "</td></tr></table><table><tr><th>Town</th><th>Homes without power</th></tr>"
+        + "<tr><td>Northport</td><td>4,200</td></tr></table>"
+    )
+    paragraphs = _common.paragraphs(_common.parse_fragment(layout))
+    assert paragraphs == ("Home", *PARAGRAPHS)
+    # Rows left outside any table (as trafilatura returns some) are blocks: no text runs into a heading's.
+    stray = (
+        "<tr><td><h1>Storm hits the coast</h1><table><tr><td><p>"
+        + PARAGRAPHS[0]
+        + "</p></td></tr></table></td></tr>"
+    )
+    assert _common.paragraphs(_common.parse_fragment(stray)) == (PARAGRAPHS[0],)
+
+
+def test_two_line_breaks_in_a_row_part_paragraphs_and_one_does_not() -> None:
+    markup = f"<div>{PARAGRAPHS[0]}<br> <br>{PARAGRAPHS[1]}<br>{PARAGRAPHS[2]}</div>"
+    assert _common.paragraphs(_common.parse_fragment(markup)) == (
+        PARAGRAPHS[0],
+        f"{PARAGRAPHS[1]} {PARAGRAPHS[2]}",
+    )
 
 
 def test_xhtml_with_an_xml_declaration() -> None:

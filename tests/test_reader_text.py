@@ -249,3 +249,28 @@ def test_a_date_from_a_line_dropped_as_boilerplate_dates_nothing() -> None:
     article = normalize(raw)
     assert "Storm closes ports 4 March 2024" in article.removed
     assert (article.date, article.date_from, article.published) == (None, None, None)
+
+
+def test_a_chinese_article_with_a_date_line_under_its_headline() -> None:
+    article = one(
+        "广东多地遭遇强降雨 部分地区启动防汛应急响应\n\n2024年5月3日\n\n"
+        "受强对流天气影响，广东省中北部多地3日出现暴雨到大暴雨，局部地区累计降雨量超过二百毫米。"
+        "广东省防汛防旱防风总指挥部当天下午决定扩大应急响应范围。\n\n"
+        "据气象部门监测，此次降雨过程具有持续时间长、强度大、范围广的特点。\n"
+    )
+    assert article.title == "广东多地遭遇强降雨 部分地区启动防汛应急响应"
+    assert (article.date, article.date_from) == ("2024-05-03", "header")
+    assert article.summary is None
+    assert article.paragraphs[0].startswith("受强对流天气影响")
+
+
+def test_a_chinese_article_without_a_headline_gets_one_from_its_lead() -> None:
+    from digest.read.normalize import normalize
+
+    article = one(
+        "受强对流天气影响，广东省中北部多地3日出现暴雨到大暴雨，局部地区累计降雨量超过二百毫米。"
+        "广东省防汛防旱防风总指挥部当天下午决定扩大应急响应范围。\n\n"
+        "据气象部门监测，此次降雨过程具有持续时间长、强度大、范围广的特点。\n"
+    )
+    assert article.title is None
+    assert normalize(article).title == "受强对流天气影响，广东省中北部多地3日出现暴雨到大暴雨"

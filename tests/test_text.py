@@ -19,6 +19,7 @@ from digest.language.text import (
     sentence_spans,
     split_sentences,
     stem,
+    word_count,
     words,
 )
 from tests.conftest import growth
@@ -145,6 +146,77 @@ def test_glued_reference_summaries_resplit_into_article_sentences() -> None:
             hits += sentence in known
     assert total > 800
     assert hits / total > 0.93
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Chinese: the ideographic full stop and full-width marks end a sentence with no space after them.
+        (
+            "地铁今天开通。乘客很多！你去了吗？我去了。",
+            ["地铁今天开通。", "乘客很多！", "你去了吗？", "我去了。"],
+        ),
+        # A quotation of two sentences stays whole with its speaker, and its closing mark with it.
+        (
+            "李女士说：“路上很堵。现在方便多了！”商户也很高兴。",
+            ["李女士说：“路上很堵。现在方便多了！”", "商户也很高兴。"],
+        ),
+        (
+            "担当者は「大切だ。協力してほしい」と話した。次の文。",
+            ["担当者は「大切だ。協力してほしい」と話した。", "次の文。"],
+        ),
+        # Half-width '!' and '?' glued to Chinese end a sentence too; between Latin letters they do not.
+        ("太好了!我们赢了?是的。", ["太好了!", "我们赢了?", "是的。"]),
+        ("Yahoo!Japan 发布新品。", ["Yahoo!Japan 发布新品。"]),
+        # A stray opening mark does not hold the rest of a long paragraph in one sentence.
+        ("「" + "这是一个句子。" * 60, ["「" + "这是一个句子。" * 43] + ["这是一个句子。"] * 17),
+        # The Devanagari danda and double danda; the Arabic question mark; the Urdu full stop.
+        ("मानसून आ गया है। किसान खुश हैं॥ बारिश होगी।", ["मानसून आ गया है।", "किसान खुश हैं॥", "बारिश होगी।"]),
+        (
+            "उन्होंने कहा, “हम तैयार हैं। मदद आएगी।” फिर वे चले गए।",
+            ["उन्होंने कहा, “हम तैयार हैं। मदद आएगी।”", "फिर वे चले गए।"],
+        ),
+        ("هل يكفي ذلك؟ يرى خبراء أن الطلب سيرتفع.", ["هل يكفي ذلك؟", "يرى خبراء أن الطلب سيرتفع."]),
+        ("حکومت نے اعلان کیا۔ بارش ہوگی۔", ["حکومت نے اعلان کیا۔", "بارش ہوگی۔"]),
+        # Cyrillic and Arabic prose with ordinary full stops, as before.
+        (
+            "Доходы составят 40,3 трлн руб., расходы — 41,5 трлн руб. Об этом сообщил министр.",
+            ["Доходы составят 40,3 трлн руб., расходы — 41,5 трлн руб.", "Об этом сообщил министр."],
+        ),
+        (
+            "افتتحت الحكومة المحطة. وقالت الوزارة إنها كبيرة.",
+            ["افتتحت الحكومة المحطة.", "وقالت الوزارة إنها كبيرة."],
+        ),
+    ],
+)
+def test_split_sentences_of_other_scripts(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+def test_words_keep_devanagari_vowel_signs_and_pair_chinese_characters() -> None:
+    # Devanagari vowel signs and viramas are combining marks, which \w does not match.
+    assert words("किसानों के लिए हिंदी") == ["किसानों", "के", "लिए", "हिंदी"]
+    assert words("杭州地铁28日开通，B型列车") == [
+        "杭州",
+        "州地",
+        "地铁",
+        "28",
+        "日开",
+        "开通",
+        "b",
+        "型列",
+        "列车",
+    ]
+    assert words("東京都は十日") == ["東京", "京都", "都は", "は十", "十日"]
+    assert words("北") == ["北"]
+    assert "~地铁" in salient_terms("杭州地铁开通") and "地铁" in content_terms("杭州地铁开通")
+
+
+def test_word_count_counts_chinese_and_japanese_by_pairs_of_characters() -> None:
+    assert word_count("The council met on Monday.") == 5
+    assert word_count("मानसून आ गया है।") == 4
+    assert word_count("杭州地铁今天开通。") == 4  # eight characters
+    assert word_count("杭州地铁 28日开通，B型列车。") == 2 + 1 + 2 + 1 + 2  # 杭州地铁, 28, 日开通, B, 型列车
 
 
 def test_words_lowercase_and_keep_internal_apostrophes_and_hyphens() -> None:

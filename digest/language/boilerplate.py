@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from digest.language.text import STOPWORDS, word_set
+from digest.language.text import STOPWORDS, word_count, word_set
 
 __all__ = [
     "CAPTION",
@@ -50,9 +50,11 @@ _WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?"
 _DATE = (
     rf"(?:{_WEEKDAY},?\s+)?(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?(?:\s+\d{{4}})?|"
     rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?(?:\s+\d{{4}})?|\d{{4}}-\d\d-\d\d(?:t[\d:.+z-]+)?|"
-    rf"\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|{_WEEKDAY})"
+    rf"\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|{_WEEKDAY}|\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)"
 )
-_TIME = r"\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?(?:\s*\(?[a-z]{2,4}\)?)?|\d{1,2}\s*[ap]\.?m\.?"
+_TIME = (
+    r"\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?(?:\s*\(?[a-z]{2,4}\)?)?|\d{1,2}\s*[ap]\.?m\.?|\d{1,2}[時时]\d\d分?"
+)
 
 # (reason, pattern, most words the line may have, keys). Patterns are case-insensitive. A rule with
 # keys is searched anywhere, but only in lines holding one of its keys (lowercase); a rule without keys
@@ -63,6 +65,13 @@ _RULES: tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...] = tuple(
         ("byline", r"^(?:author|authors|byline|reporter|reporters|writer|words|story)\s*[:|]\s*\S", 12, ()),
         ("byline", r"^\(?(?:additional\s+)?reporting by\b", 40, ()),
         ("byline", r"^\(?editing by\b", 20, ()),
+        # Chinese and Japanese: 'editor in charge:', 'editor:', 'reporter:', 'source:', 'original headline:'.
+        (
+            "byline",
+            r"^[(（]?(?:责任编辑|責任編輯|编辑|編輯|记者|記者|作者|来源|來源|原标题|原標題|文)\s*[:：]",
+            12,
+            (),
+        ),
         (
             "author-bio",
             rf"\bfollow (?:him|her|them|me) (?:on|at|@)\s*(?:{_NETWORKS})?\b",
@@ -85,6 +94,8 @@ _RULES: tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...] = tuple(
             12,
             (),
         ),
+        # A site's menu: three or more short links between bars ('首页 | 新闻 | 财经', 'Home | World | Sport').
+        ("promo", r"^[^|]{1,16}+(?:\|[^|]{1,16}+){2,}$", 12, ("|",)),
         (
             "promo",
             r"^(?:sign up|subscribe|register now|get (?:our|the) (?:free |daily |weekly )?newsletter)\b",
@@ -162,6 +173,12 @@ _RULES: tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...] = tuple(
         ("copyright", r"^(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4}))", 40, ()),
         ("copyright", r"\ball rights reserved\b", 40, ("rights reserved",)),
         (
+            "copyright",
+            r"版权所有|版權所有|保留所有权利|無断転載|सर्वाधिकार सुरक्षित",
+            40,
+            ("版权所有", "版權所有", "保留所有权利", "無断転載", "सर्वाधिकार सुरक्षित"),
+        ),
+        (
             "republished",
             r"^(?:this|a version of this) (?:article|story|piece|post|column|report|interview) "
             r"(?:was |is |has been )?(?:(?:originally|first|also) (?:published|appeared|posted)|"
@@ -185,7 +202,7 @@ _ALL_KEYS = tuple(dict.fromkeys(key for _, _, _, keys in _RULES for key in keys)
 _DATELINE = re.compile(
     rf"^(?:(?:last\s+)?(?:published|updated|posted|modified|first published)(?:\s+on|\s+at)?\s*:?\s*)?"
     rf"(?:[A-Z][\w.'’ -]{{1,30}}(?:\s*\([\w ]++\))?\s*[,:—–-]\s*)?"
-    rf"(?:{_DATE})(?:\s*[,|•·-]?\s*(?:at\s+)?(?:{_TIME}))?\s*[.|]?$",
+    rf"(?:{_DATE})(?:\s*[,|•·-]?\s*(?:at\s+)?(?:{_TIME}))?(?:\s*(?:来源|來源|出处|出典)\s*[:：][^:：]{{1,30}})?\s*[.|]?$",
     re.IGNORECASE,
 )
 _TIME_ONLY = re.compile(rf"^(?:(?:last\s+)?(?:published|updated|posted)\s*:?\s*)(?:{_TIME})$", re.IGNORECASE)
@@ -206,7 +223,7 @@ _HANDLE = re.compile(r"(?:^|\s)@\w{2,}")
 _HANDLE_INVITE = re.compile(
     rf"\b(?:follow|find|tweet|dm|message|contact)\b|\b(?:{_NETWORKS})\b", re.IGNORECASE
 )
-_TERMINAL = ".!?\"'”’:…"
+_TERMINAL = ".!?\"'”’:…。｡！？」』।॥؟۔"
 _MAX_CAPTION_WORDS = 25
 
 
@@ -215,7 +232,7 @@ def boilerplate_reason(paragraph: str, *, author: str | None = None) -> str | No
     line = " ".join(paragraph.split())
     if not line:
         return None
-    count = line.count(" ") + 1
+    count = word_count(line)
     reason = _rule_reason(line, count)
     if reason is not None:
         return reason
@@ -252,8 +269,7 @@ def is_headline_list_label(line: str) -> bool:
 
 def looks_like_headline(line: str) -> bool:
     """A short line that does not end like a sentence, as a headline in a list of them does."""
-    words = line.split()
-    return 0 < len(words) <= _MAX_LISTED_HEADLINE_WORDS and line.rstrip()[-1] not in _TERMINAL
+    return 0 < word_count(line) <= _MAX_LISTED_HEADLINE_WORDS and line.rstrip()[-1] not in _TERMINAL
 
 
 # A story's summary and its key facts screen the same sentences, one after the other.

@@ -2,7 +2,7 @@
 
 - ``needs_context``: it opens with a pronoun ("He", "They"), a connective ("However", "But", "Also",
   "Meanwhile", "In a separate development") or a participle ("Seen as ..., "), which lean on what came
-  before. "This year" and the like are times, not references.
+  before; in Chinese and Japanese, with one of a few such words ("但", "此外", "一方で", "また"). "This year" and the like are times, not references.
 - ``is_listing``: it is a list, not prose: a team sheet, a spec sheet, nominees, an "In full:" list, a
   correction note, a caption, a label ("Subs:", ": Douglas, Lauren, ...").
 - ``quote_cuts``: within an article's sentences, the ones that cut a quotation: they start inside a
@@ -25,6 +25,13 @@ _CONTEXT_WORDS = word_set(
     additionally besides instead otherwise therefore thus hence consequently then indeed likewise
     similarly accordingly again too though
     """
+) | word_set(
+    # Hindi and Russian pronouns and connectives: 'he' (honorific), 'he', 'she', 'they', 'this', 'but',
+    # 'however', 'so'; 'he', 'she', 'they', 'this', 'however', 'but', 'also', 'so'.
+    """
+    उन्होंने उसने उसे उनका उनकी उनके वह वे यह ये इसने इसका इसकी इसके लेकिन परंतु किंतु हालांकि हालाँकि इसलिए
+    он она оно они его её ее их это этот эта эти однако но также поэтому
+    """
 )
 _CONTEXT_PHRASES = (
     "in a separate development",
@@ -41,6 +48,10 @@ _CONTEXT_PHRASES = (
     "in turn",
     "in the meantime",
     "on top of that",
+    "साथ ही",
+    "кроме того",
+    "тем не менее",
+    "при этом",
 )
 # "This year ..." names a time, not something said before.
 _TIMES = word_set(
@@ -53,10 +64,19 @@ _PARTICIPLE_LINKS = word_set("as by in with to for on at from after under about"
 _OPENING_MARKS = "\"'“‘(["
 _PUNCTUATION = ",;:\"'“”‘’()"
 _PHRASE_STARTS = frozenset(phrase.split()[0] for phrase in _CONTEXT_PHRASES)
+# Chinese and Japanese openers that lean on the sentence before (no spaces to find a first word by): 'but',
+# 'however', 'besides', 'meanwhile', 'so', 'of which', 'he', 'she', 'this', 'the said'; 'but', 'on the other
+# hand', 'also', 'moreover', 'that', 'this', 'he'.
+_CJK_CONTEXT_OPENERS = (
+    "但", "不过", "然而", "此外", "另外", "同时", "与此同时", "因此", "所以", "而且", "其中", "他", "她", "它", "这", "该",
+    "しかし", "一方", "また", "さらに", "ただ", "そのため", "その", "それ", "これ", "この", "彼",
+)  # fmt: skip
 
 
 def needs_context(sentence: str) -> bool:
     """True when a sentence opens with a word that needs the sentence before it (see the module docstring)."""
+    if sentence.lstrip(_OPENING_MARKS).startswith(_CJK_CONTEXT_OPENERS):
+        return True
     head = sentence.lstrip(_OPENING_MARKS).split(None, 1)
     first = head[0].strip(_PUNCTUATION).lower() if head else ""
     if first not in _CONTEXT_WORDS and first not in _PHRASE_STARTS and not _participle(first):

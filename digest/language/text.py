@@ -2,25 +2,36 @@
 
 The splitter is regex based: it finds every terminator (``.``, ``?``, ``!``, ``…``, ``...``) with any
 closing quotes or brackets after it, then decides from the token before it and the word after it
-whether the terminator ends a sentence. Blank lines always end a sentence; single newlines are spaces.
+whether the terminator ends a sentence. Terminators of other scripts (the ideographic full stop ``。``,
+the full-width ``！`` and ``？``, the Devanagari danda ``।``, the Arabic ``؟``) end one with no space
+needed after them, but never inside a quotation (``「...。...」``, ``“...।...”``). Blank lines always end a
+sentence; single newlines are spaces.
+
+Chinese and Japanese are written without spaces between words: their runs of characters count as words
+by pairs (``word_count``), and word tokens are their overlapping character bigrams (``words``).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from itertools import chain
 
 __all__ = [
+    "CJK",
     "FUNCTION_WORDS",
     "STOPWORDS",
+    "cjk_bigrams",
     "content_terms",
     "ends_with_title",
     "headline_from_lead",
     "salient_terms",
     "sentence_spans",
+    "split_cjk",
     "split_sentences",
     "stem",
+    "word_count",
     "word_set",
     "words",
 ]
@@ -57,12 +68,31 @@ _OPENERS = word_set(
 # Exclamation marks that belong to a name rather than ending a sentence.
 _BANG_NAMES = frozenset({"yahoo", "jeopardy"})
 
+# Characters of the scripts written without spaces between words: Han ideographs (with the iteration
+# and zero marks), Hiragana, Katakana (with its long-vowel mark, not its middle dot), half-width Katakana.
+CJK = (
+    "\u3005-\u3007\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002fa1f"
+)
+_CJK_RUN = re.compile(f"[{CJK}]+")
+# Sentence ends that end a sentence wherever they stand, no space needed after them: the ideographic full
+# stop, full-width '!' and '?', the Devanagari danda and double danda, the Arabic '?' and the Urdu full stop.
+_HARD_ENDS = "。｡！？।॥؟۔"
+_CLOSERS = "\"'”’)\\]」』）】〕〉》"
+# Quotation marks and brackets around CJK or Devanagari sentences: a hard end inside them ends no sentence
+# ('「...だ。...」と話した'), unless the quotation runs on longer than a quotation does (a stray mark).
+_QUOTE_OPENS = "「『“（"
+_QUOTE_CLOSES = "」』”）"
+_LONGEST_QUOTED = 300
+
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 # A terminator, closing quotes/brackets, then whitespace, the end, or a glued capitalized word. A run of
 # terminators is taken whole, from its start only: what follows part of a run ('...') is what follows all of it,
-# and trying each of a long run's positions in turn would rescan the rest of the run each time.
+# and trying each of a long run's positions in turn would rescan the rest of the run each time. Or (groups 4
+# and 5) a run of hard ends, or of '!' and '?' glued to a CJK character, with its closing quotes/brackets.
 _CANDIDATE = re.compile(
     r"(?<![.!?…])([.!?…]++)([\"'”’)\]]*)(?:(\s+)|$|(?=[\"“‘(\[]?[A-Z](?:[a-z]|['’][a-z]|\s|[A-Z&]+[\s'’,]|\d)|[\"“]\d))"
+    rf"|([{_HARD_ENDS}]++|(?<![.!?…])[!?]++(?=[{_CLOSERS}]*+[{CJK}]))([{_CLOSERS}]*+)"
 )
 _NEXT_WORD = re.compile(r"[\"'“‘(\[]*([^\s\"'”’)\].,;:!?…]*)")
 _ACRONYM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
@@ -93,17 +123,32 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def _split_block(text: str, offset: int, out: list[tuple[int, int]]) -> None:
     """Append the spans of the sentences of one paragraph (no blank lines inside), shifted by ``offset``."""
-    start = quotes = counted = 0
+    start = quotes = counted = depth = nested = 0
     for match in _CANDIDATE.finditer(text):
         # Straight quotes before each terminator, counted on from the last one rather than from the start.
         quotes += text.count('"', counted, match.start())
         counted = match.start()
-        cut = _boundary(text, start, match, quotes)
+        if match.group(4) is not None:
+            # Quotation marks open after a hard end, likewise counted on from the last one (closers included).
+            depth = max(0, depth + _nesting(text, nested, match.end()))
+            nested = match.end()
+            if depth and match.start() - start < _LONGEST_QUOTED:
+                continue
+            cut: int | None = match.end()
+            depth = 0
+        else:
+            cut = _boundary(text, start, match, quotes)
         if cut is None:
             continue
         _add_stripped(text, start, cut, offset, out)
         start = cut
     _add_stripped(text, start, len(text), offset, out)
+
+
+def _nesting(text: str, start: int, end: int) -> int:
+    """How many more quotation marks or brackets open than close between ``start`` and ``end``."""
+    opened = sum(text.count(mark, start, end) for mark in _QUOTE_OPENS)
+    return opened - sum(text.count(mark, start, end) for mark in _QUOTE_CLOSES)
 
 
 def _add_stripped(text: str, start: int, end: int, offset: int, out: list[tuple[int, int]]) -> None:
@@ -239,7 +284,52 @@ def _period_ends_sentence(text: str, start: int, match: re.Match[str], end: int)
     return True
 
 
-_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+def _mark_ranges() -> str:
+    """The combining marks of the Basic Multilingual Plane as the ranges of a character class."""
+    marks = [code for code in range(0x300, 0x10000) if unicodedata.category(chr(code)).startswith("M")]
+    ranges: list[list[int]] = []
+    for code in marks:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(f"{chr(low)}-{chr(high)}" for low, high in ranges)
+
+
+# Letters and digits with the combining marks after them: Devanagari vowel signs and viramas (and Arabic
+# vowel points) are marks, which \w does not match, and a word must not fall apart at each one.
+_LETTERS = rf"(?:[^\W_]|[{_mark_ranges()}])+"
+_WORD = re.compile(rf"{_LETTERS}(?:['’\-]{_LETTERS})*")
+_ASCII_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")  # the same on ASCII text, twice as fast
+_CJK_PIECE = re.compile(f"[{CJK}]+|[^{CJK}]+")
+
+
+def word_count(text: str) -> int:
+    """How many words a text has: its whitespace-separated chunks, a run of CJK characters counting one word
+    per two characters (Chinese words are one to three characters long)."""
+    if text.isascii() or not _CJK_RUN.search(text):
+        return len(text.split())
+    runs = _CJK_RUN.findall(text)
+    rest = [chunk for chunk in _CJK_RUN.sub(" ", text).split() if any(map(str.isalnum, chunk))]
+    return len(rest) + sum((len(run) + 1) // 2 for run in runs)
+
+
+def cjk_bigrams(run: str) -> list[str]:
+    """The overlapping pairs of characters of a run of CJK characters, or the one character of a short run."""
+    if len(run) < 2:
+        return [run]
+    return [run[at : at + 2] for at in range(len(run) - 1)]
+
+
+def split_cjk(token: str) -> list[str]:
+    """A token with CJK characters as tokens: its CJK runs as ``cjk_bigrams``, its other parts as they are."""
+    pieces: list[str] = []
+    for piece in _CJK_PIECE.findall(token):
+        if _CJK_RUN.match(piece):
+            pieces.extend(cjk_bigrams(piece))
+        elif bare := piece.strip("'’-"):
+            pieces.append(bare)
+    return pieces
 
 
 def words(text: str) -> list[str]:
@@ -256,8 +346,13 @@ def _chunks(text: str) -> list[str]:
 # whole text with the word pattern, and the words of a chunk are found only the first time it is met.
 @lru_cache(maxsize=65536)
 def _chunk_words(chunk: str) -> tuple[str, ...]:
-    """The word tokens of one lowercased chunk of text."""
-    return tuple(_WORD.findall(chunk))
+    """The word tokens of one lowercased chunk of text; CJK runs as their character bigrams."""
+    if chunk.isascii():
+        return tuple(_ASCII_WORD.findall(chunk))
+    found = _WORD.findall(chunk)
+    if not _CJK_RUN.search(chunk):
+        return tuple(found)
+    return tuple(chain.from_iterable(map(split_cjk, found)))
 
 
 STOPWORDS: frozenset[str] = word_set(
@@ -401,12 +496,15 @@ def headline_from_lead(text: str, max_words: int = 12) -> str:
     (", " "; " ": " " — " " - " or before as/while/after/and/who/which/according/...) that keeps
     between 5 and ``max_words + 4`` words; clause punctuation is preferred over a clause word. Failing
     that it is cut after ``max_words`` words and ends with "…". Trailing stopwords and punctuation are
-    always dropped, so a headline never ends on "of" or "the".
+    always dropped, so a headline never ends on "of" or "the". A Chinese or Japanese sentence is cut likewise
+    at its first clause mark ("，", "、") after 10 characters, counting two characters a word.
     """
     sentences = split_sentences(text)
     if not sentences:
         return ""
     sentence = _PARENTHETICAL.sub("", _DATELINE.sub("", sentences[0], count=1))
+    if _CJK_RUN.search(sentence) and word_count(sentence) > len(sentence.split()):
+        return _cjk_headline(sentence, max_words)
     tokens = sentence.split()
     if len(tokens) <= max_words + 2:
         return _balance_quotes(_trim(tokens, final_period=True))
@@ -414,6 +512,23 @@ def headline_from_lead(text: str, max_words: int = 12) -> str:
     if cut is not None:
         return _balance_quotes(_trim(tokens[:cut], final_period=False))
     return _balance_quotes(_trim(tokens[:max_words], final_period=False)) + "…"
+
+
+_CJK_CLAUSE_MARKS = "，、；：,;:"
+
+
+def _cjk_headline(sentence: str, max_words: int) -> str:
+    """A headline from a Chinese or Japanese sentence: whole when short, else cut at a clause mark, or after
+    ``max_words`` words' worth of characters (two each) and ending with "…"."""
+    sentence = sentence.rstrip("。｡.！!")
+    limit = 2 * max_words
+    if len(sentence) <= limit + 4:
+        return sentence
+    end = min(len(sentence), limit + 2 * _CLAUSE_SLACK)
+    cuts = [at for at in range(2 * _MIN_HEADLINE_WORDS, end) if sentence[at] in _CJK_CLAUSE_MARKS]
+    if cuts:
+        return sentence[: cuts[0]]
+    return sentence[:limit] + "…"
 
 
 def _clause_cut(tokens: list[str], limit: int) -> int | None:

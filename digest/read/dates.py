@@ -7,6 +7,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from digest.language.text import word_count
+
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -35,7 +37,10 @@ _TEXT_DATES = (
     re.compile(
         r"\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>(?:19|20)\d\d)\b", re.I
     ),
+    # Chinese and Japanese: '2024年5月3日'.
+    re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)\s*年\s*(?P<mon>[01]?\d)\s*月\s*(?P<day>[0-3]?\d)\s*日"),
 )
+_CJK_DATE = re.compile(r"((?:1[89]|2\d)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 
 class DateError(ValueError):
@@ -60,6 +65,8 @@ def parse(value: str | dt.date | dt.datetime) -> When:
     if not text:
         raise DateError("empty date")
     match = re.fullmatch(r"((?:1[89]|2\d)\d\d)-(\d\d)-(\d\d)", text)
+    if match is None:
+        match = _CJK_DATE.fullmatch(text)
     if match:
         return When(_checked(int(match[1]), int(match[2]), int(match[3])).isoformat())
     return _parse_free(text)
@@ -143,11 +150,11 @@ def find_in_text(paragraphs: Sequence[str]) -> str | None:
     """The article's date as written in its text, as 'YYYY-MM-DD', or None: the first full calendar date of
     the first paragraph that is a short line, or that opens with it."""
     for number, paragraph in enumerate(paragraphs):
-        short = len(paragraph.split()) <= DATE_LINE_WORDS
+        short = word_count(paragraph) <= DATE_LINE_WORDS
         if (not short and number > 0) or _NOT_ITS_DATE.match(paragraph):
             continue
         found = _first_date(paragraph)
-        if found is not None and (short or len(paragraph[: found[0]].split()) <= DATELINE_WORDS):
+        if found is not None and (short or word_count(paragraph[: found[0]]) <= DATELINE_WORDS):
             return found[1].isoformat()
     return None
 

@@ -8,23 +8,21 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Sequence
 
-from digest.errors import SourceError
-from digest.language.boilerplate import (
-    CAPTION,
-    boilerplate_reason,
-    is_headline_list_label,
-    looks_like_headline,
-)
-from digest.language.text import headline_from_lead, sentence_spans
-from digest.models import Article, RawArticle, Sentences, with_slug
 from digest.read import dates
+from digest.language.boilerplate import CAPTION, boilerplate_reason, is_headline_list_label, looks_like_headline
+from digest.errors import SourceError
+from digest.models import Article, RawArticle, Sentences, with_slug
 from digest.read.readers._common import byline_name, drop_blocks, is_job
+from digest.language.text import headline_from_lead, sentence_spans, word_count
 
 _WORD_RUN = re.compile(r"\w+")
 # Characters no page or feed may carry: XML 1.0 forbids them (a feed holding one is broken) and lone
 # surrogates cannot even be encoded as UTF-8. JSON-LD and YAML escapes ('\u0001', '\ud800') make them.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+# Letters past the Latin alphabets (from IPA on): Greek, Cyrillic, Arabic, Devanagari, CJK...
+_OTHER_SCRIPT_LETTER = re.compile(r"[^\W\d_\x00-\u024f]")
 # What text decoded with the wrong encoding, or escaped twice, is made of: a lead byte of UTF-8 read as
 # Latin-1 or Windows-1252 ('Â£', 'Ã©', 'â€™'), a replacement character, an HTML entity left in the text.
 _MOJIBAKE_HINT = re.compile(r"[ÂÃâÐÑØÙ\ufffd]|&#?\w{2,8};")
@@ -70,7 +68,7 @@ def normalize(raw: RawArticle) -> Article:
         given_summary=_clean(raw.summary),
         removed=tuple(line for line in (_clean(text) for text in raw.removed) if line) + removed,
         content_hash=_content_hash(title, text),
-        words=len(text.split()),
+        words=word_count(text),
         sample=raw.sample,
     )
 
@@ -87,8 +85,16 @@ def article_id(source: str) -> str:
 
 
 def slugify(text: str) -> str:
-    """A short, safe page name: lowercase ASCII letters, digits and hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    """A short, safe page name: lowercase ASCII letters, digits and hyphens; "article" for a title mostly in
+    another script than Latin (Chinese, Cyrillic, Devanagari), which has no ASCII spelling here."""
+    folded = unicodedata.normalize("NFKD", text)
+    if not folded.isascii():
+        others = len(_OTHER_SCRIPT_LETTER.findall(folded))
+        if others and others >= len(_ASCII_LETTER.findall(folded)):
+            return "article"
+        # A letter of another script parts words: '5月份上涨0.3%' is not '50-3'.
+        folded = _OTHER_SCRIPT_LETTER.sub(" ", folded)
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
     words = [w for w in _SLUG_UNSAFE.split(ascii_text) if w][:_SLUG_WORDS]
     return "-".join(words)[:80].strip("-") or "article"
 

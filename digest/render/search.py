@@ -15,9 +15,11 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
-from digest.models import Article, Digest
 from digest.render import paths
+from digest.models import Article, Digest
+from digest.language.text import CJK, split_cjk
 
 INDEX_PAGE = "search-index.js"
 GLOBAL = "DIGEST_SEARCH"
@@ -29,6 +31,7 @@ MAX_WORD_CHARS = 32  # longer runs are URLs, hashes or glued text that nobody ty
 COMMON_SHARE = 0.5
 COMMON_MIN_ARTICLES = 200
 _WORD = re.compile(r"[^\W_]+")
+_CJK = re.compile(f"[{CJK}]")
 # Postings are gaps between doc numbers in base 32, without separators: a number's last digit is
 # written from _LAST, the digits before it from _MORE, so the reader knows where each number ends.
 _LAST = "0123456789abcdefghijklmnopqrstuv"
@@ -51,13 +54,18 @@ class Index:
 
 
 def words(text: str) -> list[str]:
-    """Lowercase words without accents, split the way static/search.js splits a query."""
+    """Lowercase words without accents, split the way static/search.js splits a query: Chinese and Japanese,
+    written without spaces, into overlapping pairs of characters ('地铁站' -> '地铁', '铁站')."""
     folded = text.lower()
-    if not folded.isascii():
-        folded = unicodedata.normalize("NFKD", folded)
-        # Combining marks (Unicode category M, \p{M} in JavaScript) go: 'é' is searched as 'e'.
-        folded = folded.translate({ord(c): None for c in set(folded) if not c.isascii() and _mark(c)})
-    return [w for w in _WORD.findall(folded) if len(w) <= MAX_WORD_CHARS]
+    if folded.isascii():
+        return [w for w in _WORD.findall(folded) if len(w) <= MAX_WORD_CHARS]
+    folded = unicodedata.normalize("NFKD", folded)
+    # Combining marks (Unicode category M, \p{M} in JavaScript) go: 'é' is searched as 'e'.
+    folded = folded.translate({ord(c): None for c in set(folded) if not c.isascii() and _mark(c)})
+    found = _WORD.findall(folded)
+    if _CJK.search(folded):
+        found = list(chain.from_iterable(map(split_cjk, found)))
+    return [w for w in found if len(w) <= MAX_WORD_CHARS]
 
 
 @functools.cache

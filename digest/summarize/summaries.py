@@ -4,19 +4,24 @@ An article summary opens with its lead: the first of its first three usable sent
 a quotation, a follow-on that needs the sentence before, a teaser ending in an ellipsis, nor a scene set in
 words found nowhere else in the article); without one, with the best-scoring sentence that can open. The
 rest are chosen after it. A sentence's centrality is how much of its article's recurring content it
-carries: the overlap of its salient terms (``digest.language.text.salient_terms``) with the rest of the article,
+carries: the overlap of its salient terms (``digest.text.salient_terms``) with the rest of the article,
 each term counted as often as it recurs there, divided by the length of the sentence's term vector. The
 rest of the summary takes, from the sentences ranked among the most central two fifths of the article, the
 ones that say the most: centrality times word count, so a long sentence full of the article's key words
 wins over a short one, while one outside that central share is passed over however long it is. Position
 and small content signals (final punctuation, no quotation, a sensible length) adjust the score.
-Sentences that are boilerplate, questions to the reader, headings, lists (``digest.language.readable``), pieces of
+Sentences that are boilerplate, questions to the reader, headings, lists (``digest.readable``), pieces of
 a quotation the splitter cut, or shorter than five words are never chosen. A sentence opening with a
 pronoun ("It", "They") loses weight unless the sentence before it is chosen too, and a sentence repeating
 a chosen one loses by maximal marginal relevance. Story summaries weigh each article's sentences by
 centrality and the square root of their word count, with the titles counted as part of the articles, open
 with the lead most outlets agree with, and count as support only outlets whose sentence agrees on the facts
-(``digest.summarize.agreement``). Everything is deterministic: ties go to the earlier sentence.
+(``digest.agreement``). Everything is deterministic: ties go to the earlier sentence.
+
+Chinese and Japanese, written without spaces, are weighed by overlapping character pairs (their salient
+terms), and their words counted as one per two characters (``digest.text.word_count``): no stemming, no
+function words left out, and of the cues of a follow-on sentence only a few openers ('但', '一方で'); a line
+in them, or in any script without capitals, that does not end like a sentence is never chosen.
 """
 
 from __future__ import annotations
@@ -24,18 +29,19 @@ from __future__ import annotations
 import bisect
 import math
 import operator
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from itertools import accumulate, chain, repeat
 from typing import NamedTuple
 
-from digest.language.boilerplate import boilerplate_reason, is_boilerplate
-from digest.language.readable import is_listing, needs_context, quote_cuts
-from digest.language.text import salient_terms, word_set
-from digest.models import StorySentence
 from digest.summarize.agreement import agree
+from digest.language.boilerplate import boilerplate_reason, is_boilerplate
+from digest.models import StorySentence
+from digest.language.readable import is_listing, needs_context, quote_cuts
 from digest.summarize.storyvectors import story_vectors
+from digest.language.text import CJK, salient_terms, word_count, word_set
 
 __all__ = ["MIN_WORDS", "SIMILAR", "story_length", "summarize_article", "summarize_story", "usable_sentence"]
 
@@ -73,6 +79,7 @@ _DANGLING_PENALTY = 0.4
 _DANGLING = word_set(
     """
     he her his it its she such that their these they this those
+    उन्होंने उसने वह वे यह ये इसने उनका उनकी उनके он она они его её ее их это этот эта эти
     """
 )
 # Maximal marginal relevance: weight of a sentence's own score against its similarity to chosen ones.
@@ -80,6 +87,11 @@ _MMR_LAMBDA = 0.7
 _STORY_CANDIDATES_PER_ARTICLE = 8
 
 _OPENING = "\"'“‘("
+_CLOSING = "\"'”’)]」』）"
+# Sentence ends of other scripts too: CJK full stops and full-width marks, the danda, the Arabic question mark.
+_SENTENCE_ENDS = (".", "!", "?", "…", "。", "｡", "！", "？", "।", "॥", "؟", "۔")
+_QUESTION_MARKS = ("?", "？", "؟")
+_CJK_CHARACTER = re.compile(f"[{CJK}]")
 # An article's lead is among its first three usable sentences: a headline, dateline or byline may come
 # before it, and a quotation or a question that opens a feature is passed over for the news after it.
 _LEAD_CANDIDATES = 3
@@ -161,7 +173,7 @@ def _quotation_first(text: str) -> bool:
         return False
     closing = text.find("”" if text[0] == "“" else '"', 1)
     quoted = text[1:closing] if closing > 0 else text
-    return 2 * len(quoted.split()) >= len(text.split())
+    return 2 * word_count(quoted) >= word_count(text)
 
 
 def _best_opening(candidates: Sequence[_Sentence], scores: Sequence[float]) -> _Sentence | None:
@@ -179,10 +191,10 @@ def _plausible(sentence: str) -> bool:
     """The cheap half of ``usable_sentence``: 5+ words, not a question to the reader, heading, list nor
     quotation of someone it does not name."""
     tokens = sentence.split()
-    if len(tokens) < MIN_WORDS or sentence.rstrip().endswith("?"):
+    if word_count(sentence) < MIN_WORDS or sentence.rstrip().endswith(_QUESTION_MARKS):
         return False
     return (
-        (_punctuated(sentence) or not _title_case(tokens))
+        (_punctuated(sentence) or not (_title_case(tokens) or _uncased(sentence)))
         and not is_listing(sentence)
         and not _unattributed(sentence)
     )
@@ -190,7 +202,13 @@ def _plausible(sentence: str) -> bool:
 
 def _punctuated(sentence: str) -> bool:
     """True when the sentence ends like prose: a terminator, maybe inside closing quotes or brackets."""
-    return sentence.rstrip().rstrip("\"'”’)]").endswith((".", "!", "?", "…"))
+    return sentence.rstrip().rstrip(_CLOSING).endswith(_SENTENCE_ENDS)
+
+
+def _uncased(sentence: str) -> bool:
+    """True for a line in a script without capitals (Chinese, Devanagari, Arabic), or in CJK with a few Latin
+    letters: only its missing sentence end shows it to be a heading or a menu."""
+    return sentence.upper() == sentence.lower() or _CJK_CHARACTER.search(sentence) is not None
 
 
 def _title_case(tokens: Sequence[str]) -> bool:
@@ -216,7 +234,7 @@ _Measures = tuple[Counter[str], float, int, bool, bool, float]
 def _measures(text: str, counts: Counter[str]) -> _Measures:
     """A candidate's terms, their norm, its word count, dangling and context openers, content signals."""
     first = text.lstrip(_OPENING).split(None, 1)[0].lower().rstrip(",;:")
-    size = text.count(" ") + 1
+    size = word_count(text)
     return counts, _norm(counts), size, first in _DANGLING, needs_context(text), _signals(text, size)
 
 

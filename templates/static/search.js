@@ -1,13 +1,33 @@
 /* newsdigest search: the engine over search-index.js (window.DIGEST_SEARCH), and the search page.
-   Words are split as digest/search.py splits them: lowercase, accents removed, letters and digits. */
+   Words are split as digest/search.py splits them: lowercase, accents removed, letters and digits;
+   Chinese and Japanese (no spaces between words) as overlapping pairs of characters. */
 (function (global) {
   "use strict";
 
   var MAX_RESULTS = 50;
 
+  /* digest/text.py CJK: Han, Hiragana, Katakana. */
+  var CJK = "\u3005-\u3007\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff" +
+    "\uf900-\ufaff\uff66-\uff9f\u{20000}-\u{2fa1f}";
+  var PIECE = new RegExp("[" + CJK + "]+|[^" + CJK + "]+", "gu"), IS_CJK = new RegExp("^[" + CJK + "]", "u");
+
+  /* A word's CJK runs as overlapping pairs of characters (a lone character as itself), as digest/text.py's
+     split_cjk. */
+  function pairs(word) {
+    var out = [];
+    (word.match(PIECE) || []).forEach(function (piece) {
+      if (!IS_CJK.test(piece)) { out.push(piece); return; }
+      var chars = Array.from(piece);
+      if (chars.length < 2) out.push(piece);
+      for (var i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
+    });
+    return out;
+  }
+
   function words(text) {
     var folded = text.toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "");
-    return (folded.match(/[\p{L}\p{N}]+/gu) || []).filter(function (w) { return w.length <= 32; });
+    var found = folded.match(/[\p{L}\p{N}]+/gu) || [];
+    return [].concat.apply([], found.map(pairs)).filter(function (w) { return w.length <= 32; });
   }
 
   /* Postings: gaps (less one) between doc numbers in base 32; a number's last digit is one of LAST,
@@ -43,12 +63,12 @@
     return this.decoded.get(term);
   };
 
-  /* Articles holding `word`, or, for words of 3 letters or more, any word it begins. */
+  /* Articles holding `word`, or, for words of 3 letters or more (or one CJK character), any word it begins. */
   Engine.prototype.matching = function (word) {
     var found = new Set(), terms = this.index.terms, self = this;
     var exact = this.lookup.get(word);
     if (exact !== undefined) this.docsOf(exact).forEach(function (d) { found.add(d); });
-    if (word.length >= 3) {
+    if (word.length >= 3 || IS_CJK.test(word)) {
       for (var t = 0; t < terms.length; t++) {
         if (terms[t].length > word.length && terms[t].lastIndexOf(word, 0) === 0) {
           self.docsOf(t).forEach(function (d) { found.add(d); });

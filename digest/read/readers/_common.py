@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +25,29 @@ _DECLARED_CHARSET = re.compile(
 )
 # Encodings decode() already reads correctly (latin-1 pages are cp1252 in practice, as in browsers).
 _COVERED = frozenset({"utf-8", "ascii", "latin-1", "iso8859-1", "cp1252"})
+# Legacy encodings that browsers read as the larger one they grew into (WHATWG Encoding Standard): a page
+# labelled gb2312 routinely holds GBK characters, one labelled shift_jis or euc-kr Windows ones.
+_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+    "big5": "big5hkscs",
+    "tis-620": "cp874",
+}
+# Labels browsers know and Python does not.
+_LABELS = {
+    "x-gbk": "gb18030",
+    "csgb2312": "gb18030",
+    "gb_2312": "gb18030",
+    "gb_2312-80": "gb18030",
+    "x-sjis": "cp932",
+    "windows-31j": "cp932",
+    "windows-874": "cp874",
+}
+# A declared encoding is kept though a few bytes do not fit it (shown as U+FFFD, as browsers do), up to this
+# share of the text; past it the declaration is wrong.
+_MISFIT_SHARE = 0.01
 # Characters that XML 1.0 forbids and lxml refuses in strings.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Character references; those naming such characters ('&#1;', '&#xd800;') crash parsers just the same.
@@ -51,6 +74,11 @@ _BLOCKS = frozenset(
 )  # fmt: skip
 # Blocks whose text is not running article text: section titles and tabular data stay in the HTML only.
 _SKIPPED_BLOCKS = _HEADINGS | {"table", "head", "title", "iframe", "object", "svg", "math", "select"}
+# Table parts: blocks of their own where a table's text is read (a page laid out in one).
+_TABLE_PARTS = frozenset({"caption", "tbody", "thead", "tfoot", "tr", "td", "th"})
+# What a layout table's cells hold and a data table's do not: blocks, or text as long as a paragraph.
+_LAYOUT_BLOCKS = _HEADINGS | {"p", "div", "table", "ul", "ol", "article", "section", "blockquote"}
+_PARAGRAPH_CHARS = 100
 # Inline elements whose text is never shown as text.
 _SKIPPED_INLINE = frozenset({"script", "style", "template", "noscript"})
 
@@ -138,9 +166,12 @@ def decode_markup(data: bytes, source: str) -> str:
     if declared is None:
         return text
     try:
-        return data.decode(declared).replace("\r\n", "\n").replace("\r", "\n")
-    except (LookupError, UnicodeDecodeError):
+        decoded = data.decode(declared, errors="replace")
+    except LookupError:
         return text
+    if decoded.count("\ufffd") > _MISFIT_SHARE * len(decoded):
+        return text
+    return decoded.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -155,12 +186,12 @@ def _declared_charset(data: bytes) -> str | None:
     match = _DECLARED_CHARSET.search(data[:4096])
     if match is None:
         return None
-    name = (match[1] or match[2]).decode("ascii")
+    name = (match[1] or match[2]).decode("ascii").lower()
     try:
-        codec = codecs.lookup(name)
+        codec = codecs.lookup(_LABELS.get(name, name))
     except LookupError:
         return None
-    return None if codec.name in _COVERED else codec.name
+    return None if codec.name in _COVERED else _SUPERSETS.get(codec.name, codec.name)
 
 
 ENTITY_REFUSAL = "XML declares entities (possible entity-expansion attack); refused"
@@ -247,7 +278,8 @@ def tag_of(element: Element) -> str:
 
 
 def paragraphs(root: Element) -> tuple[str, ...]:
-    """The running text of an HTML tree as plain-text paragraphs, one per block; headings left out."""
+    """The running text of an HTML tree as plain-text paragraphs, one per block (and per run of text between
+    two line breaks in a row); headings and data tables left out, tables that lay out a page read."""
     found: list[str] = []
     _collect_blocks(root, found)
     return tuple(found)
@@ -255,17 +287,46 @@ def paragraphs(root: Element) -> tuple[str, ...]:
 
 def _collect_blocks(block: Element, found: list[str]) -> None:
     pending = [block.text or ""]
+    broken = False  # the last thing met was a line break with nothing but spaces after it
     for child in block:
         tag = tag_of(child)
-        if tag in _BLOCKS or tag in _SKIPPED_BLOCKS:
+        if tag in _BLOCKS or tag in _SKIPPED_BLOCKS or tag in _TABLE_PARTS:
             _flush(pending, found)
-            if tag not in _SKIPPED_BLOCKS:
+            if tag not in _SKIPPED_BLOCKS or (tag == "table" and _lays_out(child)):
                 _collect_blocks(child, found)
+            pending = [child.tail or ""]
+        elif tag == "br" and broken:
+            # Two line breaks in a row part paragraphs on pages that have no <p> ('text<br><br>text').
+            _flush(pending, found)
             pending = [child.tail or ""]
         else:
             pending.append(inline_text(child))
             pending.append(child.tail or "")
+        broken = tag == "br" and not (child.tail or "").strip()
     _flush(pending, found)
+
+
+def _lays_out(table: Element) -> bool:
+    """True when a table lays out a page (older news and government sites) rather than holding data: one of
+    its own cells holds blocks or a run of text as long as a paragraph."""
+    for row in _rows(table):
+        for cell in row:
+            if tag_of(cell) not in ("td", "th"):
+                continue
+            text = len((cell.text or "").strip()) + sum(len((child.tail or "").strip()) for child in cell)
+            if text >= _PARAGRAPH_CHARS or any(tag_of(child) in _LAYOUT_BLOCKS for child in cell):
+                return True
+    return False
+
+
+def _rows(table: Element) -> Iterator[Element]:
+    """A table's own rows, in its sections or not (not those of tables inside it)."""
+    for child in table:
+        tag = tag_of(child)
+        if tag == "tr":
+            yield child
+        elif tag in ("tbody", "thead", "tfoot"):
+            yield from (row for row in child if tag_of(row) == "tr")
 
 
 def _flush(pending: list[str], found: list[str]) -> None:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
+import itertools
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
+from digest.read import dates
 from digest.errors import SourceError
 from digest.models import RawArticle
-from digest.read import dates
 from digest.read.readers import _common
 from digest.read.readers._common import Element, Found
+from digest.language.text import CJK, word_count
 
 FORMAT = "html"
 JSON_LD = "html:json-ld"
@@ -27,7 +31,8 @@ _ARTICLE_TYPES = frozenset(
     }
 )  # fmt: skip
 _SCHEME = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.-]*:")
-_SITE_SEPARATORS = (" | ", " - ", " – ", " — ", " · ", " :: ", " » ")
+# Chinese sites join a headline and their name with a bare '_' or a full-width bar ('标题_新浪网').
+_SITE_SEPARATORS = (" | ", " - ", " – ", " — ", " · ", " :: ", " » ", " ｜ ", "｜", "_")
 _OTHER_DATE_METAS = (
     "og:published_time", "datepublished", "date", "pubdate", "publishdate", "dc.date", "dc.date.issued",
     "dcterms.created", "sailthru.date", "parsely-pub-date",
@@ -46,6 +51,13 @@ _TAGS = {
 _HIGHLIGHTS = {"#b": "b", "#i": "i", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup"}
 _KEPT_ATTRIBUTES = {"a": ("href",), "img": ("src", "alt")}
 _HEADING_LEVELS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Trafilatura takes a main text shorter than 250 characters for a failed extraction and replaces it with
+# whatever its fallbacks find (a menu, often). A CJK character says about what three Latin ones do (a word
+# of 1.7 characters against one of 5 and a space), so a short Chinese report is a third as long.
+_CJK_MIN_EXTRACTED = 80
+_CJK_CHARACTER = re.compile(f"[{CJK}]")
+_CJK_SAMPLE = 200_000  # characters of the page looked at
+_CJK_PAGE_CHARACTERS = 200
 
 
 @dataclass(frozen=True)
@@ -75,8 +87,8 @@ def read(data: bytes, source: str) -> list[RawArticle]:
     tree = _parse(text, source)
     page = page_meta(tree)
     _absolute_links(tree, page)
-    document = _extract(tree, source)
-    return [_article(page, document, source)]
+    document = _extract(tree, source, cjk=_is_cjk(text))
+    return [_article(page, document, source, text)]
 
 
 def _absolute_links(tree: Element, page: PageMeta) -> None:
@@ -103,13 +115,32 @@ def _parse(text: str, source: str) -> Element:
         raise SourceError(source, "no article text found in the page") from exc
 
 
-def _extract(tree: Element, source: str) -> Any:
+def _is_cjk(markup: str) -> bool:
+    """True when a page is written in Chinese or Japanese: it holds more CJK characters than a page quoting
+    a few names would."""
+    found = _CJK_CHARACTER.finditer(markup, 0, _CJK_SAMPLE)
+    return next(itertools.islice(found, _CJK_PAGE_CHARACTERS - 1, None), None) is not None
+
+
+@functools.cache
+def _cjk_settings() -> Any:
+    """Trafilatura's settings with its least main text counted for CJK (see ``_CJK_MIN_EXTRACTED``)."""
+    from trafilatura.settings import use_config
+
+    settings = use_config()
+    settings.set("DEFAULT", "MIN_EXTRACTED_SIZE", str(_CJK_MIN_EXTRACTED))
+    return settings
+
+
+def _extract(tree: Element, source: str, *, cjk: bool = False) -> Any:
     """Trafilatura's main-text Document for the page, or None when it finds no main text."""
     import trafilatura
+    from trafilatura.settings import DEFAULT_CONFIG
 
     try:
         return trafilatura.bare_extraction(
             tree,
+            config=_cjk_settings() if cjk else DEFAULT_CONFIG,
             with_metadata=True,
             include_comments=False,
             include_formatting=True,
@@ -211,7 +242,7 @@ def _ld_url(ld: dict[str, Any]) -> str | None:
     return None
 
 
-def _article(page: PageMeta, document: Any, source: str) -> RawArticle:
+def _article(page: PageMeta, document: Any, source: str, markup: str) -> RawArticle:
     warnings: list[str] = []
     sites = _site_names(page, document)
     title = _first(_title_candidates(page, document, sites))
@@ -227,7 +258,7 @@ def _article(page: PageMeta, document: Any, source: str) -> RawArticle:
     if not paragraphs:
         raise SourceError(source, "no article text found in the page")
     date, when = _date(page, document, warnings)
-    author = _first(_author_candidates(page, document))
+    author = _first(_author_candidates(page, document, markup))
     publisher = _first(_publisher_candidates(page, document))
     url = _url(page, document, warnings)
     return RawArticle(
@@ -297,8 +328,12 @@ def _h1_with_more(title: str, h1: str) -> bool:
     for separator in _SITE_SEPARATORS:
         if separator not in title:
             continue
-        head, tail = title.rsplit(separator, 1)[0], title.split(separator, 1)[1]
-        if any(len(part.split()) >= 2 and folded.startswith(part.casefold()) for part in (head, tail)):
+        first, head, tail = (
+            title.split(separator, 1)[0],
+            title.rsplit(separator, 1)[0],
+            title.split(separator, 1)[1],
+        )
+        if any(word_count(part) >= 2 and folded.startswith(part.casefold()) for part in (first, head, tail)):
             return True
     return False
 
@@ -340,7 +375,7 @@ def _date(page: PageMeta, document: Any, warnings: list[str]) -> tuple[Found | N
     return found, when
 
 
-def _author_candidates(page: PageMeta, document: Any) -> Iterator[Found]:
+def _author_candidates(page: PageMeta, document: Any, markup: str) -> Iterator[Found]:
     yield from _found(", ".join(_common.unique(page.metas.get("author", []))), "html:meta:author")
     yield from _found(_ld_people(page.json_ld.get("author")), JSON_LD)
     for name in _OTHER_AUTHOR_METAS:
@@ -349,7 +384,22 @@ def _author_candidates(page: PageMeta, document: Any) -> Iterator[Found]:
             yield from _found(re.sub(r"^by\s+", "", value, flags=re.IGNORECASE), f"html:meta:{name}")
     guessed = getattr(document, "author", None)
     if guessed:
-        yield from _found(", ".join(_common.unique(guessed.split(";"))), TRAFILATURA)
+        # Trafilatura rewrites the names it guesses, and cuts the vowel signs off Devanagari ones
+        # ('संवाददाता' -> 'संवाददात'): a name the page does not show is not taken.
+        shown = markup.casefold()
+        names = [name for name in _common.unique(guessed.split(";")) if _shows(shown, name.casefold())]
+        yield from _found(", ".join(names), TRAFILATURA)
+
+
+def _shows(text: str, name: str) -> bool:
+    """True when ``name`` stands in ``text`` as whole words: not the start of a longer word ('संवाददात')."""
+    at = text.find(name)
+    while at >= 0:
+        after = text[at + len(name) : at + len(name) + 1]
+        if not after or not (after.isalnum() or unicodedata.category(after).startswith("M")):
+            return True
+        at = text.find(name, at + 1)
+    return False
 
 
 def _publisher_candidates(page: PageMeta, document: Any) -> Iterator[Found]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from digest.errors import SourceError
-from digest.language.text import ends_with_title
-from digest.models import RawArticle
 from digest.read import dates
+from digest.errors import SourceError
+from digest.models import RawArticle
 from digest.read.readers._common import is_job
 from digest.read.readers.decode import decode
+from digest.language.text import ends_with_title, word_count
 
 # Possessive: the spaces around the ':' are taken whole, never shared out between the two runs in every way.
 _DATE_HEADER = re.compile(
@@ -29,7 +29,11 @@ _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z.'’ -]{1,40}[A-Z.])(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*"
     r"(?:\((?P<agency>[A-Za-z][\w .&-]{1,40})\)\s*)?[-–—]+\s+"
 )
-_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
+_TERMINAL = re.compile(r"[.!?…。｡！？।॥؟۔][\"'”’)\]」』）]*$")
+# A Chinese or Japanese date line: '2024年5月3日', maybe with a time.
+_CJK_DATE_LINE = re.compile(
+    r"(?P<value>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:\d{1,2}\s*[:：時时]\s*\d\d\s*分?)?"
+)
 _MAX_HEADLINE_WORDS = 20
 # What may follow the date of a date line: a time, maybe with a zone ("Published: 5 March 2024 10:32 GMT").
 _TIME_REST = re.compile(
@@ -94,6 +98,9 @@ def _date_header(text: str, source: str, warnings: list[str]) -> tuple[str | Non
 
 def _date_line(line: str) -> str | None:
     """The date of a line that states only a date ("Published: 5 March 2024", maybe with a time), else None."""
+    cjk = _CJK_DATE_LINE.fullmatch(line)
+    if cjk is not None:
+        return cjk["value"]
     match = _DATE_HEADER.match(line)
     if match is None:
         return None
@@ -157,9 +164,9 @@ def _headline(blocks: list[str]) -> tuple[str | None, list[str]]:
     if len(blocks) < 2:
         return None, blocks
     first = blocks[0]
-    words = first.split()
-    looks_like_sentence = first.endswith(".") and not first.endswith("..") and len(words) > 8
-    if len(words) <= _MAX_HEADLINE_WORDS and len(first) <= 160 and not looks_like_sentence:
+    words = word_count(first)
+    looks_like_sentence = first.endswith((".", "。", "।")) and not first.endswith("..") and words > 8
+    if words <= _MAX_HEADLINE_WORDS and len(first) <= 160 and not looks_like_sentence:
         return first.rstrip(" .:"), blocks[1:]
     return None, blocks
 
@@ -167,7 +174,7 @@ def _headline(blocks: list[str]) -> tuple[str | None, list[str]]:
 def _dek(blocks: list[str]) -> tuple[str | None, list[str]]:
     """A standfirst right under the headline: one short line with no closing punctuation."""
     first = blocks[0] if len(blocks) >= 2 else ""
-    short = 0 < len(first.split()) <= 30 and not _TERMINAL.search(first)
+    short = 0 < word_count(first) <= 30 and not _TERMINAL.search(first)
     if short and not _BYLINE.match(first) and not _AUTHOR_LINE.match(first):
         return first, blocks[1:]
     return None, blocks
