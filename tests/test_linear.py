@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
-from digest.read import dates
 from digest.language.boilerplate import boilerplate_reason
-from digest.summarize.facts import key_facts
+from digest.language.text import headline_from_lead, split_sentences, word_count, words
 from digest.models import RawArticle
+from digest.read import dates
 from digest.read.normalize import normalize
 from digest.read.readers import reader_for
 from digest.read.readers._common import byline_name
-from digest.language.text import headline_from_lead, split_sentences, word_count, words
+from digest.summarize.facts import key_facts
 from tests.conftest import growth
 
 MEGABYTE = 1_000_000  # under build.max_file_mb's default with room to spare

@@ -8,12 +8,17 @@ import unicodedata
 from array import array
 from collections.abc import Iterable, Sequence
 
-from digest.read import dates
-from digest.language.boilerplate import CAPTION, boilerplate_reason, is_headline_list_label, looks_like_headline
 from digest.errors import SourceError
-from digest.models import Article, RawArticle, Sentences, with_slug
-from digest.read.readers._common import byline_name, drop_blocks, is_job
+from digest.language.boilerplate import (
+    CAPTION,
+    boilerplate_reason,
+    is_headline_list_label,
+    looks_like_headline,
+)
 from digest.language.text import headline_from_lead, sentence_spans, word_count
+from digest.models import Article, RawArticle, Sentences, with_slug
+from digest.read import dates
+from digest.read.readers._common import byline_name, drop_blocks, is_job
 
 _WORD_RUN = re.compile(r"\w+")
 # Characters no page or feed may carry: XML 1.0 forbids them (a feed holding one is broken) and lone

@@ -17,9 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
-from digest.render import paths
-from digest.models import Article, Digest
 from digest.language.text import CJK, split_cjk
+from digest.models import Article, Digest
+from digest.render import paths
 
 INDEX_PAGE = "search-index.js"
 GLOBAL = "DIGEST_SEARCH"

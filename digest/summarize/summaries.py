@@ -36,12 +36,12 @@ from functools import lru_cache
 from itertools import accumulate, chain, repeat
 from typing import NamedTuple
 
-from digest.summarize.agreement import agree
 from digest.language.boilerplate import boilerplate_reason, is_boilerplate
-from digest.models import StorySentence
 from digest.language.readable import is_listing, needs_context, quote_cuts
-from digest.summarize.storyvectors import story_vectors
 from digest.language.text import CJK, salient_terms, word_count, word_set
+from digest.models import StorySentence
+from digest.summarize.agreement import agree
+from digest.summarize.storyvectors import story_vectors
 
 __all__ = ["MIN_WORDS", "SIMILAR", "story_length", "summarize_article", "summarize_story", "usable_sentence"]
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
-from digest.read import dates
 from digest.errors import SourceError
+from digest.language.text import CJK, word_count
 from digest.models import RawArticle
+from digest.read import dates
 from digest.read.readers import _common
 from digest.read.readers._common import Element, Found
-from digest.language.text import CJK, word_count
 
 FORMAT = "html"
 JSON_LD = "html:json-ld"

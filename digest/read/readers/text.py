@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from digest.read import dates
 from digest.errors import SourceError
+from digest.language.text import ends_with_title, word_count
 from digest.models import RawArticle
+from digest.read import dates
 from digest.read.readers._common import is_job
 from digest.read.readers.decode import decode
-from digest.language.text import ends_with_title, word_count
 
 # Possessive: the spaces around the ':' are taken whole, never shared out between the two runs in every way.
 _DATE_HEADER = re.compile(
