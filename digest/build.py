@@ -40,6 +40,7 @@ from digest.models import (
     head_of,
 )
 from digest.parallel import beside, detached, fork_map
+from digest.permalinks import previous_site
 from digest.progress import Stages
 from digest.readers import reader_for
 from digest.readers.files import MEGABYTE, read_file
@@ -243,7 +244,10 @@ def _build(
     with Staging(config.output, prelink=later is not None and jobs > 1) as staging:
         with stages.stage("read", total=len(sources)) as advance:
             settings = Settings(config.sentences, config.max_file_mb * MEGABYTE)
-            ingested = ingest(sources, settings, cache, jobs=jobs, advance=advance, stamps=stamps)
+            previous = previous_site(config.output / SITE_MARK)
+            ingested = ingest(
+                sources, settings, cache, jobs=jobs, advance=advance, stamps=stamps, previous=previous
+            )
         for issue in ingested.issues:
             report(issue)
         articles, read = _news(ingested.articles), ingested.read

@@ -15,8 +15,9 @@ from digest.dedupe import MIN_WORDS as DEDUPE_MIN_WORDS
 from digest.dedupe import richness
 from digest.errors import SourceError
 from digest.models import Article, Deferred, Features, Issue, deferred, deferred_values, head_of
-from digest.normalize import normalize, unique_slugs
+from digest.normalize import normalize
 from digest.parallel import fork_map
+from digest.permalinks import Previous, assign_pages
 from digest.readers import reader_for
 from digest.readers.files import read_file
 
@@ -85,10 +86,12 @@ def ingest(
     jobs: int = 1,
     advance: Callable[[int], None] = lambda count: None,
     stamps: Mapping[str, Stamp] | None = None,
+    previous: Previous | None = None,
 ) -> Ingested:
     """Results for all sources: from the cache where the file is unchanged, else computed (in parallel).
 
-    ``stamps`` are the sources' stamps when the caller has taken them already.
+    ``stamps`` are the sources' stamps when the caller has taken them already; ``previous`` is the last
+    site, whose pages articles keep (``permalinks``).
     """
     stamps = stamps if stamps is not None else {s.name: stamp(s.path) for s in sources}
     cached = {name: _joined(*entry) for name, entry in cache.files(stamps).items()}
@@ -98,7 +101,7 @@ def ingest(
     cache.store((name, stamps[name], *_split(result)) for name, result in fresh.items())
     cache.forget_except(stamps)
     results = [fresh.get(s.name) or cached[s.name] for s in sources]
-    return _assemble(results, read=len(missing))
+    return _assemble(results, read=len(missing), previous=previous)
 
 
 def process_file(source: Source, settings: Settings) -> FileResult:
@@ -190,7 +193,7 @@ def _process(
     return fork_map(work, len(sources), jobs=jobs, chunk=CHUNK, minimum=POOL_MINIMUM, advance=advance)
 
 
-def _assemble(results: Sequence[FileResult], *, read: int) -> Ingested:
+def _assemble(results: Sequence[FileResult], *, read: int, previous: Previous | None = None) -> Ingested:
     articles: list[Article] = []
     derived: dict[str, Derived] = {}
     issues: list[Issue] = []
@@ -198,7 +201,7 @@ def _assemble(results: Sequence[FileResult], *, read: int) -> Ingested:
         articles.extend(result.articles)
         issues.extend(result.issues)
         derived.update(zip((a.id for a in result.articles), result.derived, strict=True))
-    return Ingested(unique_slugs(articles), derived, tuple(issues), read)
+    return Ingested(assign_pages(articles, previous), derived, tuple(issues), read)
 
 
 def default_jobs() -> int:
