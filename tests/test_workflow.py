@@ -14,6 +14,7 @@ import sys
 import threading
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -34,7 +35,15 @@ FEED = (
     b"<description>Ferry services resumed across the bay on Monday afternoon.</description></item>"
     b"</channel></rss>"
 )
-ETAG = '"v1"'
+
+
+@dataclass
+class Feed:
+    """The feed the loopback server serves, with its ETag; a test changes both to correct the feed."""
+
+    url: str
+    body: bytes = FEED
+    etag: str = '"v1"'
 
 
 def command() -> list[str]:
@@ -57,17 +66,19 @@ def digest(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def feed_url() -> Iterator[str]:
-    """A loopback server with one RSS feed, answering 304 to the ETag it gave; robots.txt is a 404."""
+def feed() -> Iterator[Feed]:
+    """A loopback server with one RSS feed, answering 304 to its current ETag; robots.txt is a 404."""
+    served = Feed("")
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             if self.path != "/feed.xml":
                 status, headers, body = 404, {}, b"not here"
-            elif self.headers.get("If-None-Match") == ETAG:
-                status, headers, body = 304, {"ETag": ETAG}, b""
+            elif self.headers.get("If-None-Match") == served.etag:
+                status, headers, body = 304, {"ETag": served.etag}, b""
             else:
-                status, headers, body = 200, {"Content-Type": "application/rss+xml", "ETag": ETAG}, FEED
+                status, headers = 200, {"Content-Type": "application/rss+xml", "ETag": served.etag}
+                body = served.body
             self.send_response(status)
             for key, value in headers.items():
                 self.send_header(key, value)
@@ -83,7 +94,8 @@ def feed_url() -> Iterator[str]:
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/feed.xml"
+    served.url = f"http://127.0.0.1:{httpd.server_address[1]}/feed.xml"
+    yield served
     httpd.shutdown()
     httpd.server_close()
 
@@ -114,8 +126,8 @@ def test_outside_a_project_build_says_how_to_start_one(tmp_path: Path) -> None:
     )
 
 
-def test_the_daily_workflow_from_a_sub_folder(tmp_path: Path, feed_url: str) -> None:
-    project = new_project(tmp_path, feed_url)
+def test_the_daily_workflow_from_a_sub_folder(tmp_path: Path, feed: Feed) -> None:
+    project = new_project(tmp_path, feed.url)
     articles, site = project / "articles", project / "site"
 
     built = digest(articles, "build")
@@ -146,15 +158,28 @@ def test_the_daily_workflow_from_a_sub_folder(tmp_path: Path, feed_url: str) -> 
     rebuilt = digest(articles, "build")
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert rebuilt.stdout.startswith("built 2 articles (0 duplicates), ")  # the sample article has left
-    document = json.loads((site / "digest.json").read_text(encoding="utf-8"))
-    assert sorted(a["title"] for a in document["articles"]) == [
-        "Ferries resume across the bay",
-        "Port reopens after storm",
-    ]
+    pages = article_pages(site)
+    assert sorted(pages) == ["Ferries resume across the bay", "Port reopens after storm"]
+
+    # The feed corrects a headline: fetch rewrites the entry's file, and its page stays where it was.
+    feed.body, feed.etag = FEED.replace(b"after storm", b"after the storm"), '"v2"'
+    corrected = digest(articles, "fetch")
+    assert corrected.stdout.splitlines()[0] == "feed Harbour Times: 0 new, 1 updated, 1 unchanged"
+    assert digest(articles, "build").returncode == 0
+    assert article_pages(site) == {
+        "Ferries resume across the bay": pages["Ferries resume across the bay"],
+        "Port reopens after the storm": pages["Port reopens after storm"],
+    }
 
     serve_refuses_a_taken_port(articles)
     serve_serves_a_page_and_stops(articles)
     publish_to_a_branch_and_a_folder(project, articles, tmp_path / "public")
+
+
+def article_pages(site: Path) -> dict[str, str]:
+    """Each article's page in the built site, by its title."""
+    document = json.loads((site / "digest.json").read_text(encoding="utf-8"))
+    return {a["title"]: a["page"] for a in document["articles"]}
 
 
 def serve_refuses_a_taken_port(cwd: Path) -> None:
@@ -188,7 +213,7 @@ def serve_serves_a_page_and_stops(cwd: Path) -> None:
         said = re.fullmatch(r"serving (http://127\.0\.0\.1:\d+/) \(Ctrl\+C to stop\)\n", serving)
         assert said is not None, serving
         with urllib.request.urlopen(said[1] + "index.html", timeout=WAIT) as response:
-            assert response.status == 200 and "Port reopens after storm" in response.read().decode()
+            assert response.status == 200 and "Port reopens after the storm" in response.read().decode()
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=WAIT)
     finally:
