@@ -41,6 +41,11 @@ class RawArticle:
     removed: tuple[str, ...] = ()  # lines the reader recognised as boilerplate and dropped
     warnings: tuple[str, ...] = ()  # reasons the record was degraded (bad date, ...)
     sample: bool = False  # front matter ``sample: true``: shown only while the digest has nothing else
+    slug: str | None = None  # the page name the source asks for: front matter ``slug``, a feed entry's link
+    slug_from: str | None = None  # 'front-matter', 'feed:link', 'feed:guid'
+    # A feed entry's guid (else link, else title), unique in its feed: what identifies it there, where its
+    # position ('#3') shifts whenever the feed gains an entry.
+    entry: str | None = None
 
 
 class Sentences(Sequence[str]):
@@ -186,8 +191,8 @@ class Article(Deferred):
 
     DEFERRED = ("paragraphs", "sentences", "html")  # its body: see ``deferred``
 
-    id: str  # 12 hex digits, from the source path: stable across builds
-    slug: str  # unique, safe alphabet; names the article's page
+    id: str  # 12 hex digits, from the source path (and a feed entry's guid): stable across builds
+    slug: str  # unique, safe alphabet; names the article's page (``permalinks``)
     source: str
     format: str
     title: str
@@ -211,6 +216,7 @@ class Article(Deferred):
     content_hash: str  # hash of the normalized title and text, for exact duplicates
     words: int
     sample: bool = False  # shown only while the digest has no other article (``RawArticle.sample``)
+    slug_from: str = "file-name"  # what the slug was made from: 'front-matter' wins over a kept page
 
     @property
     def text(self) -> str:

@@ -14,9 +14,9 @@ from digest.incremental.engine import Engine
 from digest.incremental.files import Settings
 from digest.models import Article, Digest, Issue, Story
 from digest.progress import Stages
-from digest.read.normalize import unique_slugs
+from digest.read.permalinks import assign_pages, previous_site
 from digest.read.readers.files import MEGABYTE, read_file
-from digest.read.sources import Source
+from digest.read.sources import SITE_MARK, Source
 from digest.render import paths
 from digest.write.staging import Kept
 
@@ -52,7 +52,7 @@ def run(
         ingested = engine.files(sources, settings, stamps, advance)
     for issue in ingested.issues:
         report(issue)
-    articles = unique_slugs(news(ingested.articles))
+    articles = assign_pages(news(ingested.articles), previous_site(config.output / SITE_MARK))
     with stages.stage("dedupe"):
         duplicate_of = engine.duplicates(articles)
     with stages.stage("group"):

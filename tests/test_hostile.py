@@ -426,6 +426,12 @@ YAML_BOMB = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol
 )
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
+
+def named(value: str, body: str) -> str:
+    """A Markdown article whose title and page name (front matter ``slug``) are the YAML ``value``."""
+    return f"---\ntitle: {value}\nslug: {value}\n---\n{body}\n"
+
+
 # A name sorting after twin1 by id, so a slug pass that reserves as it goes would meet twin1 first.
 TRICK = next(
     name for n in range(100) if article_id(name := f"slugs/trick{n}.md") > article_id("slugs/twin1.md")
@@ -482,15 +488,16 @@ GOOD: dict[str, str | bytes] = {
     "names/a b.txt": "Copy clash one\n\nThe first of two files whose copies would share a name.\n",
     "names/a_b.txt": "Copy clash two\n\nThe second of two files whose copies would share a name.\n",
     "brackets.md": "# Bracket storm\n\n" + "[" * 50_000 + "\n",
-    "slugs/dots.md": "---\ntitle: ../../../etc/passwd\n---\nA title made of a path.\n",
-    "slugs/only-dots.md": "---\ntitle: '....'\n---\nA title made of dots.\n",
-    "slugs/slashes.md": "---\ntitle: '/ / \\\\ /'\n---\nA title made of slashes.\n",
-    "slugs/long.md": "---\ntitle: " + "Very long headline " * 40 + "\n---\nA very long title.\n",
-    "slugs/cjk.md": "---\ntitle: 北京新闻发布会\n---\n一篇中文文章。\n",
-    "slugs/twin1.md": "---\ntitle: Same headline\n---\nThe first twin has its own words.\n",
-    "slugs/twin2.md": "---\ntitle: Same headline\n---\nThe second twin says something else.\n",
-    # The suffix twin1 would get on the clash, taken by a title: unique_slugs must not hand it out twice.
-    TRICK: f"---\ntitle: Same headline {article_id('slugs/twin1.md')[:6]}\n---\nA trick title.\n",
+    # Page names asked for in front matter: paths, nothing but punctuation, too long, not Latin, clashing.
+    "slugs/dots.md": named("../../../etc/passwd", "A title made of a path."),
+    "slugs/only-dots.md": named("'....'", "A title made of dots."),
+    "slugs/slashes.md": named("'/ / \\\\ /'", "A title made of slashes."),
+    "slugs/long.md": named("Very long headline " * 40, "A very long title."),
+    "slugs/cjk.md": named("北京新闻发布会", "一篇中文文章。"),
+    "slugs/twin1.md": named("Same headline", "The first twin has its own words."),
+    "slugs/twin2.md": named("Same headline", "The second twin says something else."),
+    # The suffix twin1 would get on the clash, asked for by another: it must not be handed out twice.
+    TRICK: named(f"Same headline {article_id('slugs/twin1.md')[:6]}", "A trick title."),
 }
 GOOD_TITLES = [
     "Harbour reopens after storm",

@@ -70,7 +70,7 @@ def _staged(work: Path, when: str) -> bool:
     folders = [p for p in work.iterdir() if p.name.startswith(".site.tmp-")]
     if when == "starting":
         return bool(folders)
-    return any((folder / "articles" / "late-news-arrives.html").exists() for folder in folders)
+    return any((folder / "articles" / "zz-new.html").exists() for folder in folders)
 
 
 def interrupted_build(work: Path, signum: int, when: str = "writing") -> subprocess.CompletedProcess[str]:

@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from digest.errors import SourceError
 from digest.language.boilerplate import (
@@ -16,9 +16,10 @@ from digest.language.boilerplate import (
     looks_like_headline,
 )
 from digest.language.text import headline_from_lead, sentence_spans, word_count
-from digest.models import Article, RawArticle, Sentences, with_slug
+from digest.models import Article, RawArticle, Sentences
 from digest.read import dates
 from digest.read.readers._common import byline_name, drop_blocks, is_job
+from digest.render import paths
 
 _WORD_RUN = re.compile(r"\w+")
 # Characters no page or feed may carry: XML 1.0 forbids them (a feed holding one is broken) and lone
@@ -50,8 +51,8 @@ def normalize(raw: RawArticle) -> Article:
     text = " ".join(paragraphs)
     url = _http(raw.url)
     return Article(
-        id=article_id(raw.source),
-        slug=slugify(title),
+        id=article_id(_identity(raw)),
+        slug=slugify(_page_name(raw, title)),
         source=raw.source,
         format=raw.format,
         title=title,
@@ -75,7 +76,27 @@ def normalize(raw: RawArticle) -> Article:
         content_hash=_content_hash(title, text),
         words=word_count(text),
         sample=raw.sample,
+        slug_from=raw.slug_from or _PAGE_NAME_FROM.get(raw.format, "file-name"),
     )
+
+
+def _identity(raw: RawArticle) -> str:
+    """What identifies an article: its file, and a feed entry's guid (not its position, which shifts)."""
+    return f"{paths.source_file(raw.source)}#{raw.entry}" if raw.entry else raw.source
+
+
+def _page_name(raw: RawArticle, title: str) -> str:
+    """What the page is named after: what the source asks for, else its file's name, not its headline, which
+    a correction changes; a feed entry with no link shares its file with others, so its headline it is."""
+    if raw.slug:
+        return raw.slug
+    if raw.format == FEED:
+        return title
+    return paths.source_file(raw.source).rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+FEED = "feed"
+_PAGE_NAME_FROM = {FEED: "feed:title"}
 
 
 def _kept_date(raw: RawArticle, own: Sequence[str]) -> str | None:
@@ -102,35 +123,6 @@ def slugify(text: str) -> str:
     ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
     words = [w for w in _SLUG_UNSAFE.split(ascii_text) if w][:_SLUG_WORDS]
     return "-".join(words)[:80].strip("-") or "article"
-
-
-def unique_slugs(articles: Iterable[Article]) -> tuple[Article, ...]:
-    """Give clashing slugs a suffix from the article id, so every page name is unique and stable."""
-    ordered = sorted(articles, key=lambda a: a.id)
-    counts: dict[str, int] = {}
-    for article in ordered:
-        counts[article.slug] = counts.get(article.slug, 0) + 1
-    # Unclashed slugs are reserved first: a suffixed one must not take the page of a title like 'x-1a2b3c'.
-    taken = {slug for slug, count in counts.items() if count == 1}
-    result = []
-    for article in ordered:
-        slug = article.slug
-        if counts[slug] > 1:
-            slug = _free_slug(article, taken)
-            taken.add(slug)
-        result.append(with_slug(article, slug) if slug != article.slug else article)
-    return tuple(result)
-
-
-def _free_slug(article: Article, taken: set[str]) -> str:
-    """The first untaken of slug-<6 id digits>, slug-<id>, slug-<id>-2, ..."""
-    for candidate in (f"{article.slug}-{article.id[:6]}", f"{article.slug}-{article.id}"):
-        if candidate not in taken:
-            return candidate
-    number = 2
-    while f"{article.slug}-{article.id}-{number}" in taken:
-        number += 1
-    return f"{article.slug}-{article.id}-{number}"
 
 
 def sanitize(html: str) -> str:

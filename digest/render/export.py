@@ -195,5 +195,6 @@ def _article(line: ArticleLine) -> dict[str, Any]:
         "topic": line.topic,
         "duplicate_of": line.duplicate_of,
         "removed": list(article.removed),
+        "content_hash": article.content_hash,
         "page": paths.article_page(article.slug),
     }

@@ -114,6 +114,18 @@ def http_url(value: object) -> str | None:
     return url
 
 
+def link_name(url: str) -> str | None:
+    """The name a link gives its page: its last path segment without a suffix ('index' skipped), and its
+    query, which tells pages apart on many sites ('article?p=123'); None when it has neither."""
+    parts = urlsplit(url)
+    segments = [s.rsplit(".", 1)[0] if "." in s[1:] else s for s in parts.path.split("/")]
+    named = [s for s in segments if s and s.lower() not in _INDEX_PAGES]
+    return " ".join([*named[-1:], parts.query]).strip() or None
+
+
+_INDEX_PAGES = frozenset(("index", "default"))
+
+
 def read_date(value: object) -> dates.When:
     """Parse a date given as text or a number; raise DateError for anything else."""
     if isinstance(value, int | float) and not isinstance(value, bool):

@@ -2,7 +2,9 @@
 
 Entries with neither a title nor any text are skipped: they carry nothing to show. A feed whose
 every entry is like that is refused. Entries keep their position in ``source`` ('feed.xml#3')
-even when earlier ones were skipped, so the numbering is stable.
+even when earlier ones were skipped, so the numbering is stable; what identifies an entry (its id, and
+so its page) is its guid, else its link, else its title (``RawArticle.entry``), since positions shift
+whenever the feed gains an entry.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def read(data: bytes, source: str) -> list[RawArticle]:
     every = (
         _article(entry, f"{source}#{n}", feed_title, home) for n, entry in enumerate(parsed["entries"], 1)
     )
-    articles = [article for article in every if article.title or article.paragraphs]
+    articles = _identified([article for article in every if article.title or article.paragraphs])
     if not articles:
         raise SourceError(source, "feed has no entries with a title or text")
     problem = parsed.get("bozo_exception")
@@ -115,6 +117,8 @@ def _article(entry: Any, source: str, feed_title: str | None, home: str | None) 
     author = _author(entry)
     publisher = _publisher(entry, feed_title, home)
     url = _url(entry, warnings, home)
+    guid = _guid(entry)
+    slug, slug_from = _page_name(url, guid)
     return RawArticle(
         source=source,
         format=FORMAT,
@@ -134,7 +138,37 @@ def _article(entry: Any, source: str, feed_title: str | None, home: str | None) 
         tags=_common.unique(tag.get("term") or tag.get("label") or "" for tag in entry.get("tags") or []),
         summary=_plain(entry, "summary"),
         warnings=tuple(warnings),
+        slug=slug,
+        slug_from=slug_from,
+        entry=guid or url or title,
     )
+
+
+def _guid(entry: Any) -> str | None:
+    """The entry's guid (RSS) or id (Atom): what a feed means to identify it by."""
+    guid = entry.get("id")
+    return (_common.collapse(guid) or None) if isinstance(guid, str) else None
+
+
+def _page_name(url: str | None, guid: str | None) -> tuple[str | None, str | None]:
+    """The name the entry's page is given, from its link or else a guid that is a link, and its rule."""
+    for link, rule in ((url, "feed:link"), (_common.http_url(guid), "feed:guid")):
+        if link and (name := _common.link_name(link)):
+            return name, rule
+    return None, None
+
+
+def _identified(articles: list[RawArticle]) -> list[RawArticle]:
+    """The entries with identities unique in the feed: a repeated guid gets '#2', '#3', ... in feed order."""
+    seen: dict[str, int] = {}
+    unique = []
+    for article in articles:
+        if article.entry is not None:
+            count = seen[article.entry] = seen.get(article.entry, 0) + 1
+            if count > 1:
+                article = replace(article, entry=f"{article.entry}#{count}")
+        unique.append(article)
+    return unique
 
 
 def _is_html(detail: Any) -> bool:

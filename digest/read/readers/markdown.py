@@ -216,6 +216,8 @@ def _front_matter_fields(meta: dict[str, object], warnings: list[str]) -> dict[s
     fields["summary"] = _scalar(summary, "summary", warnings)
     # The loader keeps scalars as text (a date stays as written): 'true' is the YAML boolean.
     fields["sample"] = str(meta.get("sample", "")).strip().lower() in ("true", "yes")
+    if slug := _scalar(meta.get("slug"), "slug", warnings):
+        fields.update(slug=slug, slug_from=FRONT_MATTER)
     return fields
 
 
