@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -350,3 +351,22 @@ def test_an_empty_folder_builds_a_site_with_no_topic(
 ) -> None:
     _, digest = run_build(make_source({}))
     assert digest["articles"] == [] and digest["stories"] == [] and digest["topics"] == []
+
+
+def test_seed_site_golden(tmp_path: Path) -> None:
+    """The whole seed site, file by file, as the golden copy in tests/golden/seeds-site/ (`make golden`)."""
+    build(config_module.Config(source=SEEDS, output=tmp_path / "site"), environ={})
+    site = tmp_path / "site"
+    built = {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+    golden = Path(__file__).parent / "golden" / "seeds-site"
+    if os.environ.get("DIGEST_REGENERATE") == "1":
+        shutil.rmtree(golden, ignore_errors=True)
+        for name, data in built.items():
+            (golden / name).parent.mkdir(parents=True, exist_ok=True)
+            (golden / name).write_bytes(data)
+    kept = {
+        p.relative_to(golden).as_posix(): p.read_bytes() for p in sorted(golden.rglob("*")) if p.is_file()
+    }
+    assert kept, "no golden site: run `make golden`"
+    changed = sorted(name for name in built.keys() | kept.keys() if built.get(name) != kept.get(name))
+    assert changed == [], f"the seed site changed ({', '.join(changed)}): review, then run `make golden`"
