@@ -41,9 +41,10 @@ LEDE_AGREEMENT = 0.5  # of one headline's terms, those the other lede tells
 AGREE_SAMPLE = 6  # members of a story an undated newcomer is compared with
 AGREE_SHARE = 0.75  # of the pairs compared, those that must be alike
 # A saga's reports (a ruling, the appeal, the reaction) are alike by all the measures above: they share its
-# names, figures and words. So an undated story of more than UNDATED_PAIR reports (copies count) grows only
-# with a newcomer that tells one of its reports' news again: every term of one headline in the other's
-# headline or lede, and most of the fewer marks shared.
+# names, figures and words. So an undated story of more than UNDATED_PAIR full reports (copies count) grows
+# only with a newcomer that tells one of its reports' news again: every term of one headline in the other's
+# headline or lede, and most of the fewer marks shared. Headline-only items have no lede nor marks to tell
+# by, and are not counted.
 UNDATED_PAIR = 2
 CLOSE_LEDE = 1.0
 CLOSE_EVENT = 0.7
@@ -394,9 +395,9 @@ def _one_event(
 ) -> cluster.Agree:
     """Whether some articles may join a story (``cluster.leader``'s ``agree``): when most pairs of theirs (a
     sample of each side: the first and the latest) are alike and tell of the same event, so that no chain of
-    similar undated reports makes a saga; past UNDATED_PAIR undated reports (``reports``: an article and
-    its copies), when one pair also tells the same news (``close``). A pair with a dated article is alike:
-    its date places the story in time, and the time window judges the other."""
+    similar undated reports makes a saga; past UNDATED_PAIR undated full reports (``reports``: an article
+    and its copies), when one pair also tells the same news (``close``). A pair with a dated article is
+    alike: its date places the story in time, and the time window judges the other."""
     marks: dict[int, frozenset[str]] = {}
     ledes: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
@@ -432,7 +433,7 @@ def _one_event(
         pairs = [(a, b) for a in _sample(items) for b in _sample(members)]
         if sum(alike(a, b) for a, b in pairs) < AGREE_SHARE * len(pairs):
             return False
-        undated = sum(reports[i] for i in (*items, *members) if spans[i] is None)
+        undated = sum(reports[i] for i in (*items, *members) if spans[i] is None and not kept[i].short)
         return undated <= UNDATED_PAIR or any(close(a, b) for a, b in pairs)
 
     return agree
