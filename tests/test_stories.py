@@ -90,6 +90,51 @@ def test_without_the_event_check_the_same_undated_reports_fuse(monkeypatch: pyte
     assert len({story["court"], story["auction"], story["lawsuit"]}) < 3
 
 
+# Three undated reports of one saga: a ruling, the firms' response to it, and the appeal weeks later. All
+# three share the saga's names, figures and words, so each pair is alike; only the first two tell one news.
+TOBACCO = {
+    "ruling": (
+        "Court rejects $280bn tobacco case",
+        "A US appeals court in Washington on Friday rejected the government's $280bn claim against the "
+        "biggest tobacco firms. The judges ruled that the law used by the Justice Department did not allow "
+        "such damages. Philip Morris, Reynolds American and Lorillard had been accused of hiding the dangers "
+        "of smoking for fifty years. The case was brought in 1999 under President Clinton. Shares in Altria, "
+        "the owner of Philip Morris, rose 4% after the ruling.",
+    ),
+    "response": (
+        "Tobacco firms hail court ruling on $280bn case",
+        "The biggest US tobacco firms have welcomed Friday's ruling by an appeals court in Washington that "
+        "rejected the government's $280bn case against them. Philip Morris, Reynolds American and Lorillard "
+        "said the claim had never had any basis in law. The Justice Department brought the case in 1999 "
+        "under President Clinton. Shares in Altria, which owns Philip Morris, rose 4% on the news.",
+    ),
+    "appeal": (
+        "US seeks new hearing in $280bn tobacco case",
+        "The US Justice Department has asked the full appeals court in Washington to hear again the $280bn "
+        "case against the biggest tobacco firms, thrown out by three of its judges in February. Philip "
+        "Morris, Reynolds American and Lorillard are accused of hiding the dangers of smoking. The case was "
+        "brought in 1999 under President Clinton. The department said on Monday that the ruling would "
+        "leave the law toothless.",
+    ),
+}
+
+
+def test_an_undated_saga_does_not_grow_a_story_past_its_news() -> None:
+    """The ruling and the response to it are one story; the appeal, alike to both, is another."""
+    articles = [undated(name, *text) for name, text in TOBACCO.items()]
+    story = stories_of(group(articles, find_duplicates(articles)), articles)
+    assert story["ruling"] == story["response"]
+    assert story["appeal"] != story["ruling"]
+
+
+def test_without_the_cap_the_undated_saga_fuses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cap on undated stories past two reports is what keeps the appeal out."""
+    monkeypatch.setattr(group_module, "UNDATED_PAIR", len(TOBACCO))
+    articles = [undated(name, *text) for name, text in TOBACCO.items()]
+    story = stories_of(group(articles, find_duplicates(articles)), articles)
+    assert len(set(story.values())) == 1
+
+
 def test_a_date_in_the_link_dates_an_undated_article() -> None:
     assert url_date("https://news.example/2014/03/10/markets-fall.html") == "2014-03-10"
     assert url_date("https://news.example/world/2014-3-9/story") == "2014-03-09"

@@ -40,6 +40,14 @@ EVENT_AGREEMENT = 0.5
 LEDE_AGREEMENT = 0.5  # of one headline's terms, those the other lede tells
 AGREE_SAMPLE = 6  # members of a story an undated newcomer is compared with
 AGREE_SHARE = 0.75  # of the pairs compared, those that must be alike
+# A saga's reports (a ruling, the appeal, the reaction) are alike by all the measures above: they share its
+# names, figures and words. So an undated story of more than UNDATED_PAIR full reports (copies count) grows
+# only with a newcomer that tells one of its reports' news again: every term of one headline in the other's
+# headline or lede, and most of the fewer marks shared. Headline-only items have no lede nor marks to tell
+# by, and are not counted.
+UNDATED_PAIR = 2
+CLOSE_LEDE = 1.0
+CLOSE_EVENT = 0.7
 MERGE_ROUNDS = 3
 TOPIC_SIMILARITY = 0.08  # cosine between story centroids needed to share a topic
 VECTOR_TERMS = 40
@@ -235,7 +243,11 @@ def _grouping(
     spans = [_span(a) for a in kept]
     join = [STORY_JOIN[_length(a)] for a in kept]
     merge = [STORY_MERGE[_length(a)] for a in kept]
-    agree = _one_event(kept, vecs, spans)
+    copies: dict[str, list[str]] = defaultdict(list)
+    for dup, original in sorted(duplicate_of.items()):
+        copies[original].append(dup)
+    reports = [1 + len(copies.get(a.id, ())) for a in kept]
+    agree = _one_event(kept, vecs, spans, reports)
     members = cluster.leader(vecs, spans, join, STORY_WINDOW_DAYS, chronological=True, agree=agree)
     centroids: dict[tuple[int, ...], vectors.Vector] = {}
     for _ in range(MERGE_ROUNDS):
@@ -245,9 +257,6 @@ def _grouping(
         members = merged
     by_id = {a.id: a for a in articles}
     templates = _templates(kept, members)
-    copies: dict[str, list[str]] = defaultdict(list)
-    for dup, original in sorted(duplicate_of.items()):
-        copies[original].append(dup)
     drafts = [
         _story(
             [kept[i] for i in idx],
@@ -356,12 +365,16 @@ def _span(article: Member) -> cluster.Span:
 
 
 def _one_event(
-    kept: Sequence[Member], vecs: Sequence[vectors.Vector], spans: Sequence[cluster.Span]
+    kept: Sequence[Member],
+    vecs: Sequence[vectors.Vector],
+    spans: Sequence[cluster.Span],
+    reports: Sequence[int],
 ) -> cluster.Agree:
     """Whether some articles may join a story (``cluster.leader``'s ``agree``): when most pairs of theirs (a
     sample of each side: the first and the latest) are alike and tell of the same event, so that no chain of
-    similar undated reports makes a saga. A pair with a dated article is alike: its date places the story
-    in time, and the time window judges the other."""
+    similar undated reports makes a saga; past UNDATED_PAIR undated full reports (``reports``: an article
+    and its copies), when one pair also tells the same news (``close``). A pair with a dated article is
+    alike: its date places the story in time, and the time window judges the other."""
     marks: dict[int, frozenset[str]] = {}
     ledes: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
@@ -385,11 +398,20 @@ def _one_event(
         shared = events.agreement(cues(a), cues(b))
         return shared is None or shared >= EVENT_AGREEMENT
 
+    def close(a: int, b: int) -> bool:
+        if not alike(a, b) or _told(lede(a), lede(b)) < CLOSE_LEDE:
+            return False
+        shared = events.agreement(cues(a), cues(b))
+        return shared is None or shared >= CLOSE_EVENT
+
     def agree(items: Sequence[int], members: Sequence[int]) -> bool:
         if all(spans[i] is not None for i in (*items, *members)):
             return True
         pairs = [(a, b) for a in _sample(items) for b in _sample(members)]
-        return sum(alike(a, b) for a, b in pairs) >= AGREE_SHARE * len(pairs)
+        if sum(alike(a, b) for a, b in pairs) < AGREE_SHARE * len(pairs):
+            return False
+        undated = sum(reports[i] for i in (*items, *members) if spans[i] is None and not kept[i].short)
+        return undated <= UNDATED_PAIR or any(close(a, b) for a, b in pairs)
 
     return agree
 
