@@ -50,8 +50,10 @@ Document = tuple[str, Sequence[int]]  # terms (space-separated) and their counts
 
 def discover(documents: Sequence[Document]) -> list[int]:
     """A subject number for each document (term counts); numbers run from 0, biggest subject first."""
-    import numpy  # noqa: F401  (BLAS must be loaded before the limit below, or the limit finds nothing)
-    import scipy.sparse  # noqa: F401  (scipy may bring its own BLAS)
+    # Every BLAS must be loaded before the limit below, or the limit finds nothing: numpy's, and the one
+    # scipy.linalg brings (its QR runs on that one).
+    import numpy  # noqa: F401
+    import scipy.linalg  # noqa: F401
     from threadpoolctl import threadpool_limits
 
     # One BLAS thread: these products are small and the build keeps every core busy already; measured on

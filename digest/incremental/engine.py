@@ -19,7 +19,7 @@ from digest.incremental.parallel import beside, fork_map
 from digest.incremental.reuse import Compiled
 from digest.models import Article, Digest, Fact, Features, Story, StorySentence, at_hand, deferred, head_of
 from digest.read.sources import Source
-from digest.render.export import article_key, export, story_hash, summary_hash
+from digest.render.export import article_key, article_line, assemble, story_hash, story_line, summary_hash
 from digest.summarize.stories import story_summary
 from digest.summarize.summaries import story_length
 from digest.write.staging import Kept
@@ -189,14 +189,18 @@ class Engine:
         keys = {a.id: article_key(a, hashes[a.id], digest) for a in digest.articles if a.id in hashes}
         known = self.cache.recall("record", keys.values())
         told = self.cache.recall("story-record", story_keys.values())
-        exported = export(
-            digest,
-            {i: line for i, k in keys.items() if isinstance(line := known.get(k), bytes)},
-            {i: line for i, k in story_keys.items() if isinstance(line := told.get(k), bytes)},
+        articles = {
+            a.id: _line(known, keys.get(a.id), functools.partial(article_line, a, digest))
+            for a in digest.articles
+        }
+        stories = {
+            s.id: _line(told, story_keys.get(s.id), functools.partial(story_line, s)) for s in digest.stories
+        }
+        self.cache.remember("record", {keys[i]: line for i, line in articles.items() if i in keys})
+        self.cache.remember(
+            "story-record", {story_keys[i]: line for i, line in stories.items() if i in story_keys}
         )
-        self.cache.remember("record", {keys[i]: line for i, line in exported.articles.items() if i in keys})
-        self.cache.remember("story-record", {story_keys[i]: line for i, line in exported.stories.items()})
-        return exported.data
+        return assemble(digest, articles, stories)
 
     def written(self, output: str) -> None:
         """Remember the pages as the new site in ``output`` holds them, for the next build to reuse."""
@@ -232,6 +236,12 @@ class _Words(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._words)
+
+
+def _line(known: Mapping[str, object], key: str | None, make: Callable[[], bytes]) -> bytes:
+    """The line the last build made for ``key``, else ``make()``."""
+    line = known.get(key) if key is not None else None
+    return line if isinstance(line, bytes) else make()
 
 
 def _group(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -15,36 +16,32 @@ from digest.render import paths
 VERSION = 1
 
 
-@dataclass(frozen=True)
-class Exported:
-    """``digest.json``, and the lines of its articles and stories (by id) for the next build to reuse."""
+def export(digest: Digest) -> bytes:
+    """Serialize the digest as stable UTF-8 JSON, one record a line."""
+    return assemble(
+        digest,
+        {a.id: article_line(a, digest) for a in digest.articles},
+        {s.id: story_line(s) for s in digest.stories},
+    )
 
-    data: bytes
-    articles: dict[str, bytes]
-    stories: dict[str, bytes]
+
+def article_line(article: Article, digest: Digest) -> bytes:
+    """An article's line of ``digest.json``."""
+    return _utf8(_encoder().encode(_article(line_of(article, digest))))
 
 
-def export(
-    digest: Digest, known: Mapping[str, bytes] | None = None, stories: Mapping[str, bytes] | None = None
-) -> Exported:
-    """Serialize the digest as stable UTF-8 JSON, one record a line.
+def story_line(story: Story) -> bytes:
+    """A story's line of ``digest.json``."""
+    return _utf8(_encoder().encode(_story(story)))
 
-    ``known`` and ``stories`` hold articles' and stories' lines already encoded (by a build before), by id.
-    """
-    known, stories = known or {}, stories or {}
-    encode = _encoder().encode
-    lines = {
-        a.id: known[a.id] if a.id in known else _utf8(encode(_article(line_of(a, digest))))
-        for a in sorted(digest.articles, key=lambda a: (a.source, a.id))
-    }
-    story_lines = {
-        s.id: stories[s.id] if s.id in stories else _utf8(encode(_story(s))) for s in digest.stories
-    }
+
+def assemble(digest: Digest, articles: Mapping[str, bytes], stories: Mapping[str, bytes]) -> bytes:
+    """``digest.json`` from its articles' and stories' lines (by id) and the rest of the digest."""
     document = {
         "version": VERSION,
         "title": digest.title,
-        "articles": list(lines.values()),
-        "stories": list(story_lines.values()),
+        "articles": [articles[a.id] for a in sorted(digest.articles, key=lambda a: (a.source, a.id))],
+        "stories": [stories[s.id] for s in digest.stories],
         "topics": [
             {
                 "id": t.id,
@@ -60,7 +57,7 @@ def export(
         ],
         "skipped": [{"source": i.source, "reason": i.reason} for i in digest.issues],
     }
-    return Exported(record_lines(document), lines, story_lines)
+    return record_lines(document)
 
 
 @dataclass(frozen=True)
@@ -144,6 +141,7 @@ def record_lines(document: dict[str, Any]) -> bytes:
     return b"\n".join(lines)
 
 
+@functools.cache
 def _encoder() -> json.JSONEncoder:
     return json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 
