@@ -64,6 +64,8 @@ def test_openers_that_stand_alone(sentence: str) -> None:
         "Pictured: The new stadium under construction in the north of the city last year.",
         "Screen: 6.1in OLED, Storage: 128GB, 256GB, 512GB, Battery: 3,200mAh, Weight: 174g.",
         "- Tim Dams, Screen International: Film - The Aviator; director - Clint Eastwood; actor - Jamie Foxx; actress - Hilary Swank.",
+        "- Best lighting design - His Dark Materials by Paule Constable at the National Theatre.",
+        "- Upgrading security at nuclear arms stores across the former Soviet Union.",
     ],
 )
 def test_lists_sheets_and_notes_are_not_sentences(sentence: str) -> None:

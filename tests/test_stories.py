@@ -188,6 +188,15 @@ def test_a_story_never_takes_page_furniture_garbled_text_or_a_market_template_as
     )
 
 
+@pytest.mark.parametrize(
+    "cut", ["Ferries resume Dover Calais crossings after ...", "Ferries resume Dover\u2026"]
+)
+def test_a_story_takes_a_whole_headline_before_one_a_feed_cut_short(cut: str) -> None:
+    whole = "Ferries resume Dover Calais crossings after storm"
+    assert story_titled(cut, whole) == whole
+    assert story_titled(whole, cut) == whole
+
+
 def test_a_story_with_no_clean_headline_takes_one_from_its_lead() -> None:
     assert story_titled("Share this on:", "Daily Trading Review") == (
         "Ferry services resumed across the strait on Monday"

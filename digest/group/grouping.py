@@ -513,11 +513,13 @@ def _most_alike(centroids: Sequence[vectors.Vector]) -> list[list[int]]:
 
 
 def _headline(ranked: Sequence[Member], templates: Set[str]) -> str:
-    """The first clean headline of the articles, most central first; failing one, a headline made from the
-    first sentence of one; failing that too, the most central article's headline as it is."""
-    for article in ranked:
-        if _clean_headline(article.title, templates):
-            return article.title
+    """The first clean headline of the articles, most central first, a whole one before one a feed cut short
+    ('... Turns to ...'); failing one, a headline made from the first sentence of one; failing that too, the
+    most central article's headline as it is."""
+    clean = [a.title for a in ranked if _clean_headline(a.title, templates)]
+    whole = [title for title in clean if not title.rstrip().endswith(("...", "\u2026"))]
+    if whole or clean:
+        return (whole or clean)[0]
     for article in ranked:
         made = headline_from_lead(article.sentences[0]) if article.sentences else ""
         if made and _clean_headline(made, templates):

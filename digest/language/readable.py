@@ -103,8 +103,13 @@ _NOTES = ("correction", "clarification", "in full", "pictured", "caption", "imag
 _ITEM_BREAK = re.compile(r"[,;] ")
 
 
+_BULLETS = frozenset(("- ", "\u2013 ", "\u2022 ", "* "))
+
+
 def is_listing(sentence: str) -> bool:
     """True when a 'sentence' is a list, a sheet of figures or names, or a labelled note (see the module)."""
+    if sentence[:2] in _BULLETS:
+        return True  # an item of a bulleted list, which text files keep as '- item' lines
     if ":" not in sentence[:40] and sentence.count(", ") + sentence.count("; ") < 4:
         return False
     head = _ITEM_BREAK.split(sentence, 1)[0]
