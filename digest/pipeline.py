@@ -49,10 +49,10 @@ def run(
     which ``report`` adds to."""
     settings = Settings(config.sentences, config.max_file_mb * MEGABYTE)
     with stages.stage("read", total=len(sources)) as advance:
-        ingested = engine.files(sources, settings, stamps, advance)
-    for issue in ingested.issues:
+        read = engine.files(sources, settings, stamps, advance)
+    for issue in read.issues:
         report(issue)
-    articles = assign_pages(news(ingested.articles), previous_site(config.output / SITE_MARK))
+    articles = assign_pages(news(read.articles), previous_site(config.output / SITE_MARK))
     with stages.stage("dedupe"):
         duplicate_of = engine.duplicates(articles)
     with stages.stage("group"):

@@ -13,12 +13,12 @@ from digest.group.dedupe import find_duplicates, near_pairs
 from digest.group.grouping import Grouping, group, subject_documents
 from digest.group.topics import discover as discover_subjects
 from digest.incremental.cache import Cache, Stamp, stamp
-from digest.incremental.files import Derived, Ingested, Settings, ingest, value_hash
+from digest.incremental.files import Derived, Settings, ingest, value_hash
 from digest.incremental.pages import RenderState, render_site
 from digest.incremental.parallel import beside, fork_map
 from digest.incremental.reuse import Compiled
 from digest.models import Article, Digest, Fact, Features, Story, StorySentence, at_hand, deferred, head_of
-from digest.read.sources import Source
+from digest.read.sources import Read, Source
 from digest.render.export import article_key, article_line, assemble, story_hash, story_line, summary_hash
 from digest.summarize.stories import story_summary
 from digest.summarize.summaries import story_length
@@ -52,16 +52,18 @@ class Engine:
         settings: Settings,
         stamps: Mapping[str, Stamp],
         advance: Callable[[int], None],
-    ) -> Ingested:
+    ) -> Read:
         """Every source read (``read_source``) with what later stages derive from each article alone: the
         last build's result for a file whose stamp is unchanged."""
         ingested = ingest(sources, settings, self.cache, jobs=self.jobs, advance=advance, stamps=stamps)
         self.read = ingested.read
+        # What later stages derive from each article is held here alone, so that it goes once grouping, its
+        # last reader, is done.
         self._derived = ingested.derived
         self._summaries = {i: d.summary for i, d in ingested.derived.items()}
         self._article_hashes = {i: d.article_hash for i, d in ingested.derived.items()}
         self._words = _Words(ingested.derived)
-        return ingested
+        return Read(ingested.articles, ingested.issues)
 
     def summaries(self) -> dict[str, tuple[str, ...]]:
         """Each article's summary, by id."""
