@@ -256,3 +256,23 @@ def test_story_summary_sources_are_never_inflated_by_a_shared_subject() -> None:
 def test_empty_story() -> None:
     assert summarize_story([]) == ()
     assert summarize_story([("a", []), ("b", ["Share this article"])]) == ()
+
+
+def _union_article(mention: str) -> list[str]:
+    """A news article whose third sentence names the union's leader as ``mention``; he is introduced by his
+    full name only in the last sentence."""
+    return [
+        "Workers at the Leeds steel plant voted on Monday to strike over pay, the union said.",
+        "The plant employs 1,200 people and supplies steel to carmakers across the north of England.",
+        f"{mention} said the strike over pay would halt steel production at the Leeds plant for a week.",
+        "Managers said they were disappointed and would meet union officials on Wednesday.",
+        "Talks between the two sides broke down last month after a pay offer of 2% was rejected.",
+        "Tom Miller has led the union branch at the plant since 2019.",
+    ]
+
+
+def test_a_summary_does_not_call_someone_by_title_before_naming_them() -> None:
+    named = summarize_article(_union_article("Union leader Tom Miller"), 3)
+    assert any("Tom Miller said" in sentence for sentence in named)
+    titled = summarize_article(_union_article("Mr Miller"), 3)
+    assert not any("Mr Miller" in sentence for sentence in titled), titled

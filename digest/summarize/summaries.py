@@ -76,6 +76,10 @@ _WEIGHT_SUPPORT = 0.5
 # scores about 1): it takes a clearly better sentence to be chosen without its referent. Connectives
 # ("But", "However") are not penalised: the sentence still names what it is about.
 _DANGLING_PENALTY = 0.4
+# Someone called by title and surname alone ('Mr Miller', 'Ms Robinson') before a chosen sentence names them:
+# a stranger to the reader, which only a much better sentence may bring in.
+_STRANGER_PENALTY = 0.8
+_TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lady|Lord)\.? ([A-Z][\w'\u2019-]+)")
 _DANGLING = word_set(
     """
     he her his it its she such that their these they this those
@@ -403,10 +407,13 @@ def _select(
 
 
 def _penalty(candidate: _Sentence, chosen: Sequence[_Sentence], chosen_index: set[int]) -> float:
-    """What a candidate loses for a dangling opener without its referent, and for repeating a chosen one."""
+    """What a candidate loses for a dangling opener without its referent, for someone it calls by title and
+    surname whom no chosen sentence before it names, and for repeating a chosen one."""
     penalty = 0.0
     if candidate.dangling and candidate.number - 1 not in chosen_index:
         penalty += _DANGLING_PENALTY
+    if _unintroduced(candidate.text, [c.text for c in chosen if c.number < candidate.number]):
+        penalty += _STRANGER_PENALTY
     overlap = max((_cosine(candidate, other) for other in chosen), default=0.0)
     if overlap >= _REPEAT:
         penalty += (1.0 - _MMR_LAMBDA) * overlap
@@ -592,6 +599,8 @@ def _next_story_sentence(
         value = _MMR_LAMBDA * entry.score - (1.0 - _MMR_LAMBDA) * overlaps[position]
         if entry.sentence.dangling and not _referent_chosen(chosen, entry):
             value -= _DANGLING_PENALTY
+        if _unintroduced(entry.sentence.text, [other.sentence.text for other in chosen]):
+            value -= _STRANGER_PENALTY
         if value > best_value:
             best, best_value = position, value
     return best
@@ -605,6 +614,13 @@ def _story_opening(entries: Sequence[_Entry]) -> int | None:
         return max(leads, key=lambda p: (entries[p].sources, entries[p].score, -p))
     openers = [p for p, entry in enumerate(entries) if not entry.sentence.context]
     return max(openers, key=lambda p: (entries[p].score, -p)) if openers else None
+
+
+def _unintroduced(text: str, before: Sequence[str]) -> bool:
+    """True when a sentence calls someone by title and surname alone ('Mr Miller added') whom none of the
+    sentences ``before`` names: a reader meets a stranger."""
+    surnames = _TITLED.findall(text)
+    return bool(surnames) and any(not any(name in other for other in before) for name in surnames)
 
 
 def _referent_chosen(chosen: Sequence[_Entry], entry: _Entry) -> bool:
