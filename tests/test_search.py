@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.render.search import index_script, indexed
+from digest.incremental.search import indexed
+from digest.render.search import index_script
 from tests.test_render import make_digest
 
 WORDS = st.lists(

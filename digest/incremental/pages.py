@@ -29,6 +29,7 @@ from digest.incremental.reuse import (
     reusable,
     template_hashes,
 )
+from digest.incremental.search import Postings, search_files
 from digest.models import Digest
 from digest.render import seo
 from digest.render.pages import Maker, page_makers
@@ -41,7 +42,6 @@ from digest.render.renderer import (
     static_files,
     template_dirs,
 )
-from digest.render.search import Postings, search_files
 from digest.render.site import Lookups, Page
 from digest.write.staging import Kept
 
@@ -104,7 +104,7 @@ def render_site(
     """
     site = Lookups(digest, config)
     renderer = ReusingRenderer(
-        environment(config, compiled), site, generated, article_hashes or {}, compiled, story_hashes
+        _environment(config, compiled), site, generated, article_hashes or {}, compiled, story_hashes
     )
     makers = page_makers(site)
     numbering = Numbering(previous.dependencies if previous is not None else ())
@@ -184,6 +184,13 @@ def render_site(
         appended,
         site.updated_so_far(),
     )
+
+
+def _environment(config: Config, compiled: Compiled | None) -> jinja2.Environment:
+    """The theme's environment, with the templates earlier builds compiled (``compiled``) not compiled again."""
+    env = environment(config)
+    env.bytecode_cache = compiled
+    return env
 
 
 def _renumbered(

@@ -55,11 +55,9 @@ def theme_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parents[2] / "templates"
 
 
-def environment(config: Config, compiled: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
-    """A strict Jinja2 environment over the user's template folder (if any), then the default theme; with
-    ``compiled``, templates compiled by an earlier build are not compiled again."""
+def environment(config: Config) -> jinja2.Environment:
+    """A strict Jinja2 environment over the user's template folder (if any), then the default theme."""
     env = jinja2.Environment(
-        bytecode_cache=compiled,
         loader=jinja2.FileSystemLoader([str(folder) for folder in template_dirs(config)]),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
@@ -101,7 +99,7 @@ def render(digest: Digest, config: Config, *, generated: str | None = None) -> d
             files[page.path] = renderer.page(page)
             if page.listed:
                 listed.append((page.path, page.modified))
-    search, _ = search_files(digest)
+    search = search_files(digest)
     files.update(
         {**feed_files(site, renderer), **crawler_files(site, listed), **search, **static_files(config)}
     )

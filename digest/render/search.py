@@ -7,14 +7,13 @@ JSON file is refused. ``static/search.js`` splits a query exactly as :func:`word
 
 from __future__ import annotations
 
-import bisect
 import functools
 import json
 import re
 import unicodedata
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
 
 from digest.language.text import CJK, split_cjk
@@ -73,137 +72,39 @@ def _mark(char: str) -> bool:
     return unicodedata.category(char).startswith("M")
 
 
-@dataclass(frozen=True)
-class Postings:
-    """What an index was made from, kept for the next build: it works out what changed, not everything."""
-
-    order: tuple[str, ...]  # ids of the indexed articles, in index order
-    words: tuple[str, ...]  # each one's ``article_words``
-    found: dict[str, array[int]]  # every word -> ascending numbers of the articles that hold it
-    encoded: dict[str, str]  # each term of the index -> its postings, ``encode``d
-    marks: tuple[str, ...] = ()  # each one's ``article_hash``, when known: equal article_hashes, equal words
-    # Each one's ``Index.documents`` entry by its article hash and slug, which cover all it holds (when article_hashes are
-    # known): a rebuild writes out the few that changed, not every one.
-    documents: dict[str, str] = field(default_factory=dict)
-
-
 def build_index(digest: Digest, known: Mapping[str, str] | None = None) -> Index:
     """Index every kept article: title, summary, byline, publisher and full text.
 
     ``known`` holds articles' ``article_words`` when worked out beforehand; the others are computed here.
     """
-    return indexed(digest, known)[0]
+    kept = indexed_articles(digest)
+    known = known or {}
+    documents = tuple(document(a, digest.summaries.get(a.id, ())) for a in kept)
+    texts = [known.get(a.id) or article_words(a, digest.summaries.get(a.id, ())) for a in kept]
+    return index_of(documents, postings_of(texts))
 
 
-def indexed(
-    digest: Digest,
-    known: Mapping[str, str] | None = None,
-    previous: Postings | None = None,
-    article_hashes: Mapping[str, str] | None = None,
-) -> tuple[Index, Postings]:
-    """``build_index``, and what it was made from; with the last build's ``previous``, only the articles
-    whose words changed are worked in (the same index, found faster), as long as the order is the same.
-
-    ``article_hashes`` are the articles' ``article_hash``: an article whose article hash is the one ``previous`` has
-    keeps the words it had there, and neither ``known`` nor the article is read for them.
-    """
+def indexed_articles(digest: Digest) -> list[Article]:
+    """The articles the index holds, in its order: the kept ones, newest first, undated last."""
     duplicates = digest.duplicate_of
     by_id = sorted((a for a in digest.articles if a.id not in duplicates), key=lambda a: a.id)
-    kept = sorted(
-        by_id, key=lambda a: a.published or a.date or "", reverse=True
-    )  # newest first, undated last
-    known, article_hashes = known or {}, article_hashes or {}
-    order = tuple(a.id for a in kept)
-    marks = tuple(article_hashes.get(i, "") for i in order) if article_hashes else ()
-    documents, made = _documents(digest, kept, marks, previous.documents if previous is not None else {})
-    texts = _texts(digest, kept, known, marks, previous)
-    reused: Mapping[str, str] = {}  # encoded postings of words no article gained or lost
-    changed: set[str] = set()
-    if previous is not None and previous.order == order:
-        found, changed = _patched(previous, texts)
-        reused = previous.encoded
-    else:
-        found = _found(texts)
-    common = _common(found, len(kept))
+    return sorted(by_id, key=lambda a: a.published or a.date or "", reverse=True)
+
+
+def index_of(documents: tuple[str, ...], found: Mapping[str, Sequence[int]]) -> Index:
+    """The index of these documents, ``found``: every word -> the ascending numbers of the documents holding it."""
+    common = common_words(found, len(documents))
     terms = tuple(sorted(w for w in found if w not in common))
-    index = Index(documents, terms, tuple(found[t] for t in terms), tuple(sorted(common)))
-    encoded = {t: reused[t] if t in reused and t not in changed else encode(found[t]) for t in terms}
-    return index, Postings(order, texts, found, encoded, marks, made)
+    return Index(documents, terms, tuple(found[t] for t in terms), tuple(sorted(common)))
 
 
-def _documents(
-    digest: Digest, kept: Sequence[Article], marks: Sequence[str], last: Mapping[str, str]
-) -> tuple[tuple[str, ...], dict[str, str]]:
-    """Each kept article's ``Index.documents`` entry, the last build's where its article hash and slug are the same;
-    and the entries by article hash and slug, for the next build (none without article_hashes)."""
-    if not marks:
-        return tuple(_document(a, digest.summaries.get(a.id, ())) for a in kept), {}
-    made: dict[str, str] = {}
-    documents = []
-    for article, mark in zip(kept, marks, strict=True):
-        key = f"{mark}\0{article.slug}"
-        document = last.get(key) if mark else None
-        if document is None:
-            document = _document(article, digest.summaries.get(article.id, ()))
-        if mark:
-            made[key] = document
-        documents.append(document)
-    return tuple(documents), made
-
-
-def _texts(
-    digest: Digest,
-    kept: Sequence[Article],
-    known: Mapping[str, str],
-    marks: Sequence[str],
-    previous: Postings | None,
-) -> tuple[str, ...]:
-    """Each kept article's words: the last build's where its article hash is unchanged, else known or worked out."""
-    last: dict[str, int] = {}
-    if previous is not None and marks and previous.marks:
-        last = {i: n for n, i in enumerate(previous.order)}
-    texts = []
-    for number, article in enumerate(kept):
-        at = last.get(article.id)
-        if at is not None and marks[number] and previous is not None and previous.marks[at] == marks[number]:
-            texts.append(previous.words[at])
-        else:
-            text = known.get(article.id) or article_words(article, digest.summaries.get(article.id, ()))
-            texts.append(text)
-    return tuple(texts)
-
-
-def _found(texts: Sequence[str]) -> dict[str, array[int]]:
+def postings_of(texts: Sequence[str]) -> dict[str, array[int]]:
+    """Every word of the texts -> the ascending numbers of the texts holding it."""
     found: dict[str, list[int]] = {}
     for number, text in enumerate(texts):
         for word in text.split():
             found.setdefault(word, []).append(number)
     return {word: array("I", numbers) for word, numbers in found.items()}
-
-
-def _patched(previous: Postings, texts: Sequence[str]) -> tuple[dict[str, array[int]], set[str]]:
-    """The last build's postings with the changed articles' words taken out and put in; the words touched.
-
-    Lists are replaced, never changed in place: ``previous`` may still be in use (a resident cache).
-    """
-    found = dict(previous.found)
-    changed: set[str] = set()
-    for number, (old, new) in enumerate(zip(previous.words, texts, strict=True)):
-        if old == new:
-            continue
-        before, after = set(old.split()), set(new.split())
-        for word in before - after:
-            numbers = array("I", (n for n in found[word] if n != number))
-            if numbers:
-                found[word] = numbers
-            else:
-                del found[word]
-        for word in after - before:
-            numbers = found.get(word, array("I"))
-            at = bisect.bisect_left(numbers, number)
-            found[word] = numbers[:at] + array("I", [number]) + numbers[at:]
-        changed |= before ^ after
-    return found, changed
 
 
 def index_script(index: Index, encoded: Mapping[str, str] | None = None) -> bytes:
@@ -234,16 +135,9 @@ def _script_safe(text: str) -> str:
     return text
 
 
-def search_files(
-    digest: Digest,
-    known: Mapping[str, str] | None = None,
-    previous: Postings | None = None,
-    article_hashes: Mapping[str, str] | None = None,
-) -> tuple[dict[str, bytes], Postings]:
-    """The files search adds to the site (``known``, ``previous`` and ``article_hashes`` as for ``indexed``), and
-    what the index was made from."""
-    index, postings = indexed(digest, known, previous, article_hashes)
-    return {INDEX_PAGE: index_script(index, postings.encoded)}, postings
+def search_files(digest: Digest) -> dict[str, bytes]:
+    """The files search adds to the site."""
+    return {INDEX_PAGE: index_script(build_index(digest))}
 
 
 def article_words(article: Article, summary: tuple[str, ...]) -> str:
@@ -261,7 +155,7 @@ def snippet(article: Article, summary: Iterable[str]) -> str:
     return cut.rstrip(",;:") + "…"
 
 
-def _document(article: Article, summary: tuple[str, ...]) -> str:
+def document(article: Article, summary: tuple[str, ...]) -> str:
     """What an article shows in results, as an ``Index.documents`` entry."""
     values = [
         article.slug,
@@ -285,7 +179,7 @@ def _searchable(article: Article, summary: tuple[str, ...]) -> str:
     return "\n".join(parts)
 
 
-def _common(found: Mapping[str, Sequence[int]], total: int) -> set[str]:
+def common_words(found: Mapping[str, Sequence[int]], total: int) -> set[str]:
     if total < COMMON_MIN_ARTICLES:
         return set()
     return {word for word, docs in found.items() if len(docs) > COMMON_SHARE * total}
@@ -328,11 +222,9 @@ __all__ = [
     "GLOBAL",
     "INDEX_PAGE",
     "Index",
-    "Postings",
     "build_index",
     "encode",
     "index_script",
-    "indexed",
     "search_files",
     "snippet",
     "words",
