@@ -22,7 +22,7 @@ test: $(BIN)/python
 	$(BIN)/mypy digest/
 	$(BIN)/pytest
 
-## Regenerate the golden files in tests/golden/ (the seeds' digest.json) after an intended change of output.
+## Regenerate the golden files in tests/golden/ (the seed site and its digest.json) after an intended change of output.
 golden: $(BIN)/python
 	DIGEST_REGENERATE=1 $(BIN)/pytest tests/test_build.py -k golden
 

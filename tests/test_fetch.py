@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -24,10 +21,8 @@ from digest.config import Config, Feed, FetchSettings, load
 from digest.errors import ConfigError, FetchError
 from digest.models import RawArticle
 from digest.read.readers import markdown as markdown_reader
-from tests.conftest import REPO
+from tests.conftest import REPO, Reply, Server
 
-Reply = tuple[int, dict[str, str], bytes]
-Route = Callable[[BaseHTTPRequestHandler], Reply]
 FAST = FetchSettings(timeout=0.5, retries=3, backoff=0.01, rate_limit=0.0)
 
 
@@ -52,54 +47,6 @@ FEED = rss(
     ),
     item("Ferries resume", "https://example.org/ferries", "Ferry services resumed across the bay on Monday."),
 )
-
-
-@dataclass
-class Server:
-    """A loopback HTTP server whose answers the test sets per path; it records every request."""
-
-    base: str = ""
-    routes: dict[str, Route] = field(default_factory=dict)
-    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-
-    def url(self, path: str) -> str:
-        return self.base + path
-
-    def hits(self, path: str) -> int:
-        return sum(1 for p, _ in self.requests if p == path)
-
-    def static(self, path: str, body: bytes, kind: str = "application/rss+xml", **headers: str) -> None:
-        self.routes[path] = lambda request: (200, {"Content-Type": kind, **headers}, body)
-
-
-@pytest.fixture
-def server() -> Iterator[Server]:
-    state = Server()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-            route = state.routes.get(self.path)
-            status, headers, body = route(self) if route else (404, {}, b"not here")
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def setup(tmp_path: Path, *feeds: Feed, settings: FetchSettings = FAST) -> tuple[Config, Path]:

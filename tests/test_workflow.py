@@ -3,7 +3,6 @@ loopback server, serve, publish; each message the user reads, by its text."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -11,16 +10,14 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, Reply, Server
 from tests.test_publish import GIT_ENV, git
 
 WAIT = 60  # seconds; what a busy machine may take to start a command, far more than it needs
@@ -66,38 +63,17 @@ def digest(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def feed() -> Iterator[Feed]:
+def feed(server: Server) -> Feed:
     """A loopback server with one RSS feed, answering 304 to its current ETag; robots.txt is a 404."""
-    served = Feed("")
+    served = Feed(server.url("/feed.xml"))
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path != "/feed.xml":
-                status, headers, body = 404, {}, b"not here"
-            elif self.headers.get("If-None-Match") == served.etag:
-                status, headers, body = 304, {"ETag": served.etag}, b""
-            else:
-                status, headers = 200, {"Content-Type": "application/rss+xml", "ETag": served.etag}
-                body = served.body
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)
+    def reply(request: BaseHTTPRequestHandler) -> Reply:
+        if request.headers.get("If-None-Match") == served.etag:
+            return 304, {"ETag": served.etag}, b""
+        return 200, {"Content-Type": "application/rss+xml", "ETag": served.etag}, served.body
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    served.url = f"http://127.0.0.1:{httpd.server_address[1]}/feed.xml"
-    yield served
-    httpd.shutdown()
-    httpd.server_close()
+    server.routes["/feed.xml"] = reply
+    return served
 
 
 def new_project(tmp_path: Path, feed_url: str) -> Path:
