@@ -73,9 +73,9 @@ _SUMMARY_POSITION = 0.1
 _WEIGHT_STORY = 0.5
 _WEIGHT_SUPPORT = 0.5
 # What a sentence opening with a pronoun loses when its referent is not in the summary (the best sentence
-# scores about 1): it takes a clearly better sentence to be chosen without its referent. Connectives
+# scores about 1): it takes a much better sentence to be chosen without its referent. Connectives
 # ("But", "However") are not penalised: the sentence still names what it is about.
-_DANGLING_PENALTY = 0.4
+_DANGLING_PENALTY = 0.8
 # Someone called by title and surname alone ('Mr Miller', 'Ms Robinson') before a chosen sentence names them:
 # a stranger to the reader, which only a much better sentence may bring in.
 _STRANGER_PENALTY = 0.8
