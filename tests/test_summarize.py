@@ -276,3 +276,16 @@ def test_a_summary_does_not_call_someone_by_title_before_naming_them() -> None:
     assert any("Tom Miller said" in sentence for sentence in named)
     titled = summarize_article(_union_article("Mr Miller"), 3)
     assert not any("Mr Miller" in sentence for sentence in titled), titled
+
+
+def test_a_summary_leaves_out_a_pronoun_whose_referent_it_does_not_show() -> None:
+    article = [
+        "Workers at the Leeds steel plant voted on Monday to strike over pay, the union said.",
+        "The plant employs 1,200 people and supplies steel to carmakers across the north of England.",
+        "Tom Miller has led the union branch at the plant since 2019.",
+        "He said the strike over pay would halt steel production at the Leeds plant for a week.",
+        "Managers said they were disappointed and would meet union officials on Wednesday.",
+        "Talks between the two sides broke down last month after a pay offer of 2% was rejected.",
+    ]
+    summary = summarize_article(article, 3)
+    assert all(sentence.startswith("He ") <= (article[2] in summary) for sentence in summary), summary
