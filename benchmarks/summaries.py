@@ -1,5 +1,6 @@
 """Article summary quality and speed: ROUGE against the BBC News Summary references, beside Lead-3 and
-TextRank-3, and what a reader notices: the lead kept, openings that need context, cut quotations, lists.
+TextRank-3, and what a reader notices: the lead kept, openings that need context, cut quotations, lists,
+strangers and pronouns without their referent.
 
 Run: .venv/bin/python benchmarks/summaries.py [--sentences 3] [--runs 3] [--skip-speed] [--skip-full] [--oracle]
 Needs ../shared/corpora beside the repository and the `bench` extra (sumy, rouge-score): `pip install -e '.[bench]'`.
@@ -19,7 +20,11 @@ all 2,225 articles of the five-section BBC set (sport brings team sheets, tech s
 - cut quotation: a summary sentence that starts inside a quotation its paragraph opened (and closes after
   it), or whose double quotation marks do not pair up;
 - list: a summary sentence that is a list (4+ commas or semicolons between items of 3 words or fewer on
-  average) or opens with a label ("Subs:", ": Douglas, ...", "Correction:").
+  average) or opens with a label ("Subs:", ": Douglas, ...", "Correction:");
+- stranger: a summary calls someone by title and surname ("Mr Miller") before the headline or a shown
+  sentence names them;
+- orphan: a summary sentence after the first opens with a pronoun ("He said ...") and the article's sentence
+  before it is not shown.
 """
 
 from __future__ import annotations
@@ -95,6 +100,10 @@ class Reading:
     context_openings: int = 0
     cut_quotes: int = 0
     lists: int = 0
+    strangers: int = 0  # summaries calling someone by title and surname before any shown sentence names them
+    orphans: int = (
+        0  # summaries with a later sentence opening with a pronoun whose sentence before is not shown
+    )
 
     def __add__(self, other: Reading) -> Reading:
         return Reading(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
@@ -263,7 +272,37 @@ def read_summary(item: Item, summary: Sequence[str]) -> Reading:
         context_openings=int(bool(summary) and needs_context(summary[0])),
         cut_quotes=cut,
         lists=sum(1 for s in summary if is_list(s)),
+        strangers=int(meets_a_stranger(item.title, summary)),
+        orphans=int(orphaned_pronoun(sentences, summary)),
     )
+
+
+# A person called by title and surname alone: 'Mr Miller', 'Ms Robinson', 'Dr Ng'.
+TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lady|Lord)\.? ([A-Z][\w'’-]+)")
+PRONOUNS = word_set("he she it they his her its their this these those")
+
+
+def meets_a_stranger(title: str, summary: Sequence[str]) -> bool:
+    """True when a summary sentence calls someone by title and surname whom neither the headline nor an
+    earlier summary sentence names."""
+    shown = [title]
+    for sentence in summary:
+        if any(not any(name in before for before in shown) for name in TITLED.findall(sentence)):
+            return True
+        shown.append(sentence)
+    return False
+
+
+def orphaned_pronoun(sentences: Sequence[str], summary: Sequence[str]) -> bool:
+    """True when a summary sentence after the first opens with a pronoun and the article's sentence before it
+    is not in the summary: the reader does not know who or what it is."""
+    position = {sentence: number for number, sentence in enumerate(sentences)}
+    shown = {position[s] for s in summary if s in position}
+    for sentence in summary[1:]:
+        first = sentence.lstrip("\"“‘'(").split(None, 1)[0].lower().strip(",;:") if sentence.strip() else ""
+        if first in PRONOUNS and position.get(sentence, 0) - 1 not in shown:
+            return True
+    return False
 
 
 def reading(items: Sequence[Item], system: Callable[[Item], list[str]]) -> Reading:
@@ -278,7 +317,8 @@ def show_reading(name: str, seen: Reading) -> None:
     summaries = max(seen.summaries, 1)
     print(
         f"  {name:<12} {seen.first_kept / summaries:7.1%} {seen.news_kept / summaries:7.1%} "
-        f"{seen.context_openings / summaries:8.2%} {seen.cut_quotes:6d} {seen.lists:6d}"
+        f"{seen.context_openings / summaries:8.2%} {seen.cut_quotes:6d} {seen.lists:6d} "
+        f"{seen.strangers / summaries:9.1%} {seen.orphans / summaries:8.1%}"
     )
 
 
@@ -286,12 +326,17 @@ def reader_checks(groups: dict[str, Sequence[Item]], systems: dict[str, Callable
     """The reader's checks of every system over each group of articles."""
     for group, chosen in groups.items():
         print(f"\n{group}: {len(chosen)} articles, what a reader notices")
-        print(f"  {'system':<12} {'lead':>7} {'news':>7} {'context':>8} {'quote':>6} {'list':>6}")
+        print(
+            f"  {'system':<12} {'lead':>7} {'news':>7} {'context':>8} {'quote':>6} {'list':>6} "
+            f"{'stranger':>9} {'orphan':>8}"
+        )
         for name, system in systems.items():
             show_reading(name, reading(chosen, system))
     print(
         "  lead: first body sentence kept; news: first news sentence kept; context: openings needing the "
-        "sentence before; quote: sentences starting inside or cutting a quotation; list: lists and labels"
+        "sentence before; quote: sentences starting inside or cutting a quotation; list: lists and labels;\n"
+        "  stranger: someone called 'Mr X' before a shown sentence names X; orphan: a later sentence opening "
+        "with a pronoun whose sentence before is not shown"
     )
 
 
