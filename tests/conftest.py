@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import signal
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -133,3 +134,37 @@ def server() -> Iterator[Server]:
     yield state
     httpd.shutdown()
     httpd.server_close()
+
+
+def node_search(
+    site: Path, queries: list[str], column: int, work: Path, words: str | None = None
+) -> dict[str, Any]:
+    """Run a built site's search engine (static/search.js) in node over its index: each query's results, as
+    ``column`` of each result's document; with ``words``, how the engine splits them, under "words"."""
+    script = work / "query.js"
+    split = f"out.words = Engine.words({json.dumps(words)});\n" if words is not None else ""
+    script.write_text(
+        "const Engine = require(process.argv[2]);\n"
+        "const window = {};\n"
+        "new Function('window', require('fs').readFileSync(process.argv[3], 'utf8'))(window);\n"
+        "const engine = new Engine(window.DIGEST_SEARCH), out = {};\n"
+        "for (const q of JSON.parse(process.argv[4])) {\n"
+        f"  out[q] = engine.search(q).results.map(r => window.DIGEST_SEARCH.docs[r.doc][{column}]);\n"
+        "}\n" + split + "console.log(JSON.stringify(out));\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [
+            "node",
+            str(script),
+            str(site / "static" / "search.js"),
+            str(site / "search-index.js"),
+            json.dumps(queries),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    found: dict[str, Any] = json.loads(done.stdout)
+    return found

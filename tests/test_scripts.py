@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from digest.read.normalize import normalize, slugify
 from digest.read.readers import reader_for
 from digest.render.search import article_words
 from digest.render.search import words as search_words
+from tests.conftest import node_search
 
 PAGES = Path(__file__).resolve().parent / "pages"
 Builder = Callable[..., tuple[Any, dict[str, Any]]]
@@ -227,33 +227,7 @@ def test_search_finds_articles_by_a_word_or_a_pair_of_characters_of_their_titles
 def test_the_browser_engine_finds_them_too(built: tuple[Any, dict[str, Any], Path], tmp_path: Path) -> None:
     site = built[2]
     queries = ["地铁", "十号线", "地", "東京都", "節電", "मानसून", "केरल", "Госдуму", "محطة", "kerala"]
-    script = tmp_path / "query.js"
-    script.write_text(
-        "const Engine = require(process.argv[2]);\n"
-        "const window = {};\n"
-        "new Function('window', require('fs').readFileSync(process.argv[3], 'utf8'))(window);\n"
-        "const engine = new Engine(window.DIGEST_SEARCH), out = {};\n"
-        "for (const q of JSON.parse(process.argv[4])) {\n"
-        "  out[q] = engine.search(q).results.map(r => window.DIGEST_SEARCH.docs[r.doc][1]);\n"
-        "}\n"
-        "out.words = Engine.words('杭州地铁十号线 B型列车 मानसून');\n"
-        "console.log(JSON.stringify(out));\n",
-        encoding="utf-8",
-    )
-    done = subprocess.run(
-        [
-            "node",
-            str(script),
-            str(site / "static" / "search.js"),
-            str(site / "search-index.js"),
-            json.dumps(queries),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    found = json.loads(done.stdout)
+    found = node_search(site, queries, 1, tmp_path, words="杭州地铁十号线 B型列车 मानसून")
     assert found["words"] == search_words("杭州地铁十号线 B型列车 मानसून")
     assert found["地铁"] == found["十号线"] == [TITLES["zh-metro.html"]]
     assert TITLES["zh-metro.html"] in found["地"]  # one character finds the pairs it begins

@@ -6,7 +6,6 @@ import json
 import posixpath
 import re
 import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -22,7 +21,7 @@ from digest.config import Config
 from digest.models import Day, Digest, Story, StorySentence, Topic
 from digest.render.renderer import render
 from digest.render.site import Lookups
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, node_search
 from tests.test_render import make_article
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -287,32 +286,7 @@ def test_browser_engine_finds_what_the_python_index_holds(seed_site: Path, tmp_p
     digest = json.loads((seed_site / "digest.json").read_text(encoding="utf-8"))
     kept = [a for a in digest["articles"] if a["duplicate_of"] is None]
     queries = {"GAZA": None, "Khan Yóunis": None, "withdraw": None, "zzzznothing": None}
-    script = tmp_path / "query.js"
-    script.write_text(
-        "const Engine = require(process.argv[2]);\n"
-        "const window = {};\n"
-        "new Function('window', require('fs').readFileSync(process.argv[3], 'utf8'))(window);\n"
-        "const engine = new Engine(window.DIGEST_SEARCH), out = {};\n"
-        "for (const q of JSON.parse(process.argv[4])) {\n"
-        "  out[q] = engine.search(q).results.map(r => window.DIGEST_SEARCH.docs[r.doc][0]);\n"
-        "}\n"
-        "console.log(JSON.stringify(out));\n",
-        encoding="utf-8",
-    )
-    done = subprocess.run(
-        [
-            "node",
-            str(script),
-            str(seed_site / "static" / "search.js"),
-            str(seed_site / "search-index.js"),
-            json.dumps(list(queries)),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    found = json.loads(done.stdout)
+    found = node_search(seed_site, list(queries), 0, tmp_path)
     slug = {a["page"].split("/")[-1][: -len(".html")]: a for a in kept}
     assert sorted(found["GAZA"]) == sorted(slug)  # every seed article is about Gaza
     assert found["Khan Yóunis"] and all(

@@ -594,12 +594,13 @@ def _next_story_sentence(
     """The remaining entry with the best marginal relevance, a dangling opener without its referent
     losing ``_DANGLING_PENALTY``; None when none remains."""
     best, best_value = None, -math.inf
+    shown = [other.sentence.text for other in chosen]
     for position in remaining:
         entry = entries[position]
         value = _MMR_LAMBDA * entry.score - (1.0 - _MMR_LAMBDA) * overlaps[position]
         if entry.sentence.dangling and not _referent_chosen(chosen, entry):
             value -= _DANGLING_PENALTY
-        if _unintroduced(entry.sentence.text, [other.sentence.text for other in chosen]):
+        if _unintroduced(entry.sentence.text, shown):
             value -= _STRANGER_PENALTY
         if value > best_value:
             best, best_value = position, value
