@@ -62,7 +62,7 @@ def reference_leader(
     clusters: list[_Reference] = []
     postings: dict[str, list[int]] = defaultdict(list)
     fresh: dict[str, int] = defaultdict(int)
-    reach = cluster._reach(thresholds, window) if chronological else None
+    reach = cluster.reach(thresholds, window) if chronological else None
     for index, vector in enumerate(vecs):
         probe = vectors.top_terms(vector, cluster.PROBE_TERMS)
         span = spans[index]
@@ -127,15 +127,6 @@ def test_leader_matches_the_dict_based_definition(seed: int) -> None:
     for chronological in (True, False):
         expected = reference_leader(vecs, spans, thresholds, 3, chronological=chronological)
         assert cluster.leader(vecs, spans, thresholds, 3, chronological=chronological) == expected
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_merge_matches_the_dict_based_definition(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    vecs, spans, thresholds = generated(seed, 300)
-    groups = cluster.leader(vecs, spans, thresholds, 3, chronological=True)
-    merged = cluster.merge(groups, vecs, spans, thresholds, 3)
-    monkeypatch.setattr(cluster, "leader", reference_leader)
-    assert merged == cluster.merge(groups, vecs, spans, thresholds, 3)
 
 
 def reference_tfidf(documents: Sequence[Mapping[str, float]]) -> np.ndarray:  # type: ignore[type-arg]

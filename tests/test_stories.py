@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from digest.config import Config
-from digest.group import grouping as group_module
+from digest.group import stream
 from digest.group.dedupe import find_duplicates
 from digest.group.events import url_date
 from digest.group.grouping import Grouping, group
@@ -84,7 +84,7 @@ def test_undated_reports_of_one_subject_stay_apart_when_their_events_differ() ->
 
 def test_without_the_event_check_the_same_undated_reports_fuse(monkeypatch: pytest.MonkeyPatch) -> None:
     """The check above is what keeps them apart: similarity of vocabulary alone fuses the subject."""
-    monkeypatch.setattr(group_module, "_one_event", lambda *_: None)
+    monkeypatch.setattr(stream, "may_join", lambda *_: True)
     articles = [undated(name, *text) for name, text in YUKOS.items()]
     story = stories_of(group(articles, find_duplicates(articles)), articles)
     assert len({story["court"], story["auction"], story["lawsuit"]}) < 3
@@ -129,7 +129,7 @@ def test_an_undated_saga_does_not_grow_a_story_past_its_news() -> None:
 
 def test_without_the_cap_the_undated_saga_fuses(monkeypatch: pytest.MonkeyPatch) -> None:
     """The cap on undated stories past two reports is what keeps the appeal out."""
-    monkeypatch.setattr(group_module, "UNDATED_PAIR", len(TOBACCO))
+    monkeypatch.setattr(stream, "UNDATED_PAIR", len(TOBACCO))
     articles = [undated(name, *text) for name, text in TOBACCO.items()]
     story = stories_of(group(articles, find_duplicates(articles)), articles)
     assert len(set(story.values())) == 1

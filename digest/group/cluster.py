@@ -1,4 +1,4 @@
-"""Incremental centroid clustering of sparse vectors with a time window, then a merge of fragments.
+"""Incremental centroid clustering of sparse vectors with a time window, and the joining of clusters.
 
 Linear in the number of items times the candidates each shares a heavy term with: no N x N matrix.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from digest.group import vectors
@@ -27,79 +26,195 @@ SINGLE_TERM_FACTOR = 0.5
 MERGE_TERMS = 80
 
 
-@dataclass(frozen=True)
-class _Items:
-    """The items' vectors packed as rows of flat arrays, so that many can be gathered at once."""
+class Leader:
+    """Clusters grown one item at a time (``place``): each item joins the most similar cluster above its
+    threshold, else starts one. Clusters may be joined later (``absorb``); a joined one lives on in its host.
 
-    terms: NDArray[np.intp]  # term numbers, each row in its vector's order
-    weights: NDArray[np.float64]
-    starts: NDArray[np.intp]  # row i is [starts[i], starts[i + 1])
-    vocabulary: int
+    ``reach``: items come oldest first (undated ones after them), so a cluster whose last day is more than
+    ``reach`` days behind a dated item is never a candidate again for a dated item.
+    """
 
-    def row(self, index: int) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-        """One item's term numbers and weights."""
-        start, stop = self.starts[index], self.starts[index + 1]
-        return self.terms[start:stop], self.weights[start:stop]
-
-
-def _packed(vecs: Sequence[Mapping[str, float]]) -> _Items:
-    import numpy as np
-
-    numbers: dict[str, int] = {}
-    terms = array("q", [numbers.setdefault(t, len(numbers)) for vector in vecs for t in vector])
-    weights = array("d", [w for vector in vecs for w in vector.values()])
-    starts = np.zeros(len(vecs) + 1, dtype=np.intp)
-    np.cumsum([len(vector) for vector in vecs], out=starts[1:])
-    return _Items(np.asarray(terms, dtype=np.intp), np.asarray(weights), starts, len(numbers))
-
-
-@dataclass
-class _Clusters:
-    """Members, span, squared norm and summed member weights (by term number) of each cluster."""
-
-    items: _Items
-    members: list[list[int]] = field(default_factory=list)
-    norm2: list[float] = field(default_factory=list)
-    spans: list[Span] = field(default_factory=list)
-    terms: list[NDArray[np.intp]] = field(default_factory=list)
-    sums: list[NDArray[np.float64]] = field(default_factory=list)
-    place: NDArray[np.intp] = field(init=False)  # scratch: each term number's column, -1 when unused
-
-    def __post_init__(self) -> None:
+    def __init__(self, window: int, reach: float | None = None) -> None:
         import numpy as np
 
-        self.place = np.full(self.items.vocabulary, -1, dtype=np.intp)
+        self.window = window
+        self.reach = reach
+        self.vocabulary: dict[str, int] = {}
+        self.names: list[str] = []  # each term number's term
+        self.members: list[list[int]] = []
+        self.norm2: list[float] = []
+        self.spans: list[Span] = []
+        self.terms: list[NDArray[np.intp]] = []  # term numbers of each cluster's sums
+        self.sums: list[NDArray[np.float64]] = []  # summed member weights, by term
+        self.host = np.zeros(0, dtype=np.intp)  # the cluster each one lives in (itself until absorbed), grown
+        self.absorbed = False  # whether any cluster was absorbed: only then are postings mapped to hosts
+        self.postings: dict[str, array[int]] = {}  # per probe term: clusters in order of use (may recur)
+        self.fresh: dict[str, int] = {}  # per term: postings before this position are out of reach
+        self.place_of = np.full(0, -1, dtype=np.intp)  # scratch: each term number's column, -1 when unused
 
-    def add(self, cluster: int, index: int, old: Sequence[float], span: Span) -> None:
+    def row(self, vector: Mapping[str, float]) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """A vector's term numbers (new terms numbered as they come) and weights."""
+        import numpy as np
+
+        numbers = [self._number(t) for t in vector]
+        if len(self.vocabulary) > len(self.place_of):
+            grown = np.full(max(2 * len(self.place_of), len(self.vocabulary), 1024), -1, dtype=np.intp)
+            grown[: len(self.place_of)] = self.place_of
+            self.place_of = grown
+        return np.array(numbers, dtype=np.intp), np.array(list(vector.values()), dtype=np.float64)
+
+    def _number(self, term: str) -> int:
+        number = self.vocabulary.get(term)
+        if number is None:
+            number = self.vocabulary[term] = len(self.names)
+            self.names.append(term)
+        return number
+
+    def place(
+        self,
+        index: int,
+        vector: Mapping[str, float],
+        span: Span,
+        threshold: float,
+        agree: Callable[[int], bool] | None = None,
+    ) -> int:
+        """Add item ``index`` to the candidate most like it above ``threshold`` (the first on ties) that
+        ``agree`` allows, else to a new cluster; return the cluster's number."""
+        probe = vectors.top_terms(vector, PROBE_TERMS)
+        if self.reach is not None and span is not None:
+            self._forget(probe, span[0] - self.reach)
+            candidates = self._candidates(probe, self.fresh)
+        else:
+            candidates = self._candidates(probe, None)
+        best = self._join(index, self.row(vector), candidates, span, threshold, agree)
+        for term in probe:
+            listed = self.postings.get(term)
+            if listed is None:
+                self.postings[term] = array("i", [best])
+            elif listed[-1] != best:
+                listed.append(best)
+        return best
+
+    def _join(
+        self,
+        index: int,
+        row: tuple[NDArray[np.intp], NDArray[np.float64]],
+        candidates: Sequence[int],
+        span: Span,
+        threshold: float,
+        agree: Callable[[int], bool] | None,
+    ) -> int:
+        timings = [time_factor(self.spans[c], span, self.window) for c in candidates]
+        # cosine and evidence are at most 1: a cluster too many days away can never reach the threshold
+        near = [position for position, timing in enumerate(timings) if timing >= threshold]
+        candidates = [candidates[position] for position in near]
+        terms, weights = row
+        sums, shared = self.gather(candidates, terms)
+        scores = _scores(sums, shared, weights, [self.norm2[c] for c in candidates])
+        timings = [timings[position] for position in near]
+        if agree is not None:
+            scores = [
+                0.0 if score * timing >= threshold and not agree(c) else score
+                for score, timing, c in zip(scores, timings, candidates, strict=True)
+            ]
+        best = _best(scores, timings, threshold)
+        if best < 0:
+            self._add(len(self.members), index, row, [0.0] * len(terms), span)
+            return len(self.members) - 1
+        self._add(candidates[best], index, row, sums[best].tolist(), span)
+        return candidates[best]
+
+    def _add(
+        self,
+        cluster: int,
+        index: int,
+        row: tuple[NDArray[np.intp], NDArray[np.float64]],
+        old: Sequence[float],
+        span: Span,
+    ) -> None:
         """Item ``index`` joins ``cluster`` (len(members) for a new one), whose sums on its terms are ``old``."""
-        import numpy as np
-
-        terms, weights = self.items.row(index)
+        terms, weights = row
         if cluster == len(self.members):
             self.members.append([])
             self.norm2.append(0.0)
             self.spans.append(None)
             self.terms.append(terms)
             self.sums.append(weights.copy())
+            self._hosted(cluster)
         else:
-            known, sums = self.terms[cluster], self.sums[cluster]
-            self.place[known] = np.arange(len(known))
-            column = self.place[terms]
-            self.place[known] = -1
-            hit = column >= 0
-            sums[column[hit]] += weights[hit]
-            self.terms[cluster] = np.concatenate([known, terms[~hit]])
-            self.sums[cluster] = np.concatenate([sums, weights[~hit]])
+            self._sum_into(cluster, terms, weights)
         self.members[cluster].append(index)
         norm2 = self.norm2[cluster]
         for before, weight in zip(old, weights.tolist(), strict=True):
             norm2 += (before + weight) ** 2 - before * before
         self.norm2[cluster] = norm2
-        if span is not None:
-            known_span = self.spans[cluster]
-            self.spans[cluster] = (
-                span if known_span is None else (min(known_span[0], span[0]), max(known_span[1], span[1]))
-            )
+        self.spans[cluster] = _union([self.spans[cluster], span])
+
+    def _hosted(self, cluster: int) -> None:
+        """A new cluster lives in itself; the hosts array grows by doubling."""
+        import numpy as np
+
+        if cluster >= len(self.host):
+            grown = np.zeros(max(2 * len(self.host), 256), dtype=np.intp)
+            grown[: len(self.host)] = self.host
+            self.host = grown
+        self.host[cluster] = cluster
+
+    def _sum_into(self, cluster: int, terms: NDArray[np.intp], weights: NDArray[np.float64]) -> None:
+        import numpy as np
+
+        known, sums = self.terms[cluster], self.sums[cluster]
+        self.place_of[known] = np.arange(len(known))
+        column = self.place_of[terms]
+        self.place_of[known] = -1
+        hit = column >= 0
+        sums[column[hit]] += weights[hit]
+        self.terms[cluster] = np.concatenate([known, terms[~hit]])
+        self.sums[cluster] = np.concatenate([sums, weights[~hit]])
+
+    def absorb(self, host: int, other: int) -> None:
+        """Cluster ``other`` joins cluster ``host``: its members, sums and days become the host's."""
+        import numpy as np
+
+        self._sum_into(host, self.terms[other], self.sums[other])
+        self.members[host] = sorted(self.members[host] + self.members[other])
+        self.norm2[host] = float(np.dot(self.sums[host], self.sums[host]))
+        self.spans[host] = _union([self.spans[host], self.spans[other]])
+        self.members[other], self.terms[other], self.sums[other] = (
+            [],
+            self.terms[other][:0],
+            self.sums[other][:0],
+        )
+        self.norm2[other] = 0.0
+        count = len(self.members)
+        self.host[:count][self.host[:count] == other] = host
+        self.absorbed = True
+
+    def centroid(self, cluster: int) -> vectors.Vector:
+        """A cluster's centroid: its heaviest MERGE_TERMS terms, unit length (``vectors.mean`` of its members)."""
+        import numpy as np
+
+        terms, sums = self.terms[cluster], self.sums[cluster]
+        if (
+            len(sums) > MERGE_TERMS
+        ):  # those at least as heavy as the last kept; ties are ordered by term below
+            keep = sums >= np.partition(sums, len(sums) - MERGE_TERMS)[len(sums) - MERGE_TERMS]
+            terms, sums = terms[keep], sums[keep]
+        names = self.names
+        total = sorted(zip((names[t] for t in terms.tolist()), sums.tolist(), strict=True), key=_heaviest)
+        return vectors.normalized(dict(total[:MERGE_TERMS]))
+
+    def similarity(self, vector: Mapping[str, float], candidates: Sequence[int]) -> list[float]:
+        """Each candidate's cosine with ``vector`` times the evidence factor (``_scores``)."""
+        terms, weights = self.row(vector)
+        sums, shared = self.gather(candidates, terms)
+        return _scores(sums, shared, weights, [self.norm2[c] for c in candidates])
+
+    def near(self, vector: Mapping[str, float], span: Span, exclude: int) -> list[int]:
+        """Live clusters but ``exclude`` sharing heavy terms with ``vector`` (``_candidates``), within reach."""
+        probe = vectors.top_terms(vector, PROBE_TERMS)
+        fresh = self.fresh if self.reach is not None and span is not None else None
+        return [c for c in self._candidates(probe, fresh) if c != exclude]
 
     def gather(
         self, candidates: Sequence[int], terms: NDArray[np.intp]
@@ -112,9 +227,9 @@ class _Clusters:
             return np.zeros((0, width)), np.zeros(0, dtype=np.intp)
         lengths = [len(self.terms[c]) for c in candidates]
         owner = np.repeat(np.arange(len(candidates), dtype=np.intp), lengths)
-        self.place[terms] = np.arange(width)
-        column = self.place[np.concatenate([self.terms[c] for c in candidates])]
-        self.place[terms] = -1
+        self.place_of[terms] = np.arange(width)
+        column = self.place_of[np.concatenate([self.terms[c] for c in candidates])]
+        self.place_of[terms] = -1
         wanted = column >= 0
         cells = owner[wanted] * width + column[wanted]
         matrix = np.zeros(len(candidates) * width)
@@ -122,6 +237,70 @@ class _Clusters:
         present = np.zeros(len(candidates) * width, dtype=np.intp)
         present[cells] = 1
         return matrix.reshape(-1, width), present.reshape(-1, width).sum(axis=1)
+
+    def _forget(self, probe: Sequence[str], before: float) -> None:
+        """Move each probe term's start past the clusters that ended before day ``before``, oldest first.
+
+        Items come in date order, so such a cluster can never again be joined by a dated item: its span stops
+        growing, and it stays out of reach. The lists themselves are kept for undated items, which reach all.
+        """
+        for term in probe:
+            listed = self.postings.get(term)
+            if not listed:
+                continue
+            position = self.fresh.get(term, 0)
+            while position < len(listed):
+                span = self.spans[self.host[listed[position]]]
+                if span is None or span[1] >= before:
+                    break
+                position += 1
+            self.fresh[term] = position
+
+    def _candidates(self, probe: Sequence[str], fresh: Mapping[str, int] | None) -> list[int]:
+        """Live clusters sharing two or more of the probe terms; failing that, those sharing one.
+
+        With ``fresh``, each term's postings are read from its fresh position on. A cluster listed twice under
+        one term counts twice. The lists grow with the corpus, so they are counted by numpy, not one by one.
+        """
+        import numpy as np
+
+        parts = []
+        for term in probe:
+            listed = self.postings.get(term)
+            if listed:
+                start = fresh.get(term, 0) if fresh is not None else 0
+                parts.append(np.frombuffer(listed, dtype=np.intc)[start:])
+        if not parts:
+            return []
+        found: NDArray[np.intp] = np.concatenate(parts).astype(np.intp)
+        del parts  # the views pin the arrays: they could not grow while one lives
+        if not found.size:
+            return []
+        if self.absorbed:
+            found = self.host[found]
+        low = int(found.min())
+        shared = np.bincount(found - low)
+        strong = np.flatnonzero(shared >= 2)
+        if not strong.size:
+            return _numbers(np.flatnonzero(shared), low)
+        if (
+            len(strong) > MAX_CANDIDATES
+        ):  # the clusters sharing most heavy terms are the only ones that can win
+            order = np.argsort(-shared[strong], kind="stable")[:MAX_CANDIDATES]  # ties: the older cluster
+            strong = np.sort(strong[order])
+        return _numbers(strong, low)
+
+    def clusters(self) -> list[list[int]]:
+        """The members of each live cluster, in the order the clusters were started."""
+        return [members for number, members in enumerate(self.members) if self.host[number] == number]
+
+    def lives(self, cluster: int) -> int:
+        """The cluster that ``cluster`` lives in now."""
+        return int(self.host[cluster])
+
+
+def _heaviest(item: tuple[str, float]) -> tuple[float, str]:
+    return (-item[1], item[0])
 
 
 def time_factor(a: Span, b: Span, window: int) -> float:
@@ -141,66 +320,16 @@ def leader(
     chronological: bool = False,
     agree: Agree | None = None,
 ) -> list[list[int]]:
-    """Single pass in the given order: each item joins the most similar cluster above its threshold.
-
-    ``chronological``: dated items come oldest first (undated ones after them), so a cluster whose last
-    day is too far behind the current item for any threshold is never a candidate again for a dated item.
+    """Single pass in the given order: each item joins the most similar cluster above its threshold
+    (``Leader``); ``chronological``: dated items come oldest first, undated ones after them.
     ``agree([item], members)``: whether an item may join the cluster of those members; asked only of
     clusters similar enough to be joined.
     """
-
-    clusters = _Clusters(_packed(vecs))
-    postings: dict[str, array[int]] = {}  # per probe term: clusters in order of use (a cluster may recur)
-    fresh: dict[str, int] = {}  # per term: postings before this position are out of reach
-    reach = _reach(thresholds, window) if chronological else None
+    clusters = Leader(window, reach(thresholds, window) if chronological else None)
     for index, vector in enumerate(vecs):
-        probe = vectors.top_terms(vector, PROBE_TERMS)
-        span = spans[index]
-        if reach is not None and span is not None:
-            _forget(probe, postings, fresh, clusters.spans, span[0] - reach)
-            candidates = _candidates(probe, postings, fresh)
-        else:
-            candidates = _candidates(probe, postings, None)
-        best = _join(clusters, index, candidates, span, window, thresholds[index], agree)
-        for term in probe:
-            listed = postings.get(term)
-            if listed is None:
-                postings[term] = array("i", [best])
-            elif listed[-1] != best:
-                listed.append(best)
-    return clusters.members
-
-
-def _join(
-    clusters: _Clusters,
-    index: int,
-    candidates: Sequence[int],
-    span: Span,
-    window: int,
-    threshold: float,
-    agree: Agree | None = None,
-) -> int:
-    """Add item ``index`` to the candidate most like it above ``threshold`` (the first on ties) that
-    ``agree`` allows, else to a new cluster; return the cluster's number."""
-    timings = [time_factor(clusters.spans[c], span, window) for c in candidates]
-    # cosine and evidence are at most 1: a cluster too many days away can never reach the threshold
-    near = [position for position, timing in enumerate(timings) if timing >= threshold]
-    candidates = [candidates[position] for position in near]
-    terms, weights = clusters.items.row(index)
-    sums, shared = clusters.gather(candidates, terms)
-    scores = _scores(sums, shared, weights, [clusters.norm2[c] for c in candidates])
-    timings = [timings[position] for position in near]
-    if agree is not None:
-        scores = [
-            0.0 if score * timing >= threshold and not agree([index], clusters.members[c]) else score
-            for score, timing, c in zip(scores, timings, candidates, strict=True)
-        ]
-    best = _best(scores, timings, threshold)
-    if best < 0:
-        clusters.add(len(clusters.members), index, [0.0] * len(terms), span)
-        return len(clusters.members) - 1
-    clusters.add(candidates[best], index, sums[best].tolist(), span)
-    return candidates[best]
+        allowed = None if agree is None else (lambda c, i=index: agree([i], clusters.members[c]))
+        clusters.place(index, vector, spans[index], thresholds[index], allowed)
+    return clusters.clusters()
 
 
 def _scores(
@@ -232,7 +361,7 @@ def _best(scores: Sequence[float], timings: Sequence[float], threshold: float) -
     return best
 
 
-def _reach(thresholds: Sequence[float], window: int) -> float | None:
+def reach(thresholds: Sequence[float], window: int) -> float | None:
     """Days beyond a cluster's last day after which its time factor keeps it under every threshold."""
     lowest = min(thresholds, default=0.0)
     if lowest <= 0 or window <= 0:
@@ -241,104 +370,9 @@ def _reach(thresholds: Sequence[float], window: int) -> float | None:
     return window * (1.0 + math.log(1.0 / lowest))
 
 
-def _forget(
-    probe: Sequence[str],
-    postings: Mapping[str, array[int]],
-    fresh: dict[str, int],
-    spans: Sequence[Span],
-    before: float,
-) -> None:
-    """Move each probe term's start past the clusters that ended before day ``before``, oldest first.
-
-    Items come in date order, so such a cluster can never again be joined by a dated item: its span stops
-    growing, and it stays out of reach. The lists themselves are kept for undated items, which reach all.
-    """
-    for term in probe:
-        listed = postings.get(term)
-        if not listed:
-            continue
-        position = fresh.get(term, 0)
-        while position < len(listed):
-            span = spans[listed[position]]
-            if span is None or span[1] >= before:
-                break
-            position += 1
-        fresh[term] = position
-
-
-def _candidates(
-    probe: Sequence[str], postings: Mapping[str, array[int]], fresh: Mapping[str, int] | None
-) -> list[int]:
-    """Clusters sharing two or more of the probe terms; failing that, those sharing one.
-
-    With ``fresh``, each term's postings are read from its fresh position on. A cluster listed twice under
-    one term counts twice. The lists grow with the corpus, so they are counted by numpy, not one by one.
-    """
-    import numpy as np
-
-    parts = []
-    for term in probe:
-        listed = postings.get(term)
-        if listed:
-            start = fresh.get(term, 0) if fresh is not None else 0
-            parts.append(np.frombuffer(listed, dtype=np.intc)[start:])
-    if not parts:
-        return []
-    found = np.concatenate(parts)
-    del parts  # the views pin the arrays: they could not grow while one lives
-    if not found.size:
-        return []
-    low = int(found.min())
-    shared = np.bincount(found - low)
-    strong = np.flatnonzero(shared >= 2)
-    if not strong.size:
-        return _numbers(np.flatnonzero(shared), low)
-    if len(strong) > MAX_CANDIDATES:  # the clusters sharing most heavy terms are the only ones that can win
-        order = np.argsort(-shared[strong], kind="stable")[:MAX_CANDIDATES]  # ties: the older cluster
-        strong = np.sort(strong[order])
-    return _numbers(strong, low)
-
-
 def _numbers(offsets: NDArray[np.intp], low: int) -> list[int]:
     numbers: list[int] = (offsets + low).tolist()
     return numbers
-
-
-def merge(
-    groups: Sequence[list[int]],
-    vecs: Sequence[Mapping[str, float]],
-    spans: Sequence[Span],
-    thresholds: Sequence[float],
-    window: int,
-    known: dict[tuple[int, ...], vectors.Vector] | None = None,
-    agree: Agree | None = None,
-) -> list[list[int]]:
-    """Join fragments of one event: cluster the groups' centroids, biggest groups first.
-
-    A group's threshold is the strictest of its members'; ``thresholds`` are per item. ``known`` holds
-    groups' centroids (``centroid``) by their members, and takes those worked out here. ``agree`` is asked
-    of the groups' items, as ``leader`` asks it of an item's.
-    """
-    known = {} if known is None else known
-    order = sorted(range(len(groups)), key=lambda g: (-len(groups[g]), groups[g][0]))
-    centroids = [centroid(groups[g], vecs, known) for g in order]
-    group_spans = [_union(spans[i] for i in groups[g]) for g in order]
-    strictest = [max(thresholds[i] for i in groups[g]) for g in order]
-    items = [groups[g] for g in order]
-    joined = leader(
-        centroids,
-        group_spans,
-        strictest,
-        window,
-        agree=None if agree is None else lambda a, b: agree(_items(a, items), _items(b, items)),
-    )
-    merged = [sorted(i for position in members for i in groups[order[position]]) for members in joined]
-    return sorted(merged, key=lambda members: members[0])
-
-
-def _items(positions: Sequence[int], groups: Sequence[list[int]]) -> list[int]:
-    """The items of the groups at these positions."""
-    return [i for position in positions for i in groups[position]]
 
 
 def centroid(

@@ -16,42 +16,18 @@ from functools import lru_cache, partial
 from urllib.parse import urlsplit
 
 from digest.config import TopicRule
-from digest.group import cluster, events, naming, vectors
+from digest.group import cluster, events, naming, stream, vectors
 from digest.group import topics as topics_module
 from digest.group.dedupe import sample
+from digest.group.stream import LEAD_SENTENCES, Entry
+from digest.group.stream import term as _term
 from digest.language.background import rarity
 from digest.language.boilerplate import boilerplate_reason, is_headline_list_label
-from digest.language.text import STOPWORDS, content_terms, headline_from_lead, stem, words
+from digest.language.text import content_terms, headline_from_lead, words
 from digest.models import Article, Day, Features, Story, Topic
 from digest.read.normalize import slugify
 
-# Cosine needed for an article to join a story, and for two fragments of a story to merge, by the
-# article's length: headlines share few words, so fewer shared words prove one event; full texts share
-# the vocabulary of their field whatever the event, so they need more. Tuned on labelled headlines
-# (benchmarks/grouping.py); the full-text values keep a year of undated BBC articles from chaining.
-STORY_JOIN = {"short": 0.12, "long": 0.25}
-STORY_MERGE = {"short": 0.18, "long": 0.35}
-# Without a date nothing keeps a year of one subject's news apart but the text: an undated article joins
-# a story only when it is alike to most of the story's undated articles it is compared with (not only to
-# the story's centroid, which a long run of one subject's reports pulls anywhere): more shared vocabulary,
-# a lede telling the same news, the same days, figures and names (``events.agreement``).
-UNDATED_SIMILARITY = {"short": 0.2, "long": 0.35}
-EVENT_AGREEMENT = 0.5
-LEDE_AGREEMENT = 0.5  # of one headline's terms, those the other lede tells
-AGREE_SAMPLE = 6  # members of a story an undated newcomer is compared with
-AGREE_SHARE = 0.75  # of the pairs compared, those that must be alike
-# A saga's reports (a ruling, the appeal, the reaction) are alike by all the measures above: they share its
-# names, figures and words. So an undated story of more than UNDATED_PAIR full reports (copies count) grows
-# only with a newcomer that tells one of its reports' news again: every term of one headline in the other's
-# headline or lede, and most of the fewer marks shared. Headline-only items have no lede nor marks to tell
-# by, and are not counted.
-UNDATED_PAIR = 2
-CLOSE_LEDE = 1.0
-CLOSE_EVENT = 0.7
-MERGE_ROUNDS = 3
 TOPIC_SIMILARITY = 0.08  # cosine between story centroids needed to share a topic
-VECTOR_TERMS = 40
-STORY_WINDOW_DAYS = 3  # beyond this gap from a story's dates, similarity decays
 TITLE_WEIGHT = 3  # headline terms count this many times
 RELATED_STORIES = 4
 RELATED_SIMILARITY = 0.1  # cosine of story centroids below which a story is not shown as related
@@ -108,7 +84,6 @@ _URL_WORDS = frozenset(
         "default",
     ]
 )
-LEAD_SENTENCES = 8
 SUBJECT_SENTENCES = 20  # topic discovery reads this far into each article
 NAMING_SENTENCES = 2  # of each article, read for the names its topic may take
 _SURFACE_SAMPLE = 300  # articles read to learn how a topic's keywords are written
@@ -170,6 +145,11 @@ def _categories(article: Article) -> tuple[str, ...]:
     return (*section, *article.tags)
 
 
+# Places the articles (``Entry``, oldest first) into stories: their positions, story by story, and each
+# article's vector; ``stream.run`` from the start, or the incremental engine from where it left off.
+Place = Callable[[Sequence[Entry]], tuple[list[list[int]], list[vectors.Vector]]]
+
+
 @dataclass(frozen=True)
 class Grouping:
     """Stories (newest first) and topics, with the links between them."""
@@ -186,18 +166,21 @@ def group(
     unmatched: str = "other",
     features: Mapping[str, Features] | None = None,
     discovered: Callable[[], Sequence[int]] | None = None,
+    place: Place = stream.run,
 ) -> Grouping:
     """Group kept articles into stories and stories into topics; duplicates follow their originals.
 
     ``features`` are articles' ``article_features()`` when worked out beforehand; the others are computed.
     ``discovered`` gives ``topics.discover`` of ``subject_documents`` when it was worked out elsewhere
-    (asked for only when topics are discovered); without it, it is worked out here.
+    (asked for only when topics are discovered); without it, it is worked out here. ``place`` places the
+    articles into stories (``Place``).
     """
     kept, terms = _kept(articles, duplicate_of, features or {})
     everyone = [member(a) for a in articles]
     documents = [(f.names, f.counts) for f in terms]
     found = discovered or (lambda: topics_module.discover(documents))
-    return _grouping(everyone, duplicate_of, kept, terms, rules, unmatched, lambda: _subjects(kept, found()))
+    subjects = lambda: _subjects(kept, found())  # noqa: E731
+    return _grouping(everyone, duplicate_of, kept, terms, rules, unmatched, subjects, place)
 
 
 def subject_documents(
@@ -233,28 +216,13 @@ def _grouping(
     rules: Sequence[TopicRule],
     unmatched: str,
     subjects: Callable[[], dict[str, int]],
+    place: Place = stream.run,
 ) -> Grouping:
-    prior: dict[str, float] = {}
-    for item in terms:
-        for term, rare in item.rarity().items():
-            if term not in prior or rare > prior[term]:
-                prior[term] = rare
-    vecs = vectors.tfidf([item.terms() for item in terms], prior=prior, max_terms=VECTOR_TERMS)
-    spans = [_span(a) for a in kept]
-    join = [STORY_JOIN[_length(a)] for a in kept]
-    merge = [STORY_MERGE[_length(a)] for a in kept]
     copies: dict[str, list[str]] = defaultdict(list)
     for dup, original in sorted(duplicate_of.items()):
         copies[original].append(dup)
-    reports = [1 + len(copies.get(a.id, ())) for a in kept]
-    agree = _one_event(kept, vecs, spans, reports)
-    members = cluster.leader(vecs, spans, join, STORY_WINDOW_DAYS, chronological=True, agree=agree)
+    members, vecs = place([_entry(a, f, copies) for a, f in zip(kept, terms, strict=True)])
     centroids: dict[tuple[int, ...], vectors.Vector] = {}
-    for _ in range(MERGE_ROUNDS):
-        merged = cluster.merge(members, vecs, spans, merge, STORY_WINDOW_DAYS, centroids, agree)
-        if len(merged) == len(members):
-            break
-        members = merged
     by_id = {a.id: a for a in articles}
     templates = _templates(kept, members)
     drafts = [
@@ -337,22 +305,22 @@ def _url_words(url: str) -> str:
     return " ".join(w for w in re.split(r"[^A-Za-z]+", path) if len(w) > 2 and w.lower() not in _URL_WORDS)
 
 
-@lru_cache(maxsize=262144)
-def _term(word: str) -> str | None:
-    """The indexing term of a lowercase word, or None for stopwords and single letters."""
-    if word.endswith("'s"):
-        word = word[:-2]
-    if len(word) < 2 or word in STOPWORDS:
-        return None
-    return stem(word)
-
-
 def _chronological(article: Member) -> tuple[str, str]:
     return (article.date or "9999-99-99", article.id)
 
 
-def _length(article: Member) -> str:
-    return "short" if article.short else "long"
+def _entry(article: Member, features: Features, copies: Mapping[str, list[str]]) -> Entry:
+    """What the story stream reads of a kept article."""
+    return Entry(
+        id=article.id,
+        span=_span(article),
+        undated=article.date is None,
+        short=article.short,
+        reports=1 + len(copies.get(article.id, ())),
+        title=article.title,
+        sentences=article.sentences[:LEAD_SENTENCES],
+        features=features,
+    )
 
 
 def _span(article: Member) -> cluster.Span:
@@ -362,84 +330,6 @@ def _span(article: Member) -> cluster.Span:
         return None
     day = dt.date.fromisoformat(date).toordinal()
     return (day, day)
-
-
-def _one_event(
-    kept: Sequence[Member],
-    vecs: Sequence[vectors.Vector],
-    spans: Sequence[cluster.Span],
-    reports: Sequence[int],
-) -> cluster.Agree:
-    """Whether some articles may join a story (``cluster.leader``'s ``agree``): when most pairs of theirs (a
-    sample of each side: the first and the latest) are alike and tell of the same event, so that no chain of
-    similar undated reports makes a saga; past UNDATED_PAIR undated full reports (``reports``: an article
-    and its copies), when one pair also tells the same news (``close``). A pair with a dated article is
-    alike: its date places the story in time, and the time window judges the other."""
-    marks: dict[int, frozenset[str]] = {}
-    ledes: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
-
-    def cues(i: int) -> frozenset[str]:
-        if i not in marks:
-            marks[i] = events.cues(kept[i].title, kept[i].sentences[:LEAD_SENTENCES])
-        return marks[i]
-
-    def lede(i: int) -> tuple[frozenset[str], frozenset[str]]:
-        if i not in ledes:
-            ledes[i] = _lede(kept[i])
-        return ledes[i]
-
-    def alike(a: int, b: int) -> bool:
-        if spans[a] is not None or spans[b] is not None:
-            return True
-        if vectors.dot(vecs[a], vecs[b]) < UNDATED_SIMILARITY[_length(kept[a])]:
-            return False
-        if _told(lede(a), lede(b)) < LEDE_AGREEMENT:
-            return False
-        shared = events.agreement(cues(a), cues(b))
-        return shared is None or shared >= EVENT_AGREEMENT
-
-    def close(a: int, b: int) -> bool:
-        if not alike(a, b) or _told(lede(a), lede(b)) < CLOSE_LEDE:
-            return False
-        shared = events.agreement(cues(a), cues(b))
-        return shared is None or shared >= CLOSE_EVENT
-
-    def agree(items: Sequence[int], members: Sequence[int]) -> bool:
-        if all(spans[i] is not None for i in (*items, *members)):
-            return True
-        pairs = [(a, b) for a in _sample(items) for b in _sample(members)]
-        if sum(alike(a, b) for a, b in pairs) < AGREE_SHARE * len(pairs):
-            return False
-        undated = sum(reports[i] for i in (*items, *members) if spans[i] is None and not kept[i].short)
-        return undated <= UNDATED_PAIR or any(close(a, b) for a, b in pairs)
-
-    return agree
-
-
-def _lede(article: Member) -> tuple[frozenset[str], frozenset[str]]:
-    """The terms of what an article says happened: those of its headline, and of its first sentence."""
-    return _terms(article.title), _terms(" ".join(article.sentences[:1]))
-
-
-def _terms(text: str) -> frozenset[str]:
-    return frozenset(t for w in words(text) if (t := _term(w)))
-
-
-def _told(a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]]) -> float:
-    """How much of one lede's headline the other's headline and first sentence tell (the most of either)."""
-    return max(_overlap(a[0], b[0] | b[1]), _overlap(b[0], a[0] | a[1]))
-
-
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    """The share of ``a`` that ``b`` holds (1 when either is empty: nothing to tell)."""
-    return len(a & b) / len(a) if a and b else 1.0
-
-
-def _sample(members: Sequence[int]) -> Sequence[int]:
-    """The first member and the latest few: what a newcomer to a story is compared with."""
-    if len(members) <= AGREE_SAMPLE:
-        return members
-    return [members[0], *members[-(AGREE_SAMPLE - 1) :]]
 
 
 def _story(

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
+import pickle
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TypeVar, cast
 
 from digest.config import Config
+from digest.group import stream
 from digest.group.dedupe import find_duplicates, near_pairs
 from digest.group.grouping import Grouping, group, subject_documents
 from digest.group.topics import discover as discover_subjects
+from digest.group.vectors import Vector
 from digest.incremental.cache import Cache, Stamp, stamp
 from digest.incremental.files import Derived, Settings, ingest, value_hash
 from digest.incremental.pages import RenderState, render_site
@@ -25,6 +29,7 @@ from digest.summarize.summaries import story_length
 from digest.write.staging import Kept
 
 T = TypeVar("T")
+S = TypeVar("S")
 # A story's traced summary and key facts as values ((text, article, sources) and (kind, text, sources)), and
 # their ``summary_hash``: as the cache keeps them, since tuples unpickle much faster than records.
 Summary = tuple[tuple[tuple[str, str, int], ...], tuple[tuple[str, str, int], ...], str]
@@ -79,6 +84,48 @@ class Engine:
         self.cache.remember(kind, {key: value})
         return value
 
+    def fold(
+        self,
+        kind: str,
+        opening: object,
+        steps: Sequence[object],
+        start: Callable[[], S],
+        advance: Callable[[S, int, Sequence[T]], T],
+    ) -> tuple[S, list[T]]:
+        """The state ``advance(state, i, made)`` leaves after every step in turn from ``start()``, and what
+        each step made (``made``: those before it), resumed from the state the last build kept after the
+        longest run of steps it also took. ``steps[i]`` is a frozen value of what step ``i`` reads, and
+        ``opening`` of what ``start`` reads: each step's key hashes them with all before it."""
+        first = value_hash((kind, opening))
+        chain = list(itertools.accumulate(steps, lambda key, step: value_hash((key, step)), initial=first))[
+            1:
+        ]
+        outputs = self.cache.recall(f"{kind}-made", chain)
+        states = self.cache.recall(f"{kind}-state", chain)
+        done, kept = 0, None
+        for number, key in enumerate(chain):
+            if key not in outputs:
+                break
+            if key in states:
+                done, kept = number + 1, states[key]
+        state = pickle.loads(kept) if isinstance(kept, bytes) else start()
+        made = [cast(T, outputs[key]) for key in chain[:done]]
+        checkpoints = {key: states[key] for key in chain[:done] if key in states}
+        for number in range(done, len(chain)):
+            made.append(advance(state, number, made))
+            if _checkpoint(number, len(chain)):
+                checkpoints[chain[number]] = pickle.dumps(state, pickle.HIGHEST_PROTOCOL)
+        self.cache.remember(f"{kind}-made", dict(zip(chain, made, strict=True)))
+        self.cache.remember(
+            f"{kind}-state",
+            {
+                key: checkpoints[key]
+                for n, key in enumerate(chain)
+                if key in checkpoints and _checkpoint(n, len(chain))
+            },
+        )
+        return state, made
+
     def duplicates(self, articles: Sequence[Article]) -> dict[str, str]:
         """Copies and what they copy (``find_duplicates``), near copies found again only when a sample changed."""
         derived = self._derived
@@ -102,11 +149,30 @@ class Engine:
 
         def run() -> Grouping:
             features = {i: d.features for i, d in derived.items()}  # read from the cache only now
-            return _group(articles, duplicate_of, config, features, self.jobs)
+            place = functools.partial(self._placed, {i: d.grouped for i, d in derived.items()})
+            return _group(articles, duplicate_of, config, features, self.jobs, place)
 
         grouping = self.step("grouping", inputs, Grouping, run)
         self._derived = {}  # the features are the bulk of it, and grouping was their last reader
         return grouping
+
+    def _placed(
+        self, grouped: Mapping[str, str], entries: Sequence[stream.Entry]
+    ) -> tuple[list[list[int]], list[Vector]]:
+        """``stream.run``, from the state the last build left after the blocks it placed the same."""
+        blocks = stream.blocks(entries)
+
+        def key(entry: stream.Entry) -> tuple[str, str, int]:
+            return (entry.id, grouped[entry.id], entry.reports)  # ``grouped`` hashes all else the entry holds
+
+        state, made = self.fold(
+            "stories",
+            tuple(map(key, entries[: stream.WINDOW])),
+            [tuple(key(entries[p]) for p in block) for block in blocks],
+            functools.partial(stream.start, entries),
+            lambda state, number, _: stream.advance(state, entries, blocks[number]),
+        )
+        return stream.stories(state), [vector for vectors in made for vector in vectors]
 
     def dated(self, articles: tuple[Article, ...], dated: Mapping[str, Article]) -> tuple[Article, ...]:
         """The articles with those their story dated (``dated``) replaced."""
@@ -252,13 +318,20 @@ def _group(
     config: Config,
     features: Mapping[str, Features],
     jobs: int,
+    place: Callable[[Sequence[stream.Entry]], tuple[list[list[int]], list[Vector]]] = stream.run,
 ) -> Grouping:
     """``group``, with topics discovered in a child process while stories are clustered when ``jobs`` > 1."""
     documents = subject_documents(articles, duplicate_of, config.topics, features)
     # The child reads no more than the documents: what it reads of this process's objects it copies.
     work = functools.partial(discover_subjects, documents or [])
     with beside(work, fork=documents is not None and jobs > 1) as found:
-        return group(articles, duplicate_of, config.topics, config.unmatched, features, found)
+        return group(articles, duplicate_of, config.topics, config.unmatched, features, found, place)
+
+
+def _checkpoint(number: int, steps: int) -> bool:
+    """Whether the state after step ``number`` of ``steps`` is kept: the last one, and enough before it that
+    an edit replays little: every 8th of the last 64 steps, every 64th before them."""
+    return number == steps - 1 or (number + 1) % 64 == 0 or ((number + 1) % 8 == 0 and number >= steps - 64)
 
 
 def _redated(known: str, article: Article) -> str:

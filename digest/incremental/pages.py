@@ -30,7 +30,7 @@ from digest.incremental.reuse import (
     template_hashes,
 )
 from digest.incremental.search import Postings, search_files
-from digest.models import Digest
+from digest.models import Digest, Topic
 from digest.render import seo
 from digest.render.pages import Maker, page_makers
 from digest.render.renderer import (
@@ -316,6 +316,9 @@ class ReusingRenderer(Renderer):
 
     def made(self, page: Page, previous: Rendered | None) -> Made:
         """The page rendered, or nothing when the previous site's file is still right."""
+        # A page's topic (an article's, a story's) is watched as the header's are: what the page shows of
+        # it is its label and link, which a day's new stories in it leave as they were.
+        page = replace(page, values={k: self._watched(v) for k, v in page.values.items()})
         key = self.key(page)
         bare = replace(page, values={}, meta=seo.Meta(), crumbs=())
         output = self.site.config.output / page.path
@@ -324,6 +327,9 @@ class ReusingRenderer(Renderer):
             return Made(bare, kept, None)
         data, dependencies = self.page_and_dependencies(page)
         return Made(bare, data, (key, dependencies) if key else None)
+
+    def _watched(self, value: object) -> object:
+        return self.records.watched(value, "topics") if type(value) is Topic else value
 
     def page_and_dependencies(self, page: Page) -> tuple[bytes, tuple[Dependency, ...]]:
         """One HTML page, and the records it looked up."""

@@ -168,6 +168,7 @@ def home(site: Lookups) -> Page:
             "groups": tuple(ordered),
             "recent_days": site.digest.days[:HOME_DAYS],
             "side_topics": biggest(site.digest.topics, SIDE_TOPICS),
+            "edition": site.edition,  # its own value, not every page's: each day's news would change them all
         },
         meta=seo.Meta(description=description),
         modified=latest(site.updated(s) for s in chosen),

@@ -116,7 +116,6 @@ class Lookups:
         return {
             "site_title": self.title,
             "base_url": self.config.base_url,
-            "edition": self.edition,
             "nav_topics": biggest(self.digest.topics, NAV_TOPICS),
             "all_topics": sorted(self.digest.topics, key=lambda t: t.label.lower()),
             "articles": self.articles,

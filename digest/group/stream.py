@@ -1,0 +1,343 @@
+"""Stories as a stream: articles, oldest first, are placed a block at a time (a day's, or a run of undated
+ones) into the stories of their time window; then fragments of one event that the block touched are joined.
+
+What the stream holds after a block depends on the blocks so far alone, the first WINDOW articles aside
+(their document frequencies weigh every term until the window slides). So new articles dated after the
+rest need only their own blocks placed, from the state the last build left (``Stream`` pickles).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
+
+from digest.group import cluster, events, vectors
+from digest.group.cluster import Span
+from digest.language.text import STOPWORDS, stem, words
+from digest.models import Features
+
+# Cosine needed for an article to join a story, and for two fragments of a story to merge, by the
+# article's length: headlines share few words, so fewer shared words prove one event; full texts share
+# the vocabulary of their field whatever the event, so they need more. Tuned on labelled headlines
+# (benchmarks/grouping.py); the full-text values keep a year of undated BBC articles from chaining.
+STORY_JOIN = {"short": 0.12, "long": 0.25}
+STORY_MERGE = {"short": 0.18, "long": 0.35}
+# Without a date nothing keeps a year of one subject's news apart but the text: an undated article joins
+# a story only when it is alike to most of the story's undated articles it is compared with (not only to
+# the story's centroid, which a long run of one subject's reports pulls anywhere): more shared vocabulary,
+# a lede telling the same news, the same days, figures and names (``events.agreement``).
+UNDATED_SIMILARITY = {"short": 0.2, "long": 0.35}
+EVENT_AGREEMENT = 0.5
+LEDE_AGREEMENT = 0.5  # of one headline's terms, those the other lede tells
+AGREE_SAMPLE = 6  # members of a story an undated newcomer is compared with
+AGREE_SHARE = 0.75  # of the pairs compared, those that must be alike
+# A saga's reports (a ruling, the appeal, the reaction) are alike by all the measures above: they share its
+# names, figures and words. So an undated story of more than UNDATED_PAIR full reports (copies count) grows
+# only with a newcomer that tells one of its reports' news again: every term of one headline in the other's
+# headline or lede, and most of the fewer marks shared. Headline-only items have no lede nor marks to tell
+# by, and are not counted.
+UNDATED_PAIR = 2
+CLOSE_LEDE = 1.0
+CLOSE_EVENT = 0.7
+MERGE_ROUNDS = 3
+VECTOR_TERMS = 40
+STORY_WINDOW_DAYS = 3  # beyond this gap from a story's dates, similarity decays
+# Document frequencies weigh terms over this many articles: the first ones for themselves, then for each
+# later article the latest ones up to it. A digest of fewer is weighed as a whole.
+WINDOW = 5000
+UNDATED_BLOCK = 256  # undated articles placed at once; dated ones are placed a day at a time
+LEAD_SENTENCES = 8
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the stream reads of one article (not a copy): its key is a hash of these fields."""
+
+    id: str
+    span: Span  # its day: its date, else the date in its link
+    undated: bool  # no date of its own: it comes after the dated ones, however its link is dated
+    short: bool  # a headline and little more
+    reports: int  # the article and its copies
+    title: str
+    sentences: tuple[str, ...]  # the first LEAD_SENTENCES
+    features: Features
+
+
+@dataclass(frozen=True)
+class _Item:
+    """What joining reads of a story's member, but its lede and event marks (read from its entry)."""
+
+    position: int
+    span: Span
+    short: bool
+    reports: int
+    vector: (
+        vectors.Vector | None
+    )  # kept for an undated member alone: only two undated ones are compared by it
+
+    @classmethod
+    def of(cls, position: int, entry: Entry, vector: vectors.Vector) -> _Item:
+        return cls(position, entry.span, entry.short, entry.reports, vector if entry.span is None else None)
+
+    @property
+    def undated_report(self) -> int:
+        """The full reports it counts for in an undated story: itself and its copies, when undated and long."""
+        return self.reports if self.span is None and not self.short else 0
+
+
+@dataclass
+class _Story:
+    """What joining reads of a story: its first member and latest few (``sample``), and counts of the rest."""
+
+    sample: list[_Item]  # the first member, then the latest, oldest first
+    size: int = 1
+    undated: int = 0  # members without a day
+    undated_reports: int = 0
+    strictest: float = 0.0  # the highest merge threshold of its members
+
+    @classmethod
+    def of(cls, item: _Item) -> _Story:
+        return cls([item], 1, int(item.span is None), item.undated_report, STORY_MERGE[_length(item)])
+
+    def joined(self, other: _Story) -> _Story:
+        """The story of both: the first member of either, and the latest of both."""
+        members = sorted([*self.sample, *other.sample], key=lambda item: item.position)
+        size = self.size + other.size
+        sample = members if size <= AGREE_SAMPLE else [members[0], *members[-(AGREE_SAMPLE - 1) :]]
+        return _Story(
+            sample,
+            size,
+            self.undated + other.undated,
+            self.undated_reports + other.undated_reports,
+            max(self.strictest, other.strictest),
+        )
+
+
+@dataclass
+class Stream:
+    """The stories placed so far, and the document frequencies that weigh the next article's terms."""
+
+    opening: int  # articles whose frequencies weigh the first WINDOW (all of them, in a smaller digest)
+    frequencies: Counter[str]
+    window: deque[tuple[str, ...]] | None  # the terms of the latest WINDOW articles, once the window slides
+    leader: cluster.Leader = field(
+        default_factory=lambda: cluster.Leader(
+            STORY_WINDOW_DAYS, cluster.reach([min(STORY_JOIN.values())], STORY_WINDOW_DAYS)
+        )
+    )
+    stories: list[_Story] = field(default_factory=list)  # by cluster number
+    placed: int = 0
+
+
+def start(entries: Sequence[Entry]) -> Stream:
+    """An empty stream over ``entries`` (all of them, dated ones oldest first, then the undated, each by id):
+    it reads their first WINDOW."""
+    opening = [_distinct(e) for e in entries[:WINDOW]]
+    frequencies = Counter(t for terms in opening for t in terms)
+    return Stream(len(opening), frequencies, deque(opening) if len(opening) >= WINDOW else None)
+
+
+def blocks(entries: Sequence[Entry]) -> list[range]:
+    """The positions of ``entries`` (in stream order) placed at once: a day's articles, or a run of undated."""
+    found: list[range] = []
+    start = 0
+    for position in range(1, len(entries) + 1):
+        if position == len(entries) or _block_key(entries[position], position) != _block_key(
+            entries[start], start
+        ):
+            found.append(range(start, position))
+            start = position
+    return found
+
+
+def _block_key(entry: Entry, position: int) -> tuple[bool, int]:
+    if entry.undated:
+        return (True, position // UNDATED_BLOCK)
+    return (False, entry.span[0] if entry.span else 0)
+
+
+def advance(stream: Stream, entries: Sequence[Entry], block: range) -> list[vectors.Vector]:
+    """Place the articles of ``block`` (positions in ``entries``), then join the fragments it touched;
+    return their vectors."""
+    touched: set[int] = set()
+    made = []
+    for position in block:
+        entry = entries[position]
+        vector = _vector(stream, entry)
+        made.append(vector)
+        single = _Story.of(_Item.of(position, entry, vector))
+        allowed = partial(_may_take, stream, entries, single)
+        number = stream.leader.place(position, vector, entry.span, STORY_JOIN[_length(entry)], allowed)
+        if number == len(stream.stories):
+            stream.stories.append(single)
+        else:
+            stream.stories[number] = stream.stories[number].joined(single)
+        touched.add(number)
+        stream.placed += 1
+    _settle(stream, entries, touched)
+    return made
+
+
+def run(entries: Sequence[Entry]) -> tuple[list[list[int]], list[vectors.Vector]]:
+    """The stories of ``entries`` (``stories``) and their vectors, placed from the start."""
+    state = start(entries)
+    made = [vector for block in blocks(entries) for vector in advance(state, entries, block)]
+    return stories(state), made
+
+
+def stories(stream: Stream) -> list[list[int]]:
+    """The positions of each story's articles, stories by their first article."""
+    return sorted(stream.leader.clusters(), key=lambda members: members[0])
+
+
+def _vector(stream: Stream, entry: Entry) -> vectors.Vector:
+    """An article's TF-IDF vector (``vectors.tfidf``), weighed by the frequencies of its window."""
+    counts = entry.features.terms()
+    if stream.window is not None and stream.placed >= WINDOW:
+        stream.window.append(tuple(counts))
+        stream.frequencies.update(counts.keys())
+        for gone in stream.window.popleft():
+            stream.frequencies[gone] -= 1
+            if not stream.frequencies[gone]:
+                del stream.frequencies[gone]  # a term no article of the window has: as if never seen
+    n = min(stream.opening, WINDOW)
+    rarity = entry.features.rarity()
+    weights = {
+        t: (1.0 + math.log(c)) * (math.log((1 + n) / (1 + stream.frequencies[t])) + 1.0) * rarity.get(t, 1.0)
+        for t, c in counts.items()
+        if c > 0
+    }
+    top = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:VECTOR_TERMS]
+    return vectors.normalized(dict(top))
+
+
+def _settle(stream: Stream, entries: Sequence[Entry], touched: set[int]) -> None:
+    """Join the stories the block touched to a story of the same event (its centroid alike to the other's
+    members, by the stricter merge threshold, over time), biggest first, a few rounds at most."""
+    leader = stream.leader
+    for _ in range(MERGE_ROUNDS):
+        live = sorted(
+            {leader.lives(c) for c in touched}, key=lambda c: (-len(leader.members[c]), leader.members[c][0])
+        )
+        joined: set[int] = set()
+        for number in live:
+            if leader.lives(number) != number:
+                continue  # absorbed this round
+            host = _fragment_of(stream, entries, number)
+            if host is not None:
+                joined.add(host)
+        if not joined:
+            return
+        touched = joined
+
+
+def _fragment_of(stream: Stream, entries: Sequence[Entry], number: int) -> int | None:
+    """Join story ``number`` to the story most like it that may take it; return the one they now are."""
+    leader = stream.leader
+    centroid = leader.centroid(number)
+    span = leader.spans[number]
+    best, best_score = None, 0.0
+    candidates = leader.near(centroid, span, number)
+    for other, cosine in zip(candidates, leader.similarity(centroid, candidates), strict=True):
+        timing = cluster.time_factor(leader.spans[other], span, STORY_WINDOW_DAYS)
+        threshold = max(stream.stories[number].strictest, stream.stories[other].strictest)
+        score = cosine * timing
+        better = score >= threshold and (best is None or score > best_score)
+        if better and may_join(entries, stream.stories[number], stream.stories[other]):
+            best, best_score = other, score
+    if best is None:
+        return None
+    host, other = sorted((number, best), key=lambda c: (-len(leader.members[c]), leader.members[c][0]))
+    leader.absorb(host, other)
+    stream.stories[host] = stream.stories[host].joined(stream.stories[other])
+    return host
+
+
+def _may_take(stream: Stream, entries: Sequence[Entry], newcomer: _Story, number: int) -> bool:
+    return may_join(entries, newcomer, stream.stories[number])
+
+
+def may_join(entries: Sequence[Entry], items: _Story, members: _Story) -> bool:
+    """Whether some articles may join a story: when most pairs of theirs (a sample of each side: the first
+    and the latest) are alike and tell of the same event, so that no chain of similar undated reports makes
+    a saga; past UNDATED_PAIR undated full reports, when one pair also tells the same news (``_close``). A
+    pair with a dated article is alike: its date places the story in time, and the time window judges the
+    other."""
+    if not items.undated and not members.undated:
+        return True
+    pairs = [(a, b) for a in items.sample for b in members.sample]
+    if sum(_alike(entries, a, b) for a, b in pairs) < AGREE_SHARE * len(pairs):
+        return False
+    undated = items.undated_reports + members.undated_reports
+    return undated <= UNDATED_PAIR or any(_close(entries, a, b) for a, b in pairs)
+
+
+def _alike(entries: Sequence[Entry], a: _Item, b: _Item) -> bool:
+    if a.vector is None or b.vector is None:  # one of them is dated
+        return True
+    if vectors.dot(a.vector, b.vector) < UNDATED_SIMILARITY[_length(a)]:
+        return False
+    first, second = entries[a.position], entries[b.position]
+    if (
+        _told(_lede(first.title, first.sentences[:1]), _lede(second.title, second.sentences[:1]))
+        < LEDE_AGREEMENT
+    ):
+        return False
+    shared = events.agreement(_cues(first.title, first.sentences), _cues(second.title, second.sentences))
+    return shared is None or shared >= EVENT_AGREEMENT
+
+
+def _close(entries: Sequence[Entry], a: _Item, b: _Item) -> bool:
+    if not _alike(entries, a, b):
+        return False
+    first, second = entries[a.position], entries[b.position]
+    if _told(_lede(first.title, first.sentences[:1]), _lede(second.title, second.sentences[:1])) < CLOSE_LEDE:
+        return False
+    shared = events.agreement(_cues(first.title, first.sentences), _cues(second.title, second.sentences))
+    return shared is None or shared >= CLOSE_EVENT
+
+
+@lru_cache(maxsize=16384)
+def _lede(title: str, first: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The terms of what an article says happened: those of its headline, and of its first sentence."""
+    return _terms(title), _terms(" ".join(first))
+
+
+@lru_cache(maxsize=16384)
+def _cues(title: str, sentences: tuple[str, ...]) -> frozenset[str]:
+    return events.cues(title, sentences)
+
+
+def _told(a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]]) -> float:
+    """How much of one lede's headline the other's headline and first sentence tell (the most of either)."""
+    return max(_overlap(a[0], b[0] | b[1]), _overlap(b[0], a[0] | a[1]))
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """The share of ``a`` that ``b`` holds (1 when either is empty: nothing to tell)."""
+    return len(a & b) / len(a) if a and b else 1.0
+
+
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(t for w in words(text) if (t := term(w)))
+
+
+@lru_cache(maxsize=262144)
+def term(word: str) -> str | None:
+    """The indexing term of a lowercase word, or None for stopwords and single letters."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) < 2 or word in STOPWORDS:
+        return None
+    return stem(word)
+
+
+def _length(entry: Entry | _Item) -> str:
+    return "short" if entry.short else "long"
+
+
+def _distinct(entry: Entry) -> tuple[str, ...]:
+    return tuple(entry.features.terms())
