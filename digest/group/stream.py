@@ -9,7 +9,7 @@ rest need only their own blocks placed, from the state the last build left (``St
 from __future__ import annotations
 
 import math
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -121,8 +121,7 @@ class Stream:
     """The stories placed so far, and the document frequencies that weigh the next article's terms."""
 
     opening: int  # articles whose frequencies weigh the first WINDOW (all of them, in a smaller digest)
-    frequencies: Counter[str]
-    window: deque[tuple[str, ...]] | None  # the terms of the latest WINDOW articles, once the window slides
+    frequencies: Counter[str]  # of the articles of the window: the opening, then the latest WINDOW
     leader: cluster.Leader = field(
         default_factory=lambda: cluster.Leader(
             STORY_WINDOW_DAYS, cluster.reach([min(STORY_JOIN.values())], STORY_WINDOW_DAYS)
@@ -135,9 +134,8 @@ class Stream:
 def start(entries: Sequence[Entry]) -> Stream:
     """An empty stream over ``entries`` (all of them, dated ones oldest first, then the undated, each by id):
     it reads their first WINDOW."""
-    opening = [_distinct(e) for e in entries[:WINDOW]]
-    frequencies = Counter(t for terms in opening for t in terms)
-    return Stream(len(opening), frequencies, deque(opening) if len(opening) >= WINDOW else None)
+    opening = entries[:WINDOW]
+    return Stream(len(opening), Counter(t for entry in opening for t in entry.features.terms()))
 
 
 def blocks(entries: Sequence[Entry]) -> list[range]:
@@ -166,6 +164,8 @@ def advance(stream: Stream, entries: Sequence[Entry], block: range) -> list[vect
     made = []
     for position in block:
         entry = entries[position]
+        if stream.placed >= WINDOW:  # the window slides: this article in, the one WINDOW before it out
+            _slide(stream.frequencies, entry, entries[position - WINDOW])
         vector = _vector(stream, entry)
         made.append(vector)
         single = _Story.of(_Item.of(position, entry, vector))
@@ -196,13 +196,6 @@ def stories(stream: Stream) -> list[list[int]]:
 def _vector(stream: Stream, entry: Entry) -> vectors.Vector:
     """An article's TF-IDF vector (``vectors.tfidf``), weighed by the frequencies of its window."""
     counts = entry.features.terms()
-    if stream.window is not None and stream.placed >= WINDOW:
-        stream.window.append(tuple(counts))
-        stream.frequencies.update(counts.keys())
-        for gone in stream.window.popleft():
-            stream.frequencies[gone] -= 1
-            if not stream.frequencies[gone]:
-                del stream.frequencies[gone]  # a term no article of the window has: as if never seen
     n = min(stream.opening, WINDOW)
     rarity = entry.features.rarity()
     weights = {
@@ -212,6 +205,14 @@ def _vector(stream: Stream, entry: Entry) -> vectors.Vector:
     }
     top = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:VECTOR_TERMS]
     return vectors.normalized(dict(top))
+
+
+def _slide(frequencies: Counter[str], coming: Entry, going: Entry) -> None:
+    frequencies.update(coming.features.terms().keys())
+    for term in going.features.terms():
+        frequencies[term] -= 1
+        if not frequencies[term]:
+            del frequencies[term]  # a term no article of the window has: as if never seen
 
 
 def _settle(stream: Stream, entries: Sequence[Entry], touched: set[int]) -> None:
@@ -337,7 +338,3 @@ def term(word: str) -> str | None:
 
 def _length(entry: Entry | _Item) -> str:
     return "short" if entry.short else "long"
-
-
-def _distinct(entry: Entry) -> tuple[str, ...]:
-    return tuple(entry.features.terms())

@@ -330,8 +330,8 @@ def _group(
 
 def _checkpoint(number: int, steps: int) -> bool:
     """Whether the state after step ``number`` of ``steps`` is kept: the last one, and enough before it that
-    an edit replays little: every 8th of the last 64 steps, every 64th before them."""
-    return number == steps - 1 or (number + 1) % 64 == 0 or ((number + 1) % 8 == 0 and number >= steps - 64)
+    an edit replays little: every 16th of the last 64 steps, every 64th before them."""
+    return number == steps - 1 or (number + 1) % 64 == 0 or ((number + 1) % 16 == 0 and number >= steps - 64)
 
 
 def _redated(known: str, article: Article) -> str:
