@@ -22,9 +22,11 @@ from digest.models import Features
 # Cosine needed for an article to join a story, and for two fragments of a story to merge, by the
 # article's length: headlines share few words, so fewer shared words prove one event; full texts share
 # the vocabulary of their field whatever the event, so they need more. Tuned on labelled headlines
-# (benchmarks/grouping.py); the full-text values keep a year of undated BBC articles from chaining.
+# (benchmarks/grouping.py); the full-text values keep a year of undated BBC articles from chaining. A
+# fragment is merged by its centroid's cosine with the other story's summed members, lower than two
+# centroids' would be: hence a merge threshold for headlines below the one that suited centroids.
 STORY_JOIN = {"short": 0.12, "long": 0.25}
-STORY_MERGE = {"short": 0.18, "long": 0.35}
+STORY_MERGE = {"short": 0.14, "long": 0.35}
 # Without a date nothing keeps a year of one subject's news apart but the text: an undated article joins
 # a story only when it is alike to most of the story's undated articles it is compared with (not only to
 # the story's centroid, which a long run of one subject's reports pulls anywhere): more shared vocabulary,
