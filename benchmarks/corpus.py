@@ -17,7 +17,7 @@ import random
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -429,10 +429,17 @@ def render(piece: Piece, slug: str) -> str:
 
 def generate(target: Path, count: int, seed: int = 0) -> None:
     """Write ``count`` articles under ``target`` as <publisher-slug>/<date>-<slug>.md."""
-    taken: set[Path] = set()
+    write(target, articles(count, seed))
+
+
+def write(target: Path, pieces: Iterable[Piece]) -> list[Path]:
+    """Write ``pieces`` under ``target`` as <publisher-slug>/<date>-<slug>.md, a number after the slug when
+    the name is taken (by an earlier piece or a file already there); the paths written."""
+    taken = set(target.rglob("*.md")) if target.is_dir() else set()
     for folder in {slugify(p) for p in PUBLISHERS}:
         (target / folder).mkdir(parents=True, exist_ok=True)
-    for piece in articles(count, seed):
+    written = []
+    for piece in pieces:
         base = slugify(piece.title)[:80].rstrip("-")
         slug, number = base, 1
         path = target / slugify(piece.publisher) / f"{piece.when:%Y-%m-%d}-{slug}.md"
@@ -442,6 +449,8 @@ def generate(target: Path, count: int, seed: int = 0) -> None:
             path = path.with_name(f"{piece.when:%Y-%m-%d}-{slug}.md")
         taken.add(path)
         path.write_text(render(piece, slug), encoding="utf-8")
+        written.append(path)
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:
