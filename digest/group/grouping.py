@@ -176,11 +176,10 @@ def group(
     articles into stories (``Place``).
     """
     kept, terms = _kept(articles, duplicate_of, features or {})
-    everyone = [member(a) for a in articles]
     documents = [(f.names, f.counts) for f in terms]
     found = discovered or (lambda: topics_module.discover(documents))
     subjects = lambda: _subjects(kept, found())  # noqa: E731
-    return _grouping(everyone, duplicate_of, kept, terms, rules, unmatched, subjects, place)
+    return _grouping(duplicate_of, kept, terms, rules, unmatched, subjects, place)
 
 
 def subject_documents(
@@ -193,23 +192,32 @@ def subject_documents(
     ``group`` discovers no topics (configured topics, or too few articles)."""
     if rules or len(articles) - len(duplicate_of) < topics_module.MIN_ARTICLES:
         return None
-    _, terms = _kept(articles, duplicate_of, features or {})
-    return [(f.names, f.counts) for f in terms]
+    known = features or {}
+    return [
+        (f.names, f.counts)
+        for f in (
+            known[a.id] if a.id in known else article_features(a) for a in _originals(articles, duplicate_of)
+        )
+    ]
 
 
 def _kept(
     articles: Sequence[Article], duplicate_of: Mapping[str, str], known: Mapping[str, Features]
 ) -> tuple[list[Member], list[Features]]:
     """The articles that are not copies, oldest first, and their features."""
-    originals = sorted(
-        (a for a in articles if a.id not in duplicate_of), key=lambda a: (a.date or "9999-99-99", a.id)
-    )
+    originals = _originals(articles, duplicate_of)
     terms = [known[a.id] if a.id in known else article_features(a) for a in originals]
     return [member(a) for a in originals], terms
 
 
+def _originals(articles: Sequence[Article], duplicate_of: Mapping[str, str]) -> list[Article]:
+    """The articles that are not copies, oldest first (undated ones last)."""
+    return sorted(
+        (a for a in articles if a.id not in duplicate_of), key=lambda a: (a.date or "9999-99-99", a.id)
+    )
+
+
 def _grouping(
-    articles: Sequence[Member],
     duplicate_of: Mapping[str, str],
     kept: Sequence[Member],
     terms: Sequence[Features],
@@ -223,7 +231,7 @@ def _grouping(
         copies[original].append(dup)
     members, vecs = place([_entry(a, f, copies) for a, f in zip(kept, terms, strict=True)])
     centroids: dict[tuple[int, ...], vectors.Vector] = {}
-    by_id = {a.id: a for a in articles}
+    by_id = {a.id: a for a in kept}
     templates = _templates(kept, members)
     drafts = [
         _story(
