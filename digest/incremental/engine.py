@@ -7,6 +7,7 @@ import functools
 import hashlib
 import itertools
 import pickle
+from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TypeVar, cast
 
@@ -170,9 +171,9 @@ class Engine:
             tuple(map(key, entries[: stream.WINDOW])),
             [tuple(key(entries[p]) for p in block) for block in blocks],
             functools.partial(stream.start, entries),
-            lambda state, number, _: stream.advance(state, entries, blocks[number]),
+            lambda state, number, _: _packed(stream.advance(state, entries, blocks[number])),
         )
-        return stream.stories(state), [vector for vectors in made for vector in vectors]
+        return stream.stories(state), [vector for vectors in made for vector in _unpacked(vectors)]
 
     def dated(self, articles: tuple[Article, ...], dated: Mapping[str, Article]) -> tuple[Article, ...]:
         """The articles with those their story dated (``dated``) replaced."""
@@ -326,6 +327,19 @@ def _group(
     work = functools.partial(discover_subjects, documents or [])
     with beside(work, fork=documents is not None and jobs > 1) as found:
         return group(articles, duplicate_of, config.topics, config.unmatched, features, found, place)
+
+
+# A block's vectors as the cache keeps them: each one's terms in one string, and its weights. A dict per
+# article pickles one object per term, and the pickler remembers each while it writes.
+Packed = tuple[tuple[str, "array[float]"], ...]
+
+
+def _packed(vectors: Sequence[Vector]) -> Packed:
+    return tuple((" ".join(vector), array("d", vector.values())) for vector in vectors)
+
+
+def _unpacked(packed: Packed) -> list[Vector]:
+    return [dict(zip(terms.split(), weights, strict=True)) for terms, weights in packed]
 
 
 def _checkpoint(number: int, steps: int) -> bool:
