@@ -627,8 +627,15 @@ def _story_opening(entries: Sequence[_Entry]) -> int | None:
 def _unintroduced(text: str, before: Sequence[str]) -> bool:
     """True when a sentence calls someone by title and surname alone ('Mr Miller added') whom none of the
     sentences ``before`` names: a reader meets a stranger."""
-    surnames = _TITLED.findall(text)
+    surnames = _titled(text)
     return bool(surnames) and any(not any(name in other for other in before) for name in surnames)
+
+
+# A choice of sentences asks this of every candidate left, again after each sentence it takes.
+@lru_cache(maxsize=1024)
+def _titled(text: str) -> tuple[str, ...]:
+    """The surnames a sentence gives after a title ('Mr Miller' -> 'Miller')."""
+    return tuple(_TITLED.findall(text))
 
 
 def _referent_chosen(chosen: Sequence[_Entry], entry: _Entry) -> bool:
