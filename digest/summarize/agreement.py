@@ -106,7 +106,7 @@ def claims(sentence: str) -> Claims:
 
 
 # Every word of a sentence is looked up, and words recur: each is stemmed once while it is recent.
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _side(token: str) -> tuple[int, int] | None:
     """The (pair number, side) of ``_OPPOSITES`` a word takes, if any."""
     return _SIDE.get(stem(token))
