@@ -66,7 +66,13 @@ class Sentences(Sequence[str]):
 
     def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
         if isinstance(index, slice):
-            return tuple(self[at] for at in range(*index.indices(len(self))))
+            # Sliced here, not sentence by sentence through ``self[at]``: grouping slices every article.
+            start, stop, step = index.indices(len(self))
+            paragraphs, spans = self.paragraphs, self.spans
+            return tuple(
+                paragraphs[spans[at]][spans[at + 1] : spans[at + 2]]
+                for at in range(3 * start, 3 * stop, 3 * step)
+            )
         count = len(self)
         if not -count <= index < count:
             raise IndexError("sentence index out of range")

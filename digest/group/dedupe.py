@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import zlib
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain, combinations
 
 from digest.models import Article
 
@@ -72,12 +73,11 @@ def near_pairs(articles: Sequence[Article], known: Mapping[str, array[int]]) -> 
     ids = list(samples)
     texts = [samples[i] for i in ids]
     shingles = sum(map(len, texts))
-    shared: dict[tuple[int, int], int] = defaultdict(int)
-    for owners in (sharers_sorted if shingles >= SORT_FROM else sharers)(texts):
-        if len(owners) <= _MAX_POSTING:
-            for i, a in enumerate(owners):
-                for b in owners[i + 1 :]:
-                    shared[(a, b)] += 1
+    # Each pair of texts sharing a shingle, counted in C: the owners are ascending, so each pair is (a, b), a < b.
+    postings = (sharers_sorted if shingles >= SORT_FROM else sharers)(texts)
+    shared = Counter(
+        chain.from_iterable(combinations(owners, 2) for owners in postings if len(owners) <= _MAX_POSTING)
+    )
     pairs = []
     for (a, b), count in shared.items():
         union_size = len(texts[a]) + len(texts[b]) - count

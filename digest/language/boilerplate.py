@@ -197,7 +197,10 @@ _RULES: tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...] = tuple(
 _ANY_ANCHORED = re.compile(
     "|".join(f"(?:{pattern.pattern})" for _, pattern, _, keys in _RULES if not keys), re.IGNORECASE
 )
-_ALL_KEYS = tuple(dict.fromkeys(key for _, _, _, keys in _RULES for key in keys))
+# Whether any keyed rule can apply: a line holding a key holds one of the keys that hold no other key.
+_KEYS = tuple(dict.fromkeys(key for _, _, _, keys in _RULES for key in keys))
+_ANY_KEYS = tuple(key for key in _KEYS if not any(other != key and other in key for other in _KEYS))
+_MOST_WORDS = max(limit for _, _, limit, _ in _RULES)  # no rule applies to a longer line
 
 _DATELINE = re.compile(
     rf"^(?:(?:last\s+)?(?:published|updated|posted|modified|first published)(?:\s+on|\s+at)?\s*:?\s*)?"
@@ -281,12 +284,14 @@ def is_boilerplate(sentence: str) -> bool:
 
 def _rule_reason(line: str, count: int) -> str | None:
     """The reason of the first table rule that matches the line, if any."""
+    if count > _MOST_WORDS:
+        return None
     anchored = _ANY_ANCHORED.match(line) is not None
     lowered = line.lower()
-    if not anchored and not any(key in lowered for key in _ALL_KEYS):
+    if not anchored and not any(map(lowered.__contains__, _ANY_KEYS)):
         return None
     for reason, pattern, limit, keys in _RULES:
-        if count > limit or not (any(key in lowered for key in keys) if keys else anchored):
+        if count > limit or not (any(map(lowered.__contains__, keys)) if keys else anchored):
             continue
         if pattern.search(line):
             return reason

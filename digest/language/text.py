@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 from itertools import chain
 
@@ -94,6 +95,10 @@ _CANDIDATE = re.compile(
     r"(?<![.!?…])([.!?…]++)([\"'”’)\]]*)(?:(\s+)|$|(?=[\"“‘(\[]?[A-Z](?:[a-z]|['’][a-z]|\s|[A-Z&]+[\s'’,]|\d)|[\"“]\d))"
     rf"|([{_HARD_ENDS}]++|(?<![.!?…])[!?]++(?=[{_CLOSERS}]*+[{CJK}]))([{_CLOSERS}]*+)"
 )
+# The characters a candidate can start at. Its branches open with lookbehinds, so the engine cannot skip
+# ahead to a terminator by itself and tries the whole pattern at every character: found with this, it is
+# tried at terminators alone.
+_TERMINATOR = re.compile(rf"[.!?…{_HARD_ENDS}]")
 _NEXT_WORD = re.compile(r"[\"'“‘(\[]*([^\s\"'”’)\].,;:!?…]*)")
 _ACRONYM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 _OPENING_PUNCT = "\"'“‘([`"
@@ -124,7 +129,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def _split_block(text: str, offset: int, out: list[tuple[int, int]]) -> None:
     """Append the spans of the sentences of one paragraph (no blank lines inside), shifted by ``offset``."""
     start = quotes = counted = depth = nested = 0
-    for match in _CANDIDATE.finditer(text):
+    for match in _candidates(text):
         # Straight quotes before each terminator, counted on from the last one rather than from the start.
         quotes += text.count('"', counted, match.start())
         counted = match.start()
@@ -143,6 +148,18 @@ def _split_block(text: str, offset: int, out: list[tuple[int, int]]) -> None:
         _add_stripped(text, start, cut, offset, out)
         start = cut
     _add_stripped(text, start, len(text), offset, out)
+
+
+def _candidates(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_CANDIDATE`` in ``text``, as ``finditer`` finds them."""
+    found = _TERMINATOR.search(text)
+    while found is not None:
+        match = _CANDIDATE.match(text, found.start())
+        if match is None:
+            found = _TERMINATOR.search(text, found.end())
+        else:
+            yield match
+            found = _TERMINATOR.search(text, match.end())
 
 
 def _nesting(text: str, start: int, end: int) -> int:

@@ -94,12 +94,22 @@ class Claims(NamedTuple):
 def claims(sentence: str) -> Claims:
     """The figures, negation and opposite-verb sides of a sentence."""
     tokens = words(sentence)
-    negated = any(
-        token in _NEGATIONS and not (token == "no" and following[:1].isdigit())
-        for token, following in zip(tokens, [*tokens[1:], ""], strict=True)
+    negated = (
+        not _NEGATIONS.isdisjoint(tokens)
+        and any(
+            token in _NEGATIONS and not (token == "no" and following[:1].isdigit())
+            for token, following in zip(tokens, [*tokens[1:], ""], strict=True)
+        )
     ) or any(token.endswith("n't") for token in tokens)
-    sides = frozenset(_SIDE[term] for term in map(stem, tokens) if term in _SIDE)
+    sides = frozenset(filter(None, map(_side, tokens)))
     return Claims(_figures(sentence, tokens), negated, sides)
+
+
+# Every word of a sentence is looked up, and words recur: each is stemmed once while it is recent.
+@lru_cache(maxsize=4096)
+def _side(token: str) -> tuple[int, int] | None:
+    """The (pair number, side) of ``_OPPOSITES`` a word takes, if any."""
+    return _SIDE.get(stem(token))
 
 
 def _figures(sentence: str, tokens: list[str]) -> frozenset[tuple[str, str]]:

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
 from importlib import resources
-from itertools import chain
+from itertools import chain, pairwise
 from typing import NamedTuple
 
 from digest.group.naming import word_lists
@@ -360,9 +360,7 @@ def _reading(sentence: str) -> _Reading:
         return _Reading(False, (), ())
     tokens = _tokens(sentence)
     inside = tuple(
-        _bare(tokens[index])
-        for index in range(1, len(tokens))
-        if tokens[index - 1] not in _OPENING and _capitalised(tokens[index])
+        _bare(token) for before, token in pairwise(tokens) if before not in _OPENING and _capitalised(token)
     )
     figures = [("", (figure,), (figure,)) for figure in _figures(tokens)]
     return _Reading(True, inside, (*_names(tokens), *figures))

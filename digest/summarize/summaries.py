@@ -118,7 +118,7 @@ class _Sentence(NamedTuple):
 def usable_sentence(sentence: str) -> bool:
     """True when a sentence may appear in a summary: prose, 5+ words, not a question, heading, list nor
     quotation of someone unnamed ('"...," he said')."""
-    return _plausible(sentence) and not is_boilerplate(sentence)
+    return _plausible(sentence, word_count(sentence)) and not is_boilerplate(sentence)
 
 
 def summarize_article(sentences: Sequence[str], count: int, *, title: str = "") -> tuple[str, ...]:
@@ -133,6 +133,7 @@ def summarize_article(sentences: Sequence[str], count: int, *, title: str = "") 
         raise ValueError(f"summary length must be 0 or more, got {count}")
     if count == 0:
         return ()
+    sentences = tuple(sentences)  # read three times over: an article's ``Sentences`` slices each time
     terms, total = _terms(sentences, "")
     # Boilerplate is checked only for sentences about to be chosen: it is the costliest test, and most
     # sentences never compete for the top places.
@@ -140,7 +141,9 @@ def summarize_article(sentences: Sequence[str], count: int, *, title: str = "") 
     if not candidates:
         return ()
     scores = _summary_scores(candidates, total, count)
-    titled = total + Counter(salient_terms(title))
+    # A copy updated rather than a sum: ``+`` rebuilds the counts term by term in Python.
+    titled = total.copy()
+    titled.update(salient_terms(title))
     opening = _lead(candidates, titled, title) or _best_opening(candidates, scores)
     chosen = _select(candidates, scores, count, opening)
     return tuple(candidate.text for candidate in sorted(chosen, key=lambda c: c.number))
@@ -191,14 +194,13 @@ def story_length(articles: int) -> int:
     return min(6, 2 + math.ceil(math.log2(max(articles, 1) + 1)))
 
 
-def _plausible(sentence: str) -> bool:
-    """The cheap half of ``usable_sentence``: 5+ words, not a question to the reader, heading, list nor
-    quotation of someone it does not name."""
-    tokens = sentence.split()
-    if word_count(sentence) < MIN_WORDS or sentence.rstrip().endswith(_QUESTION_MARKS):
+def _plausible(sentence: str, size: int) -> bool:
+    """The cheap half of ``usable_sentence`` for a sentence of ``size`` words (``word_count``): 5+ words, not
+    a question to the reader, heading, list nor quotation of someone it does not name."""
+    if size < MIN_WORDS or sentence.rstrip().endswith(_QUESTION_MARKS):
         return False
     return (
-        (_punctuated(sentence) or not (_title_case(tokens) or _uncased(sentence)))
+        (_punctuated(sentence) or not (_title_case(sentence.split()) or _uncased(sentence)))
         and not is_listing(sentence)
         and not _unattributed(sentence)
     )
@@ -226,8 +228,11 @@ def _candidates(sentences: Sequence[str], terms: Sequence[Counter[str]]) -> list
     candidates: list[_Sentence] = []
     cuts = quote_cuts(sentences)
     for index, (text, counts, cut) in enumerate(zip(sentences, terms, cuts, strict=True)):
-        if counts and not cut and _plausible(text):
-            candidates.append(_Sentence(text, index, len(candidates), *_measures(text, counts)))
+        if not counts or cut:
+            continue
+        size = word_count(text)
+        if _plausible(text, size):
+            candidates.append(_Sentence(text, index, len(candidates), *_measures(text, counts, size)))
     return candidates
 
 
@@ -235,10 +240,10 @@ def _candidates(sentences: Sequence[str], terms: Sequence[Counter[str]]) -> list
 _Measures = tuple[Counter[str], float, int, bool, bool, float]
 
 
-def _measures(text: str, counts: Counter[str]) -> _Measures:
-    """A candidate's terms, their norm, its word count, dangling and context openers, content signals."""
+def _measures(text: str, counts: Counter[str], size: int) -> _Measures:
+    """A candidate's terms, their norm, its word count (``size``), dangling and context openers, content
+    signals."""
     first = text.lstrip(_OPENING).split(None, 1)[0].lower().rstrip(",;:")
-    size = word_count(text)
     return counts, _norm(counts), size, first in _DANGLING, needs_context(text), _signals(text, size)
 
 
@@ -265,9 +270,10 @@ def _said(text: str) -> _Said:
     """What a story summary reads of a sentence's text (see ``_Said``), remembered for recent texts."""
     salient = tuple(salient_terms(text))
     counts = Counter(salient)
-    if not counts or not usable_sentence(text):
+    size = word_count(text)
+    if not counts or not _plausible(text, size) or is_boilerplate(text):  # not a ``usable_sentence``
         return _Said(salient, None)
-    return _Said(salient, _measures(text, counts))
+    return _Said(salient, _measures(text, counts, size))
 
 
 def _terms(sentences: Sequence[str], title: str) -> tuple[list[Counter[str]], Counter[str]]:
@@ -497,6 +503,7 @@ def _story_article(
     order: int, article_id: str, sentences: Sequence[str], title: str, outlet: int = 0
 ) -> _Article:
     """An article's usable sentences scored as in its own summary, and its lead."""
+    sentences = tuple(sentences)  # read three times over
     said = [_said(text) for text in sentences]
     total = Counter(chain.from_iterable(each.salient for each in said))
     total.update(salient_terms(title))
@@ -620,8 +627,15 @@ def _story_opening(entries: Sequence[_Entry]) -> int | None:
 def _unintroduced(text: str, before: Sequence[str]) -> bool:
     """True when a sentence calls someone by title and surname alone ('Mr Miller added') whom none of the
     sentences ``before`` names: a reader meets a stranger."""
-    surnames = _TITLED.findall(text)
+    surnames = _titled(text)
     return bool(surnames) and any(not any(name in other for other in before) for name in surnames)
+
+
+# A choice of sentences asks this of every candidate left, again after each sentence it takes.
+@lru_cache(maxsize=1024)
+def _titled(text: str) -> tuple[str, ...]:
+    """The surnames a sentence gives after a title ('Mr Miller' -> 'Miller')."""
+    return tuple(_TITLED.findall(text))
 
 
 def _referent_chosen(chosen: Sequence[_Entry], entry: _Entry) -> bool:

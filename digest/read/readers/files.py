@@ -27,7 +27,11 @@ def read_file(path: str | Path, name: str, max_bytes: int) -> bytes:
                 raise SourceError(name, "not a regular file (device, pipe or socket); skipped")
             if info.st_size > max_bytes:
                 raise SourceError(name, too_big(info.st_size, max_bytes))
-            data = handle.read(max_bytes + 1)  # the file may have grown since fstat
+            # Read as far as its size first: asked for max_bytes at once, read() makes a buffer that large
+            # for every file. Then on if it has grown since fstat, still never past the limit.
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(max_bytes + 1 - len(data))
         except OSError as exc:
             raise SourceError(name, _unreadable(exc)) from exc
     if len(data) > max_bytes:
