@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
 import pickle
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -97,17 +96,17 @@ class Engine:
         each step made (``made``: those before it), resumed from the state the last build kept after the
         longest run of steps it also took. ``steps[i]`` is a frozen value of what step ``i`` reads, and
         ``opening`` of what ``start`` reads: each step's key hashes them with all before it."""
-        first = value_hash((kind, opening))
-        chain = list(itertools.accumulate(steps, lambda key, step: value_hash((key, step)), initial=first))[
-            1:
-        ]
+        chain, key = [], value_hash((kind, opening))
+        for step in steps:
+            key = value_hash((key, step))
+            chain.append(key)
         outputs = self.cache.recall(f"{kind}-made", chain)
         states = self.cache.recall(f"{kind}-state", chain)
         done, kept = 0, None
         for number, key in enumerate(chain):
             if key not in outputs:
                 break
-            if key in states:
+            if isinstance(states.get(key), bytes):
                 done, kept = number + 1, states[key]
         state = pickle.loads(kept) if isinstance(kept, bytes) else start()
         made = [cast(T, outputs[key]) for key in chain[:done]]
