@@ -14,6 +14,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from digest.commands.build import build
 from digest.config import Config, TopicRule
+from digest.group import stream
+from digest.incremental import engine
 
 # Events, each told by several outlets in their own words: what a day of wire and local copy looks like.
 LEADS = (
@@ -254,6 +256,10 @@ class Edits(RuleBasedStateMachine):
 @pytest.fixture
 def edits_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DIGEST_EDITS_DIR", str(tmp_path))
+    # A window of three articles and a state kept after every block: past the window, an edit resumes the
+    # story stream from the state before its day, so resumed streams are held to the cold site too.
+    monkeypatch.setattr(stream, "WINDOW", 3)
+    monkeypatch.setattr(engine, "_checkpoint", lambda number, steps: True)
     return tmp_path
 
 

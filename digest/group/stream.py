@@ -200,13 +200,22 @@ def _vector(stream: Stream, entry: Entry) -> vectors.Vector:
     counts = entry.features.terms()
     n = min(stream.opening, WINDOW)
     rarity = entry.features.rarity()
-    weights = {
-        t: (1.0 + math.log(c)) * (math.log((1 + n) / (1 + stream.frequencies[t])) + 1.0) * rarity.get(t, 1.0)
-        for t, c in counts.items()
-        if c > 0
-    }
+    frequencies = stream.frequencies
+    weights = {t: _tf(c) * _idf(n, frequencies[t]) * rarity.get(t, 1.0) for t, c in counts.items() if c > 0}
     top = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:VECTOR_TERMS]
     return vectors.normalized(dict(top))
+
+
+@lru_cache(maxsize=256)
+def _tf(count: int) -> float:
+    """Sublinear term frequency: a term's weight grows with the log of its count."""
+    return 1.0 + math.log(count)
+
+
+@lru_cache(maxsize=65536)
+def _idf(articles: int, having: int) -> float:
+    """Smoothed inverse document frequency of a term ``having`` of ``articles`` articles hold."""
+    return math.log((1 + articles) / (1 + having)) + 1.0
 
 
 def _slide(frequencies: Counter[str], coming: Entry, going: Entry) -> None:
