@@ -178,8 +178,7 @@ def group(
     kept, terms = _kept(articles, duplicate_of, features or {})
     documents = [(f.names, f.counts) for f in terms]
     found = discovered or (lambda: topics_module.discover(documents))
-    subjects = lambda: _subjects(kept, found())  # noqa: E731
-    return _grouping(duplicate_of, kept, terms, rules, unmatched, subjects, place)
+    return _grouping(duplicate_of, kept, terms, rules, unmatched, lambda: _subjects(kept, found()), place)
 
 
 def subject_documents(
@@ -193,12 +192,9 @@ def subject_documents(
     if rules or len(articles) - len(duplicate_of) < topics_module.MIN_ARTICLES:
         return None
     known = features or {}
-    return [
-        (f.names, f.counts)
-        for f in (
-            known[a.id] if a.id in known else article_features(a) for a in _originals(articles, duplicate_of)
-        )
-    ]
+    originals = _originals(articles, duplicate_of)
+    terms = (known[a.id] if a.id in known else article_features(a) for a in originals)
+    return [(f.names, f.counts) for f in terms]
 
 
 def _kept(
