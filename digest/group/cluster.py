@@ -375,20 +375,6 @@ def _numbers(offsets: NDArray[np.intp], low: int) -> list[int]:
     return numbers
 
 
-def centroid(
-    members: Sequence[int], vecs: Sequence[Mapping[str, float]], known: dict[tuple[int, ...], vectors.Vector]
-) -> vectors.Vector:
-    """The centroid of some items (``vectors.mean`` of theirs), from ``known`` when there, else added to it.
-
-    Most groups come through a merge round unchanged: their centroids are worked out once.
-    """
-    key = tuple(members)
-    found = known.get(key)
-    if found is None:
-        found = known[key] = vectors.mean((vecs[i] for i in members), max_terms=MERGE_TERMS)
-    return found
-
-
 def _union(spans: Iterable[Span]) -> Span:
     known = [s for s in spans if s is not None]
     if not known:

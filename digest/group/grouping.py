@@ -226,14 +226,13 @@ def _grouping(
     for dup, original in sorted(duplicate_of.items()):
         copies[original].append(dup)
     members, vecs = place([_entry(a, f, copies) for a, f in zip(kept, terms, strict=True)])
-    centroids: dict[tuple[int, ...], vectors.Vector] = {}
     by_id = {a.id: a for a in kept}
     templates = _templates(kept, members)
     drafts = [
         _story(
             [kept[i] for i in idx],
             [vecs[i] for i in idx],
-            cluster.centroid(idx, vecs, centroids),
+            vectors.mean((vecs[i] for i in idx), max_terms=cluster.MERGE_TERMS),
             [terms[i] for i in idx],
             copies,
             templates,

@@ -130,7 +130,6 @@ class Stream:
         )
     )
     stories: list[_Story] = field(default_factory=list)  # by cluster number
-    placed: int = 0
 
 
 def start(entries: Sequence[Entry]) -> Stream:
@@ -166,7 +165,7 @@ def advance(stream: Stream, entries: Sequence[Entry], block: range) -> list[vect
     made = []
     for position in block:
         entry = entries[position]
-        if stream.placed >= WINDOW:  # the window slides: this article in, the one WINDOW before it out
+        if position >= WINDOW:  # the window slides: this article in, the one WINDOW before it out
             _slide(stream.frequencies, entry, entries[position - WINDOW])
         vector = _vector(stream, entry)
         made.append(vector)
@@ -178,7 +177,6 @@ def advance(stream: Stream, entries: Sequence[Entry], block: range) -> list[vect
         else:
             stream.stories[number] = stream.stories[number].joined(single)
         touched.add(number)
-        stream.placed += 1
     _settle(stream, entries, touched)
     return made
 
@@ -292,24 +290,21 @@ def _alike(entries: Sequence[Entry], a: _Item, b: _Item) -> bool:
         return True
     if vectors.dot(a.vector, b.vector) < UNDATED_SIMILARITY[_length(a)]:
         return False
-    first, second = entries[a.position], entries[b.position]
-    if (
-        _told(_lede(first.title, first.sentences[:1]), _lede(second.title, second.sentences[:1]))
-        < LEDE_AGREEMENT
-    ):
-        return False
-    shared = events.agreement(_cues(first.title, first.sentences), _cues(second.title, second.sentences))
-    return shared is None or shared >= EVENT_AGREEMENT
+    return _tells(entries, a, b, LEDE_AGREEMENT, EVENT_AGREEMENT)
 
 
 def _close(entries: Sequence[Entry], a: _Item, b: _Item) -> bool:
-    if not _alike(entries, a, b):
-        return False
+    return _alike(entries, a, b) and _tells(entries, a, b, CLOSE_LEDE, CLOSE_EVENT)
+
+
+def _tells(entries: Sequence[Entry], a: _Item, b: _Item, lede: float, event: float) -> bool:
+    """Whether two articles tell the same news: as much of one headline in the other's lede as ``lede``
+    asks, and (where both have enough event marks to tell by) as many of them shared as ``event`` asks."""
     first, second = entries[a.position], entries[b.position]
-    if _told(_lede(first.title, first.sentences[:1]), _lede(second.title, second.sentences[:1])) < CLOSE_LEDE:
+    if _told(_lede(first.title, first.sentences[:1]), _lede(second.title, second.sentences[:1])) < lede:
         return False
     shared = events.agreement(_cues(first.title, first.sentences), _cues(second.title, second.sentences))
-    return shared is None or shared >= CLOSE_EVENT
+    return shared is None or shared >= event
 
 
 @lru_cache(maxsize=16384)
