@@ -147,7 +147,7 @@ def _categories(article: Article) -> tuple[str, ...]:
 
 # Places the articles (``Entry``, oldest first) into stories: their positions, story by story, and each
 # article's vector; ``stream.run`` from the start, or the incremental engine from where it left off.
-Place = Callable[[Sequence[Entry]], tuple[list[list[int]], list[vectors.Vector]]]
+Place = Callable[[Sequence[Entry]], tuple[list[list[int]], Sequence[vectors.Vector]]]
 
 
 @dataclass(frozen=True)
@@ -229,14 +229,7 @@ def _grouping(
     by_id = {a.id: a for a in kept}
     templates = _templates(kept, members)
     drafts = [
-        _story(
-            [kept[i] for i in idx],
-            [vecs[i] for i in idx],
-            vectors.mean((vecs[i] for i in idx), max_terms=cluster.MERGE_TERMS),
-            [terms[i] for i in idx],
-            copies,
-            templates,
-        )
+        _story([kept[i] for i in idx], [vecs[i] for i in idx], [terms[i] for i in idx], copies, templates)
         for idx in members
     ]
     topics, topic_of = _topics(drafts, by_id, rules, unmatched, subjects)
@@ -338,11 +331,11 @@ def _span(article: Member) -> cluster.Span:
 def _story(
     members: list[Member],
     vecs: list[vectors.Vector],
-    centroid: vectors.Vector,
     features: list[Features],
     copies: Mapping[str, list[str]],
     templates: Set[str] = frozenset(),
 ) -> _Draft:
+    centroid = vectors.mean(vecs, max_terms=cluster.MERGE_TERMS)
     # Centrality to a thousandth: the weights shift a little with every article added anywhere, and two
     # headlines as central as each other (any story of two) were told apart by rounding noise, so
     # unrelated news renamed a tenth of the stories. Of equally central ones, the latest news leads.

@@ -354,13 +354,14 @@ class Cache:
             self.resident.memo[kind] = remembered
         return {key: remembered[key] for key in keys if key in remembered}
 
-    def remember(self, kind: str, values: Mapping[str, object]) -> None:
-        """Keep exactly ``values`` for ``kind``: what this build did not use is dropped."""
+    def remember(self, kind: str, values: Mapping[str, object], *, now: bool = False) -> None:
+        """Keep exactly ``values`` for ``kind``: what this build did not use is dropped. ``now``: written at
+        once even when writes are deferred, so that a large value is not held to the end of the build."""
         values = dict(values)
         if self.resident is not None:
             self.resident.memo[kind] = values
 
-        self._write(functools.partial(_insert_memo, kind, "", values))
+        self._write(functools.partial(_insert_memo, kind, "", values), now=now)
 
     def get(self, name: str) -> str | None:
         """A named value."""

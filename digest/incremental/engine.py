@@ -8,12 +8,12 @@ import hashlib
 import pickle
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TypeVar, cast
+from typing import TypeVar, cast, overload
 
 from digest.config import Config
 from digest.group import stream
 from digest.group.dedupe import find_duplicates, near_pairs
-from digest.group.grouping import Grouping, group, subject_documents
+from digest.group.grouping import Grouping, Place, group, subject_documents
 from digest.group.topics import discover as discover_subjects
 from digest.group.vectors import Vector
 from digest.incremental.cache import Cache, Stamp, stamp
@@ -115,7 +115,7 @@ class Engine:
             made.append(advance(state, number, made))
             if _checkpoint(number, len(chain)):
                 checkpoints[chain[number]] = pickle.dumps(state, pickle.HIGHEST_PROTOCOL)
-        self.cache.remember(f"{kind}-made", dict(zip(chain, made, strict=True)))
+        self.cache.remember(f"{kind}-made", dict(zip(chain, made, strict=True)), now=True)
         self.cache.remember(
             f"{kind}-state",
             {
@@ -123,6 +123,7 @@ class Engine:
                 for n, key in enumerate(chain)
                 if key in checkpoints and _checkpoint(n, len(chain))
             },
+            now=True,
         )
         return state, made
 
@@ -158,7 +159,7 @@ class Engine:
 
     def _placed(
         self, grouped: Mapping[str, str], entries: Sequence[stream.Entry]
-    ) -> tuple[list[list[int]], list[Vector]]:
+    ) -> tuple[list[list[int]], Sequence[Vector]]:
         """``stream.run``, from the state the last build left after the blocks it placed the same."""
         blocks = stream.blocks(entries)
 
@@ -172,7 +173,7 @@ class Engine:
             functools.partial(stream.start, entries),
             lambda state, number, _: _packed(stream.advance(state, entries, blocks[number])),
         )
-        return stream.stories(state), [vector for vectors in made for vector in _unpacked(vectors)]
+        return stream.stories(state), _Vectors([vector for vectors in made for vector in vectors])
 
     def dated(self, articles: tuple[Article, ...], dated: Mapping[str, Article]) -> tuple[Article, ...]:
         """The articles with those their story dated (``dated``) replaced."""
@@ -318,7 +319,7 @@ def _group(
     config: Config,
     features: Mapping[str, Features],
     jobs: int,
-    place: Callable[[Sequence[stream.Entry]], tuple[list[list[int]], list[Vector]]] = stream.run,
+    place: Place = stream.run,
 ) -> Grouping:
     """``group``, with topics discovered in a child process while stories are clustered when ``jobs`` > 1."""
     documents = subject_documents(articles, duplicate_of, config.topics, features)
@@ -337,8 +338,24 @@ def _packed(vectors: Sequence[Vector]) -> Packed:
     return tuple((" ".join(vector), array("d", vector.values())) for vector in vectors)
 
 
-def _unpacked(packed: Packed) -> list[Vector]:
-    return [dict(zip(terms.split(), weights, strict=True)) for terms, weights in packed]
+class _Vectors(Sequence[Vector]):
+    """Packed vectors, each unpacked when read: unpacked all at once, they would outweigh the rest of grouping."""
+
+    def __init__(self, packed: Sequence[tuple[str, array[float]]]) -> None:
+        self._packed = packed
+
+    @overload
+    def __getitem__(self, index: int) -> Vector: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Vector]: ...
+    def __getitem__(self, index: int | slice) -> Vector | Sequence[Vector]:
+        if isinstance(index, slice):
+            return _Vectors(self._packed[index])
+        terms, weights = self._packed[index]
+        return dict(zip(terms.split(), weights, strict=True))
+
+    def __len__(self) -> int:
+        return len(self._packed)
 
 
 def _checkpoint(number: int, steps: int) -> bool:
