@@ -96,6 +96,19 @@ def test_a_fold_resumes_where_the_last_build_left_it(tmp_path: Path) -> None:
     assert resumed == fold(tmp_path / "cold", edited, [])
 
 
+def test_a_fold_whose_last_step_changed_replays_that_step_alone(tmp_path: Path) -> None:
+    """A day's news fetched again changes the last step (the day's block) alone: it is placed again from the
+    state kept before it, not from one kept many days back."""
+    steps = list(range(100))
+    fold(tmp_path, steps, [])
+    calls: list[int] = []
+    refetched = [*steps[:99], 1000]
+    assert fold(tmp_path, refetched, calls) == fold(tmp_path / "cold", refetched, []) and calls == [99]
+    calls.clear()
+    again = [*steps[:99], 2000]
+    assert fold(tmp_path, again, calls) == fold(tmp_path / "cold2", again, []) and calls == [99]
+
+
 def test_a_day_of_new_articles_places_only_them_and_equals_a_cold_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -359,9 +359,10 @@ class _Vectors(Sequence[Vector]):
 
 
 def _checkpoint(number: int, steps: int) -> bool:
-    """Whether the state after step ``number`` of ``steps`` is kept: the last one, and enough before it that
-    an edit replays little: every 16th of the last 64 steps, every 64th before them."""
-    return number == steps - 1 or (number + 1) % 64 == 0 or ((number + 1) % 16 == 0 and number >= steps - 64)
+    """Whether the state after step ``number`` of ``steps`` is kept: the last two (a day's news fetched again
+    changes the last step alone), and enough before them that an edit replays little: every 16th of the
+    last 64 steps, every 64th before them."""
+    return number >= steps - 2 or (number + 1) % 64 == 0 or ((number + 1) % 16 == 0 and number >= steps - 64)
 
 
 def _redated(known: str, article: Article) -> str:
