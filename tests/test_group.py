@@ -310,8 +310,8 @@ def test_subjects_found_beside_the_stories_change_nothing(generated: list[Articl
 
     duplicates = find_duplicates(generated)
     alone = group(generated, duplicates)
-    assert _group(generated, duplicates, Config(), {}, jobs=2) == alone
-    assert _group(generated, duplicates, Config(), {}, jobs=1) == alone
+    assert _group(generated, duplicates, Config(), {}, {}, jobs=2) == alone
+    assert _group(generated, duplicates, Config(), {}, {}, jobs=1) == alone
 
 
 def test_uci_headlines_group_into_their_events(corpora: Path, tmp_path: Path) -> None:

@@ -94,7 +94,7 @@ RULE_SHARE = 0.02  # share of a story's term occurrences that must be a topic's 
 
 @dataclass(frozen=True)
 class Member:
-    """What grouping reads of one article, and all it reads: its key is a hash of these fields."""
+    """What grouping reads of one article, but its features (``article_features``)."""
 
     id: str
     date: str | None
@@ -104,7 +104,7 @@ class Member:
     url: str | None
     short: bool  # under SHORT_TEXT_WORDS words: a feed item's link slug adds words to its headline
     topic_hint: str | None
-    sentences: tuple[str, ...]  # the first SUBJECT_SENTENCES
+    sentences: tuple[str, ...]  # the first LEAD_SENTENCES
     categories: tuple[str, ...] = ()  # its feed's or page's categories and tags: evidence, not topics
     outlet: str = ""  # who published it (``outlet``)
 
@@ -120,7 +120,7 @@ def member(article: Article) -> Member:
         url=article.url,
         short=article.words < SHORT_TEXT_WORDS,
         topic_hint=None if article.format == "html" else article.topic_hint,
-        sentences=tuple(article.sentences[:SUBJECT_SENTENCES]),
+        sentences=tuple(article.sentences[:LEAD_SENTENCES]),
         categories=_categories(article),
         outlet=outlet(article),
     )
@@ -167,15 +167,17 @@ def group(
     features: Mapping[str, Features] | None = None,
     discovered: Callable[[], Sequence[int]] | None = None,
     place: Place = stream.run,
+    members: Mapping[str, Member] | None = None,
 ) -> Grouping:
     """Group kept articles into stories and stories into topics; duplicates follow their originals.
 
-    ``features`` are articles' ``article_features()`` when worked out beforehand; the others are computed.
+    ``features`` are articles' ``article_features()``, and ``members`` their ``member()``, when worked out
+    beforehand; the others are worked out here.
     ``discovered`` gives ``topics.discover`` of ``subject_documents`` when it was worked out elsewhere
     (asked for only when topics are discovered); without it, it is worked out here. ``place`` places the
     articles into stories (``Place``).
     """
-    kept, terms = _kept(articles, duplicate_of, features or {})
+    kept, terms = _kept(articles, duplicate_of, features or {}, members or {})
     documents = [(f.names, f.counts) for f in terms]
     found = discovered or (lambda: topics_module.discover(documents))
     return _grouping(duplicate_of, kept, terms, rules, unmatched, lambda: _subjects(kept, found()), place)
@@ -198,12 +200,15 @@ def subject_documents(
 
 
 def _kept(
-    articles: Sequence[Article], duplicate_of: Mapping[str, str], known: Mapping[str, Features]
+    articles: Sequence[Article],
+    duplicate_of: Mapping[str, str],
+    known: Mapping[str, Features],
+    members: Mapping[str, Member],
 ) -> tuple[list[Member], list[Features]]:
     """The articles that are not copies, oldest first, and their features."""
     originals = _originals(articles, duplicate_of)
     terms = [known[a.id] if a.id in known else article_features(a) for a in originals]
-    return [member(a) for a in originals], terms
+    return [members[a.id] if a.id in members else member(a) for a in originals], terms
 
 
 def _originals(articles: Sequence[Article], duplicate_of: Mapping[str, str]) -> list[Article]:

@@ -13,7 +13,7 @@ from typing import TypeVar, cast, overload
 from digest.config import Config
 from digest.group import stream
 from digest.group.dedupe import find_duplicates, near_pairs
-from digest.group.grouping import Grouping, Place, group, subject_documents
+from digest.group.grouping import Grouping, Member, Place, group, subject_documents
 from digest.group.topics import discover as discover_subjects
 from digest.group.vectors import Vector
 from digest.incremental.cache import Cache, Stamp, stamp
@@ -150,21 +150,22 @@ class Engine:
 
         def run() -> Grouping:
             features = {i: d.features for i, d in derived.items()}  # read from the cache only now
-            place = functools.partial(self._placed, {i: d.grouped for i, d in derived.items()})
-            return _group(articles, duplicate_of, config, features, self.jobs, place)
+            members = {i: d.member for i, d in derived.items()}
+            place = functools.partial(self._placed, {i: d.placed for i, d in derived.items()})
+            return _group(articles, duplicate_of, config, features, members, self.jobs, place)
 
         grouping = self.step("grouping", inputs, Grouping, run)
         self._derived = {}  # the features are the bulk of it, and grouping was their last reader
         return grouping
 
     def _placed(
-        self, grouped: Mapping[str, str], entries: Sequence[stream.Entry]
+        self, placed: Mapping[str, str], entries: Sequence[stream.Entry]
     ) -> tuple[list[list[int]], Sequence[Vector]]:
         """``stream.run``, from the state the last build left after the blocks it placed the same."""
         blocks = stream.blocks(entries)
 
         def key(entry: stream.Entry) -> tuple[str, str, int]:
-            return (entry.id, grouped[entry.id], entry.reports)  # ``grouped`` hashes all else the entry holds
+            return (entry.id, placed[entry.id], entry.reports)  # ``placed`` hashes all else the entry holds
 
         state, made = self.fold(
             "stories",
@@ -318,6 +319,7 @@ def _group(
     duplicate_of: Mapping[str, str],
     config: Config,
     features: Mapping[str, Features],
+    members: Mapping[str, Member],
     jobs: int,
     place: Place = stream.run,
 ) -> Grouping:
@@ -326,7 +328,7 @@ def _group(
     # The child reads no more than the documents: what it reads of this process's objects it copies.
     work = functools.partial(discover_subjects, documents or [])
     with beside(work, fork=documents is not None and jobs > 1) as found:
-        return group(articles, duplicate_of, config.topics, config.unmatched, features, found, place)
+        return group(articles, duplicate_of, config.topics, config.unmatched, features, found, place, members)
 
 
 # A block's vectors as the cache keeps them: each one's terms in one string, and its weights. A dict per

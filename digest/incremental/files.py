@@ -13,6 +13,7 @@ from typing import cast
 
 from digest.group.dedupe import MIN_WORDS as DEDUPE_MIN_WORDS
 from digest.group.dedupe import richness
+from digest.group.grouping import Member
 from digest.incremental.cache import Cache, Parts, Stamp, stamp
 from digest.incremental.parallel import fork_map
 from digest.models import Article, Deferred, Features, Issue, deferred, deferred_values, head_of
@@ -28,13 +29,15 @@ class Derived(Deferred):
 
     # Read only when near-copy detection or grouping runs again, or the article's words changed: see
     # ``models.deferred``.
-    DEFERRED = ("features", "words")
+    DEFERRED = ("features", "words", "member")
 
     summary: tuple[str, ...]
     features: Features  # for deduplication and grouping
     article_hash: str  # a hash of the article and its summary (``article_hash``), for page reuse
     words: str  # what search finds it by, space-separated
-    grouped: str  # a hash of what grouping reads of it (its ``grouping.Member``)
+    member: Member  # what grouping reads of it but its features
+    grouped: str  # a hash of what grouping reads of it: its member and features (``grouped``)
+    placed: str  # a hash of what the story stream reads of it: its member
     sampled: str  # a hash of what near-copy detection reads of it (its length and ``features.shingles``)
     # How it ranks among copies of it (``dedupe.richness``): worked out here, since it reads the body.
     richness: tuple[int, int, str, str]
@@ -102,13 +105,16 @@ def process_file(source: Source, settings: Settings) -> FileResult:
     for article in read.articles:
         summary = summarize_article(article.sentences, settings.sentences, title=article.title)
         features = article_features(article)
+        read_by_grouping = member(article)
         derived.append(
             Derived(
                 summary,
                 features,
                 article_hash(article, summary),
                 article_words(article, summary),
-                value_hash(member(article)),
+                read_by_grouping,
+                grouped(read_by_grouping, features),
+                value_hash(read_by_grouping),
                 sampled(article, features),
                 richness(article),
             )
@@ -119,6 +125,11 @@ def process_file(source: Source, settings: Settings) -> FileResult:
 def value_hash(value: object) -> str:
     """A stable hash of a frozen value: its repr, which names every field (the key of a step that reads it)."""
     return hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def grouped(member: Member, features: Features) -> str:
+    """A hash of what grouping reads of an article: its member, and its features but the near-copy sample."""
+    return value_hash((member, features.names, features.counts, features.leads, features.rarities))
 
 
 def sampled(article: Article, features: Features) -> str:
