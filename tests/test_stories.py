@@ -135,6 +135,42 @@ def test_without_the_cap_the_undated_saga_fuses(monkeypatch: pytest.MonkeyPatch)
     assert len(set(story.values())) == 1
 
 
+# A bond sale one day; the next, reports of a TV finale, the first of which shares a few words with the bond
+# sale (failed, show, dark). Article by article, that report joins the bond sale's story and the others
+# follow it there; as a whole, the day's reports do not tell the bond sale's news.
+FINALE = [
+    ("2014-03-10", "Failed debut: bond sale shows the dark side of growing risk"),
+    ("2014-03-11", "Detective finale failed to live up to the show's dark standard"),
+    ("2014-03-11", "True Detective finale crashes HBO Go"),
+    ("2014-03-11", "Let's talk about the True Detective finale"),
+    ("2014-03-11", "True Detective finale and season review"),
+    ("2014-03-11", "True Detective finale draws record HBO audience"),
+]
+
+
+def headline(number: int, day: str, title: str) -> Article:
+    return normalize(
+        RawArticle(source=f"feed.xml#{number}", format="feed", title=title, title_from="feed", date=day)
+    )
+
+
+def finale_stories() -> list[str]:
+    """The story of each of FINALE's headlines."""
+    articles = [headline(number, day, title) for number, (day, title) in enumerate(FINALE)]
+    story = {a: s.id for s in group(articles, find_duplicates(articles)).stories for a in s.articles}
+    return [story[a.id] for a in articles]
+
+
+def test_a_days_reports_are_parted_from_an_unrelated_story_they_took_over() -> None:
+    bond, *finale = finale_stories()
+    assert len(set(finale)) == 1 and bond not in finale
+
+
+def test_without_parting_the_unrelated_story_keeps_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stream, "_parted", lambda *_: set())
+    assert len(set(finale_stories())) == 1
+
+
 def test_a_date_in_the_link_dates_an_undated_article() -> None:
     assert url_date("https://news.example/2014/03/10/markets-fall.html") == "2014-03-10"
     assert url_date("https://news.example/world/2014-3-9/story") == "2014-03-09"

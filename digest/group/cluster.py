@@ -24,6 +24,7 @@ MAX_CANDIDATES = 48  # clusters compared in full with each item, those sharing m
 # whatever their cosine; pairs sharing two or more, over three times in four.
 SINGLE_TERM_FACTOR = 0.5
 MERGE_TERMS = 80
+LEFT_OVER = 1e-9  # a sum this small, once some items' weights are taken from it, was theirs alone
 
 
 class Leader:
@@ -87,13 +88,17 @@ class Leader:
         else:
             candidates = self._candidates(probe, None)
         best = self._join(index, self.row(vector), candidates, span, threshold, agree)
+        self._post(probe, best)
+        return best
+
+    def _post(self, probe: Sequence[str], cluster: int) -> None:
+        """List ``cluster`` under each probe term of an item it took."""
         for term in probe:
             listed = self.postings.get(term)
             if listed is None:
-                self.postings[term] = array("i", [best])
-            elif listed[-1] != best:
-                listed.append(best)
-        return best
+                self.postings[term] = array("i", [cluster])
+            elif listed[-1] != cluster:
+                listed.append(cluster)
 
     def _join(
         self,
@@ -148,7 +153,51 @@ class Leader:
         for before, weight in zip(old, weights.tolist(), strict=True):
             norm2 += (before + weight) ** 2 - before * before
         self.norm2[cluster] = norm2
-        self.spans[cluster] = _union([self.spans[cluster], span])
+        self.spans[cluster] = union([self.spans[cluster], span])
+
+    def without(
+        self, cluster: int, items: Sequence[Mapping[str, float]]
+    ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """A cluster's terms and sums less those of some of its items (the terms only they had dropped)."""
+        import numpy as np
+
+        rows = [self.row(vector) for vector in items]
+        terms, sums = self.terms[cluster], self.sums[cluster].copy()
+        self.place_of[terms] = np.arange(len(terms))
+        for numbers, weights in rows:
+            sums[self.place_of[numbers]] -= weights
+        self.place_of[terms] = -1
+        kept = sums > LEFT_OVER
+        return terms[kept], sums[kept]
+
+    def similarity_to(
+        self, vector: Mapping[str, float], part: tuple[NDArray[np.intp], NDArray[np.float64]]
+    ) -> float:
+        """``similarity`` with a cluster's part (``without``)."""
+        import numpy as np
+
+        terms, weights = self.row(vector)
+        sums, shared = _gathered([part], terms, self.place_of)
+        return _scores(sums, shared, weights, [float(np.dot(part[1], part[1]))])[0]
+
+    def split(self, cluster: int, moved: Sequence[tuple[int, Mapping[str, float], Span]], span: Span) -> int:
+        """Part some items of ``cluster`` (each its index, vector and day, in the order they came) into a new
+        cluster, as if they had started it; ``span``: the days of those left. Return the new one's number."""
+        import numpy as np
+
+        self.terms[cluster], self.sums[cluster] = self.without(cluster, [vector for _, vector, _ in moved])
+        self.norm2[cluster] = float(np.dot(self.sums[cluster], self.sums[cluster]))
+        self.spans[cluster] = span
+        gone = {index for index, _, _ in moved}
+        self.members[cluster] = [m for m in self.members[cluster] if m not in gone]
+        number = len(self.members)
+        for index, vector, day in moved:
+            row = self.row(vector)
+            started = number < len(self.members)
+            old = self.gather([number], row[0])[0][0].tolist() if started else [0.0] * len(row[0])
+            self._add(number, index, row, old, day)
+            self._post(vectors.top_terms(vector, PROBE_TERMS), number)
+        return number
 
     def _hosted(self, cluster: int) -> None:
         """A new cluster lives in itself; the hosts array grows by doubling."""
@@ -179,7 +228,7 @@ class Leader:
         self._sum_into(host, self.terms[other], self.sums[other])
         self.members[host] = sorted(self.members[host] + self.members[other])
         self.norm2[host] = float(np.dot(self.sums[host], self.sums[host]))
-        self.spans[host] = _union([self.spans[host], self.spans[other]])
+        self.spans[host] = union([self.spans[host], self.spans[other]])
         self.members[other], self.terms[other], self.sums[other] = (
             [],
             self.terms[other][:0],
@@ -220,23 +269,7 @@ class Leader:
         self, candidates: Sequence[int], terms: NDArray[np.intp]
     ) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
         """Each candidate's sums on ``terms`` (a row per candidate, 0 where it lacks one), and how many it has."""
-        import numpy as np
-
-        width = len(terms)
-        if not candidates:
-            return np.zeros((0, width)), np.zeros(0, dtype=np.intp)
-        lengths = [len(self.terms[c]) for c in candidates]
-        owner = np.repeat(np.arange(len(candidates), dtype=np.intp), lengths)
-        self.place_of[terms] = np.arange(width)
-        column = self.place_of[np.concatenate([self.terms[c] for c in candidates])]
-        self.place_of[terms] = -1
-        wanted = column >= 0
-        cells = owner[wanted] * width + column[wanted]
-        matrix = np.zeros(len(candidates) * width)
-        matrix[cells] = np.concatenate([self.sums[c] for c in candidates])[wanted]
-        present = np.zeros(len(candidates) * width, dtype=np.intp)
-        present[cells] = 1
-        return matrix.reshape(-1, width), present.reshape(-1, width).sum(axis=1)
+        return _gathered([(self.terms[c], self.sums[c]) for c in candidates], terms, self.place_of)
 
     def _forget(self, probe: Sequence[str], before: float) -> None:
         """Move each probe term's start past the clusters that ended before day ``before``, oldest first.
@@ -294,6 +327,13 @@ class Leader:
         """The members of each live cluster, in the order the clusters were started."""
         return [members for number, members in enumerate(self.members) if self.host[number] == number]
 
+    def live(self) -> list[int]:
+        """The numbers of the live clusters (those no other absorbed)."""
+        import numpy as np
+
+        count = len(self.members)
+        return _numbers(np.flatnonzero(self.host[:count] == np.arange(count)), 0)
+
     def lives(self, cluster: int) -> int:
         """The cluster that ``cluster`` lives in now."""
         return int(self.host[cluster])
@@ -330,6 +370,30 @@ def leader(
         allowed = None if agree is None else (lambda c, i=index: agree([i], clusters.members[c]))
         clusters.place(index, vector, spans[index], thresholds[index], allowed)
     return clusters.clusters()
+
+
+def _gathered(
+    parts: Sequence[tuple[NDArray[np.intp], NDArray[np.float64]]],
+    terms: NDArray[np.intp],
+    place_of: NDArray[np.intp],
+) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """Each part's sums on ``terms`` (``Leader.gather``); ``place_of`` is scratch, all -1, left so."""
+    import numpy as np
+
+    width = len(terms)
+    if not parts:
+        return np.zeros((0, width)), np.zeros(0, dtype=np.intp)
+    owner = np.repeat(np.arange(len(parts), dtype=np.intp), [len(known) for known, _ in parts])
+    place_of[terms] = np.arange(width)
+    column = place_of[np.concatenate([known for known, _ in parts])]
+    place_of[terms] = -1
+    wanted = column >= 0
+    cells = owner[wanted] * width + column[wanted]
+    matrix = np.zeros(len(parts) * width)
+    matrix[cells] = np.concatenate([sums for _, sums in parts])[wanted]
+    present = np.zeros(len(parts) * width, dtype=np.intp)
+    present[cells] = 1
+    return matrix.reshape(-1, width), present.reshape(-1, width).sum(axis=1)
 
 
 def _scores(
@@ -375,7 +439,8 @@ def _numbers(offsets: NDArray[np.intp], low: int) -> list[int]:
     return numbers
 
 
-def _union(spans: Iterable[Span]) -> Span:
+def union(spans: Iterable[Span]) -> Span:
+    """The days from the first to the last of some spans (None when none is dated)."""
     known = [s for s in spans if s is not None]
     if not known:
         return None

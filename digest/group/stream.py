@@ -1,5 +1,6 @@
 """Stories as a stream: articles, oldest first, are placed a block at a time (a day's, or a run of undated
-ones) into the stories of their time window; then fragments of one event that the block touched are joined.
+ones) into the stories of their time window; then fragments of one event that the block touched are joined,
+and the block's articles are parted from an older story they took over without telling its event.
 
 What the stream holds after a block depends on the blocks so far alone, the first WINDOW articles aside
 (their document frequencies weigh every term until the window slides). So new articles dated after the
@@ -9,10 +10,10 @@ rest need only their own blocks placed, from the state the last build left (``St
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import lru_cache, partial, reduce
 
 from digest.group import cluster, events, vectors
 from digest.group.cluster import Span
@@ -163,6 +164,7 @@ def advance(stream: Stream, entries: Sequence[Entry], block: range) -> list[vect
     return their vectors."""
     touched: set[int] = set()
     made = []
+    before = {c: stream.stories[c] for c in stream.leader.live()}  # records are replaced as stories grow
     for position in block:
         entry = entries[position]
         if position >= WINDOW:  # the window slides: this article in, the one WINDOW before it out
@@ -178,6 +180,9 @@ def advance(stream: Stream, entries: Sequence[Entry], block: range) -> list[vect
             stream.stories[number] = stream.stories[number].joined(single)
         touched.add(number)
     _settle(stream, entries, touched)
+    parted = _parted(stream, entries, block, made, before)
+    if parted:
+        _settle(stream, entries, parted)
     return made
 
 
@@ -222,6 +227,59 @@ def _slide(frequencies: Counter[str], coming: Entry, going: Entry) -> None:
         frequencies[term] -= 1
         if not frequencies[term]:
             del frequencies[term]  # a term no article of the window has: as if never seen
+
+
+def _parted(
+    stream: Stream,
+    entries: Sequence[Entry],
+    block: range,
+    made: Sequence[vectors.Vector],
+    before: Mapping[int, _Story],
+) -> set[int]:
+    """Part the block's articles from a story of before the block that they joined and outnumber, unless they
+    would merge with it as it was (``_fragment_of``): an article that started a story must not keep the
+    bigger event that came to it by a few words they share. Return the stories they now make.
+
+    ``before``: the stories live before the block, as they were. A story that took in two of them is left.
+    """
+    leader = stream.leader
+    held = defaultdict(list)
+    for number in before:
+        held[leader.lives(number)].append(number)
+    parted = set()
+    for host, numbers in sorted(held.items()):
+        if len(numbers) != 1 or leader.members[host][-1] < block.start:  # members come in order
+            continue
+        story = before[numbers[0]]
+        moved = [p for p in leader.members[host] if p >= block.start]
+        if len(moved) <= story.size:
+            continue
+        placed = [(p, made[p - block.start], entries[p].span) for p in moved]
+        newcomers = reduce(_Story.joined, (_Story.of(_Item.of(p, entries[p], v)) for p, v, _ in placed))
+        days = cluster.union(entries[p].span for p in leader.members[host] if p < block.start)
+        if not _one_event(stream, entries, (host, story, days), newcomers, placed):
+            parted.add(leader.split(host, placed, days))
+            stream.stories[host] = story
+            stream.stories.append(newcomers)
+    return parted
+
+
+def _one_event(
+    stream: Stream,
+    entries: Sequence[Entry],
+    was: tuple[int, _Story, Span],
+    newcomers: _Story,
+    placed: Sequence[tuple[int, vectors.Vector, Span]],
+) -> bool:
+    """Whether the newcomers to a story (each its position, vector and day) would merge with the story as it
+    was before them (its number, record and days)."""
+    number, story, days = was
+    leader = stream.leader
+    centroid = vectors.mean((v for _, v, _ in placed), max_terms=cluster.MERGE_TERMS)
+    part = leader.without(number, [v for _, v, _ in placed])
+    timing = cluster.time_factor(days, cluster.union(s for _, _, s in placed), STORY_WINDOW_DAYS)
+    score = leader.similarity_to(centroid, part) * timing
+    return score >= max(story.strictest, newcomers.strictest) and may_join(entries, newcomers, story)
 
 
 def _settle(stream: Stream, entries: Sequence[Entry], touched: set[int]) -> None:
