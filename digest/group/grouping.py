@@ -12,7 +12,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from urllib.parse import urlsplit
 
 from digest.config import TopicRule
@@ -255,7 +255,7 @@ class _Draft:
     features: list[Features]  # of each article, in the order of ``articles``
     coherence: float = 1.0  # its articles' mean cosine with its centroid
 
-    @property
+    @cached_property
     def terms(self) -> Counter[str]:
         """Lead term counts of the whole story."""
         return _total(f.terms() for f in self.features)
@@ -341,6 +341,8 @@ def _story(
     templates: Set[str] = frozenset(),
 ) -> _Draft:
     centroid = vectors.mean(vecs, max_terms=cluster.MERGE_TERMS)
+    dots = [vectors.dot(vector, centroid) for vector in vecs]
+    central = [round(dot, TITLE_PRECISION) for dot in dots]
     # Centrality to a thousandth: the weights shift a little with every article added anywhere, and two
     # headlines as central as each other (any story of two) were told apart by rounding noise, so
     # unrelated news renamed a tenth of the stories. Of equally central ones, the latest news leads.
@@ -348,7 +350,7 @@ def _story(
         range(len(members)),
         key=lambda i: (
             members[i].title_from == "lead",
-            -round(vectors.dot(vecs[i], centroid), TITLE_PRECISION),
+            -central[i],
             members[i].date is None,
             _invert(members[i].published or members[i].date or ""),
             members[i].id,
@@ -362,7 +364,7 @@ def _story(
         centroid=centroid,
         title=_headline([members[i] for i in ranked], templates),
         features=features,
-        coherence=round(sum(vectors.dot(v, centroid) for v in vecs) / len(vecs), TITLE_PRECISION),
+        coherence=round(sum(dots) / len(dots), TITLE_PRECISION),
     )
 
 
@@ -407,10 +409,14 @@ def _headline(ranked: Sequence[Member], templates: Set[str]) -> str:
     """The first clean headline of the articles, most central first, a whole one before one a feed cut short
     ('... Turns to ...'); failing one, a headline made from the first sentence of one; failing that too, the
     most central article's headline as it is."""
-    clean = [a.title for a in ranked if _clean_headline(a.title, templates)]
-    whole = [title for title in clean if not title.rstrip().endswith(("...", "\u2026"))]
-    if whole or clean:
-        return (whole or clean)[0]
+    cut = None
+    for article in ranked:
+        if _clean_headline(article.title, templates):
+            if not article.title.rstrip().endswith(("...", "\u2026")):
+                return article.title
+            cut = cut or article.title
+    if cut:
+        return cut
     for article in ranked:
         made = headline_from_lead(article.sentences[0]) if article.sentences else ""
         if made and _clean_headline(made, templates):
