@@ -4,6 +4,7 @@ and the engine resumes a fold from the last build's state, replaying only what c
 from __future__ import annotations
 
 import datetime as dt
+import json
 import pickle
 from collections.abc import Sequence
 from dataclasses import replace
@@ -13,7 +14,7 @@ import pytest
 
 from digest.commands.build import build
 from digest.config import Config
-from digest.group import stream
+from digest.group import stream, topics
 from digest.group.dedupe import find_duplicates
 from digest.group.grouping import group
 from digest.group.vectors import Vector
@@ -135,6 +136,42 @@ def test_a_day_of_new_articles_places_only_them_and_equals_a_cold_build(
         (tmp_path / "src" / f"next-{number}.md").write_text(text, encoding="utf-8")
     build(config, environ={})
     assert len(placed) == 3
+    build(replace(config, output=tmp_path / "cold", cache=tmp_path / "cold-cache"), environ={})
+    warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
+    assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+
+
+def test_a_day_of_new_articles_keeps_the_subjects_found_and_equals_a_cold_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Subjects found on the first articles are remembered: a day's news placed among them finds none again,
+    files no older story elsewhere, and gives the site a cold build gives."""
+    from benchmarks.corpus import articles, generate, render
+
+    monkeypatch.setattr(topics, "EPOCH", 60)
+    generate(tmp_path / "src", 120, seed=7)
+    config = Config(source=tmp_path / "src", output=tmp_path / "site", cache=tmp_path / "cache")
+    build(config, environ={})
+    before = json.loads((tmp_path / "site" / "digest.json").read_text(encoding="utf-8"))
+    found: list[int] = []
+    model = topics.model
+
+    def spy(documents: Sequence[topics.Document]) -> topics.Model:
+        found.append(len(documents))
+        return model(documents)
+
+    monkeypatch.setattr(topics, "model", spy)
+    for number, piece in enumerate(articles(3, seed=11)):
+        text = render(
+            replace(piece, when=dt.datetime(2030, 1, 1, 8, number, tzinfo=dt.UTC)), f"next-{number}"
+        )
+        (tmp_path / "src" / f"next-{number}.md").write_text(text, encoding="utf-8")
+    build(config, environ={})
+    assert found == []
+    after = json.loads((tmp_path / "site" / "digest.json").read_text(encoding="utf-8"))
+    topic_before = {s: t["id"] for t in before["topics"] for s in t["stories"]}
+    topic_after = {s: t["id"] for t in after["topics"] for s in t["stories"]}
+    assert {s: topic_after.get(s) for s in topic_before} == topic_before
     build(replace(config, output=tmp_path / "cold", cache=tmp_path / "cold-cache"), environ={})
     warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
     assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}

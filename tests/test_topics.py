@@ -261,3 +261,57 @@ def test_uci_headlines_are_filed_by_their_categories(corpora: Path, tmp_path: Pa
     filed = {a: label[s.topic] for s in grouping.stories for a in (*s.articles, *s.duplicates)}
     assert set(filed.values()) <= SECTION_NAMES
     assert nmi([categories[a.source] for a in articles], [filed[a.id] for a in articles]) >= 0.65
+
+
+def subject_documents(subject: str, count: int, start: int = 0) -> list[topics.Document]:
+    """Documents of one subject: its own vocabulary, each with a few words of its own."""
+    return [
+        (f"{subject}a {subject}b {subject}c {subject}d {subject}{n} {subject}{n + 1}", [2, 2, 1, 1, 1, 1])
+        for n in range(start, start + count)
+    ]
+
+
+def interleaved(*runs: list[topics.Document]) -> list[topics.Document]:
+    return [document for group in zip(*runs, strict=True) for document in group]
+
+
+def counting(calls: list[int]) -> topics.Fitted:
+    def fitted(documents: Sequence[topics.Document]) -> topics.Model:
+        calls.append(len(documents))
+        return topics.model(documents)
+
+    return fitted
+
+
+def test_subjects_are_found_on_the_first_documents_and_kept_while_the_news_fits_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A day's news on the same subjects places new articles among the subjects found, and places no
+    earlier article anywhere else."""
+    monkeypatch.setattr(topics, "EPOCH", 80)
+    first = interleaved(subject_documents("sport", 40), subject_documents("bank", 40))
+    later = interleaved(subject_documents("sport", 60, 40), subject_documents("bank", 60, 40))
+    calls: list[int] = []
+    before = topics.discover(first, counting(calls))
+    grown = topics.discover(first + later, counting(calls))
+    assert calls == [80, 80]  # the same first 80 documents, each time
+    assert grown[: len(first)] == before and len(set(before)) == 2
+    sport = {grown[i] for i, (terms, _) in enumerate(first + later) if terms.startswith("sport")}
+    bank = {grown[i] for i, (terms, _) in enumerate(first + later) if terms.startswith("bank")}
+    assert len(sport) == 1 and len(bank) == 1 and sport != bank
+
+
+def test_subjects_are_found_again_on_an_epoch_that_no_longer_fits_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When the news moves to subjects the first articles never touched, the subjects are found again on
+    the epoch of the new news, and its subjects are told apart."""
+    monkeypatch.setattr(topics, "EPOCH", 80)
+    first = interleaved(subject_documents("sport", 40), subject_documents("bank", 40))
+    moved = interleaved(subject_documents("flood", 40), subject_documents("vote", 40))
+    calls: list[int] = []
+    subjects = topics.discover(first + moved, counting(calls))
+    assert calls == [80, 80]  # the first epoch, then the one that did not fit
+    flood = {subjects[i] for i, (terms, _) in enumerate(first + moved) if terms.startswith("flood")}
+    vote = {subjects[i] for i, (terms, _) in enumerate(first + moved) if terms.startswith("vote")}
+    assert len(flood) == 1 and len(vote) == 1 and flood != vote

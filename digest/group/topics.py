@@ -19,7 +19,7 @@ import math
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,10 @@ RESOLUTION = 1.0  # of the neighbour graph
 JOIN_RESOLUTION = 1.0  # of the graph of communities (``_joined``)
 MIN_SHARE = 0.03  # a community smaller than this share of the articles is a niche, not a subject
 KMEANS_ROUNDS = 30
+# Subjects are discovered on this many documents at most, the first ones, and again on a later run of as many
+# (an epoch) when that run's documents fit them less than FIT times as well as those they were found on.
+EPOCH = 4000
+FIT = 0.8
 GRAPH_SAMPLE = 3000  # articles in the neighbour graph; bounds the graph's cost at any corpus size
 _BLOCK = 2048  # rows per block when finding neighbours: bounds memory to a block, not N x N
 _PARTITION = 256  # rows partitioned at once: argpartition's answer is as big as what it partitions
@@ -48,8 +52,29 @@ _SEED = 20240407
 Document = tuple[str, Sequence[int]]  # terms (space-separated) and their counts; a recurring term's add up
 
 
-def discover(documents: Sequence[Document]) -> list[int]:
-    """A subject number for each document (term counts); numbers run from 0, biggest subject first."""
+@dataclass(frozen=True, eq=False)
+class Model:
+    """Subjects discovered on some documents (``model``), and how to place any other document among them."""
+
+    columns: dict[str, int]  # each kept term's column
+    idf: NDArray[np.float64]  # by column
+    axes: NDArray[np.float32]  # columns x dimensions: a document's TF-IDF row times these is its point
+    centres: NDArray[np.float64]  # subjects x dimensions, unit length
+    labels: tuple[int, ...]  # the subject of each document it was discovered on
+    fit: float  # those documents' mean cosine with their subject's centre
+
+
+Fitted = Callable[[Sequence[Document]], Model]  # ``model``, or a memo of it
+
+
+def discover(documents: Sequence[Document], fitted: Fitted | None = None) -> list[int]:
+    """A subject number for each document (term counts); numbers run from 0, biggest subject first.
+
+    Subjects are discovered on the first EPOCH documents (oldest first) and every other document is placed
+    on the nearest; an epoch of EPOCH later documents whose mean fit falls below FIT times the fit of the
+    documents the subjects were found on has them discovered again, on that epoch. ``fitted``: ``model``,
+    or what stands for it (a memo).
+    """
     # Every BLAS must be loaded before the limit below, or the limit finds nothing: numpy's, and the one
     # scipy.linalg brings (its QR runs on that one).
     import numpy  # noqa: F401
@@ -59,21 +84,64 @@ def discover(documents: Sequence[Document]) -> list[int]:
     # One BLAS thread: these products are small and the build keeps every core busy already; measured on
     # a loaded 2-core machine, a threaded SVD here ran 15 times slower.
     with threadpool_limits(limits=1):
-        return _discover(documents)
+        return _discover(documents, fitted or model)
 
 
-def _discover(documents: Sequence[Document]) -> list[int]:
+def _discover(documents: Sequence[Document], fitted: Fitted) -> list[int]:
+    current, start = fitted(documents[:EPOCH]), 0
+    if len(documents) <= EPOCH:
+        return _renumber(list(current.labels))
+    counts, names = _counts(documents)
+    for begin in range(EPOCH, len(documents) - EPOCH + 1, EPOCH):
+        _, fits = _placed(current, counts[begin : begin + EPOCH], names)
+        if float(fits.mean()) < FIT * current.fit:
+            current, start = fitted(documents[begin : begin + EPOCH]), begin
+    labels, _ = _placed(current, counts, names)
+    labels[start : start + len(current.labels)] = current.labels
+    return _renumber(labels.tolist())
+
+
+def model(documents: Sequence[Document]) -> Model:
+    """Subjects found without being told how many (see the module's docstring) among ``documents``."""
     import numpy as np
 
-    matrix = _tfidf(documents)
-    points = _normalize(_lsa(matrix, min(DIMENSIONS, min(matrix.shape) - 1)))
+    matrix, terms, idf = _tfidf(documents)
+    scaled = _lsa(matrix, min(DIMENSIONS, min(matrix.shape) - 1))
+    points = _normalize(scaled)
     sample = _sample(documents)
     communities = [[int(sample[i]) for i in c] for c in _communities(points[sample])]
     subjects = _joined(points, communities)
     big = [c for c in subjects if len(c) >= max(MIN_SHARE * len(sample), 3)] or subjects[:1]
     centres = _normalize(np.array([points[c].mean(axis=0) for c in big]))
     labels = _spherical_kmeans(points, centres)
-    return _renumber(labels.tolist())
+    centres = _normalize(np.array([points[labels == j].mean(axis=0) for j in np.unique(labels)]))
+    labels = np.searchsorted(np.unique(labels), labels)
+    # A row's point is its TF-IDF row times the right singular vectors, scaled by the singular values: U S
+    # = A V, and V = A' U S^-1, so the axes are A' (U S) S^-2.
+    strength = np.einsum("ij,ij->j", scaled, scaled)
+    strength[strength == 0] = 1.0
+    axes = (np.asarray(matrix.T @ scaled) / strength).astype(np.float32)  # half the bytes to keep
+    fit = float(np.mean(np.einsum("ij,ij->i", points, centres[labels])))
+    return Model(
+        dict(zip(terms, range(len(terms)), strict=True)), idf, axes, centres, tuple(labels.tolist()), fit
+    )
+
+
+def _placed(model: Model, counts: Any, names: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Each document's subject (of ``model``) and its fit (cosine with the subject's centre), from the
+    documents' term counts (``_counts``: a CSR matrix, and each column's term)."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    column = np.array([model.columns.get(name, -1) for name in names], dtype=np.int64)
+    cols = column[counts.indices]
+    wanted = cols >= 0
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))[wanted]
+    weights = (1.0 + np.log(counts.data[wanted].astype(np.float64))) * model.idf[cols[wanted]]
+    matrix = sp.csr_matrix((weights, (rows, cols[wanted])), shape=(counts.shape[0], max(len(model.idf), 1)))
+    points = _normalize(np.asarray(matrix @ model.axes))
+    similarity = points @ model.centres.T
+    return np.argmax(similarity, axis=1), similarity.max(axis=1, initial=0.0)
 
 
 def _sample(documents: Sequence[Document]) -> NDArray[np.int64]:
@@ -93,8 +161,9 @@ def _sample(documents: Sequence[Document]) -> NDArray[np.int64]:
     return np.array(rows, dtype=np.int64)
 
 
-def _tfidf(documents: Sequence[Document]) -> Any:  # a scipy CSR matrix
-    """Sublinear TF-IDF rows over terms in at least two documents and at most half of them."""
+def _tfidf(documents: Sequence[Document]) -> tuple[Any, list[str], NDArray[np.float64]]:
+    """Sublinear TF-IDF rows (a scipy CSR matrix) over terms in at least two documents and at most half of
+    them; those terms, in column order, and their inverse document frequencies."""
     import numpy as np
     import scipy.sparse as sp
 
@@ -132,7 +201,7 @@ def _tfidf(documents: Sequence[Document]) -> Any:  # a scipy CSR matrix
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     matrix.data *= np.repeat(1.0 / norms, np.diff(matrix.indptr))
-    return matrix
+    return matrix, [names[j] for j in kept], idf
 
 
 def _counts(documents: Sequence[Document]) -> tuple[Any, list[str]]:

@@ -11,10 +11,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TypeVar, cast, overload
 
 from digest.config import Config
-from digest.group import stream
+from digest.group import stream, topics
 from digest.group.dedupe import find_duplicates, near_pairs
 from digest.group.grouping import Grouping, Member, Place, group, subject_documents
-from digest.group.topics import discover as discover_subjects
 from digest.group.vectors import Vector
 from digest.incremental.cache import Cache, Stamp, stamp
 from digest.incremental.files import Derived, Settings, ingest, value_hash
@@ -152,7 +151,12 @@ class Engine:
             features = {i: d.features for i, d in derived.items()}  # read from the cache only now
             members = {i: d.member for i, d in derived.items()}
             place = functools.partial(self._placed, {i: d.placed for i, d in derived.items()})
-            return _group(articles, duplicate_of, config, features, members, self.jobs, place)
+            known = self.cache.recall("subjects", ["models"]).get("models")
+            models = _Models(known if isinstance(known, dict) else {})
+            grouping = _group(articles, duplicate_of, config, features, members, self.jobs, place, models)
+            if models.used:
+                self.cache.remember("subjects", {"models": models.used}, now=True)
+            return grouping
 
         grouping = self.step("grouping", inputs, Grouping, run)
         self._derived = {}  # the features are the bulk of it, and grouping was their last reader
@@ -322,13 +326,43 @@ def _group(
     members: Mapping[str, Member],
     jobs: int,
     place: Place = stream.run,
+    models: _Models | None = None,
 ) -> Grouping:
-    """``group``, with topics discovered in a child process while stories are clustered when ``jobs`` > 1."""
+    """``group``, with topics discovered in a child process while stories are clustered when ``jobs`` > 1;
+    ``models``: the subjects discovered by the last build, and those this one used."""
     documents = subject_documents(articles, duplicate_of, config.topics, features)
+    models = models or _Models({})
     # The child reads no more than the documents: what it reads of this process's objects it copies.
-    work = functools.partial(discover_subjects, documents or [])
-    with beside(work, fork=documents is not None and jobs > 1) as found:
+    work = functools.partial(models.discover, documents or [])
+    with beside(work, fork=documents is not None and jobs > 1) as discovered:
+
+        def found() -> list[int]:
+            subjects, models.used = discovered()
+            return subjects
+
         return group(articles, duplicate_of, config.topics, config.unmatched, features, found, place, members)
+
+
+class _Models:
+    """Subjects discovered on runs of documents (``topics.model``), by a hash of those documents: the last
+    build's (``known``), and those this build used (``used``), which the next build will know."""
+
+    def __init__(self, known: Mapping[str, object]) -> None:
+        self.known = known
+        self.used: dict[str, topics.Model] = {}
+
+    def discover(self, documents: Sequence[topics.Document]) -> tuple[list[int], dict[str, topics.Model]]:
+        """``topics.discover``, with the subjects of runs of documents seen before taken as they were; and
+        the subjects used (a child process's are not this process's)."""
+        used: dict[str, topics.Model] = {}
+
+        def fitted(run: Sequence[topics.Document]) -> topics.Model:
+            key = value_hash(tuple(run))
+            known = self.known.get(key)
+            used[key] = known if isinstance(known, topics.Model) else topics.model(run)
+            return used[key]
+
+        return topics.discover(documents, fitted), used
 
 
 # A block's vectors as the cache keeps them: each one's terms in one string, and its weights. A dict per
