@@ -61,7 +61,7 @@ def build(
 
     A long-running caller passes the same ``resident`` to every build: what the cache holds stays in memory.
     ``detach`` when the process ends with the build: what is left once the new site is in place (the cache's
-    last writes, removing the old site) goes on in a child process, which holds the output lock until it is
+    last writes, linking a first site's spare) goes on in a child process, which holds the output lock until it is
     done, so the next build waits for it.
     """
     stages = stages or Stages()
