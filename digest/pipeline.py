@@ -3,7 +3,7 @@ through the incremental engine, which alone knows what the last build made."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from digest.config import Config
@@ -18,9 +18,9 @@ from digest.read.permalinks import assign_pages, previous_site
 from digest.read.readers.files import MEGABYTE, read_file
 from digest.read.sources import SITE_MARK, Source
 from digest.render import paths
-from digest.write.staging import Kept
 
-Put = Callable[[str, bytes | Kept], None]
+Put = Callable[[str, bytes], None]  # one file of the new site
+Keep = Callable[[Iterable[str]], None]  # files of the current site the new one keeps as they are
 
 
 @dataclass(frozen=True)
@@ -37,16 +37,16 @@ def run(
     stamps: Mapping[str, Stamp],
     engine: Engine,
     put: Put,
+    keep: Keep,
     *,
     stages: Stages,
     issues: list[Issue],
     report: Callable[[Issue], None],
     strict: bool = False,
     generated: str | None = None,
-    located: Callable[[str], tuple[str, Stamp] | None] = lambda path: None,
 ) -> Built:
-    """Make the site of ``sources`` and give each of its files to ``put``; ``issues``: those reported so far,
-    which ``report`` adds to."""
+    """Make the site of ``sources``: give each of its files to ``put``, but those of the current site that
+    are unchanged, which go to ``keep``; ``issues``: those reported so far, which ``report`` adds to."""
     settings = Settings(config.sentences, config.max_file_mb * MEGABYTE)
     with stages.stage("read", total=len(sources)) as advance:
         read = engine.files(sources, settings, stamps, advance)
@@ -74,7 +74,7 @@ def run(
     )
     check_strict(strict, issues)
     with stages.stage("render") as advance:
-        engine.pages(digest, config, put, generated=generated, located=located, advance=advance)
+        engine.pages(digest, config, put, keep, generated=generated, advance=advance)
         put("digest.json", engine.export(digest))
         for path, data in originals(articles, sources, settings.max_bytes).items():
             put(path, data)

@@ -607,7 +607,7 @@ def hostile_folder(tmp: Path) -> tuple[Path, Path]:
 
 
 def snapshot_outside(tmp: Path) -> dict[str, tuple[int, bytes | str]]:
-    """Everything under ``tmp`` but the site itself and its lock: mode and content (or link target)."""
+    """Everything under ``tmp`` but the site itself, its lock and spare: mode and content (or link target)."""
     seen: dict[str, tuple[int, bytes | str]] = {}
     for folder, dirs, names in os.walk(tmp):
         here = Path(folder)
@@ -615,8 +615,8 @@ def snapshot_outside(tmp: Path) -> dict[str, tuple[int, bytes | str]]:
         for name in names + dirs:
             path = here / name
             relative = path.relative_to(tmp).as_posix()
-            if relative == ".site.lock" or relative.split("/")[0] == ".digest-cache":
-                continue  # the build's lock and its incremental cache (build.cache)
+            if relative == ".site.lock" or relative.split("/")[0] in (".digest-cache", ".site.spare"):
+                continue  # the build's lock, its incremental cache (build.cache) and the spare site
             info = path.lstat()
             if stat.S_ISLNK(info.st_mode):
                 seen[relative] = (info.st_mode, os.readlink(path))
@@ -681,6 +681,7 @@ def test_hostile_folder_builds_keeps_good_articles_and_names_every_bad_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         ".digest-cache",
         ".site.lock",
+        ".site.spare",
         "digest.toml",
         "outside",
         "site",

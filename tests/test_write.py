@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
 import pytest
 
 from digest.errors import BuildError
-from digest.incremental.cache import Stamp
-from digest.write.staging import Kept, Staging, write_site
+from digest.write.staging import Staging, write_site
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -51,7 +51,7 @@ def test_a_long_running_process_removes_the_old_site_in_the_background(
         with Staging(output) as staging:
             staging.put("index.html", data)
             staging.put(f"pages/{data.decode()}.html", data)
-            staging.commit(remove=write.remove_in_thread)
+            staging.commit(defer=write.in_thread)
         assert snapshot(output) == {"index.html": data, f"pages/{data.decode()}.html": data}
     deadline = time.monotonic() + 10
     while len(list(tmp_path.iterdir())) > 1 and time.monotonic() < deadline:
@@ -73,11 +73,6 @@ def test_output_that_is_a_file_fails_clearly(tmp_path: Path) -> None:
     assert (tmp_path / "site").read_text() == "not a folder"
 
 
-def _stamp(path: Path) -> Stamp:
-    info = path.stat()
-    return Stamp(info.st_size, info.st_mtime_ns)
-
-
 OLD_SITE = {
     "index.html": b"old index",
     "kept.html": b"kept",
@@ -97,23 +92,29 @@ NEW_SITE = {
 }
 
 
-@pytest.mark.parametrize("prelink", [True, False], ids=["prelinked", "file by file"])
-def test_a_prelinked_staging_makes_the_same_site_and_keeps_unchanged_files(
-    tmp_path: Path, prelink: bool
-) -> None:
-    """With the last site linked in by a child process first, the new site is the same: what changed is
-    written, what is gone is removed (emptied folders too), a path can turn from file to folder or back,
-    and unchanged files are the very same files (same inode, same mtime)."""
-    output = tmp_path / "site"
-    write_site(OLD_SITE, output)
-    before = {path: (output / path).stat() for path in OLD_SITE}
-    time.sleep(0.01)
-    with Staging(output, prelink=prelink) as staging:
-        staging.put("kept.html", Kept(_stamp(output / "kept.html")))
-        for path, data in NEW_SITE.items():
-            if path != "kept.html":
+def staged(
+    output: Path, files: dict[str, bytes], *, kept: tuple[str, ...] = (), spare: bool = True
+) -> Staging:
+    """A site written as ``digest build`` writes it: ``kept`` files of the current one kept, the rest put."""
+    with Staging(output, spare=spare) as staging:
+        staging.keep(kept)
+        for path, data in files.items():
+            if path not in kept:
                 staging.put(path, data)
         staging.commit()
+    return staging
+
+
+@pytest.mark.parametrize("spare", [True, False], ids=["spare", "no spare"])
+def test_a_staging_makes_the_same_site_and_keeps_unchanged_files(tmp_path: Path, spare: bool) -> None:
+    """The new site is the one put: what changed is written, what is gone is removed (emptied folders too),
+    a path can turn from file to folder or back, and unchanged files are the very same files (same inode,
+    same mtime), kept or put with the same bytes; the spare, brought up to date, makes the next one."""
+    output = tmp_path / "site"
+    staged(output, OLD_SITE, spare=spare)
+    before = {path: (output / path).stat() for path in OLD_SITE}
+    time.sleep(0.01)
+    staging = staged(output, NEW_SITE, kept=("kept.html",), spare=spare)
     assert snapshot(output) == NEW_SITE
     assert sorted(p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_dir()) == [
         "a-folder",
@@ -123,31 +124,101 @@ def test_a_prelinked_staging_makes_the_same_site_and_keeps_unchanged_files(
         after = (output / path).stat()
         assert (after.st_ino, after.st_mtime_ns) == (before[path].st_ino, before[path].st_mtime_ns)
     assert staging.written == 4 and staging.files == len(NEW_SITE)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ([".site.spare", "site"] if spare else ["site"])
+    back = staged(output, OLD_SITE, kept=("kept.html",), spare=spare)
+    assert snapshot(output) == OLD_SITE
+    assert back.written == 5 and back.files == len(OLD_SITE)
+    after = (output / "kept.html").stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before["kept.html"].st_ino, before["kept.html"].st_mtime_ns)
 
 
-def test_a_kept_file_changed_during_a_prelinked_build_fails_it(tmp_path: Path) -> None:
+def test_the_spare_starts_the_next_site_without_linking_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild starts from the site the last one swapped out: it links only the files the last build
+    changed, and what it keeps costs nothing."""
+    from digest.write import staging as write
+
     output = tmp_path / "site"
-    write_site({"index.html": b"one"}, output)
-    kept = Kept(_stamp(output / "index.html"))
+    pages = {f"pages/{n}.html": b"page %d" % n for n in range(50)}
+    staged(output, {**pages, "index.html": b"one"})
+    staged(output, {**pages, "index.html": b"two"}, kept=tuple(pages))
+    linked: list[str] = []
+    real_link = os.link
+
+    def counted(source: str, target: str) -> None:
+        linked.append(source)
+        real_link(source, target)
+
+    monkeypatch.setattr(write.os, "link", counted)
+    staged(output, {**pages, "index.html": b"three"}, kept=tuple(pages))
+    assert linked == [str(output / "index.html")]  # the spare had the first build's
+    assert snapshot(output) == {**pages, "index.html": b"three"}
+
+
+@pytest.mark.parametrize("how", ["replaced", "ledger damaged"])
+def test_a_spare_that_does_not_pair_with_the_output_is_not_used(tmp_path: Path, how: str) -> None:
+    output = tmp_path / "site"
+    staged(output, {"index.html": b"one", "gone.html": b"gone"})
+    staged(output, {"index.html": b"two", "gone.html": b"gone"})
+    if how == "replaced":  # a copy put in its place, with a file the spare does not have
+        shutil.copytree(output, tmp_path / "copy")
+        shutil.rmtree(output)
+        (tmp_path / "copy").rename(output)
+        (output / "index.html").write_bytes(b"by hand")
+    else:
+        (tmp_path / ".site.spare" / "ledger.json").write_text("{", encoding="utf-8")
+    index = b"by hand" if how == "replaced" else b"two"
+    staged(output, {"index.html": index, "new.html": b"new"}, kept=("index.html",))
+    assert snapshot(output) == {"index.html": index, "new.html": b"new"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.spare", "site"]
+
+
+def test_a_kept_file_gone_from_the_output_fails_the_build(tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    staged(output, {"index.html": b"one"})
     with (
         pytest.raises(BuildError, match="changed in the output folder"),
-        Staging(output, prelink=True) as staging,
+        Staging(output, spare=True) as staging,
     ):
-        (output / "index.html").write_bytes(b"edited by hand")
-        staging.put("index.html", kept)
-    assert snapshot(output) == {"index.html": b"edited by hand"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+        staging.keep(["index.html", "never.html"])
+    assert snapshot(output) == {"index.html": b"one"}
+    assert not [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name]
 
 
-def test_a_prelinked_staging_left_uncommitted_leaves_no_trace(tmp_path: Path) -> None:
+def test_a_staging_left_uncommitted_leaves_the_site_and_no_trace(tmp_path: Path) -> None:
+    """A failed build leaves the site as it was, though its new site began as the spare, whose files are
+    the site's own: the spare is gone, and the next build starts from the site."""
     output = tmp_path / "site"
-    write_site({f"pages/{n}.html": b"x" for n in range(200)}, output)
-    with pytest.raises(RuntimeError), Staging(output, prelink=True) as staging:
-        linker = staging._linker
-        assert linker is not None
+    pages = {f"pages/{n}.html": b"x" for n in range(200)}
+    staged(output, pages)
+    staged(output, {**pages, "index.html": b"one"}, kept=tuple(pages))
+    with pytest.raises(RuntimeError), Staging(output, spare=True) as staging:
+        staging.put("pages/0.html", b"changed")
+        staging.put("index.html", b"two")
         raise RuntimeError("the build failed")
-    with pytest.raises(ChildProcessError):
-        os.waitpid(linker.pid, os.WNOHANG)  # stopped and reaped
+    assert snapshot(output) == {**pages, "index.html": b"one"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
-    assert len(snapshot(output)) == 200
+    staged(output, {**pages, "index.html": b"two"}, kept=tuple(pages))
+    assert snapshot(output) == {**pages, "index.html": b"two"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.spare", "site"]
+
+
+def test_a_ledger_made_by_hand_reaches_nothing_outside_the_site(tmp_path: Path) -> None:
+    """The spare's ledger says what to link and remove: paths out of the site in it are never acted on."""
+    import json
+
+    output = tmp_path / "site"
+    staged(output, {"index.html": b"one"})
+    staged(output, {"index.html": b"two"})
+    (tmp_path / "victim.txt").write_bytes(b"mine")
+    ledger = tmp_path / ".site.spare" / "ledger.json"
+    value = json.loads(ledger.read_text(encoding="utf-8"))
+    for name in ("files", "changed"):
+        evil = {**value, name: [*value[name], "../victim.txt"]}
+        ledger.write_text(json.dumps(evil), encoding="utf-8")
+        staged(output, {"index.html": b"three"})
+        assert (tmp_path / "victim.txt").read_bytes() == b"mine"
+        assert snapshot(output) == {"index.html": b"three"}
+        ledger = tmp_path / ".site.spare" / "ledger.json"
+        value = json.loads(ledger.read_text(encoding="utf-8"))

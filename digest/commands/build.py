@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import gc
 import hashlib
 import json
@@ -26,7 +25,7 @@ from digest.models import Issue
 from digest.progress import Stages
 from digest.read.sources import SITE_MARK, Source, discover
 from digest.write.lock import Held, output_lock
-from digest.write.staging import Staging, remove_in_thread, remove_now
+from digest.write.staging import Defer, Staging, in_thread
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ def build(
 
     A long-running caller passes the same ``resident`` to every build: what the cache holds stays in memory.
     ``detach`` when the process ends with the build: what is left once the new site is in place (the cache's
-    last writes, removing the old site) goes on in a child process, which holds the output lock until it is
+    last writes, linking a first site's spare) goes on in a child process, which holds the output lock until it is
     done, so the next build waits for it.
     """
     stages = stages or Stages()
@@ -203,24 +202,24 @@ def _build(
     started: float,
 ) -> Result:
     engine = Engine(cache, jobs=jobs)
-    # Linking the last site's files into the new one, most of which a rebuild keeps, goes on in a child
-    # process meanwhile: one-shot builds only, since forking a process with threads (digest serve) is not safe.
-    with Staging(config.output, prelink=later is not None and jobs > 1) as staging:
+    # The new site starts as the spare the last build swapped out, brought up to date: a rebuild keeps most
+    # files, which then cost it nothing.
+    with Staging(config.output, spare=True) as staging:
         built = pipeline.run(
             config,
             survey.sources,
             survey.stamps,
             engine,
             staging.put,
+            staging.keep,
             stages=stages,
             issues=issues,
             report=report,
             strict=strict,
             generated=_generated(environ),
-            located=staging.linked,
         )
         with stages.stage("write"):
-            staging.commit(remove=_remover(cache, later))
+            staging.commit(defer=_deferrer(cache, later))
     engine.written(str(config.output))
     digest = built.digest
     result = Result(
@@ -239,13 +238,13 @@ def _build(
     return result
 
 
-def _remover(cache: Cache, later: list[Callable[[], object]] | None) -> Callable[[Path], object] | None:
-    """How the old site is removed: in a thread by a long-running process, by a job left for ``later``, or
-    at once (None)."""
+def _deferrer(cache: Cache, later: list[Callable[[], object]] | None) -> Defer | None:
+    """How the writer's work after the swap runs: in a thread by a long-running process, as a job left for
+    ``later``, or at once (None)."""
     if cache.resident is not None:
-        return remove_in_thread
+        return in_thread
     if later is not None:
-        return lambda old: later.append(functools.partial(remove_now, old))
+        return later.append
     return None
 
 

@@ -96,6 +96,7 @@ GITIGNORE = f"""\
 site/
 .site.tmp-*/
 .site.old-*/
+.site.spare/
 .site.lock
 {FETCH_STATE.split("/")[0]}/
 """

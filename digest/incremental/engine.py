@@ -7,7 +7,7 @@ import functools
 import hashlib
 import pickle
 from array import array
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TypeVar, cast, overload
 
 from digest.config import Config
@@ -25,7 +25,6 @@ from digest.read.sources import Read, Source
 from digest.render.export import article_key, article_line, assemble, story_hash, story_line, summary_hash
 from digest.summarize.stories import story_summary
 from digest.summarize.summaries import story_length
-from digest.write.staging import Kept
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -231,13 +230,14 @@ class Engine:
         self,
         digest: Digest,
         config: Config,
-        put: Callable[[str, bytes | Kept], None],
+        put: Callable[[str, bytes], None],
+        keep: Callable[[Iterable[str]], None],
         *,
         generated: str | None,
-        located: Callable[[str], tuple[str, Stamp] | None],
         advance: Callable[[int], None],
     ) -> None:
-        """Render the site to ``put``; a page whose inputs are as the last build's is kept, not rendered."""
+        """Render the site to ``put``; a page whose inputs are as the last build's goes to ``keep``, not
+        rendered."""
         last = self.cache.recall("site", ["site"]).get("site")
         compiled = self.cache.recall("theme", ["theme"]).get("theme")
         self._compiled = compiled if isinstance(compiled, Compiled) else Compiled()
@@ -245,6 +245,7 @@ class Engine:
             digest,
             config,
             put,
+            keep,
             generated=generated,
             jobs=self.jobs,
             advance=advance,
@@ -253,7 +254,6 @@ class Engine:
             words=self._words,
             compiled=self._compiled,
             story_hashes=self._story_hashes,
-            located=located,
         )
 
     def export(self, digest: Digest) -> bytes:

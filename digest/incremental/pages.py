@@ -3,9 +3,8 @@ whose reads changed is not run, and a page whose inputs are unchanged is kept as
 
 from __future__ import annotations
 
-import os
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import cast
 
@@ -43,7 +42,6 @@ from digest.render.renderer import (
     template_dirs,
 )
 from digest.render.site import Lookups, Page
-from digest.write.staging import Kept
 
 PARALLEL_FROM = 256  # page makers (most make one page); fewer run faster in-process than a pool starts
 LOOKUPS = ("articles", "stories", "topics", *CALLS)
@@ -70,7 +68,7 @@ class Made:
     """One page as a worker made it: its bytes and what they were made from, or the previous site's file."""
 
     page: Page  # its values are dropped: only path, listing and date travel back
-    data: bytes | Kept
+    data: bytes | None  # None: the file the previous site holds is still right
     # The page's key and the records it looked up; None when kept, or when it cannot be keyed (rendered
     # every time).
     rendered: tuple[str, tuple[Dependency, ...]] | None
@@ -79,7 +77,8 @@ class Made:
 def render_site(
     digest: Digest,
     config: Config,
-    sink: Callable[[str, bytes | Kept], None],
+    sink: Callable[[str, bytes], None],
+    keep: Callable[[Iterable[str]], None],
     *,
     generated: str | None = None,
     jobs: int = 1,
@@ -89,18 +88,15 @@ def render_site(
     words: Mapping[str, str] | None = None,
     compiled: Compiled | None = None,
     story_hashes: Mapping[str, str] | None = None,
-    located: Callable[[str], tuple[str, Stamp] | None] = lambda path: None,
 ) -> RenderState:
     """Give every file of the site to ``sink`` as it is made; return what pages and index were made from.
 
     Of what the last build left (``previous``): a page maker none of whose reads changed is not run, and
     a page that would come out as the file already in ``config.output`` is not rendered; either way the
-    file is ``Kept``. ``article_hashes`` and ``words`` are the articles' ``article_hash`` and ``article_words``
+    file goes to ``keep`` instead, the pages of makers not run all at once. ``article_hashes`` and ``words`` are the articles' ``article_hash`` and ``article_words``
     when already known. Pages go to ``sink`` as they are rendered, so they need not all be held at once.
     ``compiled``: the theme as earlier builds compiled it; what this one compiles is added to it.
-    ``story_hashes``: the stories' ``export.story_hash`` when already known. ``located``: where the new
-    site holds a file of the current output already, and its stamp as linked there (``Staging.linked``): a
-    kept page is checked against that stamp, rather than in the output and again as it is put.
+    ``story_hashes``: the stories' ``export.story_hash`` when already known.
     """
     site = Lookups(digest, config)
     renderer = ReusingRenderer(
@@ -114,22 +110,21 @@ def render_site(
         if since is not None:
             site.recall_updated(previous.updated, lambda story: not since.members_of(story))
     last = previous.pages if previous is not None else {}
-    memo: dict[str, Rendered] = {}
     made_by: dict[str, Making] = {}
     listed: list[tuple[tuple[str, str | None], ...]] = [() for _ in makers]  # by maker: the sitemap's order
     stale: list[int] = []
+    kept: list[str] = []
     for number, (name, _) in enumerate(makers):
         making = previous.makings.get(name) if previous is not None else None
-        kept = renderer.kept(making, last, located) if making is not None else None
-        if making is None or kept is None:
+        if making is None or not renderer.keeps(making, last):
             stale.append(number)
             continue
         made_by[name] = making
-        for path, file in kept.items():
-            memo[path] = last[path]
-            sink(path, file)
+        kept.extend(making.pages)
         listed[number] = making.listed
-        advance(len(making.pages))
+    keep(kept)
+    memo = {path: last[path] for path in kept}
+    advance(len(kept))
 
     def work(start: int, stop: int) -> list[tuple[tuple[Dependency, ...], list[Made]]]:
         return [renderer.make(makers[stale[i]][1], last) for i in range(start, stop)]
@@ -145,10 +140,12 @@ def render_site(
                 listed[number],
             )
             for page in pages:
-                sink(page.page.path, page.data)
-                if isinstance(page.data, Kept):
+                if page.data is None:
+                    keep((page.page.path,))
                     memo[page.page.path] = last[page.page.path]
-                elif page.rendered is not None:
+                    continue
+                sink(page.page.path, page.data)
+                if page.rendered is not None:
                     key, looked_up = page.rendered
                     memo[page.page.path] = Rendered(key, numbering.numbers(looked_up))
             advance(len(pages))
@@ -258,6 +255,7 @@ class ReusingRenderer(Renderer):
         self.templates = template_hashes(env, compiled)
         self.settings = self.records.value_hash([self.shared, repr(site.config)])
         self._making_key: str | None = None
+        self._output = str(site.config.output)
         self.maker_log: set[Dependency] = set()
         self.logged_site = cast(Lookups, LoggedLookups(site, self.maker_log))
 
@@ -272,30 +270,18 @@ class ReusingRenderer(Renderer):
             self._making_key = self.records.value_hash([self.settings, theme])
         return self._making_key
 
-    def kept(
-        self,
-        making: Making,
-        previous: Mapping[str, Rendered],
-        located: Callable[[str], tuple[str, Stamp] | None] = lambda path: None,
-    ) -> dict[str, Kept] | None:
-        """The files of a maker's pages when it would make the same pages as last time, else None;
-        ``located``: where the new site holds a file of the current output already, and its stamp, if it
-        does."""
+    def keeps(self, making: Making, previous: Mapping[str, Rendered]) -> bool:
+        """Whether a maker would make the same pages as last time, and the files of those are still right."""
         if making.key != self.making_key() or not self.records.unchanged(making.dependencies):
-            return None
-        output = str(self.site.config.output)
-        kept = {}
+            return False
         for path in making.pages:
             rendered = previous.get(path)
-            if rendered is None:
-                return None
-            where, mark = located(path) or (os.path.join(output, path), None)
             # The maker's values are unchanged, so the page's own key is the one it had.
-            file = reusable(rendered, rendered.key, self.records, where, linked=mark)
-            if file is None:
-                return None
-            kept[path] = file
-        return kept
+            if rendered is None or not reusable(
+                rendered, rendered.key, self.records, f"{self._output}/{path}"
+            ):
+                return False
+        return True
 
     def make(
         self, maker: Maker, previous: Mapping[str, Rendered]
@@ -321,10 +307,8 @@ class ReusingRenderer(Renderer):
         page = replace(page, values={k: self._watched(v) for k, v in page.values.items()})
         key = self.key(page)
         bare = replace(page, values={}, meta=seo.Meta(), crumbs=())
-        output = self.site.config.output / page.path
-        kept = reusable(previous, key, self.records, output) if key else None
-        if kept is not None:
-            return Made(bare, kept, None)
+        if key and reusable(previous, key, self.records, f"{self._output}/{page.path}"):
+            return Made(bare, None, None)
         data, dependencies = self.page_and_dependencies(page)
         return Made(bare, data, (key, dependencies) if key else None)
 

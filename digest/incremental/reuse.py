@@ -15,7 +15,6 @@ import functools
 import hashlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any, NamedTuple, overload
 
 import jinja2
@@ -27,7 +26,6 @@ from digest.incremental.files import article_hash
 from digest.models import Article, Digest, Story, Topic
 from digest.render.export import record_hash, story_hash
 from digest.render.site import Lookups
-from digest.write.staging import Kept
 
 # The functions of one record templates call, by the kind of record they take; with the lookups by id
 # ("articles", "stories", "topics"), what templates can reach besides their own values.
@@ -572,18 +570,11 @@ def template_hashes(env: jinja2.Environment, compiled: Compiled | None = None) -
     return hashed
 
 
-def reusable(
-    previous: Rendered | None, key: str, records: Records, file: str | Path, *, linked: Stamp | None = None
-) -> Kept | None:
-    """The previous site's file when the page would come out the same, else None; ``linked``: ``file`` is
-    the new site's own link to it, whose stamp this is (``Staging.linked``)."""
+def reusable(previous: Rendered | None, key: str, records: Records, file: str) -> bool:
+    """Whether the previous site's ``file`` is the page as it would come out now, and still as written."""
     if previous is None or previous.key != key or previous.stamp is None:
-        return None
-    if not records.unchanged(previous.dependencies):
-        return None
-    if (linked if linked is not None else stamp(file)) != previous.stamp:
-        return None
-    return Kept(previous.stamp, str(file) if linked is not None else "")
+        return False
+    return records.unchanged(previous.dependencies) and stamp(file) == previous.stamp
 
 
 def _article_hash(article: Article, digest: Digest, article_hashes: Mapping[str, str]) -> str:

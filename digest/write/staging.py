@@ -1,39 +1,48 @@
-"""Atomic write of the whole site: build beside the output, then swap it in."""
+"""Atomic write of the whole site: the new site is made beside the output, then swapped in whole.
+
+The new site starts as the current one in hard links, so what a build neither writes nor removes costs it
+nothing; with a spare (``Staging(spare=True)``) that copy is the site the last swap took out, kept beside
+the output and brought up to date by the few files the last build changed, not linked again file by file.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import glob
+import json
 import os
-import pickle
 import secrets
 import shutil
 import signal
 import stat
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from digest.errors import BuildError
-from digest.incremental.cache import Stamp
 
 _RENAME_EXCHANGE = 2
 _HELD = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+_SPARE_SITE = "site"  # the spare site's folder, in the spare's
+_LEDGER = "ledger.json"  # what the spare is (``Ledger``), beside it
+
+Job = Callable[[], object]
+Defer = Callable[[Job], object]
 
 
 @dataclass(frozen=True)
-class Kept:
-    """A file the previous site holds with exactly the bytes this build would write."""
+class Ledger:
+    """What a spare site is: the site swapped out, against the one swapped in for it (the output)."""
 
-    stamp: Stamp
-    # The new site's own link to the file, when that is where the stamp was found (``Staging.linked``): it
-    # is not checked again.
-    checked: str = ""
+    output: tuple[int, ...]  # the output folder's ``_identity``: the site this spare pairs with
+    files: frozenset[str]  # every file of the output's site
+    changed: frozenset[str]  # files the two do not share: written or removed by the build that swapped
 
 
-def write_site(files: Mapping[str, bytes | Kept], output: Path) -> int:
+def write_site(files: Mapping[str, bytes], output: Path) -> int:
     """Write every file into a temporary folder beside ``output``, then swap it in; never half-written.
 
     Returns how many files were written (new or changed); see ``Staging``.
@@ -46,31 +55,30 @@ def write_site(files: Mapping[str, bytes | Kept], output: Path) -> int:
 
 
 class Staging:
-    """A new site written file by file beside ``output``, swapped in whole by ``commit``.
+    """A new site beside ``output``, made from the current one and swapped in whole by ``commit``.
 
-    Files the current output holds with the same bytes are hard-linked from it, so they keep their mtime; a
-    ``Kept`` file is linked without comparing, and must still be as that build left it. Leaving the
-    ``with`` block without committing (an error, a signal) removes the new site and leaves the old one.
+    It starts as the current site's files, hard-linked: a file ``put`` with the bytes it has stays as it
+    is (its mtime too), one ``keep`` names stays without being read, and what was neither is removed at
+    ``commit``. Leaving the ``with`` block without committing (an error, a signal) removes the new site
+    and leaves the current one.
 
-    ``prelink``: a child process links every file of the current output into the new site as soon as the
-    block starts, on another core while the caller works out what to put; a file put is then checked
-    against its link, and what was linked but never put is removed before the swap.
+    ``spare``: the site ``commit`` swaps out is kept beside the output, as the next build's start (see the
+    module's docstring); with no current site, one is made of the new site's links after the swap.
     """
 
-    def __init__(self, output: Path, *, prelink: bool = False) -> None:
+    def __init__(self, output: Path, *, spare: bool = False) -> None:
         self.output = output.absolute()
-        self.prelink = prelink
+        self.spare = spare
         # Named per build, not per process: a long-running one may still be removing its last old site.
         self.staging = self.output.parent / f".{self.output.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
-        self.previous: Path | None = None
-        self.files = 0  # files put
-        self.written = 0  # files put that were written, not linked from the current output
-        self._folders: set[str] = set()
+        self.files = 0  # files of the new site, once committed
+        self.written = 0  # files written, not left as the current site had them
+        self._previous: set[str] = set()  # the current site's files, which the new one holds until commit
+        self._present: set[str] = set()  # files put or kept
+        self._changed: set[str] = set()  # files written or removed
+        self._folders: set[str] = set()  # folders made or found in the new site, relative
+        self._discarded: list[Path] = []  # a spare not to be trusted, to remove
         self._committed = False
-        self._linker: _Linker | None = None
-        # Files the linker linked that have not been put (yet), with their stamps as it linked them.
-        self._linked: dict[str, Stamp] = {}
-        self._linked_folders: list[str] = []
 
     def __enter__(self) -> Staging:
         parent = self.output.parent
@@ -79,13 +87,16 @@ class Staging:
         except OSError as exc:
             raise BuildError(f"{parent}: cannot create output folder ({exc.strerror})") from exc
         clear_leftovers(self.output)
-        self.previous = self.output if self.output.is_dir() else None
+        current = self.output if self.output.is_dir() else None
         try:
-            # A signal must not land between making the folder (or the linker) and owning it.
+            # A signal must not land between making the folder (or taking the spare) and owning it.
             with _signals_held():
-                self.staging.mkdir()
-                if self.prelink and self.previous is not None:
-                    self._linker = _Linker.start(str(self.previous), str(self.staging))
+                if not (current is not None and self.spare and self._adopt()):
+                    if self.spare:
+                        self._discard(_spare_of(self.output))
+                    self.staging.mkdir()
+                    if current is not None:
+                        self._previous = _linked_tree(str(current), str(self.staging))
         except OSError as exc:
             raise BuildError(f"{self.staging}: cannot write ({exc.strerror})") from exc
         except BaseException:  # a signal held above, delivered as the folder exists: __exit__ will not run
@@ -94,207 +105,234 @@ class Staging:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: object) -> None:
-        if self._linker is not None:
-            self._linker.stop()
-        if not self._committed:
+        if not self._committed:  # a spare moved aside is left to the next build (``clear_leftovers``)
             shutil.rmtree(self.staging, ignore_errors=True)
 
-    def put(self, relative: str, data: bytes | Kept) -> None:
+    def put(self, relative: str, data: bytes) -> None:
         """Add one file (a path relative to the site, '/' separators) to the new site."""
-        # Plain strings, not Paths: a rebuild puts every file of the site, most of them kept.
         _check_relative(relative)
-        if self._linker is not None:
-            self._take_links()
         target = os.path.join(self.staging, relative)
         try:
-            if relative in self._linked:
-                del self._linked[relative]
-                if not self._linked_is(relative, target, data):
-                    self._write(target, data)
-            elif self.prelink:
-                try:
-                    self._place(relative, target, data)
-                except OSError:  # the linker put a file where this site has a folder, or the reverse
-                    self._unblock(relative)
-                    self._place(relative, target, data)
-            else:
-                self._place(relative, target, data)
+            if relative not in self._previous or not _holds(target, data):
+                self._clear_way(relative, target)
+                # A new file, never the current one written over: the current site's file is the same one.
+                with open(target, "xb") as file:
+                    file.write(data)
+                self._changed.add(relative)
+                self.written += 1
         except OSError as exc:
             raise BuildError(f"{exc.filename or self.staging}: cannot write ({exc.strerror})") from exc
-        self.files += 1
+        self._present.add(relative)
 
-    def _place(self, relative: str, target: str, data: bytes | Kept) -> None:
-        """Put a file the new site does not hold yet: linked from the current output, or written."""
-        folder = os.path.dirname(target)
-        if folder not in self._folders:
-            os.makedirs(folder, exist_ok=True)
-            self._folders.add(folder)
-        if isinstance(data, Kept):
-            _link_kept(self.previous, relative, target, data)
-        elif self.previous is None or not _link_unchanged(self.previous / relative, Path(target), data):
-            self._write(target, data)
+    def keep(self, relatives: Iterable[str]) -> None:
+        """Keep these files of the current site in the new one as they are, without reading them."""
+        kept = set(relatives)
+        for relative in kept - self._previous:  # not in the copy (gone from it since): from the output
+            _check_relative(relative)
+            target = os.path.join(self.staging, relative)
+            try:
+                self._clear_way(relative, target)
+                os.link(os.path.join(self.output, relative), target)
+            except OSError as exc:
+                raise BuildError(
+                    f"{relative}: changed in the output folder during the build; build again"
+                ) from exc
+            self._changed.add(relative)
+        self._present |= kept
 
-    def _write(self, target: str, data: bytes | Kept) -> None:
-        assert isinstance(data, bytes), "a kept file is linked, never written"
-        with open(target, "wb") as file:
-            file.write(data)
-        self.written += 1
+    def commit(self, *, defer: Defer | None = None) -> None:
+        """Remove what was neither put nor kept, then swap the new site in for the current one, atomically.
 
-    def linked(self, relative: str) -> tuple[str, Stamp] | None:
-        """Where the new site holds the current output's file ``relative`` already, linked by the linker, and
-        the file's stamp as it was linked; None when it does not (no linker, or no such file)."""
-        if not self.prelink:
-            return None
-        if self._linker is not None:
-            self._take_links()
-        mark = self._linked.get(relative)
-        return (os.path.join(self.staging, relative), mark) if mark is not None else None
-
-    def _take_links(self) -> None:
-        """Wait for the linker, once, and take what it linked."""
-        assert self._linker is not None, "called while a linker runs"
-        linker, self._linker = self._linker, None
-        files, self._linked_folders = linker.result()
-        self._linked = files
-        self._folders.update(os.path.join(self.staging, folder) for folder in self._linked_folders)
-
-    def _linked_is(self, relative: str, target: str, data: bytes | Kept) -> bool:
-        """Whether the linked file is what ``data`` says; if not, and ``data`` is bytes, it is removed."""
-        if isinstance(data, Kept):
-            if data.checked == target:
-                return True
-            info = os.stat(target)
-            if Stamp(info.st_size, info.st_mtime_ns) != data.stamp:
-                raise BuildError(f"{relative}: changed in the output folder during the build; build again")
-            return True
-        with open(target, "rb") as file:
-            if os.fstat(file.fileno()).st_size == len(data) and file.read() == data:
-                return True
-        os.unlink(target)
-        return False
-
-    def _unblock(self, relative: str) -> None:
-        """Remove what the linker made in the way of ``relative``: a file where a folder goes, or a folder."""
-        parts = relative.split("/")
-        for depth in range(1, len(parts) + 1):
-            path = os.path.join(self.staging, *parts[:depth])
-            if depth < len(parts) and os.path.isdir(path) and not os.path.islink(path):
-                continue
-            _clear(path)
-            cleared = "/".join(parts[:depth])
-            self._linked = {
-                f: mark
-                for f, mark in self._linked.items()
-                if not (f == cleared or f.startswith(cleared + "/"))
-            }
-            self._folders = {f for f in self._folders if not (f == path or f.startswith(path + os.sep))}
-            return
-
-    def _drop_unput(self) -> None:
-        """Remove what the linker linked that this site does not have, and the folders left empty."""
-        if self._linker is not None:
-            self._take_links()
-        for relative in self._linked:
-            with contextlib.suppress(OSError):
-                os.unlink(os.path.join(self.staging, relative))
-        for folder in sorted(self._linked_folders, key=lambda f: f.count("/"), reverse=True):
-            with contextlib.suppress(OSError):  # not empty: this site has files in it
-                os.rmdir(os.path.join(self.staging, folder))
-        self._linked, self._linked_folders = {}, []
-
-    def commit(self, *, remove: Callable[[Path], object] | None = None) -> None:
-        """Swap the new site in for the old one, atomically, then remove the old one.
-
-        ``remove``: how, when it should not be removed here and now (``remove_in_thread``, or left to a job
-        that outlives the build); if cut short, the next build clears what is left.
+        ``defer``: how the work left after the swap runs (removing a site, linking the spare of a first
+        one), when not here and now: ``in_thread``, or a job that outlives the build; if cut short, the next
+        build clears what is left.
         """
-        if self.prelink:
-            self._drop_unput()
+        gone = {relative for relative in self._previous - self._present if _plain(relative)}
+        for relative in gone:
+            with contextlib.suppress(OSError):  # not there, or a folder now: a file was put in its way
+                os.unlink(os.path.join(self.staging, relative))
+        self._prune(gone)
+        self._changed |= gone
+        self.files = len(self._present)
         with _signals_held():
             old = _swap(self.staging, self.output)
             self._committed = True
-        if old is not None:
-            (remove or remove_now)(old)
+        run = defer or _now
+        if old is not None and self.spare:
+            with _signals_held():
+                _keep_spare(old, self.output, self._present, self._changed)
+        elif old is not None:
+            run(functools.partial(remove_now, old))
+        elif self.spare:
+            run(functools.partial(_make_spare, self.output, frozenset(self._present)))
+        for folder in self._discarded:
+            run(functools.partial(remove_now, folder))
 
-
-class _Linker:
-    """A forked child hard-linking every file of one folder tree into another that starts empty."""
-
-    def __init__(self, pid: int, listing: int) -> None:
-        self.pid = pid
-        self._listing = listing  # the read end of a pipe: what the child linked, once it is done
-
-    @classmethod
-    def start(cls, source: str, target: str) -> _Linker | None:
-        """The child started, or None where it cannot be (the caller then links file by file)."""
-        if not hasattr(os, "fork"):
-            return None
-        try:
-            listing, out = os.pipe()
-            pid = os.fork()
-        except OSError:
-            return None
-        if pid:
-            os.close(out)
-            return cls(pid, listing)
-        try:
-            os.close(listing)
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it stops the child if need be
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            files: dict[str, Stamp] = {}
-            folders: list[str] = []
-            with contextlib.suppress(OSError):  # what is not linked is linked or written by the parent
-                _link_tree(source, target, "", files, folders)
-            with os.fdopen(out, "wb") as stream:
-                pickle.dump((files, folders), stream, pickle.HIGHEST_PROTOCOL)
-        finally:
-            os._exit(0)  # never back into the caller's code
-
-    def result(self) -> tuple[dict[str, Stamp], list[str]]:
-        """Wait for the child: the files it linked, with their stamps, and the folders it made; relative,
-        '/' separators."""
-        with os.fdopen(self._listing, "rb") as stream:
-            listing = stream.read()
-        os.waitpid(self.pid, 0)
-        if not listing:  # the child failed before it could say
-            return {}, []
-        files, folders = pickle.loads(listing)  # from this process's own fork
-        return files, folders
-
-    def stop(self) -> None:
-        """End the child without waiting for its work."""
+    def _adopt(self) -> bool:
+        """Take the spare as the new site's start, brought up to date with the output; False when there is
+        none to trust (one that is there is removed later)."""
+        spare = _spare_of(self.output)
+        ledger = _read_ledger(spare / _LEDGER)
+        if ledger is None or ledger.output != _identity(self.output) or not (spare / _SPARE_SITE).is_dir():
+            self._discard(spare)
+            return False
+        # From here the spare is this build's: cut short, it is a temporary folder the next build clears.
+        os.unlink(spare / _LEDGER)
+        os.rename(spare / _SPARE_SITE, self.staging)
         with contextlib.suppress(OSError):
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-        with contextlib.suppress(OSError):
-            os.close(self._listing)
+            os.rmdir(spare)
+        self._previous = set(ledger.files)
+        gone = ledger.changed - ledger.files
+        for relative in sorted(gone):
+            with contextlib.suppress(OSError):  # not there, or a folder now
+                os.unlink(os.path.join(self.staging, relative))
+        self._prune(gone)
+        for relative in sorted(ledger.changed & ledger.files):
+            target = os.path.join(self.staging, relative)
+            try:
+                self._clear_way(relative, target)
+                os.link(os.path.join(self.output, relative), target)
+            except OSError:  # gone from the output since: the new site holds no such file
+                self._previous.discard(relative)
+        return True
+
+    def _discard(self, spare: Path) -> None:
+        """Move an untrusted spare, if any, out of the way, to remove."""
+        if not os.path.lexists(spare):
+            return
+        old = spare.parent / f".{self.output.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+        os.rename(spare, old)
+        self._discarded.append(old)
+
+    def _prune(self, removed: Iterable[str]) -> None:
+        """Remove the folders that removing these files left empty."""
+        tried: set[str] = set()
+        for relative in removed:
+            folder = relative.rpartition("/")[0]
+            while folder and folder not in tried:
+                tried.add(folder)
+                try:
+                    os.rmdir(os.path.join(self.staging, folder))
+                except OSError:  # not empty, or not there
+                    break
+                self._folders.discard(folder)
+                folder = folder.rpartition("/")[0]
+
+    def _clear_way(self, relative: str, target: str) -> None:
+        """Make the folders ``relative`` is in, and remove what is at ``target`` (a file, or a folder)."""
+        folder, _, _ = relative.rpartition("/")
+        if folder and folder not in self._folders:
+            parts = folder.split("/")
+            for depth in range(1, len(parts) + 1):
+                path = os.path.join(self.staging, *parts[:depth])
+                if not os.path.isdir(path) or os.path.islink(path):
+                    _clear(path)
+                    os.mkdir(path)
+            self._folders.add(folder)
+        _clear(target)
 
 
-def _link_tree(source: str, target: str, prefix: str, files: dict[str, Stamp], folders: list[str]) -> None:
-    """Hard-link the regular files under ``source`` into ``target``, making its folders; each file linked goes
-    to ``files`` with its stamp, each folder made to ``folders``, by its path relative to the top ('/'
-    separators)."""
+def _holds(path: str, data: bytes) -> bool:
+    """Whether ``path`` is a regular file of exactly ``data``."""
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return False
+        with open(path, "rb") as file:
+            return file.read() == data
+    except OSError:
+        return False
+
+
+def _linked_tree(source: str, target: str) -> set[str]:
+    """Hard-link the regular files under ``source`` into ``target`` (an empty folder), making its folders;
+    the files linked, relative ('/' separators). Linking stops at the first failure (a file system without
+    hard links): what was not linked is written or linked as it is put."""
+    files: set[str] = set()
+    with contextlib.suppress(OSError):
+        _link_tree(source, target, "", files)
+    return files
+
+
+def _link_tree(source: str, target: str, prefix: str, files: set[str]) -> None:
     with os.scandir(source) as entries:
         for entry in entries:
-            relative = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
                 os.mkdir(os.path.join(target, entry.name))
-                folders.append(relative)
-                _link_tree(entry.path, os.path.join(target, entry.name), relative + "/", files, folders)
+                _link_tree(entry.path, os.path.join(target, entry.name), f"{prefix}{entry.name}/", files)
             elif entry.is_file(follow_symlinks=False):
                 os.link(entry.path, os.path.join(target, entry.name))
-                # Taken here, on the child's core: the build compares a kept page with it, not stat'ing it.
-                info = entry.stat(follow_symlinks=False)
-                files[relative] = Stamp(info.st_size, info.st_mtime_ns)
+                files.add(prefix + entry.name)
 
 
 def _clear(path: str) -> None:
-    """Remove a file or folder tree the linker put where the new site needs something else, if any."""
+    """Remove a file or folder tree in the way of what the new site needs there, if any."""
     if os.path.isdir(path) and not os.path.islink(path):
-        shutil.rmtree(path, ignore_errors=True)
+        shutil.rmtree(path)
     else:
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
+
+
+def _spare_of(output: Path) -> Path:
+    return output.parent / f".{output.name}.spare"
+
+
+def _identity(output: Path) -> tuple[int, ...]:
+    """The output folder's device, inode and ctime: another folder put in its place, or a file added to or
+    removed from its top by hand since, changes them."""
+    info = os.stat(output)
+    return info.st_dev, info.st_ino, info.st_ctime_ns
+
+
+def _read_ledger(path: Path) -> Ledger | None:
+    """The ledger at ``path``; None when absent or not one."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+        output, files, changed = value["output"], value["files"], value["changed"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not all(isinstance(item, int) for item in output) or not all(isinstance(item, str) for item in files):
+        return None
+    # A ledger made by hand must not reach outside the site: what it says changed is linked or removed
+    # here, and what is gone of its files is checked as it is removed.
+    if not all(isinstance(item, str) and _plain(item) for item in changed):
+        return None
+    return Ledger(tuple(output), frozenset(files), frozenset(changed))
+
+
+def _write_ledger(spare: Path, output: Path, files: Collection[str], changed: Collection[str]) -> None:
+    """Write the ledger of the spare site in ``spare``: what makes it the site at ``output`` again."""
+    value = {"output": list(_identity(output)), "files": sorted(files), "changed": sorted(changed)}
+    temporary = spare / f"{_LEDGER}.tmp"
+    temporary.write_text(json.dumps(value), encoding="utf-8")
+    os.replace(temporary, spare / _LEDGER)
+
+
+def _keep_spare(old: Path, output: Path, files: Collection[str], changed: Collection[str]) -> None:
+    """Keep the site swapped out as the spare, with what the output's differs in."""
+    spare = _spare_of(output)
+    spare.mkdir()
+    os.rename(old, spare / _SPARE_SITE)
+    _write_ledger(spare, output, files, changed)
+
+
+def _make_spare(output: Path, files: Collection[str]) -> None:
+    """Make a spare of the site at ``output`` in hard links: a first site has none swapped out."""
+    spare = _spare_of(output)
+    try:
+        spare.mkdir()
+        (spare / _SPARE_SITE).mkdir()
+        linked = _linked_tree(str(output), str(spare / _SPARE_SITE))
+        if linked != set(files):
+            raise OSError("not every file could be linked")
+        _write_ledger(spare, output, files, ())
+    except OSError:
+        remove_now(spare)
+
+
+def _now(job: Job) -> object:
+    return job()
 
 
 def remove_now(folder: Path) -> None:
@@ -302,9 +340,9 @@ def remove_now(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def remove_in_thread(folder: Path) -> None:
-    """``remove_now`` in a thread, for a long-running process that goes on meanwhile (``digest serve``)."""
-    threading.Thread(target=remove_now, args=(folder,), daemon=True).start()
+def in_thread(job: Job) -> None:
+    """Run ``job`` in a thread, for a long-running process that goes on meanwhile (``digest serve``)."""
+    threading.Thread(target=job, daemon=True).start()
 
 
 def clear_leftovers(output: Path) -> None:
@@ -321,34 +359,16 @@ def safe_path(root: Path, relative: str) -> Path:
     return root.joinpath(*relative.split("/"))
 
 
+def _plain(relative: str) -> bool:
+    """Whether ``relative`` names a file strictly inside the folder it is relative to."""
+    parts = relative.split("/")
+    return not any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts)
+
+
 def _check_relative(relative: str) -> None:
     """Raise BuildError unless ``relative`` names a file strictly inside the folder it is relative to."""
-    parts = relative.split("/")
-    if any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts):
+    if not _plain(relative):
         raise BuildError(f"refusing to write {relative!r}: not a plain path inside the output folder")
-
-
-def _link_kept(previous: Path | None, relative: str, target: str, kept: Kept) -> None:
-    old = os.path.join(previous, relative) if previous is not None else ""
-    try:
-        info = os.stat(old)
-    except OSError:
-        info = None
-    if info is None or Stamp(info.st_size, info.st_mtime_ns) != kept.stamp:
-        raise BuildError(f"{relative}: changed in the output folder during the build; build again")
-    os.link(old, target)
-
-
-def _link_unchanged(old: Path, target: Path, data: bytes) -> bool:
-    """Hard-link the previous site's file when its bytes are the same: same bytes, same mtime, no write."""
-    try:
-        info = old.lstat()
-        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data) or old.read_bytes() != data:
-            return False
-        os.link(old, target)
-    except OSError:
-        return False  # absent, unreadable, or a file system without hard links: write it instead
-    return True
 
 
 def _swap(staging: Path, output: Path) -> Path | None:
