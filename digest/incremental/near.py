@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     Ints = npt.NDArray[np.int64]
     UInts = npt.NDArray[np.uint32]
 
-# Past this share of the archive changed, counting pairs cold costs about what comparing C does.
+# Counted cold once the samples that leave and come outnumber this share of the archive: past it, comparing
+# them again saves little over counting every pair.
 COLD_SHARE = 0.25
 
 
