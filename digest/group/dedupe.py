@@ -15,7 +15,7 @@ SHINGLE = 4  # words per shingle
 SAMPLE_MOD = 8  # keep shingles whose hash is 0 mod this: a content-defined sample, same in every copy
 NEAR = 0.6  # Jaccard similarity of sampled shingles above which two texts are copies
 MIN_WORDS = 40  # shorter texts are compared exactly only: a few shared words prove nothing
-_MAX_POSTING = 50  # a sampled shingle shared by more texts is boilerplate, not evidence of copying
+MAX_POSTING = 50  # a sampled shingle shared by more texts is boilerplate, not evidence of copying
 SORT_FROM = 50_000  # shingles (some 700 articles); fewer are matched faster without importing numpy
 _WORD = re.compile(r"\w+")
 # Copies are compared on their opening: a wire copy keeps it, and reading on costs time, not accuracy.
@@ -71,19 +71,30 @@ def near_pairs(articles: Sequence[Article], known: Mapping[str, array[int]]) -> 
     """Pairs of articles whose openings share most sampled 4-grams (``known``: samples worked out before)."""
     samples = {a.id: known[a.id] if a.id in known else sample(a) for a in articles if a.words >= MIN_WORDS}
     ids = list(samples)
-    texts = [samples[i] for i in ids]
+    return sorted((ids[a], ids[b]) for a, b in similar_pairs(list(samples.values())))
+
+
+def similar_pairs(texts: Sequence[array[int]]) -> list[tuple[int, int]]:
+    """The positions ``(a, b)``, ``a < b``, of the samples that are near copies (``near``), ascending."""
     shingles = sum(map(len, texts))
     # Each pair of texts sharing a shingle, counted in C: the owners are ascending, so each pair is (a, b), a < b.
     postings = (sharers_sorted if shingles >= SORT_FROM else sharers)(texts)
     shared = Counter(
-        chain.from_iterable(combinations(owners, 2) for owners in postings if len(owners) <= _MAX_POSTING)
+        chain.from_iterable(combinations(owners, 2) for owners in postings if len(owners) <= MAX_POSTING)
     )
-    pairs = []
-    for (a, b), count in shared.items():
-        union_size = len(texts[a]) + len(texts[b]) - count
-        if union_size and count / union_size >= NEAR:
-            pairs.append((ids[a], ids[b]))
-    return sorted(pairs)
+    return sorted((a, b) for (a, b), count in shared.items() if near(count, len(texts[a]), len(texts[b])))
+
+
+def near(shared: int, first: int, second: int) -> bool:
+    """Whether samples of ``first`` and ``second`` shingles, ``shared`` of them counted in both, are copies."""
+    union = first + second - shared
+    return union > 0 and shared / union >= NEAR
+
+
+def similar(first: array[int], second: array[int], postings: Mapping[int, int]) -> bool:
+    """Whether two samples are near copies, given how many texts have each shingle they share (``postings``)."""
+    shared = set(first).intersection(second)
+    return near(sum(postings[h] <= MAX_POSTING for h in shared), len(first), len(second))
 
 
 def sharers(texts: Sequence[array[int]]) -> Iterator[list[int]]:

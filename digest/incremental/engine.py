@@ -12,9 +12,10 @@ from typing import TypeVar, cast, overload
 
 from digest.config import Config
 from digest.group import stream, topics
-from digest.group.dedupe import find_duplicates, near_pairs
+from digest.group.dedupe import MIN_WORDS, find_duplicates
 from digest.group.grouping import Grouping, Member, Place, group, subject_documents
 from digest.group.vectors import Vector
+from digest.incremental import near
 from digest.incremental.cache import Cache, Stamp, stamp
 from digest.incremental.files import Derived, Settings, ingest, value_hash
 from digest.incremental.pages import RenderState, render_site
@@ -126,17 +127,22 @@ class Engine:
         return state, made
 
     def duplicates(self, articles: Sequence[Article]) -> dict[str, str]:
-        """Copies and what they copy (``find_duplicates``), near copies found again only when a sample changed."""
+        """Copies and what they copy (``find_duplicates``), near copies compared again only where a sample
+        changed (``near.compare``): only those samples are read from the cache."""
         derived = self._derived
-        # Each article's sample stands in the key by its hash: reading the samples would read every one.
-        samples = tuple(sorted((a.id, derived[a.id].sampled) for a in articles))
-        pairs = self.step(
-            "pairs",
-            samples,
-            list,
-            lambda: near_pairs(articles, {i: d.features.shingles for i, d in derived.items()}),
+        ids = [a.id for a in articles if a.words >= MIN_WORDS]
+        # What the last build compared names its articles and their samples' hashes: it is checked against
+        # this build's, so it needs no key of its own.
+        last = self.cache.recall("near", ["near"]).get("near")
+        compared = near.compare(
+            ids,
+            [derived[i].sampled for i in ids],
+            lambda i: derived[i].features.shingles,
+            last if isinstance(last, near.Compared) else None,
         )
-        return find_duplicates(articles, pairs=pairs, rich={i: d.richness for i, d in derived.items()})
+        self.cache.remember("near", {"near": compared})
+        rich = {i: d.richness for i, d in derived.items()}
+        return find_duplicates(articles, pairs=compared.found(), rich=rich)
 
     def grouping(
         self, articles: Sequence[Article], duplicate_of: Mapping[str, str], config: Config
