@@ -24,6 +24,7 @@ from digest.incremental.reuse import (
     Records,
     Rendered,
     Unhashable,
+    Watched,
     numbered,
     reusable,
     template_hashes,
@@ -313,6 +314,8 @@ class ReusingRenderer(Renderer):
         return Made(bare, data, (key, dependencies) if key else None)
 
     def _watched(self, value: object) -> object:
+        if type(value) is Watched:  # a maker's: what the page's templates read of it is the page's
+            return value.logged_to(self.records.log)
         return self.records.watched(value, "topics") if type(value) is Topic else value
 
     def page_and_dependencies(self, page: Page) -> tuple[bytes, tuple[Dependency, ...]]:

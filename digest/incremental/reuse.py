@@ -37,7 +37,6 @@ CALLS = {
 }
 # The Lookups methods of one record page makers call, by the kind of record they take.
 SITE_CALLS = {
-    "story_topic": "stories",
     "teaser": "stories",
     "story_of_article": "articles",
     "timeline": "stories",
@@ -391,6 +390,10 @@ class Watched:
         """Which record this is."""
         return f"W{self._kind}:{self._record.id}"
 
+    def logged_to(self, log: set[Dependency]) -> Watched:
+        """The same record, what is read of it logged to ``log``."""
+        return Watched(self._record, self._kind, log)
+
 
 class _Logging:
     """A read-only view of some records that adds what is read of them to ``log`` under ``name``."""
@@ -463,6 +466,14 @@ class LoggedLookups:
         self.digest = _LoggedDigest(site.digest, log)
         for name, kind in SITE_CALLS.items():
             setattr(self, name, _logged_call(getattr(site, name), name, log, kind))
+        self._site, self._log = site, log
+
+    def story_topic(self, story: Story) -> Watched | None:
+        """A story's topic, which the story names, each field read of it logged: a page showing its name
+        and link is left as it was when a day's stories join the topic."""
+        self._log.add(("stories.topic", story.id))
+        topic = self._site.story_topic(story)
+        return None if topic is None else Watched(topic, "topics", self._log)
 
     def stories_of(self, ids: Iterable[str]) -> tuple[Story, ...]:
         """As ``Lookups.stories_of``, each story looked up in the logged lookup."""
