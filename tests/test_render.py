@@ -681,13 +681,14 @@ def test_words_fold_case_and_accents_and_drop_punctuation() -> None:
     assert words("x" * 40 + " ok") == ["ok"]
 
 
-def test_search_index_holds_kept_articles_newest_first_with_body_words() -> None:
+def test_search_index_holds_kept_articles_oldest_first_with_body_words() -> None:
     digest = make_digest()
     b1 = replace(digest.articles[3], paragraphs=("The governor mentioned zygomorphic flowers.",))
     digest = replace(digest, articles=(*digest.articles[:3], b1, digest.articles[4]))
     index = build_index(digest)
     slugs = [doc[0] for doc in index.docs]
-    assert slugs == ["a2-slug", "a1-slug", "b1-slug", "c1-slug"]  # the copy a3 is left out; undated last
+    # The copy a3 is left out; undated first, then oldest first: a day's news takes the next numbers.
+    assert slugs == ["c1-slug", "b1-slug", "a1-slug", "a2-slug"]
     found = decode(encode(index.postings[index.terms.index("zygomorphic")]))
     assert [slugs[n] for n in found] == ["b1-slug"]
     script = render(digest, Config())["search-index.js"].decode()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -90,3 +93,54 @@ def test_a_result_entry_is_taken_from_the_last_index_only_while_its_print_and_sl
         retitled, previous=last, article_hashes=article_hashes
     )  # a article hash that lies is believed: it is the key
     assert stale.documents != indexed(retitled)[0].documents
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(WORDS, min_size=5, max_size=5), st.lists(WORDS, min_size=1, max_size=3))
+def test_an_index_with_a_days_new_articles_added_equals_one_made_from_scratch(
+    before: list[list[str]], new: list[list[str]]
+) -> None:
+    """Articles dated after all others take the next numbers: the last index gains their words, and is the
+    index a build from scratch makes."""
+    import pytest
+
+    from digest.incremental import search
+    from tests.test_render import make_article
+
+    digest = make_digest()
+    ids = [a.id for a in digest.articles]
+    _, last = indexed(digest, _known(ids, before))
+    added = tuple(make_article(f"n{n}", f"Late news {n}", date=f"2030-01-0{n + 1}") for n in range(len(new)))
+    grown = replace(digest, articles=digest.articles + added)
+    words = _known([*ids, *(a.id for a in added)], [*before, *new])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "postings_of", lambda texts: pytest.fail("worked out from scratch"))
+        updated, postings = indexed(grown, words, last)
+    scratch, fresh = indexed(grown, words)
+    assert updated == scratch and postings.found == fresh.found and postings.encoded == fresh.encoded
+    assert index_script(updated, postings.encoded) == index_script(scratch)
+
+
+def test_the_browser_lists_equally_good_matches_newest_first_undated_last(tmp_path: Path) -> None:
+    """The index numbers articles oldest first; the browser still shows the newest of equal matches first."""
+    import shutil
+
+    import pytest
+
+    from digest.render.search import build_index
+    from tests.conftest import node_search
+    from tests.test_render import make_article
+
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed: the browser-side engine is not run")
+    dates = {"old": "2024-01-02", "new": "2024-03-04", "mid": "2024-02-03", "undated": None}
+    articles = tuple(
+        make_article(name, f"Report {name}", date=date, paragraphs=("Harbour cranes stood idle.",))
+        for name, date in dates.items()
+    )
+    digest = replace(make_digest(), articles=articles, duplicate_of={}, summaries={})
+    (tmp_path / "static").mkdir()
+    shutil.copy(Path(__file__).parents[1] / "templates" / "static" / "search.js", tmp_path / "static")
+    (tmp_path / "search-index.js").write_bytes(index_script(build_index(digest)))
+    found = node_search(tmp_path, ["harbour"], 0, tmp_path)
+    assert found["harbour"] == ["new-slug", "mid-slug", "old-slug", "undated-slug"]

@@ -55,7 +55,8 @@ def indexed(
     article_hashes: Mapping[str, str] | None = None,
 ) -> tuple[Index, Postings]:
     """``build_index``, and what it was made from; with the last build's ``previous``, only the articles
-    whose words changed are worked in (the same index, found faster), as long as the order is the same.
+    whose words changed, and those after all it held, are worked in (the same index, found faster), as long
+    as the articles it held keep their order.
 
     ``article_hashes`` are the articles' ``article_hash``: an article whose article hash is the one ``previous`` has
     keeps the words it had there, and neither ``known`` nor the article is read for them.
@@ -68,7 +69,7 @@ def indexed(
     texts = _texts(digest, kept, known, marks, previous)
     reused: Mapping[str, str] = {}  # encoded postings of words no article gained or lost
     changed: set[str] = set()
-    if previous is not None and previous.order == order:
+    if previous is not None and order[: len(previous.order)] == previous.order:
         found, changed = _patched(previous, texts)
         reused = previous.encoded
     else:
@@ -121,13 +122,15 @@ def _texts(
 
 
 def _patched(previous: Postings, texts: Sequence[str]) -> tuple[dict[str, array[int]], set[str]]:
-    """The last build's postings with the changed articles' words taken out and put in; the words touched.
+    """The last build's postings with the changed articles' words taken out and put in, and the words of the
+    articles after those it held added; the words touched.
 
     Lists are replaced, never changed in place: ``previous`` may still be in use (a resident cache).
     """
     found = dict(previous.found)
     changed: set[str] = set()
-    for number, (old, new) in enumerate(zip(previous.words, texts, strict=True)):
+    held = len(previous.words)
+    for number, (old, new) in enumerate(zip(previous.words, texts[:held], strict=True)):
         if old == new:
             continue
         before, after = set(old.split()), set(new.split())
@@ -142,4 +145,11 @@ def _patched(previous: Postings, texts: Sequence[str]) -> tuple[dict[str, array[
             at = bisect.bisect_left(numbers, number)
             found[word] = numbers[:at] + array("I", [number]) + numbers[at:]
         changed |= before ^ after
+    added: dict[str, list[int]] = {}
+    for number, text in enumerate(texts[held:], held):
+        for word in set(text.split()):
+            added.setdefault(word, []).append(number)
+    for word, appended in added.items():  # each after every number the word had
+        found[word] = found.get(word, array("I")) + array("I", appended)
+    changed.update(added)
     return found, changed

@@ -1,6 +1,6 @@
 """Static full-text search: an inverted index written as a script, so search works from disk and served.
 
-``search-index.js`` sets one global, ``DIGEST_SEARCH``: the kept articles (newest first) and, for every
+``search-index.js`` sets one global, ``DIGEST_SEARCH``: the kept articles (oldest first) and, for every
 word, the articles that contain it. A ``<script src>`` loads it under ``file://``, where ``fetch()`` of a
 JSON file is refused. ``static/search.js`` splits a query exactly as :func:`words` splits articles.
 """
@@ -22,7 +22,7 @@ from digest.render import paths
 
 INDEX_PAGE = "search-index.js"
 GLOBAL = "DIGEST_SEARCH"
-VERSION = 1
+VERSION = 2
 SNIPPET_CHARS = 160
 MAX_WORD_CHARS = 32  # longer runs are URLs, hashes or glued text that nobody types
 # A word in more than this share of a large site's articles narrows nothing; the index lists it as
@@ -85,10 +85,12 @@ def build_index(digest: Digest, known: Mapping[str, str] | None = None) -> Index
 
 
 def indexed_articles(digest: Digest) -> list[Article]:
-    """The articles the index holds, in its order: the kept ones, newest first, undated last."""
+    """The articles the index holds, in its order: the kept ones, the undated first, then oldest first, so a
+    day's news takes the next numbers and leaves every other article's as it was. (The browser lists equally
+    good matches by descending number: newest first, undated last.)"""
     duplicates = digest.duplicate_of
-    by_id = sorted((a for a in digest.articles if a.id not in duplicates), key=lambda a: a.id)
-    return sorted(by_id, key=lambda a: a.published or a.date or "", reverse=True)
+    by_id = sorted((a for a in digest.articles if a.id not in duplicates), key=lambda a: a.id, reverse=True)
+    return sorted(by_id, key=lambda a: a.published or a.date or "")
 
 
 def index_of(documents: tuple[str, ...], found: Mapping[str, Sequence[int]]) -> Index:

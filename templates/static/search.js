@@ -98,7 +98,8 @@
       });
       results.push({ doc: doc, score: score });
     });
-    results.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+    /* Equally good matches newest first: the index numbers articles oldest first. */
+    results.sort(function (a, b) { return b.score - a.score || b.doc - a.doc; });
     return { total: results.length, results: results, ignored: ignored };
   };
 
