@@ -94,6 +94,10 @@ class Parts:
             self._values[number] = self._load(number)
         return self._values[number]
 
+    def given(self, number: int, value: object) -> None:
+        """Part ``number`` as read already (``Cache.read_parts``), unless it was read before."""
+        self._values.setdefault(number, value)
+
 
 class Resident:
     """The cache's entries as the last build in this process left them, kept in memory between builds by a
@@ -143,6 +147,7 @@ class Cache:
         self._heads: dict[str, tuple[tuple[int, int], object]] | None = None
         self._heads_current = False
         self._stored = 0  # files whose result this build stored
+        self._parts: dict[str, tuple[Stamp, Parts]] = {}  # of the files whose cached result ``files`` gave
         if resident is not None:
             if key != resident.key:
                 resident.settle()  # the file is about to be emptied for the new key: no writer may be left
@@ -223,9 +228,33 @@ class Cache:
             if stamp is not None and stamp == mark and value is not None:
                 parts = Parts(functools.partial(_stored_part, self.path, name, stamp))
                 found[name] = (value, parts)
+                self._parts[name] = (stamp, parts)
                 if self.resident is not None:
                     self.resident.files[name] = (stamp, value, parts)
         return found
+
+    def read_parts(self, number: int) -> None:
+        """Read part ``number`` of every file ``files`` gave, in one pass over the table: a rebuild that needs
+        it of all of them (grouping again) would otherwise look up each file's on its own."""
+        if self.path is None or not self._parts:
+            return
+        try:
+            rows = _reading(self.path).execute(
+                "SELECT parts.name, files.size, files.mtime, parts.value FROM parts "
+                "JOIN files ON files.name = parts.name WHERE parts.number = ?",
+                (number,),
+            )
+            try:
+                for name, size, mtime, sealed in rows:
+                    known = self._parts.get(name)
+                    if known is not None and known[0] == Stamp(size, mtime):
+                        value = _unsealed(sealed)
+                        if value is not None:  # else it is read, and found wanting, when asked for
+                            known[1].given(number, value)
+            finally:
+                rows.close()  # an unfinished statement would hold a read transaction open
+        except sqlite3.Error as exc:
+            raise BuildError(f"{self.path}: cannot read the cache ({exc})") from exc
 
     def _table_heads(self, stamps: Mapping[str, Stamp]) -> dict[str, tuple[tuple[int, int], object]]:
         """Each file the files table holds, with its stamp there and its result: from the copy (``_HEADS``)

@@ -17,7 +17,7 @@ from digest.group.grouping import Grouping, Member, Place, group, subject_docume
 from digest.group.vectors import Vector
 from digest.incremental import near
 from digest.incremental.cache import Cache, Stamp, stamp
-from digest.incremental.files import Derived, Settings, ingest, value_hash
+from digest.incremental.files import DERIVED_PART, Derived, Settings, ingest, value_hash
 from digest.incremental.pages import RenderState, render_site
 from digest.incremental.parallel import beside, fork_map
 from digest.incremental.reuse import Compiled
@@ -153,7 +153,8 @@ class Engine:
         inputs = (repr(config.topics), config.unmatched, tuple(sorted(duplicate_of.items())), members)
 
         def run() -> Grouping:
-            features = {i: d.features for i, d in derived.items()}  # read from the cache only now
+            self.cache.read_parts(DERIVED_PART)  # every article's features, read only now, in one pass
+            features = {i: d.features for i, d in derived.items()}
             members = {i: d.member for i, d in derived.items()}
             place = functools.partial(self._placed, {i: d.placed for i, d in derived.items()})
             known = self.cache.recall("subjects", ["models"]).get("models")

@@ -19,6 +19,7 @@ from digest.incremental.parallel import fork_map
 from digest.models import Article, Deferred, Features, Issue, deferred, deferred_values, head_of
 from digest.read.sources import Source, read_source
 
+DERIVED_PART = 1  # the part of a file's cached result that holds its articles' deferred ``Derived`` fields
 POOL_MINIMUM = 64  # fewer files than this are read in-process: starting workers would cost more
 CHUNK = 32  # files per task sent to a worker
 
@@ -165,7 +166,9 @@ def _joined(head: object, apart: Parts) -> FileResult:
     articles, derived, issues = cast(_Head, head)
     return FileResult(
         tuple(deferred(Article, h, partial(_deferred, apart, 0, n)) for n, h in enumerate(articles)),
-        tuple(deferred(Derived, h, partial(_deferred, apart, 1, n)) for n, h in enumerate(derived)),
+        tuple(
+            deferred(Derived, h, partial(_deferred, apart, DERIVED_PART, n)) for n, h in enumerate(derived)
+        ),
         issues,
     )
 
