@@ -799,3 +799,37 @@ def test_a_page_edited_in_the_output_is_rendered_again_when_its_maker_need_not_r
     EDITS["publisher"](files)
     build(config, environ={}, jobs=2, detach=True)
     assert defaced.read_bytes() == original
+
+
+def test_an_article_page_is_left_alone_when_its_story_grows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An article's page shows its story's headline and link: another outlet's report joining the story
+    changes the story's page, not the first report's page, which is neither rendered nor rewritten."""
+    source = tmp_path / "src"
+    source.mkdir()
+    report = (
+        "---\ntitle: {title}\ndate: 2024-04-0{day}\npublisher: {outlet}\n---\n\n"
+        "Floods closed the coastal road at Harwick after the river burst its banks on Monday, and the "
+        "council opened two shelters for families moved from the low streets near the harbour.\n"
+    )
+    (source / "first.md").write_text(
+        report.format(title="Floods close Harwick road", day=5, outlet="Gazette")
+    )
+    config = Config(source=source, output=tmp_path / "site", cache=tmp_path / "cache")
+    build(config, environ={})
+    before = snapshot(tmp_path / "site")
+    (source / "second.md").write_text(
+        report.format(title="Harwick road shut by floods", day=6, outlet="Herald")
+    )
+    rendered = rendered_pages(monkeypatch)
+    build(config, environ={}, jobs=1)
+    after = snapshot(tmp_path / "site")
+    listed = json.loads(after["digest.json"][0])
+    stories = {a["title"]: a["story"] for a in listed["articles"]}
+    assert stories["Floods close Harwick road"] == stories["Harwick road shut by floods"]  # one story
+    first = next(a["page"] for a in listed["articles"] if a["title"] == "Floods close Harwick road")
+    assert after[first] == before[first] and first not in rendered
+    assert f"stories/{stories['Floods close Harwick road']}.html" in rendered
+    build(Config(source=source, output=tmp_path / "cold"), environ={})
+    assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}

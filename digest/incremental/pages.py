@@ -30,8 +30,8 @@ from digest.incremental.reuse import (
     template_hashes,
 )
 from digest.incremental.search import Postings, search_files
-from digest.models import Digest, Topic
-from digest.render import seo
+from digest.models import Digest, Story, Topic
+from digest.render import paths, seo
 from digest.render.pages import Maker, page_makers
 from digest.render.renderer import (
     Renderer,
@@ -304,8 +304,11 @@ class ReusingRenderer(Renderer):
     def made(self, page: Page, previous: Rendered | None) -> Made:
         """The page rendered, or nothing when the previous site's file is still right."""
         # A page's topic (an article's, a story's) is watched as the header's are: what the page shows of
-        # it is its label and link, which a day's new stories in it leave as they were.
-        page = replace(page, values={k: self._watched(v) for k, v in page.values.items()})
+        # it is its label and link, which a day's new stories in it leave as they were. So are the stories
+        # a page shows but its own (an article's, the related ones): their headlines, dates and counts, not
+        # their summaries or their own related stories, which a day's news changes.
+        own = page.path
+        page = replace(page, values={k: self._watched(v, own) for k, v in page.values.items()})
         key = self.key(page)
         bare = replace(page, values={}, meta=seo.Meta(), crumbs=())
         if key and reusable(previous, key, self.records, f"{self._output}/{page.path}"):
@@ -313,10 +316,17 @@ class ReusingRenderer(Renderer):
         data, dependencies = self.page_and_dependencies(page)
         return Made(bare, data, (key, dependencies) if key else None)
 
-    def _watched(self, value: object) -> object:
-        if type(value) is Watched:  # a maker's: what the page's templates read of it is the page's
+    def _watched(self, value: object, own: str) -> object:
+        """``value`` as the page's templates see it: a topic, or a story but the page's own, watched."""
+        if isinstance(value, Watched):  # a maker's: what the page's templates read of it is the page's
             return value.logged_to(self.records.log)
-        return self.records.watched(value, "topics") if type(value) is Topic else value
+        if isinstance(value, Topic):
+            return self.records.watched(value, "topics")
+        if isinstance(value, Story) and paths.story_page(value.id) != own:
+            return self.records.watched(value, "stories")
+        if isinstance(value, tuple) and value and all(isinstance(item, Story) for item in value):
+            return tuple(self._watched(item, own) for item in value)
+        return value
 
     def page_and_dependencies(self, page: Page) -> tuple[bytes, tuple[Dependency, ...]]:
         """One HTML page, and the records it looked up."""

@@ -330,6 +330,10 @@ class Changes:
         if kind in self.records:
             changed = self.records[kind]
             return lambda key: key in changed or (key == "*" and bool(changed))
+        lookup, dot, _ = kind.partition(".")
+        if dot and lookup in self.records:  # a field of a record (``Watched``): its record's hash covers it
+            changed = self.records[lookup]
+            return lambda key: key in changed
         _, colon, call = kind.partition(":")
         rule = _CALL_RULES.get(call) if colon else None
         return functools.partial(rule, self) if rule is not None else None
