@@ -110,12 +110,23 @@ def test_a_fold_whose_last_step_changed_replays_that_step_alone(tmp_path: Path) 
     assert fold(tmp_path, again, calls) == fold(tmp_path / "cold2", again, []) and calls == [99]
 
 
+def add_news_day(source: Path) -> None:
+    """Three generated articles dated after all the others, as a day's fetch adds them."""
+    from benchmarks.corpus import articles, render
+
+    for number, piece in enumerate(articles(3, seed=11)):
+        text = render(
+            replace(piece, when=dt.datetime(2030, 1, 1, 8, number, tzinfo=dt.UTC)), f"next-{number}"
+        )
+        (source / f"next-{number}.md").write_text(text, encoding="utf-8")
+
+
 def test_a_day_of_new_articles_places_only_them_and_equals_a_cold_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Past the window of articles whose frequencies weigh everyone's terms, new articles dated after the rest
     are placed alone, into stories as the last build left them."""
-    from benchmarks.corpus import articles, generate, render
+    from benchmarks.corpus import generate
 
     monkeypatch.setattr(stream, "WINDOW", 40)
     generate(tmp_path / "src", 120, seed=7)
@@ -129,11 +140,7 @@ def test_a_day_of_new_articles_places_only_them_and_equals_a_cold_build(
         return advance(state, entries, block)
 
     monkeypatch.setattr(stream, "advance", spy)
-    for number, piece in enumerate(articles(3, seed=11)):
-        text = render(
-            replace(piece, when=dt.datetime(2030, 1, 1, 8, number, tzinfo=dt.UTC)), f"next-{number}"
-        )
-        (tmp_path / "src" / f"next-{number}.md").write_text(text, encoding="utf-8")
+    add_news_day(tmp_path / "src")
     build(config, environ={})
     assert len(placed) == 3
     build(replace(config, output=tmp_path / "cold", cache=tmp_path / "cold-cache"), environ={})
@@ -146,7 +153,7 @@ def test_a_day_of_new_articles_keeps_the_subjects_found_and_equals_a_cold_build(
 ) -> None:
     """Subjects found on the first articles are remembered: a day's news placed among them finds none again,
     files no older story elsewhere, and gives the site a cold build gives."""
-    from benchmarks.corpus import articles, generate, render
+    from benchmarks.corpus import generate
 
     monkeypatch.setattr(topics, "EPOCH", 60)
     generate(tmp_path / "src", 120, seed=7)
@@ -161,11 +168,7 @@ def test_a_day_of_new_articles_keeps_the_subjects_found_and_equals_a_cold_build(
         return model(documents)
 
     monkeypatch.setattr(topics, "model", spy)
-    for number, piece in enumerate(articles(3, seed=11)):
-        text = render(
-            replace(piece, when=dt.datetime(2030, 1, 1, 8, number, tzinfo=dt.UTC)), f"next-{number}"
-        )
-        (tmp_path / "src" / f"next-{number}.md").write_text(text, encoding="utf-8")
+    add_news_day(tmp_path / "src")
     build(config, environ={})
     assert found == []
     after = json.loads((tmp_path / "site" / "digest.json").read_text(encoding="utf-8"))
