@@ -4,7 +4,9 @@ Articles become TF-IDF vectors, reduced by latent semantic analysis; each is lin
 neighbours, Louvain community detection finds tight communities in that graph and, run again on a
 graph of those communities weighted by all the similarity between their members, joins them into
 subjects; a few rounds of spherical k-means started from the larger subjects settle every article on
-its closest one.
+its closest one. That is done on the first EPOCH articles (``model``); every later article is placed on
+the nearest subject through the same semantic axes, and the subjects are found again only on an epoch of
+later articles that no longer fits them (``discover``), so a day's news neither renames nor moves them.
 numpy, scipy and networkx are imported here only, and only for digests large enough to need them.
 
 Filing (``file``) names what was found: a digest whose stories spread over several news sections (the IPTC
