@@ -248,3 +248,33 @@ def test_an_entry_sealed_under_an_empty_key_is_never_unpickled(key_home: Path, t
     assert cache.recall("site", ["site"]) == {}
     cache.close()
     assert not marker.exists()
+
+
+def test_a_cache_deleted_and_made_again_is_read_afresh(tmp_path: Path) -> None:
+    """A long-running process (``digest serve``) reads the cache file now at the path, not the one it read
+    before the cache folder was deleted and built again: that one's rows are gone."""
+    from digest.commands.build import build
+    from digest.config import Config
+
+    source = tmp_path / "src"
+    source.mkdir()
+    for number in range(3):
+        (source / f"n{number}.md").write_text(
+            f"---\ntitle: Harbour report {number}\ndate: 2024-04-0{number + 1}\n---\n\nThe harbour "
+            f"reopened after repairs number {number} on the quay, the port authority said on Monday.\n",
+            encoding="utf-8",
+        )
+    config = Config(source=source, output=tmp_path / "site", cache=tmp_path / "cache")
+    build(config, environ={})
+    cache_module._reading(tmp_path / "cache" / FILE_NAME)  # a connection to this file, kept
+    (source / "n0.md").write_text((source / "n0.md").read_text(encoding="utf-8") + "\nMore followed.\n")
+    for path in (tmp_path / "cache").iterdir():
+        path.unlink()
+    build(config, environ={})  # a new cache file at the same path
+    (source / "n1.md").write_text((source / "n1.md").read_text(encoding="utf-8") + "\nAnd more.\n")
+    build(config, environ={})  # reads the others' parts from the new file
+    cold = Config(source=source, output=tmp_path / "cold", cache=tmp_path / "cold-cache")
+    build(cold, environ={})
+    assert (tmp_path / "site" / "digest.json").read_bytes() == (
+        tmp_path / "cold" / "digest.json"
+    ).read_bytes()

@@ -480,15 +480,24 @@ def _stored_part(path: Path, name: str, mark: Stamp, number: int) -> object:
     return value
 
 
-_READING: dict[tuple[int, Path], sqlite3.Connection] = {}
+_READING: dict[tuple[int, Path], tuple[tuple[int, int], sqlite3.Connection]] = {}
 
 
 def _reading(path: Path) -> sqlite3.Connection:
-    """A read-only connection to the cache file for this thread."""
-    key = (threading.get_ident(), path)
-    db = _READING.get(key)
-    if db is None:
-        db = _READING[key] = _read_only(path)
+    """A read-only connection to the cache file for this thread: to the file now at ``path``, not to one a
+    long-running process opened before the cache was deleted and made again (it would read stale rows)."""
+    try:
+        found = os.stat(path)
+    except OSError as exc:
+        raise sqlite3.OperationalError(exc.strerror or "cannot open the cache") from exc
+    key, identity = (threading.get_ident(), path), (found.st_dev, found.st_ino)
+    known = _READING.get(key)
+    if known is not None and known[0] == identity:
+        return known[1]
+    if known is not None:
+        known[1].close()
+    db = _read_only(path)
+    _READING[key] = (identity, db)
     return db
 
 
@@ -501,7 +510,7 @@ def _close_reading() -> None:
     """Close the read-only connections: a forked child must not inherit an open SQLite connection (SQLite's
     record of which locks the process holds would be wrong in the child, and a checkpoint there cannot
     finish); each process opens its own when it needs one."""
-    for db in _READING.values():
+    for _, db in _READING.values():
         db.close()
     _READING.clear()
 
