@@ -140,7 +140,8 @@ class Engine:
             lambda i: derived[i].features.shingles,
             last if isinstance(last, near.Compared) else None,
         )
-        self.cache.remember("near", {"near": compared})
+        if compared is not last:  # the same comparison stays as the cache holds it
+            self.cache.remember("near", {"near": compared})
         rich = {i: d.richness for i, d in derived.items()}
         return find_duplicates(articles, pairs=compared.found(), rich=rich)
 
