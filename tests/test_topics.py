@@ -4,6 +4,7 @@ filed where they belong, feeds' categories as evidence, configured keywords in a
 from __future__ import annotations
 
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +15,7 @@ from digest.config import TopicRule
 from digest.group import naming, sections, topics
 from digest.group.dedupe import find_duplicates
 from digest.group.grouping import Grouping, group
+from digest.language.text import stem, words
 from digest.models import Article, RawArticle
 from digest.read.normalize import normalize
 
@@ -242,6 +244,27 @@ def test_a_broad_digest_keeps_topics_few_enough_to_browse() -> None:
         for m in range(6)
     ]
     assert len(run(articles).topics) <= topics.MAX_TOPICS + 1
+
+
+def filed_story(number: int, headline: str, outlets: int) -> topics.StoryText:
+    """A story that ``outlets`` feeds told under one headline, giving no categories."""
+    terms = Counter(stem(word) for word in words(headline))
+    return topics.StoryText(
+        f"s{number}", outlets, terms, ((),) * outlets, naming.Text((headline,) * outlets, ())
+    )
+
+
+@pytest.mark.parametrize(("outlets", "kept"), [(40, True), (1, False)])
+def test_a_section_of_few_stories_that_many_outlets_told_is_a_topic(outlets: int, kept: bool) -> None:
+    """In a big digest, Health news of a single story that forty outlets reported is a topic to browse
+    (a fifth of the articles); a single item of it is folded into the other sections."""
+    stories = [
+        filed_story(n, f"Shares slide as investors fear a recession in market {n}", 1) for n in range(30)
+    ] + [filed_story(30 + n, f"Striker scores as the league leaders win cup match {n}", 1) for n in range(30)]
+    health = filed_story(99, "Doctors warn that a study links obesity to heart disease in patients", outlets)
+    filed = dict(topics.file([[story] for story in [*stories, health]]))
+    assert ("Health" in filed) is kept
+    assert {"Business", "Sport"} <= set(filed)
 
 
 def test_uci_headlines_are_filed_by_their_categories(corpora: Path, tmp_path: Path) -> None:

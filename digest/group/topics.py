@@ -458,12 +458,19 @@ def _by_section(
 
 
 def _kept_sections(stories: Sequence[StoryText], section_of: Mapping[str, int | None]) -> list[int]:
-    """The sections that make topics: the biggest MAX_TOPICS, and in a big digest none of a tiny share."""
-    counts = Counter(section_of[story.id] for story in stories if section_of[story.id] is not None)
+    """The sections that make topics: the biggest MAX_TOPICS, and in a big digest none of a tiny share of
+    both its stories and its articles (a few stories that many outlets covered are a section to browse)."""
+    counts = Counter(n for story in stories if (n := section_of[story.id]) is not None)
     ranked = sorted(counts, key=lambda n: (-counts[n], n))[:MAX_TOPICS]
     if len(stories) >= BIG_DIGEST:
-        ranked = [n for n in ranked if counts[n] >= MIN_SECTION_SHARE * len(stories)]
-    return [n for n in ranked if n is not None]
+        sizes = _section_sizes(stories, section_of)
+        everyone = sum(story.articles for story in stories)
+        ranked = [
+            n
+            for n in ranked
+            if counts[n] >= MIN_SECTION_SHARE * len(stories) or sizes[n] >= MIN_SECTION_SHARE * everyone
+        ]
+    return ranked
 
 
 def _by_subject(
