@@ -171,6 +171,36 @@ def test_without_parting_the_unrelated_story_keeps_them(monkeypatch: pytest.Monk
     assert len(set(finale_stories())) == 1
 
 
+# A day's feed items: three columns of short items in a section (which name no event of their own), and a
+# column's item that tells one, beside two outlets' headlines of that news.
+COLUMNS = ["Entertainment briefs", "Business in Brief", "Monday Evening Business Brief"]
+SPRINT = [
+    "Business briefs: Sprint chief wants to take over T-Mobile",
+    "Sprint chief wants to take over T-Mobile",
+    "Sprint CEO eyes a T-Mobile takeover",
+]
+
+
+def column_stories() -> dict[str, str]:
+    """Each headline of COLUMNS and SPRINT -> its story's id."""
+    articles = [headline(n, "2014-03-10", title) for n, title in enumerate([*COLUMNS, *SPRINT])]
+    story = {a: s.id for s in group(articles, find_duplicates(articles)).stories for a in s.articles}
+    return {a.title: story[a.id] for a in articles}
+
+
+def test_a_briefs_column_is_a_story_of_its_own_not_joined_by_the_word_brief() -> None:
+    found = column_stories()
+    assert len({found[title] for title in COLUMNS}) == len(COLUMNS)
+    assert not {found[title] for title in COLUMNS} & {found[title] for title in SPRINT}
+    assert len({found[title] for title in SPRINT}) == 1
+
+
+def test_without_telling_columns_apart_they_share_a_story(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stream, "is_column", lambda _: False)
+    found = column_stories()
+    assert len({found[title] for title in COLUMNS}) < len(COLUMNS)
+
+
 def test_a_date_in_the_link_dates_an_undated_article() -> None:
     assert url_date("https://news.example/2014/03/10/markets-fall.html") == "2014-03-10"
     assert url_date("https://news.example/world/2014-3-9/story") == "2014-03-09"

@@ -10,12 +10,13 @@ rest need only their own blocks placed, from the state the last build left (``St
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial, reduce
 
-from digest.group import cluster, events, vectors
+from digest.group import cluster, events, sections, vectors
 from digest.group.cluster import Span
 from digest.language.text import STOPWORDS, stem, words
 from digest.models import Features
@@ -53,6 +54,10 @@ STORY_WINDOW_DAYS = 3  # beyond this gap from a story's dates, similarity decays
 WINDOW = 5000
 UNDATED_BLOCK = 256  # undated articles placed at once; dated ones are placed a day at a time
 LEAD_SENTENCES = 8
+# A column's headline names a section and the column, not an event ('Entertainment briefs', 'Monday Evening
+# Business Brief', 'Business in Savannah in brief'): its items are several stories', so it joins none.
+COLUMN_WORDS = 6
+_COLUMN = re.compile(r"(?i)(?:\bin\s+)?\b(?:briefs?|round-?ups?)\W*$")
 
 
 @dataclass(frozen=True)
@@ -200,6 +205,8 @@ def stories(stream: Stream) -> list[list[int]]:
 
 def _vector(stream: Stream, entry: Entry) -> vectors.Vector:
     """An article's TF-IDF vector (``vectors.tfidf``), weighed by the frequencies of its window."""
+    if is_column(entry.title):
+        return {}
     counts = entry.features.terms()
     n = min(stream.opening, WINDOW)
     rarity = entry.features.rarity()
@@ -207,6 +214,15 @@ def _vector(stream: Stream, entry: Entry) -> vectors.Vector:
     weights = {t: _tf(c) * _idf(n, frequencies[t]) * rarity.get(t, 1.0) for t, c in counts.items() if c > 0}
     top = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:VECTOR_TERMS]
     return vectors.normalized(dict(top))
+
+
+@lru_cache(maxsize=4096)
+def is_column(title: str) -> bool:
+    """Whether a headline names a column of short items in a news section and nothing else (``_COLUMN``)."""
+    found = words(title)
+    if ":" in title or len(found) > COLUMN_WORDS or not _COLUMN.search(title):
+        return False
+    return any(name <= {stem(w) for w in found} for s in sections.sections() for name in s.categories if name)
 
 
 @lru_cache(maxsize=256)
