@@ -12,6 +12,7 @@ from digest.errors import SourceError
 from digest.language.boilerplate import (
     CAPTION,
     boilerplate_reason,
+    is_furniture_title,
     is_headline_list_label,
     looks_like_headline,
 )
@@ -47,7 +48,7 @@ def normalize(raw: RawArticle) -> Article:
     sentences = _sentences(paragraphs)
     title, title_from = _title(raw, sentences)
     if not title:
-        raise SourceError(raw.source, "no title and no article text")
+        raise SourceError(raw.source, _untitled(raw.title))
     text = " ".join(paragraphs)
     url = _http(raw.url)
     return Article(
@@ -203,12 +204,21 @@ def _sentences(paragraphs: tuple[str, ...]) -> Sentences:
 
 
 def _title(raw: RawArticle, sentences: Sequence[str]) -> tuple[str, str]:
+    """The source's title, unless it names no news ('Posted by Jane Doe'): then one made from the lead."""
     title = _clean(raw.title)
-    if title:
+    if title and not is_furniture_title(title):
         return _mended(title), raw.title_from or "source"
     if sentences:
         return headline_from_lead(sentences[0]), "lead"
     return "", ""
+
+
+def _untitled(title: str | None) -> str:
+    """Why an article without text has no title: none was given, or it names no news."""
+    given = _clean(title)
+    if given is None:
+        return "no title and no article text"
+    return f"no article text, and its title {given!r} is a byline or a list's label, not a headline"
 
 
 def _mended(title: str) -> str:
