@@ -176,6 +176,31 @@ def test_a_byline_is_never_a_headline(
     assert "Posted by Shoaib-ur-Rehman Siddiqui" in quality
 
 
+def test_outlet_and_author_names_lose_the_backslashes_before_their_punctuation(
+    make_source: Callable[..., Path], run_build: Builder, tmp_path: Path
+) -> None:
+    feed = (
+        "<rss version='2.0'><channel><title>ChicagoNow \\(blog\\)</title><link>https://chicagonow.example/</link>"
+        "<item><title>Cubs open spring camp with a new manager</title><link>https://chicagonow.example/cubs</link>"
+        "<pubDate>Mon, 10 Mar 2014 18:05:00 +0000</pubDate></item></channel></rss>"
+    )
+    note = (
+        "---\ntitle: Wrigley Field renovation approved\ndate: 2014-03-10\n"
+        "publisher: ChicagoNow (blog)\nauthor: Mary O\\'Brien\n---\n\n"
+        "The city approved the long-delayed renovation of Wrigley Field on Monday.\n"
+    )
+    _, digest = run_build(make_source({"chicagonow.xml": feed, "wrigley.md": note}))
+    names = {a["source"]: (a["publisher"], a["author"]) for a in digest["articles"]}
+    assert names == {
+        "chicagonow.xml#1": ("ChicagoNow (blog)", None),
+        "wrigley.md": ("ChicagoNow (blog)", "Mary O'Brien"),
+    }
+    site = tmp_path / "site"
+    pages = [site / "sources.html", *(site / a["page"] for a in digest["articles"])]
+    assert not [page for page in pages if "\\(" in page.read_text(encoding="utf-8")]
+    assert (site / "sources.html").read_text(encoding="utf-8").count("ChicagoNow (blog)") == 1
+
+
 def test_front_matter_tags_and_topic_reach_the_site(
     make_source: Callable[..., Path], run_build: Builder, tmp_path: Path
 ) -> None:

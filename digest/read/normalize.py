@@ -34,6 +34,7 @@ _OTHER_SCRIPT_LETTER = re.compile(r"[^\W\d_\x00-\u024f]")
 # Latin-1 or Windows-1252 ('Â£', 'Ã©', 'â€™'), a replacement character, an HTML entity left in the text.
 _MOJIBAKE_HINT = re.compile(r"[ÂÃâÐÑØÙ\ufffd]|&#?\w{2,8};")
 _SLUG_WORDS = 8
+_ESCAPED_PUNCTUATION = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: any ASCII punctuation may be escaped
 # Body markup kept after sanitizing; no images, media or embeds: the site makes no outside requests.
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "dl", "dt", "em", "figcaption",
@@ -61,9 +62,9 @@ def normalize(raw: RawArticle) -> Article:
         date=(date := _kept_date(raw, own)),
         date_from=raw.date_from if date else None,
         published=raw.published if date == raw.date else None,
-        author=(author := _author(raw.author, raw.publisher)),
+        author=(author := _author(raw.author, _name(raw.publisher))),
         author_from=raw.author_from if author else None,
-        publisher=_clean(raw.publisher),
+        publisher=_name(raw.publisher),
         publisher_from=raw.publisher_from if raw.publisher else None,
         url=url,
         url_from=raw.url_from if url else None,
@@ -232,7 +233,7 @@ def _mended(title: str) -> str:
 
 def _author(value: str | None, publisher: str | None) -> str | None:
     """Who wrote it, as the names alone: no 'By', e-mail address, job title, nor the publisher among them."""
-    cleaned = _clean(value)
+    cleaned = _name(value)
     if cleaned is None:
         return None
     outlet = _key(publisher or "")
@@ -240,6 +241,13 @@ def _author(value: str | None, publisher: str | None) -> str | None:
     # A job after a name is dropped; a byline of nothing but a job ('Reuters Staff') is kept as written.
     people = [name for name in names if not is_job(name)] or names
     return ", ".join(dict.fromkeys(people)) or None
+
+
+def _name(value: str | None) -> str | None:
+    """A name as written, without the backslashes Markdown and data exports put before punctuation
+    ('ChicagoNow \\(blog\\)', 'Yahoo\\!7 News', '24\\/7 Wall St.')."""
+    cleaned = _clean(value)
+    return _ESCAPED_PUNCTUATION.sub(r"\1", cleaned) if cleaned and "\\" in cleaned else cleaned
 
 
 def _clean(value: str | None) -> str | None:
