@@ -285,7 +285,8 @@ def article_page(site: Lookups, article: Article) -> Page:
             section=topic.label if topic else None,
             structured=structured,
         ),
-        crumbs=(_HOME, *_topic_crumb(topic), *story_crumbs, Crumb(article.title)),
+        # The trail ends at the story: the headline right under it is the article's title already.
+        crumbs=(_HOME, *_topic_crumb(topic), *story_crumbs),
         modified=latest([article.published or article.date]),
     )
 
