@@ -19,7 +19,7 @@ from digest.language.boilerplate import (
 from digest.language.text import headline_from_lead, sentence_spans, word_count
 from digest.models import Article, RawArticle, Sentences
 from digest.read import dates
-from digest.read.readers._common import byline_name, drop_blocks, is_job
+from digest.read.readers._common import byline_name, drop_blocks, is_job, unescaped
 from digest.render import paths
 
 _WORD_RUN = re.compile(r"\w+")
@@ -34,7 +34,6 @@ _OTHER_SCRIPT_LETTER = re.compile(r"[^\W\d_\x00-\u024f]")
 # Latin-1 or Windows-1252 ('Â£', 'Ã©', 'â€™'), a replacement character, an HTML entity left in the text.
 _MOJIBAKE_HINT = re.compile(r"[ÂÃâÐÑØÙ\ufffd]|&#?\w{2,8};")
 _SLUG_WORDS = 8
-_ESCAPED_PUNCTUATION = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: any ASCII punctuation may be escaped
 # Body markup kept after sanitizing; no images, media or embeds: the site makes no outside requests.
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "dl", "dt", "em", "figcaption",
@@ -244,10 +243,9 @@ def _author(value: str | None, publisher: str | None) -> str | None:
 
 
 def _name(value: str | None) -> str | None:
-    """A name as written, without the backslashes Markdown and data exports put before punctuation
-    ('ChicagoNow \\(blog\\)', 'Yahoo\\!7 News', '24\\/7 Wall St.')."""
+    """A publisher's or author's name, cleaned and without backslashes before punctuation (``unescaped``)."""
     cleaned = _clean(value)
-    return _ESCAPED_PUNCTUATION.sub(r"\1", cleaned) if cleaned and "\\" in cleaned else cleaned
+    return unescaped(cleaned) if cleaned else None
 
 
 def _clean(value: str | None) -> str | None:
