@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.language.boilerplate import REASONS, boilerplate_reason
+from digest.language.boilerplate import REASONS, boilerplate_reason, is_furniture_title
 from digest.language.text import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,6 +119,41 @@ def test_known_author_lines() -> None:
     assert boilerplate_reason("By dave decamp", author="Dave DeCamp") == "byline"
     assert boilerplate_reason("Jane Doe covers energy for the paper.", author="Jane Doe") == "author-bio"
     assert boilerplate_reason("Dave DeCamp said the war goes on.", author="Dave DeCamp") is None
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Posted by Parvez Jabri",
+        "Posted by Shoaib-ur-Rehman Siddiqui",
+        "Posted by admin",
+        "Written by Maria de la Cruz",
+        "By JANE DOE and JOHN ROE, Reuters",
+        "By Michael Holden and Kate Kelland, Reuters",
+        "By Jane Doe, staff writer",
+        "Most read",
+    ],
+)
+def test_a_byline_or_a_lists_label_is_furniture_as_a_title(title: str) -> None:
+    assert is_furniture_title(title)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "By The Numbers: Apple's record quarter",
+        "By Land And Sea",
+        "By Popular Demand",
+        "By George, It's Spring",
+        "Stand By Me",
+        "By-election called in Leeds",
+        "Both ways",
+        "Business Highlights",
+        "Written by the victors",
+    ],
+)
+def test_headlines_that_start_like_a_byline_are_not_furniture(title: str) -> None:
+    assert not is_furniture_title(title)
 
 
 def test_seed_bad_lines_are_flagged_and_its_prose_is_not() -> None:

@@ -144,6 +144,63 @@ def test_a_headline_only_article_claims_no_reading_time_and_no_text(
     assert "min read" not in page and "Full text" not in page
 
 
+def test_a_byline_is_never_a_headline(
+    make_source: Callable[..., Path], run_build: Builder, tmp_path: Path
+) -> None:
+    feed = (
+        "<rss version='2.0'><channel><title>Business Recorder</title><link>https://recorder.example/</link>"
+        "<item><title>Posted by Parvez Jabri</title><link>https://recorder.example/world/161192.html</link>"
+        "<pubDate>Mon, 10 Mar 2014 18:05:00 +0000</pubDate><description>&lt;p&gt;Thailand's caretaker prime"
+        " minister will answer graft charges over a rice subsidy scheme on Friday, the anti-corruption"
+        " commission said.&lt;/p&gt;&lt;p&gt;Farmers have protested for weeks over unpaid rice.&lt;/p&gt;"
+        "</description></item>"
+        "<item><title>Posted by Shoaib-ur-Rehman Siddiqui</title>"
+        "<link>https://recorder.example/markets/161540.html</link>"
+        "<pubDate>Mon, 10 Mar 2014 22:40:00 +0000</pubDate></item>"
+        "</channel></rss>"
+    )
+    story_file = (
+        "---\ntitle: By JANE DOE and JOHN ROE, Reuters\ndate: 2014-03-10\n---\n\n"
+        "Copper prices fell to a four-year low on Monday as worries about Chinese demand grew.\n"
+    )
+    result, digest = run_build(make_source({"recorder.xml": feed, "copper.md": story_file}))
+    headlines = [a["title"] for a in digest["articles"]] + [s["title"] for s in digest["stories"]]
+    assert not [h for h in headlines if "Posted by" in h or h.startswith("By ")]
+    titles = {a["source"]: (a["title"], a["title_from"]) for a in digest["articles"]}
+    assert titles["recorder.xml#1"][0].startswith("Thailand's caretaker prime minister will answer graft")
+    assert titles["copper.md"] == ("Copper prices fell to a four-year low on Monday", "lead")
+    # A byline and a link and nothing else tell a reader nothing: skipped, and the quality page says why.
+    reasons = {issue.source: issue.reason for issue in result.issues}
+    assert "byline" in reasons["recorder.xml#2"]
+    quality = (tmp_path / "site" / "quality.html").read_text(encoding="utf-8")
+    assert "Posted by Shoaib-ur-Rehman Siddiqui" in quality
+
+
+def test_outlet_and_author_names_lose_the_backslashes_before_their_punctuation(
+    make_source: Callable[..., Path], run_build: Builder, tmp_path: Path
+) -> None:
+    feed = (
+        "<rss version='2.0'><channel><title>ChicagoNow \\(blog\\)</title><link>https://chicagonow.example/</link>"
+        "<item><title>Cubs open spring camp with a new manager</title><link>https://chicagonow.example/cubs</link>"
+        "<pubDate>Mon, 10 Mar 2014 18:05:00 +0000</pubDate></item></channel></rss>"
+    )
+    note = (
+        "---\ntitle: Wrigley Field renovation approved\ndate: 2014-03-10\n"
+        "publisher: ChicagoNow (blog)\nauthor: Mary O\\'Brien\n---\n\n"
+        "The city approved the long-delayed renovation of Wrigley Field on Monday.\n"
+    )
+    _, digest = run_build(make_source({"chicagonow.xml": feed, "wrigley.md": note}))
+    names = {a["source"]: (a["publisher"], a["author"]) for a in digest["articles"]}
+    assert names == {
+        "chicagonow.xml#1": ("ChicagoNow (blog)", None),
+        "wrigley.md": ("ChicagoNow (blog)", "Mary O'Brien"),
+    }
+    site = tmp_path / "site"
+    pages = [site / "sources.html", *(site / a["page"] for a in digest["articles"])]
+    assert not [page for page in pages if "\\(" in page.read_text(encoding="utf-8")]
+    assert (site / "sources.html").read_text(encoding="utf-8").count("ChicagoNow (blog)") == 1
+
+
 def test_front_matter_tags_and_topic_reach_the_site(
     make_source: Callable[..., Path], run_build: Builder, tmp_path: Path
 ) -> None:

@@ -103,6 +103,15 @@ def test_entry_source_element_names_the_publisher() -> None:
     assert (article.publisher, article.publisher_from) == ("Other Agency", "feed:source")
 
 
+def test_an_escaped_feed_title_names_its_outlet_without_backslashes() -> None:
+    feed = rss(
+        "<item><title>Pharrell tops the chart</title></item>", channel_title="Idolator\\: All About The Music"
+    )
+    [article] = read(feed.replace("wire.example", "www.idolator.com"))
+    assert (article.publisher, article.publisher_from) == ("Idolator", "feed:title")
+    assert normalize(article).publisher == "Idolator"
+
+
 ATOM = """<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
   <title>Planet News</title>

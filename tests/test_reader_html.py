@@ -189,6 +189,11 @@ def test_a_headline_with_a_dash_that_is_the_h1_keeps_its_own_rule() -> None:
     assert (article.title, article.title_from) == ("Storm hits the coast - live updates", "html:<title>")
 
 
+def test_a_blogs_byline_in_the_title_element_gives_way_to_the_headline() -> None:
+    article = read_one(page("<title>Posted by Parvez Jabri</title>"))
+    assert (article.title, article.title_from) == ("Storm hits the coast", "html:<h1>")
+
+
 def test_relative_links_in_the_text_resolve_against_the_pages_own_address() -> None:
     body = ARTICLE.replace(
         "on Tuesday,",

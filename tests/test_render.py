@@ -420,7 +420,12 @@ def test_breadcrumbs_lead_from_home_through_topic_and_story(site: dict[str, byte
         < crumbs.index("../topics/world.html")
         < crumbs.index("../stories/s1.html")
     )
-    assert '<span aria-current="page">Cairo talks: second report</span>' in crumbs
+    # The trail ends at the story: the article's own title is the headline just below it, not a crumb.
+    assert crumbs.rstrip().endswith(
+        '<a href="../stories/s1.html">Rafah talks resume in Cairo</a></li>\n  </ol>'
+    )
+    assert "Cairo talks: second report" not in crumbs
+    assert "<h1>Cairo talks: second report</h1>" in article
 
 
 def test_home_puts_most_covered_recent_stories_first() -> None:
@@ -502,6 +507,25 @@ def test_topic_pages_are_paginated_newest_first() -> None:
     assert first.index("stories/t00.html") < first.index("stories/t19.html")
     assert "45 stories" in third
     assert broken_links(site, set(original_copies(digest))) == []
+
+
+def test_a_topics_biggest_story_leads_its_first_page_as_on_the_front_page() -> None:
+    digest = make_digest()
+    briefs = tuple(
+        Story(f"t{n:02d}", f"Market brief {n}", ("b1",), (), "2024-04-09", "2024-04-09", (), "money")
+        for n in range(24)
+    )
+    big = Story(
+        "big", "Central bank raises rates", ("b1",), (), "2024-04-08", "2024-04-08", (), "money", outlets=6
+    )
+    money = Topic("money", "Money", ("rates",), (*(s.id for s in briefs), "big"))
+    digest = replace(digest, stories=(*briefs, big, *digest.stories), topics=(digest.topics[0], money))
+    site = render(digest, Config())
+    first = site["topics/money.html"].decode()
+    # Six outlets a day ago outweigh one outlet today; equally big stories keep their newest-first order.
+    assert first.index("stories/big.html") < first.index("stories/t00.html") < first.index("stories/t01.html")
+    assert "stories/t19.html" not in first and "stories/t19.html" in site["topics/money/2.html"].decode()
+    assert render(digest, Config())["topics/money.html"].decode() == first
 
 
 def test_sources_page_counts_articles_by_publisher(site: dict[str, bytes]) -> None:

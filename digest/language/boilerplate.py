@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from digest.language.text import STOPWORDS, word_count, word_set
+from digest.language.text import STOPWORDS, given_names, word_count, word_set
 
 __all__ = [
     "CAPTION",
     "REASONS",
     "boilerplate_reason",
     "is_boilerplate",
+    "is_furniture_title",
     "is_headline_list_label",
     "looks_like_headline",
 ]
@@ -268,6 +269,51 @@ _MAX_LISTED_HEADLINE_WORDS = 25
 def is_headline_list_label(line: str) -> bool:
     """A line that introduces a list of other articles ('Most read', 'Related stories', 'Read next')."""
     return _LIST_LABEL.match(" ".join(line.split())) is not None
+
+
+# A title that is a byline: a verb ('Posted by') marks it whatever follows; a bare 'By' needs whole names,
+# since a headline in title case may start with it ('By The Numbers', 'By Land And Sea').
+_BYLINE_TITLE = re.compile(r"^(?:(?i:posted|written|reported|compiled|words|story)\s+)?(?i:by)\s+(.+)$")
+_TITLE_NAME_SPLIT = re.compile(r"\s*(?:[,|•·—–&]|\s-\s|\band\b|\bAnd\b)\s*")
+_NAME_PARTICLES = frozenset({"de", "da", "del", "van", "von", "der", "al", "el", "bin", "le", "la", "di"})
+
+
+def is_furniture_title(title: str) -> bool:
+    """A title that names no news: a byline ('Posted by Jane Doe', 'By JANE DOE') or a list's label."""
+    line = " ".join(title.split())
+    return is_headline_list_label(line) or _is_byline_title(line)
+
+
+def _is_byline_title(line: str) -> bool:
+    """'Posted by Jane Doe', 'Posted by admin', 'By Jane Doe and John Roe', 'By JANE DOE, Reuters'."""
+    match = _BYLINE_TITLE.match(line)
+    if match is None or any(mark in line for mark in ':?!"“”'):
+        return False
+    rest = match.group(1).strip(" .")
+    if line[:2].casefold() != "by" and len(rest.split()) == 1:
+        return True  # a site's user name: 'Posted by admin'
+    first, *others = [part for part in _TITLE_NAME_SPLIT.split(rest) if part] or [""]
+    if not _whole_name(first) or not all(_whole_name(part) or _credit(part) for part in others):
+        return False
+    # Bare, the name must look like a person's: 'By Popular Demand' is a headline.
+    return line[:2].casefold() != "by" or first.isupper() or first.split()[0] in given_names()
+
+
+def _credit(part: str) -> bool:
+    """What follows a name in a byline: a newsroom role ('staff writer') or an outlet ('The Times')."""
+    tokens = part.split()
+    return all(token.lower() in _BY_ROLES for token in tokens) or (
+        len(tokens) <= 4 and all(token[0].isupper() for token in tokens)
+    )
+
+
+def _whole_name(part: str) -> bool:
+    """Two to five capitalized words, none of them a common word: 'Parvez Jabri', 'Ludwig van Beethoven'."""
+    tokens = part.split()
+    return 2 <= len(tokens) <= 5 and all(
+        (token[0].isupper() and token.lower() not in STOPWORDS) or token in _NAME_PARTICLES
+        for token in tokens
+    )
 
 
 def looks_like_headline(line: str) -> bool:

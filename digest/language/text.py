@@ -13,10 +13,12 @@ by pairs (``word_count``), and word tokens are their overlapping character bigra
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from importlib import resources
 from itertools import chain
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "cjk_bigrams",
     "content_terms",
     "ends_with_title",
+    "given_names",
     "headline_from_lead",
     "salient_terms",
     "sentence_spans",
@@ -41,6 +44,13 @@ __all__ = [
 def word_set(text: str) -> frozenset[str]:
     """The whitespace-separated words of a literal list, as a set."""
     return frozenset(text.split())
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """Given names ('Jennifer', 'Tony') from ``data/given_names.json``."""
+    raw = resources.files("digest").joinpath("data", "given_names.json").read_text(encoding="utf-8")
+    return frozenset(json.loads(raw)["names"])
 
 
 # Titles before a name: a period after one of these never ends a sentence ("Lt. Gen. Herzi Halevi").

@@ -12,13 +12,14 @@ from digest.errors import SourceError
 from digest.language.boilerplate import (
     CAPTION,
     boilerplate_reason,
+    is_furniture_title,
     is_headline_list_label,
     looks_like_headline,
 )
 from digest.language.text import headline_from_lead, sentence_spans, word_count
 from digest.models import Article, RawArticle, Sentences
 from digest.read import dates
-from digest.read.readers._common import byline_name, drop_blocks, is_job
+from digest.read.readers._common import byline_name, drop_blocks, is_job, unescaped
 from digest.render import paths
 
 _WORD_RUN = re.compile(r"\w+")
@@ -47,7 +48,7 @@ def normalize(raw: RawArticle) -> Article:
     sentences = _sentences(paragraphs)
     title, title_from = _title(raw, sentences)
     if not title:
-        raise SourceError(raw.source, "no title and no article text")
+        raise SourceError(raw.source, _untitled(raw.title))
     text = " ".join(paragraphs)
     url = _http(raw.url)
     return Article(
@@ -60,9 +61,9 @@ def normalize(raw: RawArticle) -> Article:
         date=(date := _kept_date(raw, own)),
         date_from=raw.date_from if date else None,
         published=raw.published if date == raw.date else None,
-        author=(author := _author(raw.author, raw.publisher)),
+        author=(author := _author(raw.author, _name(raw.publisher))),
         author_from=raw.author_from if author else None,
-        publisher=_clean(raw.publisher),
+        publisher=_name(raw.publisher),
         publisher_from=raw.publisher_from if raw.publisher else None,
         url=url,
         url_from=raw.url_from if url else None,
@@ -203,12 +204,21 @@ def _sentences(paragraphs: tuple[str, ...]) -> Sentences:
 
 
 def _title(raw: RawArticle, sentences: Sequence[str]) -> tuple[str, str]:
+    """The source's title, unless it names no news ('Posted by Jane Doe'): then one made from the lead."""
     title = _clean(raw.title)
-    if title:
+    if title and not is_furniture_title(title):
         return _mended(title), raw.title_from or "source"
     if sentences:
         return headline_from_lead(sentences[0]), "lead"
     return "", ""
+
+
+def _untitled(title: str | None) -> str:
+    """Why an article without text has no title: none was given, or it names no news."""
+    given = _clean(title)
+    if given is None:
+        return "no title and no article text"
+    return f"no article text, and its title {given!r} is a byline or a list's label, not a headline"
 
 
 def _mended(title: str) -> str:
@@ -222,7 +232,7 @@ def _mended(title: str) -> str:
 
 def _author(value: str | None, publisher: str | None) -> str | None:
     """Who wrote it, as the names alone: no 'By', e-mail address, job title, nor the publisher among them."""
-    cleaned = _clean(value)
+    cleaned = _name(value)
     if cleaned is None:
         return None
     outlet = _key(publisher or "")
@@ -230,6 +240,12 @@ def _author(value: str | None, publisher: str | None) -> str | None:
     # A job after a name is dropped; a byline of nothing but a job ('Reuters Staff') is kept as written.
     people = [name for name in names if not is_job(name)] or names
     return ", ".join(dict.fromkeys(people)) or None
+
+
+def _name(value: str | None) -> str | None:
+    """A publisher's or author's name, cleaned and without backslashes before punctuation (``unescaped``)."""
+    cleaned = _clean(value)
+    return unescaped(cleaned) if cleaned else None
 
 
 def _clean(value: str | None) -> str | None:

@@ -181,13 +181,18 @@ def front_stories(site: Lookups) -> list[Story]:
     stories = site.digest.stories
     edition = site.edition
     if edition is None:
-        return sorted(stories, key=lambda s: -news_weight(s, None))[:HOME_MAX_STORIES]
+        return news_order(stories, None)[:HOME_MAX_STORIES]
     start = (dt.date.fromisoformat(edition) - dt.timedelta(days=HOME_DAYS - 1)).isoformat()
-    recent = [s for s in stories if (s.updated or s.date or "") >= start]
-    recent.sort(key=lambda s: -news_weight(s, edition))  # stable: equal weight stays newest first
+    recent = news_order([s for s in stories if (s.updated or s.date or "") >= start], edition)
     shown = {s.id for s in recent}
     older = [s for s in stories if s.id not in shown][: max(0, HOME_MIN_STORIES - len(recent))]
     return (recent + older)[:HOME_MAX_STORIES]
+
+
+def news_order(stories: Iterable[Story], edition: str | None) -> list[Story]:
+    """The stories biggest news first (``news_weight``); stories of equal weight keep their order (newest
+    first), so the order is the same from one build to the next."""
+    return sorted(stories, key=lambda s: -news_weight(s, edition))
 
 
 def news_weight(story: Story, edition: str | None) -> float:
@@ -280,7 +285,8 @@ def article_page(site: Lookups, article: Article) -> Page:
             section=topic.label if topic else None,
             structured=structured,
         ),
-        crumbs=(_HOME, *_topic_crumb(topic), *story_crumbs, Crumb(article.title)),
+        # The trail ends at the story: the headline right under it is the article's title already.
+        crumbs=(_HOME, *_topic_crumb(topic), *story_crumbs),
         modified=latest([article.published or article.date]),
     )
 
@@ -297,8 +303,8 @@ def provenance(article: Article) -> tuple[tuple[str, str | None, str | None], ..
 
 
 def topic_pages(site: Lookups, topic: Topic) -> list[Page]:
-    """A topic's stories, newest first, TOPIC_PAGE_SIZE to a page."""
-    stories = site.stories_of(topic.stories)
+    """A topic's stories in news order, as on the front page (``news_order``), TOPIC_PAGE_SIZE to a page."""
+    stories = tuple(news_order(site.stories_of(topic.stories), site.edition))
     chunks = [stories[i : i + TOPIC_PAGE_SIZE] for i in range(0, len(stories), TOPIC_PAGE_SIZE)] or [()]
     links = tuple((n, topic_page_path(topic.id, n)) for n in range(1, len(chunks) + 1))
     pages = []
@@ -326,7 +332,9 @@ def topic_pages(site: Lookups, topic: Topic) -> list[Page]:
                     "pager": Pager(number, links),
                     "topic_feed": topic_feed_path(topic.id),
                 },
-                meta=seo.Meta(f"{topic.label}: {len(stories)} stories, newest first.", structured=structured),
+                meta=seo.Meta(
+                    f"{topic.label}: {len(stories)} stories, biggest news first.", structured=structured
+                ),
                 crumbs=(_HOME, *last),
                 modified=latest(site.updated(s) for s in chunk),
             )
@@ -498,6 +506,7 @@ __all__ = [
     "Year",
     "front_stories",
     "group_facts",
+    "news_order",
     "news_weight",
     "provenance",
     "rules",

@@ -40,7 +40,6 @@ one article only must be mentioned twice or appear in a lead (first sentence or 
 from __future__ import annotations
 
 import bisect
-import json
 import math
 import re
 from collections import Counter
@@ -48,14 +47,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
-from importlib import resources
 from itertools import chain, pairwise
 from typing import NamedTuple
 
 from digest.group.naming import word_lists
 from digest.language.background import frequencies
 from digest.language.boilerplate import is_boilerplate
-from digest.language.text import FUNCTION_WORDS, STOPWORDS, stem, word_set
+from digest.language.text import FUNCTION_WORDS, STOPWORDS, given_names, stem, word_set
 from digest.models import Fact
 
 __all__ = ["MAX_FACTS", "key_facts"]
@@ -432,7 +430,7 @@ def _runs(tokens: list[str]) -> Iterator[tuple[int, int]]:
 
 def _title_surname(words: list[str], index: int) -> bool:
     """A title word that is the surname after a given name ('John Major', 'Mervyn King')."""
-    return index == len(words) - 1 and index > 0 and words[index - 1] in _given_names()
+    return index == len(words) - 1 and index > 0 and words[index - 1] in given_names()
 
 
 def _title_cased(words: list[str]) -> bool:
@@ -522,7 +520,7 @@ def _given_name_first(words: Sequence[str]) -> bool:
     """Two or three words opening with a given name ('Jennifer Lopez', "Martin O'Neill"), as most people's
     names do."""
     return (
-        2 <= len(words) <= 3 and words[0] in _given_names() and all(_surname_word(word) for word in words[1:])
+        2 <= len(words) <= 3 and words[0] in given_names() and all(_surname_word(word) for word in words[1:])
     )
 
 
@@ -557,13 +555,6 @@ def _nationalities() -> frozenset[str]:
     """Nationality adjectives ('French', 'Western') and their plurals ('Italians')."""
     adjectives = word_lists()["adjectives"]
     return frozenset(adjectives) | frozenset(word + "s" for word in adjectives)
-
-
-@lru_cache(maxsize=1)
-def _given_names() -> frozenset[str]:
-    """Given names ('Jennifer', 'Tony') from ``data/given_names.json``."""
-    raw = resources.files("digest").joinpath("data", "given_names.json").read_text(encoding="utf-8")
-    return frozenset(json.loads(raw)["names"])
 
 
 @lru_cache(maxsize=1)

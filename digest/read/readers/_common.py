@@ -91,6 +91,15 @@ class Found:
     rule: str
 
 
+_ESCAPED_PUNCTUATION = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: any ASCII punctuation may be escaped
+
+
+def unescaped(text: str) -> str:
+    """The text without the backslashes Markdown and data exports put before punctuation ('ChicagoNow
+    \\(blog\\)', 'Yahoo\\!7 News', '24\\/7 Wall St.'): for names, where a backslash is never meant."""
+    return _ESCAPED_PUNCTUATION.sub(r"\1", text) if "\\" in text else text
+
+
 def collapse(text: str) -> str:
     """The text with every run of whitespace made one space, trimmed."""
     return " ".join(text.split())

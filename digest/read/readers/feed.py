@@ -265,7 +265,8 @@ def _publisher(entry: Any, feed_title: str | None, home: str | None) -> Found | 
     origin = entry.get("source")
     if isinstance(origin, dict) and (name := _plain(origin, "title")):
         return Found(name, "feed:source")
-    return Found(_outlet(feed_title, home), "feed:title") if feed_title else None
+    # Unescaped before it is cut: 'Idolator\: All About The Music' is Idolator's feed, not 'Idolator\'.
+    return Found(_outlet(_common.unescaped(feed_title), home), "feed:title") if feed_title else None
 
 
 # What joins an outlet's name and a section in a feed's title (its spaces already collapsed to one):

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from digest.errors import SourceError
+from digest.language.boilerplate import is_furniture_title
 from digest.language.text import CJK, word_count
 from digest.models import RawArticle
 from digest.read import dates
@@ -316,7 +317,9 @@ def _title_candidates(page: PageMeta, document: Any, sites: tuple[str, ...]) -> 
     for value, rule in raw:
         if value:
             title = strip_site_name(_common.collapse(value), sites)
-            yield Found(h1, "html:<h1>") if _h1_with_more(title, h1) else Found(title, rule)
+            found = Found(h1, "html:<h1>") if _h1_with_more(title, h1) else Found(title, rule)
+            if not is_furniture_title(found.value):  # a page's byline marked up as its heading
+                yield found
 
 
 def _h1_with_more(title: str, h1: str) -> bool:
