@@ -25,7 +25,7 @@ from digest.incremental.cache import Stamp, stamp
 from digest.incremental.files import article_hash
 from digest.models import Article, Digest, Story, Topic
 from digest.render.export import record_hash, story_hash
-from digest.render.site import Lookups
+from digest.render.site import Lookups, edition_of
 
 # The functions of one record templates call, by the kind of record they take; with the lookups by id
 # ("articles", "stories", "topics"), what templates can reach besides their own values.
@@ -51,6 +51,7 @@ DIGEST_MAPS = ("topic_of",)
 DIGEST_SEQUENCES = ("articles", "stories", "topics", "days", "issues")
 _RECORDS = {Article: "articles", Story: "stories", Topic: "topics"}  # record type -> its lookup
 _DIGEST = "digest/"  # the prefix of dependencies on the digest's own lists and maps
+_EDITION = "edition"  # the dependency on the newest day's date (``edition_of``)
 # (lookup, record id), e.g. ("articles", "0a1b2c3d4e5f"); id "*": all of them; "#": how many there are.
 Dependency = tuple[str, str]
 STATE_BYTES = 16  # of the hash of what a dependency is (``Records.state``)
@@ -232,6 +233,8 @@ class Records:
 
     def _resolver(self, kind: str) -> Callable[[str], object]:
         """What a dependency of this kind is, by key: worked out once per kind (a rebuild asks 50,000 times)."""
+        if kind == _EDITION:
+            return lambda _: edition_of(self.digest)
         if kind.startswith(_DIGEST):
             name = kind[len(_DIGEST) :]
             return lambda key: self._digest_state(name, key)
@@ -456,13 +459,12 @@ class _LoggedSequence(_Logging, Sequence[Any]):
 
 class LoggedLookups:
     """A Lookups for page makers that logs what they read of it: records by id, one record's values (its
-    topic, teaser, related stories...), the digest's lists and maps. Settings and site-wide values (title,
-    edition, config) are not logged: the key of a ``Making`` covers them."""
+    topic, teaser, related stories...), the digest's lists and maps, the edition. Settings and the other
+    site-wide values (title, config) are not logged: the key of a ``Making`` covers them."""
 
     def __init__(self, site: Lookups, log: set[Dependency]) -> None:
         self.config = site.config
         self.title = site.title
-        self.edition = site.edition
         self.absolute = site.absolute
         self.articles = _Logged(site.articles, "articles", log)
         self.stories = _Logged(site.stories, "stories", log)
@@ -471,6 +473,12 @@ class LoggedLookups:
         for name, kind in SITE_CALLS.items():
             setattr(self, name, _logged_call(getattr(site, name), name, log, kind))
         self._site, self._log = site, log
+
+    @property
+    def edition(self) -> str | None:
+        """The newest day's date, logged: a page that orders stories by how fresh they are changes with it."""
+        self._log.add((_EDITION, ""))
+        return self._site.edition
 
     def story_topic(self, story: Story) -> Watched | None:
         """A story's topic, which the story names, each field read of it logged: a page showing its name

@@ -37,6 +37,11 @@ class Page:
     listed: bool = True  # in the sitemap
 
 
+def edition_of(digest: Digest) -> str | None:
+    """The newest day's date: what the front page calls the latest news, and how fresh a story is."""
+    return digest.days[0].date if digest.days else None
+
+
 class Lookups:
     """Lookups shared by every page."""
 
@@ -47,7 +52,7 @@ class Lookups:
         self.articles = {a.id: a for a in digest.articles}
         self.stories = {s.id: s for s in digest.stories}
         self.topics = {t.id: t for t in digest.topics}
-        self.edition = digest.days[0].date if digest.days else None
+        self.edition = edition_of(digest)
         self._updated: dict[str, str | None] = {}
 
     def absolute(self, page: str) -> str:
