@@ -71,6 +71,11 @@ def test_chunks_run_in_workers_that_are_replaced_after_a_while(monkeypatch: pyte
     assert len(pids - {os.getpid()}) >= 39 // 2  # each worker takes two chunks, then a fresh one follows
 
 
+def test_a_caller_may_replace_workers_sooner() -> None:
+    pids = {pid for _, pid in fork_map(squares, 200, jobs=2, chunk=5, minimum=1, recycle=5)}
+    assert len(pids - {os.getpid()}) == 39  # one chunk each
+
+
 def test_small_work_stays_in_this_process() -> None:
     assert {pid for _, pid in fork_map(squares, 30, jobs=2, chunk=5, minimum=31)} == {os.getpid()}
     assert {pid for _, pid in fork_map(squares, 30, jobs=1, chunk=5, minimum=1)} == {os.getpid()}

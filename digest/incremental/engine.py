@@ -34,6 +34,11 @@ S = TypeVar("S")
 Summary = tuple[tuple[tuple[str, str, int], ...], tuple[tuple[str, str, int], ...], str]
 
 
+# Stories a summarizing worker handles before a fresh one replaces it. Each story touches several articles
+# of the parent's, whose pages the worker then copies: it would soon hold a copy of most of them.
+STORY_RECYCLE = 256
+
+
 class Engine:
     """Runs the stages over ``cache`` (a cold build's holds nothing) on ``jobs`` processes, and remembers
     what each one made for the next build."""
@@ -229,7 +234,9 @@ class Engine:
         def work(start: int, stop: int) -> list[T]:
             return [run(i) for i in todo[start:stop]]
 
-        fresh = fork_map(work, len(todo), jobs=self.jobs, chunk=16, minimum=64, advance=advance)
+        fresh = fork_map(
+            work, len(todo), jobs=self.jobs, chunk=16, minimum=64, advance=advance, recycle=STORY_RECYCLE
+        )
         made = {keys[i]: value for i, value in zip(todo, fresh, strict=True)}
         self.cache.remember(kind, {**known, **made})
         return [cast(T, known[key]) if key in known else made[key] for key in keys]

@@ -39,6 +39,7 @@ def fork_map(
     chunk: int,
     minimum: int,
     advance: Callable[[int], None] = lambda done: None,
+    recycle: int | None = None,
 ) -> list[T]:
     """``work(start, stop)`` over ``range(count)`` in chunks, results in order; in-process when small.
 
@@ -51,7 +52,7 @@ def fork_map(
         results.extend(part)
         advance(stop - start)
 
-    fork_each(work, count, jobs=jobs, chunk=chunk, minimum=minimum, each=keep)
+    fork_each(work, count, jobs=jobs, chunk=chunk, minimum=minimum, each=keep, recycle=recycle)
     return results
 
 
@@ -63,9 +64,11 @@ def fork_each(
     chunk: int,
     minimum: int,
     each: Callable[[int, int, Sequence[T]], None],
+    recycle: int | None = None,
 ) -> None:
     """As ``fork_map``, but each chunk's results go to ``each(start, stop, results)``, in order, as they
-    come: nothing is held, so results can be written out instead of gathered."""
+    come: nothing is held, so results can be written out instead of gathered. A worker is replaced by a
+    fresh one after ``recycle`` items (RECYCLE_ITEMS unless given)."""
     ranges = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
     if jobs <= 1 or count < minimum or not hasattr(os, "fork"):
         for start, stop in ranges:
@@ -79,7 +82,7 @@ def fork_each(
         return
     gc.freeze()  # objects that exist now are not touched by the children's collector: fewer copied pages
     try:
-        _Pool(work, ranges, jobs, max(1, RECYCLE_ITEMS // chunk)).run(each)
+        _Pool(work, ranges, jobs, max(1, (recycle or RECYCLE_ITEMS) // chunk)).run(each)
     finally:
         gc.unfreeze()
 

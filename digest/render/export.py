@@ -127,18 +127,22 @@ def record_lines(document: dict[str, Any]) -> bytes:
     the whole need not be encoded again.
     """
     encode = _encoder().encode
-    lines = [b"{"]
+    # Every piece goes into one list joined once: joining each list apart first would hold the largest
+    # (the articles', most of the file) twice more at the build's memory peak.
+    pieces = [b"{\n"]
     last = len(document) - 1
     for number, (key, value) in enumerate(document.items()):
         comma = b"," if number < last else b""
         if isinstance(value, list) and value:
-            lines.append(b" " + _utf8(encode(key)) + b": [")
-            lines.append(b"  " + b",\n  ".join([_encoded(item, encode) for item in value]))
-            lines.append(b" ]" + comma)
+            pieces.append(b" " + _utf8(encode(key)) + b": [\n")
+            for position, item in enumerate(value):
+                pieces.append(b"  " if position == 0 else b",\n  ")
+                pieces.append(_encoded(item, encode))
+            pieces.append(b"\n ]" + comma + b"\n")
         else:
-            lines.append(b" " + _utf8(encode(key)) + b": " + _utf8(encode(value)) + comma)
-    lines.append(b"}\n")
-    return b"\n".join(lines)
+            pieces.append(b" " + _utf8(encode(key)) + b": " + _utf8(encode(value)) + comma + b"\n")
+    pieces.append(b"}\n")
+    return b"".join(pieces)
 
 
 @functools.cache
