@@ -10,9 +10,10 @@ import re
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import cached_property, lru_cache, partial
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from digest.config import TopicRule
@@ -27,11 +28,16 @@ from digest.language.text import content_terms, headline_from_lead, words
 from digest.models import Article, Day, Features, Story, Topic
 from digest.read.normalize import slugify
 
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
 TOPIC_SIMILARITY = 0.08  # cosine between story centroids needed to share a topic
 TITLE_WEIGHT = 3  # headline terms count this many times
 RELATED_STORIES = 4
 RELATED_SIMILARITY = 0.1  # cosine of story centroids below which a story is not shown as related
 RELATED_BLOCK = 512  # stories whose similarities to all others are worked out at once
+RELATED_PRODUCTS = 200_000  # term products summed at once for a block of them: they bound its memory
 TEMPLATE_REPEATS = 3  # articles of more than one story carrying one headline make it a template
 # Headlines of market data: a report filed under the same words every day, whatever happened.
 _MARKET_TEMPLATE = re.compile(
@@ -386,23 +392,82 @@ def _most_alike(centroids: Sequence[vectors.Vector]) -> list[list[int]]:
     """For each vector, the others with the highest cosines (RELATED_SIMILARITY at least), best first; a
     block of rows at a time, so that a topic of thousands of stories holds no square matrix."""
     import numpy as np
-    from scipy import sparse
 
-    columns: dict[str, int] = {}
-    cells = [
-        (r, columns.setdefault(t, len(columns)), w) for r, v in enumerate(centroids) for t, w in v.items()
-    ]
-    rows, cols, weights = zip(*cells, strict=True) if cells else ((), (), ())
-    matrix = sparse.csr_matrix((weights, (rows, cols)), shape=(len(centroids), max(len(columns), 1)))
     found: list[list[int]] = []
-    for start in range(0, len(centroids), RELATED_BLOCK):
-        block = (matrix[start : start + RELATED_BLOCK] @ matrix.T).toarray()
+    for start, block in _cosine_blocks(centroids):
         block[np.arange(len(block)), np.arange(start, start + len(block))] = -1.0
         block = np.round(block, TITLE_PRECISION)  # rounding noise never reorders equally alike stories
         order = np.argsort(-block, axis=1, kind="stable")[:, :RELATED_STORIES]
         chosen = np.take_along_axis(block, order, axis=1) >= RELATED_SIMILARITY
         found += ([int(i) for i in row[keep]] for row, keep in zip(order, chosen, strict=True))
     return found
+
+
+def _cosine_blocks(centroids: Sequence[vectors.Vector]) -> Iterator[tuple[int, NDArray[np.float64]]]:
+    """The dot products of every vector with all of them, a block of rows at a time (first row, rows).
+
+    Each row's products are summed over the terms it shares with the others (an inverted index, in numpy):
+    scipy.sparse would do the same, but importing it would weigh on the memory of the whole build. A block
+    ends at RELATED_BLOCK rows, or sooner when its rows' products would outnumber RELATED_PRODUCTS.
+    """
+    import numpy as np
+
+    columns: dict[str, int] = {}
+    cells = [
+        (r, columns.setdefault(t, len(columns)), w) for r, v in enumerate(centroids) for t, w in v.items()
+    ]
+    count = len(centroids)
+    rows = np.fromiter((c[0] for c in cells), dtype=np.int64, count=len(cells))
+    terms = np.fromiter((c[1] for c in cells), dtype=np.int64, count=len(cells))
+    weights = np.fromiter((c[2] for c in cells), dtype=np.float64, count=len(cells))
+    by_term = np.argsort(terms, kind="stable")  # each term's cells, its posting list
+    posted_rows, posted_weights = rows[by_term], weights[by_term]
+    posting = np.searchsorted(terms[by_term], np.arange(len(columns) + 1))
+    sizes = posting[terms + 1] - posting[terms]  # the products each cell makes, one per posting of its term
+    per_row = np.bincount(rows, weights=sizes, minlength=count)
+    start = 0
+    while start < count:
+        stop, products = start + 1, per_row[start]
+        while stop < min(start + RELATED_BLOCK, count) and products + per_row[stop] <= RELATED_PRODUCTS:
+            products += per_row[stop]
+            stop += 1
+        first, last = np.searchsorted(rows, [start, stop])  # cells are in row order
+        yield (
+            start,
+            _block_products(
+                rows[first:last] - start,
+                terms[first:last],
+                weights[first:last],
+                posting,
+                posted_rows,
+                posted_weights,
+                shape=(stop - start, count),
+            ),
+        )
+        start = stop
+
+
+def _block_products(
+    rows: NDArray[np.int64],
+    terms: NDArray[np.int64],
+    weights: NDArray[np.float64],
+    posting: NDArray[np.int64],
+    posted_rows: NDArray[np.int64],
+    posted_weights: NDArray[np.float64],
+    shape: tuple[int, int],
+) -> NDArray[np.float64]:
+    """The dot products of a block's rows (its cells: ``rows``, ``terms``, ``weights``) with every row, from
+    each term's posting list (``posting[t]`` to ``posting[t + 1]`` of ``posted_rows``, ``posted_weights``)."""
+    import numpy as np
+
+    sizes = posting[terms + 1] - posting[terms]
+    # Every (cell, posting of its term) pair: the posting's place is its term's start plus its number.
+    ends = np.cumsum(sizes)
+    places = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - sizes - posting[terms], sizes)
+    cell = np.repeat(rows, sizes) * shape[1] + posted_rows[places]
+    products = np.repeat(weights, sizes) * posted_weights[places]
+    sums = np.bincount(cell, weights=products, minlength=shape[0] * shape[1])
+    return sums.astype(np.float64, copy=False).reshape(shape)
 
 
 def _headline(ranked: Sequence[Member], templates: Set[str]) -> str:
