@@ -195,6 +195,12 @@ def test_a_briefs_column_is_a_story_of_its_own_not_joined_by_the_word_brief() ->
     assert len({found[title] for title in SPRINT}) == 1
 
 
+def test_a_headline_that_briefs_someone_is_news_not_a_column() -> None:
+    assert stream.is_column("Sports roundup")
+    assert not stream.is_column("Court to brief")  # 'brief' a verb: the court will brief someone
+    assert not stream.is_column("Senate rounds up votes")
+
+
 def test_without_telling_columns_apart_they_share_a_story(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stream, "is_column", lambda _: False)
     found = column_stories()
