@@ -57,7 +57,8 @@ LEAD_SENTENCES = 8
 # A column's headline names a section and the column, not an event ('Entertainment briefs', 'Monday Evening
 # Business Brief', 'Business in Savannah in brief'): its items are several stories', so it joins none.
 COLUMN_WORDS = 6
-_COLUMN = re.compile(r"(?i)(?:\bin\s+)?(?<!\bto\s)\b(?:briefs?|round-?ups?)\W*$")  # not a verb: "... to brief"
+# 'to brief' is the verb: 'Court to brief' is news.
+_COLUMN = re.compile(r"(?i)(?:\bin\s+)?(?<!\bto\s)\b(?:briefs?|round-?ups?)\W*$")
 
 
 @dataclass(frozen=True)
