@@ -112,6 +112,26 @@ def test_an_escaped_feed_title_names_its_outlet_without_backslashes() -> None:
     assert normalize(article).publisher == "Idolator"
 
 
+def test_a_headline_loses_the_outlet_name_after_it_and_a_link_its_backslashes() -> None:
+    items = "".join(
+        f"<item><title>{title}</title><link>https://wire.example/story/{n}\\?ref=rss</link></item>"
+        for n, title in enumerate(
+            [
+                "Ind. bill would require nutritional standards - WDRB 41 Louisville News",
+                "Savings fund could pay for Ind. roads - WDRB 41  ...",
+                "Parents ask WDRB - and the city - for answers",
+            ]
+        )
+    )
+    articles = [normalize(a) for a in read(rss(items, channel_title="WDRB"))]
+    assert [a.title for a in articles] == [
+        "Ind. bill would require nutritional standards",
+        "Savings fund could pay for Ind. roads",
+        "Parents ask WDRB - and the city - for answers",
+    ]
+    assert articles[0].url == "https://wire.example/story/0?ref=rss"
+
+
 ATOM = """<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
   <title>Planet News</title>

@@ -34,6 +34,8 @@ _OTHER_SCRIPT_LETTER = re.compile(r"[^\W\d_\x00-\u024f]")
 # Latin-1 or Windows-1252 ('Â£', 'Ã©', 'â€™'), a replacement character, an HTML entity left in the text.
 _MOJIBAKE_HINT = re.compile(r"[ÂÃâÐÑØÙ\ufffd]|&#?\w{2,8};")
 _SLUG_WORDS = 8
+_OUTLET_SEPARATORS = (" - ", " | ", " – ", " — ")
+_OUTLET_WORDS = 6  # at most, in an outlet's name after a headline ('WDRB 41 Louisville News')
 # Body markup kept after sanitizing; no images, media or embeds: the site makes no outside requests.
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "dl", "dt", "em", "figcaption",
@@ -158,6 +160,7 @@ def _http(url: str | None) -> str | None:
     """The URL when it is an absolute http(s) URL with nothing hidden in it; readers check, this makes sure."""
     if url is None or not url.isprintable():
         return None
+    url = unescaped(url)  # a backslash is never part of a link, and browsers read it as '/'
     scheme, _, rest = url.partition("://")
     return url if scheme.lower() in ("http", "https") and rest and not rest.startswith("/") else None
 
@@ -204,13 +207,29 @@ def _sentences(paragraphs: tuple[str, ...]) -> Sentences:
 
 
 def _title(raw: RawArticle, sentences: Sequence[str]) -> tuple[str, str]:
-    """The source's title, unless it names no news ('Posted by Jane Doe'): then one made from the lead."""
+    """The source's title, without its outlet's name after it, unless it names no news ('Posted by Jane
+    Doe'): then one made from the lead."""
     title = _clean(raw.title)
     if title and not is_furniture_title(title):
-        return _mended(title), raw.title_from or "source"
+        return _mended(_without_outlet(title, _name(raw.publisher))), raw.title_from or "source"
     if sentences:
         return headline_from_lead(sentences[0]), "lead"
     return "", ""
+
+
+def _without_outlet(title: str, outlet: str | None) -> str:
+    """The title without a last part naming its outlet, as feeds and aggregators add it ('Bill passes -
+    WDRB 41 Louisville News' from WDRB): shared by all of an outlet's headlines, it would make them alike."""
+    if not outlet:
+        return title
+    name = outlet.casefold()
+    for separator in _OUTLET_SEPARATORS:
+        headline, found, tail = title.rpartition(separator)
+        named = tail.casefold().startswith(name) and not tail[len(name) : len(name) + 1].isalnum()
+        short = len(tail.split()) <= _OUTLET_WORDS and word_count(headline) >= _OUTLET_WORDS // 2
+        if found and named and short:
+            return headline.rstrip()
+    return title
 
 
 def _untitled(title: str | None) -> str:
