@@ -195,6 +195,16 @@ def test_story_summary_counts_only_articles_that_say_something_similar() -> None
     assert all(count == 1 for text, count in sources.items() if text not in (floods[0], retold[0]))
 
 
+def test_a_story_summary_opens_with_the_lead_of_the_article_whose_headline_it_shows() -> None:
+    # Two reports of one outlet that support neither lead: the opening follows the story's headline, so a
+    # card never shows one report's headline over the other's news.
+    articles = [("a", seed(0)), ("b", seed(1))]
+    for headline in ("a", "b"):
+        opening = summarize_story(articles, outlets={"a": "Wire", "b": "Wire"}, headline=headline)[0]
+        assert opening.article == headline
+        assert opening.text in dict(articles)[headline][:3]
+
+
 def test_story_summary_respects_max_sentences_and_is_deterministic() -> None:
     articles = [(f"a{number}", seed(number)) for number in range(len(SEEDS))]
     assert len(summarize_story(articles, max_sentences=2)) == 2

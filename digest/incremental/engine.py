@@ -422,9 +422,9 @@ def _redated(known: str, article: Article) -> str:
 
 
 def _summary_key(story: Story, article_hashes: Mapping[str, str]) -> str:
-    """A hash of what a story's summary and facts are made of: its articles, by their article hashes (which
-    cover their titles, outlets and sentences)."""
-    return value_hash(tuple((a, article_hashes[a]) for a in story.articles))
+    """A hash of what a story's summary and facts are made of: its headline, and its articles by their
+    article hashes (which cover their titles, outlets and sentences)."""
+    return value_hash((story.title, tuple((a, article_hashes[a]) for a in story.articles)))
 
 
 def _summary(story: Story, by_id: Mapping[str, Article], known: Mapping[str, tuple[str, ...]]) -> Summary:

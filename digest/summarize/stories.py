@@ -30,7 +30,10 @@ def story_summary(
     if len(members) == 1 and members[0][0] in known:
         summary = tuple(StorySentence(text, members[0][0], 1) for text in known[members[0][0]])
     else:
-        summary = summarize_story(members, titles=titles, outlets=outlets)
+        # The summary opens with the lead of the article whose headline the story shows, unless more
+        # outlets support another: a card's headline and its first sentence then tell the same news.
+        headline = next((a for a in story.articles if titles[a] == story.title), None)
+        summary = summarize_story(members, titles=titles, outlets=outlets, headline=headline)
     return summary, key_facts(leads, titles=titles)
 
 

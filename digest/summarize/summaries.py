@@ -432,6 +432,7 @@ def summarize_story(
     max_sentences: int | None = None,
     titles: Mapping[str, str] | None = None,
     outlets: Mapping[str, str] | None = None,
+    headline: str | None = None,
 ) -> tuple[StorySentence, ...]:
     """A story summary from its articles (id, sentences): the most representative lead, then what the
     outlets add, each sentence traced to its article.
@@ -440,6 +441,7 @@ def summarize_story(
     whole story and support, the share of the other outlets holding a sentence that says the same
     (cosine of story-weighted terms >= ``SIMILAR``) and agrees with it on the facts (``agree``: figures,
     negation, opposite verbs). The summary opens with the articles' lead that most outlets support (then
+    that of ``headline``, the article whose title the story shows, so that the two tell the same news; then
     the most central); the rest are chosen by maximal marginal relevance, and no two chosen sentences say
     the same. ``sources`` counts the distinct outlets whose sentence says the same and agrees, its own
     included: ``outlets`` maps article ids to their outlet (publisher), and an article not in it is an
@@ -471,7 +473,7 @@ def summarize_story(
         for order, (article_id, sentences) in enumerate(articles)
     ]
     entries = _story_entries([article for article in pool if article.candidates])
-    picked = _select_story(entries, length)
+    picked = _select_story(entries, length, headline)
     rest = sorted(picked[1:], key=lambda entry: (entry.article.order, entry.sentence.number))
     return tuple(
         StorySentence(entry.sentence.text, entry.article.id, entry.sources) for entry in picked[:1] + rest
@@ -571,14 +573,14 @@ def _similarity(left: Mapping[str, float], right: Mapping[str, float]) -> float:
     return total
 
 
-def _select_story(entries: Sequence[_Entry], length: int) -> list[_Entry]:
+def _select_story(entries: Sequence[_Entry], length: int, headline: str | None = None) -> list[_Entry]:
     """The opening (``_story_opening``), then the rest by maximal marginal relevance; a sentence saying the
     same as a chosen one is never taken."""
     chosen: list[_Entry] = []
     # Each candidate's greatest similarity to a chosen sentence, updated as each one is chosen.
     overlaps = [0.0] * len(entries)
     remaining = list(range(len(entries)))
-    best = _story_opening(entries)
+    best = _story_opening(entries, headline)
     while best is not None and len(chosen) < length:
         picked = entries[best]
         chosen.append(picked)
@@ -614,12 +616,15 @@ def _next_story_sentence(
     return best
 
 
-def _story_opening(entries: Sequence[_Entry]) -> int | None:
-    """The position of the story's most representative lead: most outlets agreeing, then the best score.
-    Without leads, the best-scoring sentence that needs no context; None when there is none."""
+def _story_opening(entries: Sequence[_Entry], headline: str | None = None) -> int | None:
+    """The position of the story's most representative lead: most outlets agreeing, then the lead of the
+    ``headline`` article, then the best score. Without leads, the best-scoring sentence that needs no
+    context; None when there is none."""
     leads = [p for p, entry in enumerate(entries) if entry.sentence is entry.article.lead]
     if leads:
-        return max(leads, key=lambda p: (entries[p].sources, entries[p].score, -p))
+        return max(
+            leads, key=lambda p: (entries[p].sources, entries[p].article.id == headline, entries[p].score, -p)
+        )
     openers = [p for p, entry in enumerate(entries) if not entry.sentence.context]
     return max(openers, key=lambda p: (entries[p].score, -p)) if openers else None
 
