@@ -436,9 +436,9 @@ def _cosine_blocks(centroids: Sequence[vectors.Vector]) -> Iterator[tuple[int, N
             start,
             _block_products(
                 rows[first:last] - start,
-                terms[first:last],
+                posting[terms[first:last]],
+                sizes[first:last],
                 weights[first:last],
-                posting,
                 posted_rows,
                 posted_weights,
                 shape=(stop - start, count),
@@ -449,21 +449,20 @@ def _cosine_blocks(centroids: Sequence[vectors.Vector]) -> Iterator[tuple[int, N
 
 def _block_products(
     rows: NDArray[np.int64],
-    terms: NDArray[np.int64],
+    starts: NDArray[np.int64],
+    sizes: NDArray[np.int64],
     weights: NDArray[np.float64],
-    posting: NDArray[np.int64],
     posted_rows: NDArray[np.int64],
     posted_weights: NDArray[np.float64],
     shape: tuple[int, int],
 ) -> NDArray[np.float64]:
-    """The dot products of a block's rows (its cells: ``rows``, ``terms``, ``weights``) with every row, from
-    each term's posting list (``posting[t]`` to ``posting[t + 1]`` of ``posted_rows``, ``posted_weights``)."""
+    """The dot products of a block's rows (its cells: ``rows``, ``weights``) with every row, from each cell's
+    term's posting list (``sizes`` entries from ``starts`` of ``posted_rows`` and ``posted_weights``)."""
     import numpy as np
 
-    sizes = posting[terms + 1] - posting[terms]
     # Every (cell, posting of its term) pair: the posting's place is its term's start plus its number.
     ends = np.cumsum(sizes)
-    places = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - sizes - posting[terms], sizes)
+    places = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - sizes - starts, sizes)
     cell = np.repeat(rows, sizes) * shape[1] + posted_rows[places]
     products = np.repeat(weights, sizes) * posted_weights[places]
     sums = np.bincount(cell, weights=products, minlength=shape[0] * shape[1])

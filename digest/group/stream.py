@@ -223,7 +223,8 @@ def is_column(title: str) -> bool:
     found = words(title)
     if ":" in title or len(found) > COLUMN_WORDS or not _COLUMN.search(title):
         return False
-    return any(name <= {stem(w) for w in found} for s in sections.sections() for name in s.categories if name)
+    stems = {stem(w) for w in found}
+    return any(name <= stems for s in sections.sections() for name in s.categories if name)
 
 
 @lru_cache(maxsize=256)
