@@ -93,7 +93,7 @@ def bbc_small_topics(work: Path, sizes: tuple[int, ...] = (40, 80, 200, 500), se
 
     labels = flatten_bbc(work / "bbc-small")
     sources = list(discover(work / "bbc-small", work / "x", print))
-    articles = ingest(sources, Settings(3, 10 * 2**20), Cache(None, ""), jobs=2).articles
+    articles = ingest(sources, Settings(10 * 2**20), Cache(None, ""), jobs=2).articles
     parts = []
     for size in sizes:
         scores, counts = [], []
@@ -175,7 +175,7 @@ def undated_events(work: Path) -> None:
 
     labels = bbc_events(work / "events")
     sources = list(discover(work / "events", work / "x", print))
-    articles = ingest(sources, Settings(3, 10 * 2**20), Cache(None, ""), jobs=2).articles
+    articles = ingest(sources, Settings(10 * 2**20), Cache(None, ""), jobs=2).articles
     started = time.perf_counter()
     grouping = group(articles, find_duplicates(articles))
     seconds = time.perf_counter() - started
@@ -206,7 +206,7 @@ def synthetic(count: int, work: Path) -> list[Article]:
 
     flatten_bbc(work / "bbc-timing")
     sources = list(discover(work / "bbc-timing", work / "x", print))
-    base = ingest(sources, Settings(3, 10 * 2**20), Cache(None, ""), jobs=2).articles
+    base = ingest(sources, Settings(10 * 2**20), Cache(None, ""), jobs=2).articles
     rng = random.Random(7)
     made = []
     for number in range(count):

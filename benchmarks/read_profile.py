@@ -1,7 +1,8 @@
-"""Per-file time of the read stage, split into reader, normalize and summarize: medians of several runs.
+"""Per-file time of the read stage, split into reader, normalize and derive: medians of several runs.
 
 Run: PYTHONPATH=. .venv/bin/python benchmarks/read_profile.py SRC [--files 1000] [--runs 5] [--profile N]
-Times ``digest.incremental.files.process_file``'s three steps in one process over the first ``--files`` sources of
+Times ``digest.incremental.files.process_file``'s three steps (reading, normalizing, and deriving what
+later stages read of each article: ``files.derive``) in one process over the first ``--files`` sources of
 SRC (sorted), ``--runs`` times, and prints the median milliseconds per file of each step and of the
 whole. ``--profile N`` instead prints cProfile's top N functions (cumulative and own time) for one run.
 """
@@ -19,16 +20,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from digest.errors import SourceError
-from digest.incremental.files import Settings
+from digest.incremental.files import Settings, derive
 from digest.models import RawArticle
 from digest.read.normalize import normalize
 from digest.read.readers import reader_for
 from digest.read.readers.files import read_file
 from digest.read.sources import Source
-from digest.summarize.summaries import summarize_article
 
-SETTINGS = Settings(sentences=3, max_bytes=10 * 1024 * 1024)
-STEPS = ("read", "normalize", "summarize")
+SETTINGS = Settings(max_bytes=10 * 1024 * 1024)
+STEPS = ("read", "normalize", "derive")
 
 
 def sources_in(folder: Path, limit: int) -> list[Source]:
@@ -57,10 +57,10 @@ def timed_run(sources: Sequence[Source]) -> dict[str, float]:
                 articles.append(normalize(raw))
         normalize_done = time.perf_counter()
         for article in articles:
-            summarize_article(article.sentences, SETTINGS.sentences, title=article.title)
+            derive(article)
         spent["read"] += read_done - started
         spent["normalize"] += normalize_done - read_done
-        spent["summarize"] += time.perf_counter() - normalize_done
+        spent["derive"] += time.perf_counter() - normalize_done
     return spent
 
 

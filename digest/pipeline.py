@@ -47,7 +47,7 @@ def run(
 ) -> Built:
     """Make the site of ``sources``: give each of its files to ``put``, but those of the current site that
     are unchanged, which go to ``keep``; ``issues``: those reported so far, which ``report`` adds to."""
-    settings = Settings(config.sentences, config.max_file_mb * MEGABYTE)
+    settings = Settings(config.max_file_mb * MEGABYTE)
     with stages.stage("read", total=len(sources)) as advance:
         read = engine.files(sources, settings, stamps, advance)
     for issue in read.issues:

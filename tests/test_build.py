@@ -67,6 +67,39 @@ def test_a_one_article_story_is_summarized_at_a_storys_length(run_build: Builder
         assert [s["text"] for s in story["summary"]] == article["summary"]
 
 
+def test_a_collapsed_copy_gets_its_summary(make_source: Callable[..., Path], run_build: Builder) -> None:
+    """Article summaries are made with their story's: a collapsed copy, which is no story's article but one
+    of its copies, still gets its summary, as the article it copies and an article alone in its story do."""
+    body = (
+        "The city council approved a new budget for the public library on Monday evening. "
+        "The budget adds two million pounds for longer opening hours and new books. "
+        "Council members voted nine to two in favour after a long debate about the costs. "
+        "The library will open on Sundays from next month, the council said.\n"
+    )
+    other = (
+        "The harbour ferry returned to service on Tuesday after a week of repairs to its engine. "
+        "Passengers had used buses while the ferry was out of service. "
+        "The operator said the repairs cost more than it had planned for this year. "
+        "Timetables are unchanged and tickets bought last week remain valid.\n"
+    )
+    source = make_source(
+        {
+            "a.md": f"---\ntitle: Library budget approved\npublisher: Gazette\n---\n{body}",
+            "b.md": f"---\ntitle: Library budget approved\npublisher: Gazette\n---\n{body}",
+            "c.md": f"---\ntitle: Ferry back in service\npublisher: Herald\n---\n{other}",
+        }
+    )
+    _, digest = run_build(source)
+    articles = {a["source"]: a for a in digest["articles"]}
+    copy, kept = sorted(("a.md", "b.md"), key=lambda name: articles[name]["duplicate_of"] is None)
+    assert articles[copy]["duplicate_of"] == articles[kept]["id"]
+    assert all(story["articles"] != [articles[copy]["id"]] for story in digest["stories"])
+    for name, text in (("a.md", body), ("b.md", body), ("c.md", other)):
+        summary = articles[name]["summary"]
+        assert len(summary) == 3 and all(sentence in text for sentence in summary), name
+    assert articles["a.md"]["summary"] == articles["b.md"]["summary"]
+
+
 def test_seed_summaries_hold_no_boilerplate(seeds: dict[str, Any]) -> None:
     texts = [s for a in seeds["articles"] for s in a["summary"]]
     texts += [s["text"] for story in seeds["stories"] for s in story["summary"]]

@@ -266,7 +266,7 @@ def _load(root: Path, jobs: int = 1) -> list[Article]:
     from digest.read.sources import discover
 
     sources = list(discover(root, root / "site", lambda issue: None))
-    return list(ingest(sources, Settings(3, 10 * 2**20), Cache(None, ""), jobs=jobs).articles)
+    return list(ingest(sources, Settings(10 * 2**20), Cache(None, ""), jobs=jobs).articles)
 
 
 @pytest.fixture(scope="module")

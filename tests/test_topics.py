@@ -121,7 +121,7 @@ def test_the_seed_topic_is_named_after_its_subject(tmp_path: Path) -> None:
 
     seeds = Path(__file__).resolve().parents[1] / "seeds"
     sources = list(discover(seeds, tmp_path / "site", lambda issue: None))
-    articles = ingest(sources, Settings(3, 10 * 2**20), Cache(None, ""), jobs=1).articles
+    articles = ingest(sources, Settings(10 * 2**20), Cache(None, ""), jobs=1).articles
     assert [t.label for t in run(articles).topics] == ["Gaza"]
 
 
@@ -278,7 +278,7 @@ def test_uci_headlines_are_filed_by_their_categories(corpora: Path, tmp_path: Pa
     from digest.read.sources import discover
 
     sources = list(discover(tmp_path / "uci", tmp_path / "site", lambda issue: None))
-    articles = ingest(sources, Settings(3, 10 * 2**20), Cache(None, ""), jobs=2).articles
+    articles = ingest(sources, Settings(10 * 2**20), Cache(None, ""), jobs=2).articles
     grouping = run(articles)
     label = {t.id: t.label for t in grouping.topics}
     filed = {a: label[s.topic] for s in grouping.stories for a in (*s.articles, *s.duplicates)}

@@ -17,21 +17,27 @@ from digest.group.grouping import Grouping, Member, Place, group, subject_docume
 from digest.group.vectors import Vector
 from digest.incremental import near
 from digest.incremental.cache import Cache, Stamp, stamp
-from digest.incremental.files import DERIVED_PART, Derived, Settings, ingest, value_hash
+from digest.incremental.files import DERIVED_PART, Derived, Settings, ingest, summarized, value_hash
 from digest.incremental.pages import RenderState, render_site
 from digest.incremental.parallel import beside, fork_map
 from digest.incremental.reuse import Compiled
 from digest.models import Article, Digest, Fact, Features, Story, StorySentence, at_hand, deferred, head_of
 from digest.read.sources import Read, Source
 from digest.render.export import article_key, article_line, assemble, story_hash, story_line, summary_hash
-from digest.summarize.stories import story_summary
+from digest.summarize.stories import article_summaries, story_summary
 from digest.summarize.summaries import story_length
 
 T = TypeVar("T")
 S = TypeVar("S")
-# A story's traced summary and key facts as values ((text, article, sources) and (kind, text, sources)), and
-# their ``summary_hash``: as the cache keeps them, since tuples unpickle much faster than records.
-Summary = tuple[tuple[tuple[str, str, int], ...], tuple[tuple[str, str, int], ...], str]
+# A story's traced summary and key facts as values ((text, article, sources) and (kind, text, sources)), their
+# ``summary_hash``, and the summaries of its articles (id, sentences): as the cache keeps them, since tuples
+# unpickle much faster than records.
+Summary = tuple[
+    tuple[tuple[str, str, int], ...],
+    tuple[tuple[str, str, int], ...],
+    str,
+    tuple[tuple[str, tuple[str, ...]], ...],
+]
 
 
 # Stories a summarizing worker handles before a fresh one replaces it. Each story touches several articles
@@ -69,13 +75,12 @@ class Engine:
         # What later stages derive from each article is held here alone, so that it goes once grouping, its
         # last reader, is done.
         self._derived = ingested.derived
-        self._summaries = {i: d.summary for i, d in ingested.derived.items()}
         self._article_hashes = {i: d.article_hash for i, d in ingested.derived.items()}
         self._words = _Words(ingested.derived)
         return Read(ingested.articles, ingested.issues)
 
     def summaries(self) -> dict[str, tuple[str, ...]]:
-        """Each article's summary, by id."""
+        """Each article's summary, by id (made with its story's: ``stories``)."""
         return self._summaries
 
     def step(self, kind: str, inputs: object, expected: type[T], run: Callable[[], T]) -> T:
@@ -204,22 +209,24 @@ class Engine:
         sentences: int,
         advance: Callable[[int], None],
     ) -> tuple[Story, ...]:
-        """Every story with its traced summary and key facts (``story_summary``), worked out again only for
-        stories whose articles changed."""
+        """Every story with its traced summary and key facts (``story_summary``), and the summary of each of
+        its articles (``summaries``), worked out again only for stories whose articles changed."""
         # What the last build's pages and digest.json were made from, read while stories are summarized: not
         # earlier, so their bytes are not held while grouping peaks.
         for kind in ("site", "record", "story-record"):
             self.cache.prefetch(kind)
         by_id = {a.id: a for a in articles}
-        # A story of one article takes its article's summary when that is a story summary's length.
-        known = self._summaries if sentences == story_length(1) else {}
-        keys = [_summary_key(story, self._article_hashes) for story in stories]
-        values = self.each("story", keys, lambda i: _summary(stories[i], by_id, known), advance)
+        keys = [_summary_key(story, self._article_hashes, sentences) for story in stories]
+        values = self.each("story", keys, lambda i: _summary(stories[i], by_id, sentences), advance)
         done = tuple(
             deferred(Story, head_of(story), functools.partial(_summary_records, value))
             for story, value in zip(stories, values, strict=True)
         )
         self._story_hashes = {s.id: story_hash(s, value[2]) for s, value in zip(done, values, strict=True)}
+        self._summaries = {a: summary for value in values for a, summary in value[3]}
+        # Pages and lines show an article's summary: their reuse goes by a hash of both.
+        hashes = self._article_hashes
+        self._article_hashes = {i: summarized(h, self._summaries.get(i, ())) for i, h in hashes.items()}
         return done
 
     def each(
@@ -421,23 +428,29 @@ def _redated(known: str, article: Article) -> str:
     return hashlib.sha256(f"{known}\0{article.date}\0{article.date_from}".encode()).hexdigest()
 
 
-def _summary_key(story: Story, article_hashes: Mapping[str, str]) -> str:
-    """A hash of what a story's summary and facts are made of: its headline, and its articles by their
-    article hashes (which cover their titles, outlets and sentences)."""
-    return value_hash((story.title, tuple((a, article_hashes[a]) for a in story.articles)))
+def _summary_key(story: Story, article_hashes: Mapping[str, str], sentences: int) -> str:
+    """A hash of what a story's summary and facts and its articles' summaries are made of: its headline, its
+    articles and copies by their article hashes (which cover their titles, outlets and sentences), and the
+    length of an article's summary."""
+    members = (*story.articles, *story.duplicates)
+    return value_hash((story.title, sentences, tuple((a, article_hashes[a]) for a in members)))
 
 
-def _summary(story: Story, by_id: Mapping[str, Article], known: Mapping[str, tuple[str, ...]]) -> Summary:
-    """A story's summary and facts as the cache keeps them, with their ``summary_hash``."""
-    summary, facts = story_summary(story, by_id, known)
+def _summary(story: Story, by_id: Mapping[str, Article], sentences: int) -> Summary:
+    """A story's summary and facts as the cache keeps them, with their ``summary_hash``, and its articles'
+    summaries."""
+    articles = article_summaries(story, by_id, sentences)
+    # A story of one article takes its article's summary when that is a story summary's length.
+    summary, facts = story_summary(story, by_id, articles if sentences == story_length(1) else {})
     return (
         tuple((s.text, s.article, s.sources) for s in summary),
         tuple((f.kind, f.text, f.sources) for f in facts),
         summary_hash(summary, facts),
+        tuple(articles.items()),
     )
 
 
 def _summary_records(value: Summary) -> tuple[tuple[StorySentence, ...], tuple[Fact, ...]]:
     """A story's summary and facts from their values: made when first read (``Story.DEFERRED``)."""
-    summary, facts, _ = value
+    summary, facts, _, _ = value
     return tuple(StorySentence(*sentence) for sentence in summary), tuple(Fact(*fact) for fact in facts)

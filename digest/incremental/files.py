@@ -32,9 +32,8 @@ class Derived(Deferred):
     # ``models.deferred``.
     DEFERRED = ("features", "words", "member")
 
-    summary: tuple[str, ...]
     features: Features  # for deduplication and grouping
-    article_hash: str  # a hash of the article and its summary (``article_hash``), for page reuse
+    article_hash: str  # a hash of the article (``article_hash``): with its summary's, for page reuse
     words: str  # what search finds it by, space-separated
     member: Member  # what grouping reads of it but its features
     grouped: str  # a hash of what grouping reads of it: its member and features (``grouped``)
@@ -57,7 +56,6 @@ class FileResult:
 class Settings:
     """The settings that shape a file's result (part of the cache key)."""
 
-    sentences: int
     max_bytes: int
 
 
@@ -97,30 +95,27 @@ def ingest(
 
 def process_file(source: Source, settings: Settings) -> FileResult:
     """Read one file into articles, with what later stages derive from each of them alone."""
+    read = read_source(source, settings.max_bytes)
+    return FileResult(read.articles, tuple(map(derive, read.articles)), read.issues)
+
+
+def derive(article: Article) -> Derived:
+    """What later stages derive from one article alone."""
     from digest.group.grouping import article_features, member
     from digest.render.search import article_words
-    from digest.summarize.summaries import summarize_article
 
-    read = read_source(source, settings.max_bytes)
-    derived = []
-    for article in read.articles:
-        summary = summarize_article(article.sentences, settings.sentences, title=article.title)
-        features = article_features(article)
-        read_by_grouping = member(article)
-        derived.append(
-            Derived(
-                summary,
-                features,
-                article_hash(article, summary),
-                article_words(article, summary),
-                read_by_grouping,
-                grouped(read_by_grouping, features),
-                value_hash(read_by_grouping),
-                sampled(article, features),
-                richness(article),
-            )
-        )
-    return FileResult(read.articles, tuple(derived), read.issues)
+    features = article_features(article)
+    read_by_grouping = member(article)
+    return Derived(
+        features,
+        article_hash(article),
+        article_words(article),
+        read_by_grouping,
+        grouped(read_by_grouping, features),
+        value_hash(read_by_grouping),
+        sampled(article, features),
+        richness(article),
+    )
 
 
 def value_hash(value: object) -> str:
@@ -139,13 +134,18 @@ def sampled(article: Article, features: Features) -> str:
     return hashlib.blake2b(features.shingles.tobytes() if compared else b"-", digest_size=16).hexdigest()
 
 
-def article_hash(article: Article, summary: tuple[str, ...]) -> str:
-    """A hash of an article and its summary (before its slug is made unique), for page reuse.
+def article_hash(article: Article) -> str:
+    """A hash of an article (before its slug is made unique).
 
     Pickled bytes depend on how objects share strings, so the hash is stable only because every article
     reaches this point the same way: fresh from its reader.
     """
-    return hashlib.sha256(pickle.dumps((article, summary), pickle.HIGHEST_PROTOCOL)).hexdigest()
+    return hashlib.sha256(pickle.dumps(article, pickle.HIGHEST_PROTOCOL)).hexdigest()
+
+
+def summarized(known: str, summary: tuple[str, ...]) -> str:
+    """The hash of an article (``article_hash``) and its summary: what its page and lines show, for reuse."""
+    return value_hash((known, summary))
 
 
 # A file's result as the cache keeps it: the fields of its articles and of what is derived from each but

@@ -22,7 +22,7 @@ import jinja2.bccache
 from jinja2 import meta
 
 from digest.incremental.cache import Stamp, stamp
-from digest.incremental.files import article_hash
+from digest.incremental.files import article_hash, summarized
 from digest.models import Article, Digest, Story, Topic
 from digest.render.export import record_hash, story_hash
 from digest.render.site import Lookups, edition_of
@@ -604,5 +604,5 @@ def _article_hash(article: Article, digest: Digest, article_hashes: Mapping[str,
     """What an article shows: itself, its summary (both in its article hash), slug, original if a copy, story."""
     known = article_hashes.get(article.id)
     if known is None:
-        known = article_hash(article, digest.summaries.get(article.id, ()))
+        known = summarized(article_hash(article), digest.summaries.get(article.id, ()))
     return f"{known}:{article.slug}:{digest.duplicate_of.get(article.id, '')}:{digest.story_of.get(article.id, '')}"

@@ -116,7 +116,7 @@ def _texts(
         if at is not None and marks[number] and previous is not None and previous.marks[at] == marks[number]:
             texts.append(previous.words[at])
         else:
-            text = known.get(article.id) or article_words(article, digest.summaries.get(article.id, ()))
+            text = known.get(article.id) or article_words(article)
             texts.append(text)
     return tuple(texts)
 

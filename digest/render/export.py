@@ -85,7 +85,7 @@ def line_of(article: Article, digest: Digest) -> ArticleLine:
 
 def article_key(article: Article, article_hash: str, digest: Digest) -> str:
     """Everything an article's line holds, in short: the article's article hash (a hash of its fields and summary,
-    see ``ingest.article_hash``), its page, and every other field of its ``ArticleLine``. Joined, not
+    see ``files.summarized``), its page, and every other field of its ``ArticleLine``. Joined, not
     hashed again: short enough as it is."""
     line = line_of(article, digest)
     rest = (getattr(line, name) for name in _LINE_REST)

@@ -80,7 +80,7 @@ def build_index(digest: Digest, known: Mapping[str, str] | None = None) -> Index
     kept = indexed_articles(digest)
     known = known or {}
     documents = tuple(document(a, digest.summaries.get(a.id, ())) for a in kept)
-    texts = [known.get(a.id) or article_words(a, digest.summaries.get(a.id, ())) for a in kept]
+    texts = [known.get(a.id) or article_words(a) for a in kept]
     return index_of(documents, postings_of(texts))
 
 
@@ -142,9 +142,10 @@ def search_files(digest: Digest) -> dict[str, bytes]:
     return {INDEX_PAGE: index_script(build_index(digest))}
 
 
-def article_words(article: Article, summary: tuple[str, ...]) -> str:
-    """The distinct words search finds an article by, sorted, space-separated (one string weighs least)."""
-    return " ".join(sorted(set(words(_searchable(article, summary)))))
+def article_words(article: Article) -> str:
+    """The distinct words search finds an article by, sorted, space-separated (one string weighs least). Its
+    summary's are among them: a summary is made of its sentences."""
+    return " ".join(sorted(set(words(_searchable(article)))))
 
 
 def snippet(article: Article, summary: Iterable[str]) -> str:
@@ -169,13 +170,12 @@ def document(article: Article, summary: tuple[str, ...]) -> str:
     return _script_safe(_DUMPS(values))
 
 
-def _searchable(article: Article, summary: tuple[str, ...]) -> str:
+def _searchable(article: Article) -> str:
     parts = (
         article.title,
         article.author or "",
         article.publisher or "",
         *article.tags,
-        *summary,
         article.text,
     )
     return "\n".join(parts)

@@ -7,13 +7,22 @@ from collections.abc import Mapping, Sequence
 from digest.group.grouping import outlet
 from digest.models import Article, Fact, Story, StorySentence
 from digest.summarize.facts import key_facts
-from digest.summarize.summaries import summarize_story
+from digest.summarize.summaries import summarize_article, summarize_story
 
 # A story's summary is chosen from at most this many of its articles, spread over its whole course: a
 # story of hundreds of copies adds cost, not sentences, and its source counts are counted among them.
 SUMMARY_ARTICLES = 40
 FACT_SENTENCES = 12
 FACT_ARTICLES = 25
+
+
+def article_summaries(story: Story, by_id: Mapping[str, Article], count: int) -> dict[str, tuple[str, ...]]:
+    """The summary of ``count`` sentences of each article of a story, copies included (``summarize_article``):
+    made beside the story's, which reads the same sentences."""
+    return {
+        a: summarize_article(by_id[a].sentences, count, title=by_id[a].title)
+        for a in (*story.articles, *story.duplicates)
+    }
 
 
 def story_summary(

@@ -134,10 +134,11 @@ def summarize_article(sentences: Sequence[str], count: int, *, title: str = "") 
     if count == 0:
         return ()
     sentences = tuple(sentences)  # read three times over: an article's ``Sentences`` slices each time
-    terms, total = _terms(sentences, "")
+    said = [_said(text) for text in sentences]
+    total = Counter(chain.from_iterable(each.salient for each in said))
     # Boilerplate is checked only for sentences about to be chosen: it is the costliest test, and most
     # sentences never compete for the top places.
-    candidates = _candidates(sentences, terms)
+    candidates = _candidates(sentences, said, screened=False)
     if not candidates:
         return ()
     scores = _summary_scores(candidates, total, count)
@@ -223,16 +224,14 @@ def _title_case(tokens: Sequence[str]) -> bool:
     return capitalized * 5 >= len(tokens) * 3
 
 
-def _candidates(sentences: Sequence[str], terms: Sequence[Counter[str]]) -> list[_Sentence]:
-    """The plausible sentences of one article with their terms, but for pieces of a cut quotation."""
+def _candidates(sentences: Sequence[str], said: Sequence[_Said], *, screened: bool) -> list[_Sentence]:
+    """The plausible sentences of one article with their terms (``said``: each one's ``_said``), but for
+    pieces of a cut quotation; ``screened``: and but for boilerplate."""
     candidates: list[_Sentence] = []
     cuts = quote_cuts(sentences)
-    for index, (text, counts, cut) in enumerate(zip(sentences, terms, cuts, strict=True)):
-        if not counts or cut:
-            continue
-        size = word_count(text)
-        if _plausible(text, size):
-            candidates.append(_Sentence(text, index, len(candidates), *_measures(text, counts, size)))
+    for index, (text, each, cut) in enumerate(zip(sentences, said, cuts, strict=True)):
+        if each.measures is not None and not cut and not (screened and is_boilerplate(text)):
+            candidates.append(_Sentence(text, index, len(candidates), *each.measures))
     return candidates
 
 
@@ -257,31 +256,24 @@ def _unattributed(text: str) -> bool:
 
 
 class _Said(NamedTuple):
-    """What a story summary reads of one sentence's text alone."""
+    """What a summary reads of one sentence's text alone."""
 
     salient: tuple[str, ...]  # its salient terms, as ``salient_terms``
-    measures: _Measures | None  # None unless it is a usable sentence with terms
+    measures: _Measures | None  # None unless it is a plausible sentence (``_plausible``) with terms
 
 
-# News sentences recur across a story's articles and across stories ("The story is developing."), and a
-# story reads every sentence of up to SUMMARY_ARTICLES articles: each text is read once while it is recent.
+# A story's summary reads every sentence of up to SUMMARY_ARTICLES articles, and each article's own summary
+# the same sentences again; news sentences also recur across articles ("The story is developing."): each
+# text is read once while it is recent.
 @lru_cache(maxsize=16384)
 def _said(text: str) -> _Said:
-    """What a story summary reads of a sentence's text (see ``_Said``), remembered for recent texts."""
+    """What a summary reads of a sentence's text (see ``_Said``), remembered for recent texts."""
     salient = tuple(salient_terms(text))
     counts = Counter(salient)
     size = word_count(text)
-    if not counts or not _plausible(text, size) or is_boilerplate(text):  # not a ``usable_sentence``
+    if not counts or not _plausible(text, size):
         return _Said(salient, None)
     return _Said(salient, _measures(text, counts, size))
-
-
-def _terms(sentences: Sequence[str], title: str) -> tuple[list[Counter[str]], Counter[str]]:
-    """Each sentence's salient-term counts, and the whole article's with its title as one more sentence."""
-    lists = [salient_terms(sentence) for sentence in sentences]
-    total = Counter(chain.from_iterable(lists))
-    total.update(salient_terms(title))
-    return [Counter(terms) for terms in lists], total
 
 
 def _norm(terms: Mapping[str, float]) -> float:
@@ -509,11 +501,7 @@ def _story_article(
     said = [_said(text) for text in sentences]
     total = Counter(chain.from_iterable(each.salient for each in said))
     total.update(salient_terms(title))
-    candidates: list[_Sentence] = []
-    cuts = quote_cuts(sentences)
-    for index, (text, each, cut) in enumerate(zip(sentences, said, cuts, strict=True)):
-        if each.measures is not None and not cut:
-            candidates.append(_Sentence(text, index, len(candidates), *each.measures))
+    candidates = _candidates(sentences, said, screened=True)
     scores = _article_scores(candidates, total) if candidates else []
     return _Article(order, article_id, candidates, scores, outlet, _lead(candidates, total, title))
 
