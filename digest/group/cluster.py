@@ -250,7 +250,7 @@ class Leader:
             keep = sums >= np.partition(sums, len(sums) - MERGE_TERMS)[len(sums) - MERGE_TERMS]
             terms, sums = terms[keep], sums[keep]
         names = self.names
-        total = sorted(zip((names[t] for t in terms.tolist()), sums.tolist(), strict=True), key=_heaviest)
+        total = sorted(zip((names[t] for t in terms.tolist()), sums.tolist(), strict=True), key=heaviest)
         return vectors.normalized(dict(total[:MERGE_TERMS]))
 
     def similarity(self, vector: Mapping[str, float], candidates: Sequence[int]) -> list[float]:
@@ -339,7 +339,8 @@ class Leader:
         return int(self.host[cluster])
 
 
-def _heaviest(item: tuple[str, float]) -> tuple[float, str]:
+def heaviest(item: tuple[str, float]) -> tuple[float, str]:
+    """The order of a vector's terms, heaviest first, ties by term."""
     return (-item[1], item[0])
 
 

@@ -208,12 +208,14 @@ def _vector(stream: Stream, entry: Entry) -> vectors.Vector:
     """An article's TF-IDF vector (``vectors.tfidf``), weighed by the frequencies of its window."""
     if is_column(entry.title):
         return {}
-    counts = entry.features.terms()
+    features = entry.features
     n = min(stream.opening, WINDOW)
-    rarity = entry.features.rarity()
-    frequencies = stream.frequencies
-    weights = {t: _tf(c) * _idf(n, frequencies[t]) * rarity.get(t, 1.0) for t, c in counts.items() if c > 0}
-    top = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:VECTOR_TERMS]
+    having = stream.frequencies.get
+    # The lead terms with their counts and rarities (``Features.terms`` and ``rarity``), read in one pass.
+    names = features.names.split()[: features.leads]
+    lead = zip(names, features.counts[: features.leads], features.rarities, strict=True)
+    weights = {t: _tf(c) * _idf(n, having(t, 0)) * r for t, c, r in lead if c > 0}
+    top = sorted(weights.items(), key=cluster.heaviest)[:VECTOR_TERMS]
     return vectors.normalized(dict(top))
 
 

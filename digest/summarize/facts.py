@@ -458,7 +458,9 @@ def _name(tokens: list[str], start: int, words: list[str]) -> Iterator[_Mention]
     # Titles and nationality words before a name are not part of it, but those before an organisation
     # word are ('British National Party'). (Counted, then cut once: a run of them cut off one by one would
     # be copied again at each.)
-    last_head = max((i for i, word in enumerate(words) if word in _ORG_WORDS), default=-1)
+    last_head = (
+        -1 if _ORG_WORDS.isdisjoint(words) else max(i for i, word in enumerate(words) if word in _ORG_WORDS)
+    )
     first = 0
     while first < len(words) and (
         words[first] in _TITLES
@@ -612,7 +614,7 @@ def _name_vote(tokens: list[str], start: int, end: int, words: list[str], titled
     after = tokens[end].lower() if end < len(tokens) else ""
     if any(any(c.isdigit() for c in word) for word in words) or _NUMERAL.fullmatch(after):
         return "product"  # 'Galaxy S5', 'Halo 2'
-    if any(word in _EVENT_WORDS for word in words) and "United" not in words:
+    if not _EVENT_WORDS.isdisjoint(words) and "United" not in words:
         return "event"  # 'Six Nations', 'Academy Awards', but 'United Nations'
     if _ORDINAL.match(before):
         return "event"  # an edition: 'the 51st Cross International Zornotza'
@@ -621,7 +623,7 @@ def _name_vote(tokens: list[str], start: int, end: int, words: list[str], titled
     # Opening a sentence, the noun before a name is capitalised with it: 'Carmaker Renault said'.
     opening = start == 0 or tokens[start - 1] in _OPENING
     if (
-        any(word in _ORG_WORDS for word in words)
+        not _ORG_WORDS.isdisjoint(words)
         or before in _ORG_NOUNS
         or after in _ORG_AFTER
         or (opening and len(words) > 1 and words[0].lower().removesuffix("s") in _ORG_NOUNS)
@@ -629,7 +631,7 @@ def _name_vote(tokens: list[str], start: int, end: int, words: list[str], titled
         return "organisation"
     if len(words) == 1 and _ACRONYM.fullmatch(words[0]):
         return "place" if words[0] in _PLACE_ACRONYMS else "organisation"
-    if any(word in _PLACE_WORDS for word in words):
+    if not _PLACE_WORDS.isdisjoint(words):
         return "place"
     if len(words) > 1 and _place_word(words[0]) and not _given_name_first(words):
         return "unknown"  # 'the US Federal Reserve said': something of a country's, not a person or place
