@@ -30,13 +30,13 @@ from digest.summarize.summaries import story_length
 T = TypeVar("T")
 S = TypeVar("S")
 # A story's traced summary and key facts as values ((text, article, sources) and (kind, text, sources)), their
-# ``summary_hash``, and the summaries of its articles (id, sentences): as the cache keeps them, since tuples
-# unpickle much faster than records.
+# ``summary_hash``, and its articles' summaries (id, sentences, ``files.summarized``): as the cache keeps
+# them, since tuples unpickle much faster than records.
 Summary = tuple[
     tuple[tuple[str, str, int], ...],
     tuple[tuple[str, str, int], ...],
     str,
-    tuple[tuple[str, tuple[str, ...]], ...],
+    tuple[tuple[str, tuple[str, ...], str], ...],
 ]
 
 
@@ -216,17 +216,18 @@ class Engine:
         for kind in ("site", "record", "story-record"):
             self.cache.prefetch(kind)
         by_id = {a.id: a for a in articles}
-        keys = [_summary_key(story, self._article_hashes, sentences) for story in stories]
-        values = self.each("story", keys, lambda i: _summary(stories[i], by_id, sentences), advance)
+        hashes = self._article_hashes
+        keys = [_summary_key(story, hashes, sentences) for story in stories]
+        values = self.each("story", keys, lambda i: _summary(stories[i], by_id, sentences, hashes), advance)
         done = tuple(
             deferred(Story, head_of(story), functools.partial(_summary_records, value))
             for story, value in zip(stories, values, strict=True)
         )
         self._story_hashes = {s.id: story_hash(s, value[2]) for s, value in zip(done, values, strict=True)}
-        self._summaries = {a: summary for value in values for a, summary in value[3]}
+        self._summaries = {a: summary for value in values for a, summary, _ in value[3]}
         # Pages and lines show an article's summary: their reuse goes by a hash of both.
-        hashes = self._article_hashes
-        self._article_hashes = {i: summarized(h, self._summaries.get(i, ())) for i, h in hashes.items()}
+        shown = {a: hashed for value in values for a, _, hashed in value[3]}
+        self._article_hashes = {i: shown.get(i) or summarized(h, ()) for i, h in hashes.items()}
         return done
 
     def each(
@@ -436,9 +437,11 @@ def _summary_key(story: Story, article_hashes: Mapping[str, str], sentences: int
     return value_hash((story.title, sentences, tuple((a, article_hashes[a]) for a in members)))
 
 
-def _summary(story: Story, by_id: Mapping[str, Article], sentences: int) -> Summary:
+def _summary(
+    story: Story, by_id: Mapping[str, Article], sentences: int, hashes: Mapping[str, str]
+) -> Summary:
     """A story's summary and facts as the cache keeps them, with their ``summary_hash``, and its articles'
-    summaries."""
+    summaries with the hash of each article and its summary (``hashes``: the articles' article hashes)."""
     articles = article_summaries(story, by_id, sentences)
     # A story of one article takes its article's summary when that is a story summary's length.
     summary, facts = story_summary(story, by_id, articles if sentences == story_length(1) else {})
@@ -446,7 +449,7 @@ def _summary(story: Story, by_id: Mapping[str, Article], sentences: int) -> Summ
         tuple((s.text, s.article, s.sources) for s in summary),
         tuple((f.kind, f.text, f.sources) for f in facts),
         summary_hash(summary, facts),
-        tuple(articles.items()),
+        tuple((a, summary, summarized(hashes[a], summary)) for a, summary in articles.items()),
     )
 
 
