@@ -8,7 +8,8 @@ Each size's corpus is generated once into WORKDIR/<N>/src and reused: by default
 template benchmarks/corpus.py (made-up text from templates; folders WORKDIR/<N>-template). Every
 measurement is a separate subprocess, timed by wall clock from before its interpreter starts to its exit:
 - floor: benchmarks/floor.py (python-frontmatter + Markdown + one Jinja2 template, 2 processes);
-- digest cold: `digest build SRC -o OUT` with no output and no .digest-cache (cwd is WORKDIR/<N>/run);
+- digest cold: `digest build SRC -o OUT` with no output (nor the spare a build keeps beside it) and no
+  .digest-cache (cwd is WORKDIR/<N>/run);
 - digest no change: the same command again;
 - digest tail edit: after appending a sentence to one article (the middle one by path);
 - digest lead edit: after changing the first sentence of the same article (a clause added to it);
@@ -450,8 +451,12 @@ def lead_edited(text: bytes, run: int) -> bytes:
 
 
 def digest_cold(command: list[str], output: Path, cwd: Path, work: Path, results: Results) -> None:
-    """A cold build: no output, no cache; then how long its work goes on after it has exited."""
-    clear(output, cwd / ".digest-cache")
+    """A cold build: no output, no cache; then how long its work goes on after it has exited.
+
+    No output includes the spare: the site the last build swapped out, which a build keeps hidden beside
+    the output and starts the next site from. A stale one (an earlier run's) would be read and rewritten.
+    """
+    clear(output, output.parent / f".{output.name}.spare", cwd / ".digest-cache")
     results.add("digest cold", measure(command, cwd, work / "digest-cold.log"))
     results.add("  cold, after exit", Sample(settled(output), 0, 0))
 
