@@ -449,7 +449,7 @@ def _summary(
         tuple((s.text, s.article, s.sources) for s in summary),
         tuple((f.kind, f.text, f.sources) for f in facts),
         summary_hash(summary, facts),
-        tuple((a, summary, summarized(hashes[a], summary)) for a, summary in articles.items()),
+        tuple((a, own, summarized(hashes[a], own)) for a, own in articles.items()),
     )
 
 
