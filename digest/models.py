@@ -258,10 +258,6 @@ class Features:
         names = self.names.split()[self.leads :]
         return Counter(dict(zip(names, self.counts[self.leads :], strict=True)))
 
-    def rarity(self) -> dict[str, float]:
-        """Each lead term's rarity in general English."""
-        return dict(zip(self.names.split()[: self.leads], self.rarities, strict=True))
-
 
 @dataclass(frozen=True)
 class StorySentence:

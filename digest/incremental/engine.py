@@ -24,8 +24,7 @@ from digest.incremental.reuse import Compiled
 from digest.models import Article, Digest, Fact, Features, Story, StorySentence, at_hand, deferred, head_of
 from digest.read.sources import Read, Source
 from digest.render.export import article_key, article_line, assemble, story_hash, story_line, summary_hash
-from digest.summarize.stories import article_summaries, story_summary
-from digest.summarize.summaries import story_length
+from digest.summarize.stories import summaries_of
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -209,8 +208,8 @@ class Engine:
         sentences: int,
         advance: Callable[[int], None],
     ) -> tuple[Story, ...]:
-        """Every story with its traced summary and key facts (``story_summary``), and the summary of each of
-        its articles (``summaries``), worked out again only for stories whose articles changed."""
+        """Every story with its traced summary and key facts, and the summary of each of its articles
+        (``summaries_of``), worked out again only for stories whose articles changed."""
         # What the last build's pages and digest.json were made from, read while stories are summarized: not
         # earlier, so their bytes are not held while grouping peaks.
         for kind in ("site", "record", "story-record"):
@@ -442,9 +441,7 @@ def _summary(
 ) -> Summary:
     """A story's summary and facts as the cache keeps them, with their ``summary_hash``, and its articles'
     summaries with the hash of each article and its summary (``hashes``: the articles' article hashes)."""
-    articles = article_summaries(story, by_id, sentences)
-    # A story of one article takes its article's summary when that is a story summary's length.
-    summary, facts = story_summary(story, by_id, articles if sentences == story_length(1) else {})
+    articles, summary, facts = summaries_of(story, by_id, sentences)
     return (
         tuple((s.text, s.article, s.sources) for s in summary),
         tuple((f.kind, f.text, f.sources) for f in facts),

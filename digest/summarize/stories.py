@@ -7,13 +7,24 @@ from collections.abc import Mapping, Sequence
 from digest.group.grouping import outlet
 from digest.models import Article, Fact, Story, StorySentence
 from digest.summarize.facts import key_facts
-from digest.summarize.summaries import summarize_article, summarize_story
+from digest.summarize.summaries import story_length, summarize_article, summarize_story
 
 # A story's summary is chosen from at most this many of its articles, spread over its whole course: a
 # story of hundreds of copies adds cost, not sentences, and its source counts are counted among them.
 SUMMARY_ARTICLES = 40
 FACT_SENTENCES = 12
 FACT_ARTICLES = 25
+
+
+def summaries_of(
+    story: Story, by_id: Mapping[str, Article], count: int
+) -> tuple[dict[str, tuple[str, ...]], tuple[StorySentence, ...], tuple[Fact, ...]]:
+    """Each article's summary of ``count`` sentences (``article_summaries``), and the story's summary and key
+    facts (``story_summary``): made together, since they read the same sentences."""
+    articles = article_summaries(story, by_id, count)
+    # A story of one article takes its article's summary when that is a story summary's length.
+    summary, facts = story_summary(story, by_id, articles if count == story_length(1) else {})
+    return articles, summary, facts
 
 
 def article_summaries(story: Story, by_id: Mapping[str, Article], count: int) -> dict[str, tuple[str, ...]]:
