@@ -53,10 +53,11 @@ def run(
     for issue in read.issues:
         report(issue)
     articles = assign_pages(news(read.articles), previous_site(config.output / SITE_MARK))
-    with stages.stage("dedupe"):
-        duplicate_of = engine.duplicates(articles)
-    with stages.stage("group"):
-        grouping = engine.grouping(articles, duplicate_of, config)
+    with engine.summarizing(articles, config.sentences):  # each article's summary, made meanwhile
+        with stages.stage("dedupe"):
+            duplicate_of = engine.duplicates(articles)
+        with stages.stage("group"):
+            grouping = engine.grouping(articles, duplicate_of, config)
     articles = engine.dated(articles, dated_by_story(articles, grouping.stories))
     with stages.stage("stories", total=len(grouping.stories)) as advance:
         stories = engine.stories(grouping.stories, articles, config.sentences, advance)

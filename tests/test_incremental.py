@@ -18,9 +18,11 @@ from digest.commands.build import Result, build
 from digest.config import Config, TopicRule
 from digest.errors import BuildError
 from digest.incremental import cache as cache_module
+from digest.incremental import engine as engine_module
 from digest.incremental import pages as render_module
 from digest.incremental import parallel
 from digest.incremental.cache import Resident, Stamp
+from digest.models import Article
 from digest.render.renderer import theme_dir
 from digest.render.site import Page
 from digest.write.lock import output_lock
@@ -655,6 +657,29 @@ def test_a_rebuild_does_not_read_the_text_of_copies_to_choose_which_to_keep(
     changed = files[50].relative_to(tmp_path / "src").as_posix()
     story = next(a["story"] for a in listed if a["source"] == changed)
     assert set(read) <= {a["source"] for a in listed if a["story"] == story}  # summarized again, no other
+
+
+def test_a_correction_has_that_article_summarized_again_and_no_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An article's summary reads that article alone: a correction to one has it summarized again, not the
+    other articles of its story."""
+    files, config = built_generated(tmp_path)
+    summarized: list[str] = []
+    summary = engine_module.article_summary
+
+    def spy(article: Article, count: int) -> tuple[str, ...]:
+        summarized.append(article.source)
+        return summary(article, count)
+
+    monkeypatch.setattr(engine_module, "article_summary", spy)
+    _correct(files[50])
+    build(config, environ={}, jobs=1)
+    changed = files[50].relative_to(tmp_path / "src").as_posix()
+    assert summarized == [changed]
+    listed = json.loads((tmp_path / "site" / "digest.json").read_text(encoding="utf-8"))["articles"]
+    story = next(a["story"] for a in listed if a["source"] == changed)
+    assert sum(a["story"] == story for a in listed) > 1  # its story has others, which were not summarized
 
 
 def test_a_cache_emptied_during_a_build_fails_it_and_the_next_build_works(

@@ -182,3 +182,45 @@ def running(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_work_done_ahead_is_given_by_item() -> None:
+    with no_workers_left(), parallel.ahead(squares, 50, chunk=7, fork=True) as made:
+        time.sleep(1)  # far longer than 50 squares take
+        results = made()
+    assert {n: square for n, (square, _) in results.items()} == {n: n * n for n in range(50)}
+    assert os.getpid() not in {pid for _, pid in results.values()}
+
+
+def slow_chunks(start: int, stop: int) -> list[int]:
+    time.sleep(0.2)
+    return list(range(start, stop))
+
+
+def test_work_ahead_stops_when_asked_and_gives_what_it_made() -> None:
+    with no_workers_left(), parallel.ahead(slow_chunks, 1000, chunk=5, fork=True) as made:
+        time.sleep(0.7)
+        began = time.monotonic()
+        results = made()
+    assert time.monotonic() - began < 5
+    assert results and sorted(results) == list(range(len(results))) and len(results) < 1000
+    assert all(results[n] == n for n in results)
+
+
+def test_work_ahead_that_fails_gives_what_it_made_before() -> None:
+    with no_workers_left(), parallel.ahead(failing, 100, chunk=10, fork=True) as made:
+        time.sleep(1)
+        results = made()
+    assert sorted(results) == list(range(20))
+
+
+def test_work_ahead_is_left_to_the_caller_without_fork() -> None:
+    with no_workers_left(), parallel.ahead(squares, 50, chunk=7, fork=False) as made:
+        assert made() == {}
+
+
+def test_work_ahead_not_asked_for_ends_with_the_block() -> None:
+    began = time.monotonic()
+    with no_workers_left(), parallel.ahead(slow, 100, chunk=1, fork=True):
+        time.sleep(0.2)
+    assert time.monotonic() - began < 10

@@ -3,6 +3,7 @@ processes and what the last build made. Every memo is keyed by a hash of what it
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import pickle
@@ -19,26 +20,24 @@ from digest.incremental import near
 from digest.incremental.cache import Cache, Stamp, stamp
 from digest.incremental.files import DERIVED_PART, Derived, Settings, ingest, summarized, value_hash
 from digest.incremental.pages import RenderState, render_site
-from digest.incremental.parallel import beside, fork_map
+from digest.incremental.parallel import ahead, beside, fork_map
 from digest.incremental.reuse import Compiled
 from digest.models import Article, Digest, Fact, Features, Story, StorySentence, at_hand, deferred, head_of
 from digest.read.sources import Read, Source
 from digest.render.export import article_key, article_line, assemble, story_hash, story_line, summary_hash
-from digest.summarize.stories import summaries_of
+from digest.summarize.stories import article_summary, summaries_of
 
 T = TypeVar("T")
 S = TypeVar("S")
-# A story's traced summary and key facts as values ((text, article, sources) and (kind, text, sources)), their
-# ``summary_hash``, and its articles' summaries (id, sentences, ``files.summarized``): as the cache keeps
-# them, since tuples unpickle much faster than records.
-Summary = tuple[
-    tuple[tuple[str, str, int], ...],
-    tuple[tuple[str, str, int], ...],
-    str,
-    tuple[tuple[str, tuple[str, ...], str], ...],
-]
+# A story's traced summary and key facts as values ((text, article, sources) and (kind, text, sources)), and
+# their ``summary_hash``: as the cache keeps them, since tuples unpickle much faster than records.
+Summary = tuple[tuple[tuple[str, str, int], ...], tuple[tuple[str, str, int], ...], str]
+# An article's summary, and the hash of the article and its summary (``files.summarized``).
+Summarized = tuple[tuple[str, ...], str]
 
 
+# Article summaries worth a process of their own while the build goes on: fewer are made with the stories.
+SUMMARIES_AHEAD = 64
 # Stories a summarizing worker handles before a fresh one replaces it. Each story touches several articles
 # of the parent's, whose pages the worker then copies: it would soon hold a copy of most of them.
 STORY_RECYCLE = 256
@@ -54,6 +53,9 @@ class Engine:
         self.read = 0  # source files read this time; the others came from the cache
         self._derived: dict[str, Derived] = {}
         self._summaries: dict[str, tuple[str, ...]] = {}
+        self._summarized: dict[str, object] = {}  # by ``_article_key``: made or known by ``summarizing``
+        self._summarized_from: dict[str, str] = {}  # the article hash each article's summary was keyed by
+        self._summary_keys: dict[str, str] = {}  # and its key (``_article_key``)
         self._article_hashes: dict[str, str] = {}
         self._story_hashes: dict[str, str] = {}
         self._words: _Words | None = None
@@ -79,8 +81,28 @@ class Engine:
         return Read(ingested.articles, ingested.issues)
 
     def summaries(self) -> dict[str, tuple[str, ...]]:
-        """Each article's summary, by id (made with its story's: ``stories``)."""
+        """Each article's summary, by id (``summarizing``, then ``stories``)."""
         return self._summaries
+
+    @contextlib.contextmanager
+    def summarizing(self, articles: Sequence[Article], sentences: int) -> Iterator[None]:
+        """Begin each article's summary of ``sentences`` (``article_summary``) in a child process, which makes
+        what it can while the block runs: deduplicating and grouping, which it does not depend on and which
+        leave the other core idle. ``stories`` makes the rest."""
+        hashes = self._summarized_from = dict(self._article_hashes)  # ``dated`` changes the engine's
+        keys = [_article_key(hashes[a.id], sentences) for a in articles]
+        self._summary_keys = {a.id: key for a, key in zip(articles, keys, strict=True)}
+        known = self.cache.recall("summary", keys)
+        todo = [a for a, key in zip(articles, keys, strict=True) if key not in known]
+
+        def work(start: int, stop: int) -> list[Summarized]:
+            return [_summarized(a, sentences, hashes[a.id]) for a in todo[start:stop]]
+
+        fork = self.jobs > 1 and len(todo) >= SUMMARIES_AHEAD
+        with ahead(work, len(todo), chunk=16, fork=fork) as made:
+            yield
+            early = made()
+        self._summarized = {**known, **{self._summary_keys[todo[i].id]: v for i, v in early.items()}}
 
     def step(self, kind: str, inputs: object, expected: type[T], run: Callable[[], T]) -> T:
         """``run()``, or the value it gave the last time it read the same ``inputs`` (a frozen value, hashed)."""
@@ -208,35 +230,61 @@ class Engine:
         sentences: int,
         advance: Callable[[int], None],
     ) -> tuple[Story, ...]:
-        """Every story with its traced summary and key facts, and the summary of each of its articles
-        (``summaries_of``), worked out again only for stories whose articles changed."""
+        """Every story with its traced summary and key facts (``summaries_of``), worked out again only for
+        stories whose articles changed; and each article's summary (``summarizing`` began them)."""
         # What the last build's pages and digest.json were made from, read while stories are summarized: not
         # earlier, so their bytes are not held while grouping peaks.
         for kind in ("site", "record", "story-record"):
             self.cache.prefetch(kind)
+        own = self._article_summaries(articles, sentences)
+        summaries = self._summaries = {i: summary for i, (summary, _) in own.items()}
         by_id = {a.id: a for a in articles}
         hashes = self._article_hashes
         keys = [_summary_key(story, hashes, sentences) for story in stories]
-        values = self.each("story", keys, lambda i: _summary(stories[i], by_id, sentences, hashes), advance)
+        values = self.each(
+            "story", keys, lambda i: _summary(stories[i], by_id, summaries, sentences), advance
+        )
         done = tuple(
             deferred(Story, head_of(story), functools.partial(_summary_records, value))
             for story, value in zip(stories, values, strict=True)
         )
         self._story_hashes = {s.id: story_hash(s, value[2]) for s, value in zip(done, values, strict=True)}
-        self._summaries = {a: summary for value in values for a, summary, _ in value[3]}
-        # Pages and lines show an article's summary: their reuse goes by a hash of both.
-        shown = {a: hashed for value in values for a, _, hashed in value[3]}
-        self._article_hashes = {i: shown.get(i) or summarized(h, ()) for i, h in hashes.items()}
+        # Pages and lines show an article's summary: their reuse goes by a hash of both, made with the summary
+        # unless its story dated the article since.
+        summarized_from = self._summarized_from
+        self._article_hashes = {
+            i: own[i][1] if i in own and summarized_from.get(i) == h else summarized(h, summaries.get(i, ()))
+            for i, h in hashes.items()
+        }
         return done
 
+    def _article_summaries(self, articles: Sequence[Article], sentences: int) -> dict[str, Summarized]:
+        """Each article's summary (``article_summary``), by id: those ``summarizing`` did not reach made now,
+        over the workers."""
+        hashes = {a.id: self._summarized_from.get(a.id) or self._article_hashes[a.id] for a in articles}
+        known_keys = self._summary_keys
+        keys = [known_keys.get(a.id) or _article_key(hashes[a.id], sentences) for a in articles]
+
+        def run(i: int) -> Summarized:
+            return _summarized(articles[i], sentences, hashes[articles[i].id])
+
+        values = self.each("summary", keys, run, lambda done: None, known=self._summarized)
+        self._summarized = {}
+        return {a.id: value for a, value in zip(articles, values, strict=True)}
+
     def each(
-        self, kind: str, keys: Sequence[str], run: Callable[[int], T], advance: Callable[[int], None]
+        self,
+        kind: str,
+        keys: Sequence[str],
+        run: Callable[[int], T],
+        advance: Callable[[int], None],
+        known: Mapping[str, object] | None = None,
     ) -> list[T]:
         """``run(i)`` for every item, over the workers, but for items whose key (``keys[i]``, a hash of what
-        ``run`` reads of item ``i``) the last build met."""
-        known = self.cache.recall(kind, keys)
-        advance(len(known))
+        ``run`` reads of item ``i``) the last build met, or that are ``known`` (values made by this one)."""
+        known = self.cache.recall(kind, keys) if known is None else known
         todo = [i for i, key in enumerate(keys) if key not in known]
+        advance(len(keys) - len(todo))
 
         def work(start: int, stop: int) -> list[T]:
             return [run(i) for i in todo[start:stop]]
@@ -245,7 +293,7 @@ class Engine:
             work, len(todo), jobs=self.jobs, chunk=16, minimum=64, advance=advance, recycle=STORY_RECYCLE
         )
         made = {keys[i]: value for i, value in zip(todo, fresh, strict=True)}
-        self.cache.remember(kind, {**known, **made})
+        self.cache.remember(kind, {key: known[key] if key in known else made[key] for key in keys})
         return [cast(T, known[key]) if key in known else made[key] for key in keys]
 
     def pages(
@@ -429,28 +477,36 @@ def _redated(known: str, article: Article) -> str:
 
 
 def _summary_key(story: Story, article_hashes: Mapping[str, str], sentences: int) -> str:
-    """A hash of what a story's summary and facts and its articles' summaries are made of: its headline, its
-    articles and copies by their article hashes (which cover their titles, outlets and sentences), and the
-    length of an article's summary."""
-    members = (*story.articles, *story.duplicates)
-    return value_hash((story.title, sentences, tuple((a, article_hashes[a]) for a in members)))
+    """A hash of what a story's summary and facts are made of: its headline, its articles by their article
+    hashes (which cover their titles, outlets and sentences, and so their own summaries), and the length of
+    an article's summary."""
+    return value_hash((story.title, sentences, tuple((a, article_hashes[a]) for a in story.articles)))
+
+
+def _article_key(article_hash: str, sentences: int) -> str:
+    """A hash of what an article's summary is made of: the article, and the summary's length."""
+    return value_hash((article_hash, sentences))
+
+
+def _summarized(article: Article, sentences: int, article_hash: str) -> Summarized:
+    """An article's summary, and the hash of both (``article_hash``: the article's)."""
+    summary = article_summary(article, sentences)
+    return summary, summarized(article_hash, summary)
 
 
 def _summary(
-    story: Story, by_id: Mapping[str, Article], sentences: int, hashes: Mapping[str, str]
+    story: Story, by_id: Mapping[str, Article], summaries: Mapping[str, tuple[str, ...]], sentences: int
 ) -> Summary:
-    """A story's summary and facts as the cache keeps them, with their ``summary_hash``, and its articles'
-    summaries with the hash of each article and its summary (``hashes``: the articles' article hashes)."""
-    articles, summary, facts = summaries_of(story, by_id, sentences)
+    """A story's summary and facts as the cache keeps them, with their ``summary_hash``."""
+    summary, facts = summaries_of(story, by_id, summaries, sentences)
     return (
         tuple((s.text, s.article, s.sources) for s in summary),
         tuple((f.kind, f.text, f.sources) for f in facts),
         summary_hash(summary, facts),
-        tuple((a, own, summarized(hashes[a], own)) for a, own in articles.items()),
     )
 
 
 def _summary_records(value: Summary) -> tuple[tuple[StorySentence, ...], tuple[Fact, ...]]:
     """A story's summary and facts from their values: made when first read (``Story.DEFERRED``)."""
-    summary, facts, _, _ = value
+    summary, facts, _ = value
     return tuple(StorySentence(*sentence) for sentence in summary), tuple(Fact(*fact) for fact in facts)

@@ -29,6 +29,7 @@ _STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 AHEAD = 2  # chunks queued at each worker, so it goes on while the parent handles the last result
 _HANDED_OVER: list[object] = []  # jobs a detached child runs; see ``detached``
 PARENT_WAIT = 5.0  # seconds a detached child waits for its parent to end before it starts
+AHEAD_NICENESS = 10  # of a child working ahead (``ahead``): it takes what the others leave of the cores
 
 
 def fork_map(
@@ -114,6 +115,94 @@ def beside(work: Callable[[], T], *, fork: bool) -> Iterator[Callable[[], T]]:
     finally:
         pool._end()
         gc.unfreeze()
+
+
+@contextlib.contextmanager
+def ahead(
+    work: Callable[[int, int], Sequence[T]], count: int, *, chunk: int, fork: bool
+) -> Iterator[Callable[[], dict[int, T]]]:
+    """``work(start, stop)`` over ``range(count)`` in chunks, in a forked child while the caller goes on;
+    calling what is given stops the child after the chunk at hand and gives what it made, by item. What it
+    did not reach (everything, without ``fork`` or where fork is unavailable) is left to the caller.
+
+    The child writes its results to a file, not a pipe: the caller reads nothing until it asks, and a pipe
+    would fill and stop the child. A child that fails has made less, never something wrong.
+    """
+    if not fork or not count or not hasattr(os, "fork"):
+        yield dict
+        return
+    import tempfile
+
+    with tempfile.TemporaryFile() as results:
+        stop, told = os.pipe()
+        gc.freeze()  # as in ``beside``
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+        try:
+            pid = os.fork()
+        except OSError:
+            pid = -1  # no process to spare: the caller makes it all
+        if pid == 0:
+            os.close(told)  # held here, it would hide the parent's end from ``stop``
+            _work_ahead(work, count, chunk, results.fileno(), stop, held)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        os.close(stop)
+        reaped = pid < 0
+
+        def made() -> dict[int, T]:
+            nonlocal reaped
+            if not reaped:
+                with contextlib.suppress(BrokenPipeError):  # it is done already
+                    os.write(told, b".")
+                os.waitpid(pid, 0)
+                reaped = True
+            results.seek(0)
+            return _records(results.read())
+
+        try:
+            yield made
+        finally:
+            if not reaped:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            os.close(told)
+            gc.unfreeze()
+
+
+def _work_ahead(
+    work: Callable[[int, int], Sequence[Any]], count: int, chunk: int, out: int, stop: int, mask: set[Any]
+) -> NoReturn:
+    """``ahead``'s child: each chunk's results written to ``out`` as a sized record, until ``stop`` is
+    readable (told to, or the parent is gone) or all is done."""
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # as in ``_serve``: the parent ends us
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        os.nice(AHEAD_NICENESS)  # work done ahead: the caller's own, and its other children's, comes first
+        with os.fdopen(out, "wb", closefd=False) as file:
+            for start in range(0, count, chunk):
+                if select.select([stop], [], [], 0)[0]:
+                    break
+                record = pickle.dumps((start, list(work(start, min(start + chunk, count)))), -1)
+                file.write(len(record).to_bytes(8, "little") + record)
+                file.flush()
+    finally:
+        os._exit(0)
+
+
+def _records(data: bytes) -> dict[int, Any]:
+    """The results of the whole records in ``data`` (``_work_ahead``), by item."""
+    made: dict[int, Any] = {}
+    position = 0
+    while position + 8 <= len(data):
+        size = int.from_bytes(data[position : position + 8], "little")
+        if position + 8 + size > len(data):
+            break  # cut short by the child's end
+        start, values = pickle.loads(data[position + 8 : position + 8 + size])
+        made.update(enumerate(values, start))
+        position += 8 + size
+    return made
 
 
 @dataclass

@@ -17,23 +17,16 @@ FACT_ARTICLES = 25
 
 
 def summaries_of(
-    story: Story, by_id: Mapping[str, Article], count: int
-) -> tuple[dict[str, tuple[str, ...]], tuple[StorySentence, ...], tuple[Fact, ...]]:
-    """Each article's summary of ``count`` sentences (``article_summaries``), and the story's summary and key
-    facts (``story_summary``): made together, since they read the same sentences."""
-    articles = article_summaries(story, by_id, count)
-    # A story of one article takes its article's summary when that is a story summary's length.
-    summary, facts = story_summary(story, by_id, articles if count == story_length(1) else {})
-    return articles, summary, facts
+    story: Story, by_id: Mapping[str, Article], summaries: Mapping[str, tuple[str, ...]], count: int
+) -> tuple[tuple[StorySentence, ...], tuple[Fact, ...]]:
+    """A story's summary and key facts (``story_summary``), given its articles' ``summaries`` of ``count``
+    sentences: a story of one article takes its article's summary when that is a story summary's length."""
+    return story_summary(story, by_id, summaries if count == story_length(1) else {})
 
 
-def article_summaries(story: Story, by_id: Mapping[str, Article], count: int) -> dict[str, tuple[str, ...]]:
-    """The summary of ``count`` sentences of each article of a story, copies included (``summarize_article``):
-    made beside the story's, which reads the same sentences."""
-    return {
-        a: summarize_article(by_id[a].sentences, count, title=by_id[a].title)
-        for a in (*story.articles, *story.duplicates)
-    }
+def article_summary(article: Article, count: int) -> tuple[str, ...]:
+    """An article's summary of ``count`` sentences (``summarize_article``)."""
+    return summarize_article(article.sentences, count, title=article.title)
 
 
 def story_summary(
