@@ -224,3 +224,29 @@ def test_work_ahead_not_asked_for_ends_with_the_block() -> None:
     with no_workers_left(), parallel.ahead(slow, 100, chunk=1, fork=True):
         time.sleep(0.2)
     assert time.monotonic() - began < 10
+
+
+def test_work_beside_gives_its_result_or_raises_its_error() -> None:
+    with no_workers_left(), parallel.beside(lambda: squares(0, 5), fork=True) as result:
+        assert [square for square, _ in result()] == [0, 1, 4, 9, 16]
+        assert {pid for _, pid in result()} != {os.getpid()}
+    failed = pytest.raises(ValueError, match="no items past 20")
+    with no_workers_left(), failed, parallel.beside(lambda: failing(20, 30), fork=True) as result:
+        result()
+
+
+def test_work_beside_killed_from_outside_fails_with_a_message() -> None:
+    failed = pytest.raises(BuildError, match=r"ended unexpectedly \(killed by SIGKILL\)")
+    with no_workers_left(), failed, parallel.beside(lambda: dying(30, 40), fork=True) as result:
+        result()
+
+
+def test_work_beside_ends_its_process_before_its_result_is_asked_for() -> None:
+    """The child holds no memory while the caller is busy elsewhere: a large result waits in a file."""
+    before = children()
+    with no_workers_left(), parallel.beside(lambda: "x" * 10_000_000, fork=True) as result:
+        deadline = time.monotonic() + 10
+        while any(map(running, children() - before)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(map(running, children() - before))
+        assert result() == "x" * 10_000_000

@@ -46,7 +46,7 @@ KMEANS_ROUNDS = 30
 EPOCH = 4000
 FIT = 0.8
 GRAPH_SAMPLE = 3000  # articles in the neighbour graph; bounds the graph's cost at any corpus size
-_BLOCK = 2048  # rows per block when finding neighbours: bounds memory to a block, not N x N
+_BLOCK = 256  # rows per block when finding neighbours and placing: bounds memory to a block, not N x N
 _PARTITION = 256  # rows partitioned at once: argpartition's answer is as big as what it partitions
 _SEED = 20240407
 
@@ -131,11 +131,24 @@ def model(documents: Sequence[Document]) -> Model:
 
 def _placed(model: Model, counts: Any, names: Sequence[str]) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """Each document's subject (of ``model``) and its fit (cosine with the subject's centre), from the
-    documents' term counts (``_counts``: a CSR matrix, and each column's term)."""
+    documents' term counts (``_counts``: a CSR matrix, and each column's term). A block of ``_BLOCK`` rows
+    at a time: the products of every document at once would be the biggest arrays of discovery."""
+    import numpy as np
+
+    column = np.array([model.columns.get(name, -1) for name in names], dtype=np.int64)
+    blocks = [_placed_rows(model, counts[b : b + _BLOCK], column) for b in range(0, counts.shape[0], _BLOCK)]
+    if not blocks:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate([labels for labels, _ in blocks]), np.concatenate([fits for _, fits in blocks])
+
+
+def _placed_rows(
+    model: Model, counts: Any, column: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """``_placed`` of some rows; ``column``: each count column's column of the model, -1 if it has none."""
     import numpy as np
     import scipy.sparse as sp
 
-    column = np.array([model.columns.get(name, -1) for name in names], dtype=np.int64)
     cols = column[counts.indices]
     wanted = cols >= 0
     rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))[wanted]

@@ -93,28 +93,39 @@ def beside(work: Callable[[], T], *, fork: bool) -> Iterator[Callable[[], T]]:
     """``work()`` run in a forked child while the caller goes on; calling what is given waits for its result.
 
     Without ``fork`` (or where fork is unavailable) ``work`` runs in-process when the result is asked for.
-    A child still running when the block ends is killed.
+    The child writes its result to a file and ends: it holds no memory while the caller is busy elsewhere
+    (through a pipe, a large result would wait for the caller to read it). A child still running when the
+    block ends is killed.
     """
     if not fork or not hasattr(os, "fork"):
         yield functools.cache(work)
         return
-    pool = _Pool(lambda start, stop: [work()], [(0, 1)], 1, 1)
-    # As in ``fork_each``: a collection in the child (a build pauses the collector; a caller may not) would
-    # touch, and so copy, every page of the objects it shares with this process.
-    gc.freeze()
-    try:
-        worker = pool._start()
-        pool._feed(worker)
+    import tempfile
 
-        @functools.cache
-        def result() -> T:
-            _, values = pool._receive(worker)
-            return cast(T, values[0])
+    with tempfile.TemporaryFile() as out:
+        # As in ``fork_each``: a collection in the child (a build pauses the collector; a caller may not) would
+        # touch, and so copy, every page of the objects it shares with this process.
+        gc.freeze()
+        try:
+            try:
+                pid = _start(functools.partial(_write_outcome, work, out.fileno()))
+            except OSError as exc:  # too many processes, or no memory for one more
+                raise BuildError(f"cannot start a worker process ({exc.strerror})") from exc
+            ended: list[int] = []
 
-        yield result
-    finally:
-        pool._end()
-        gc.unfreeze()
+            @functools.cache
+            def result() -> T:
+                ended.append(os.waitpid(pid, 0)[1])
+                out.seek(0)
+                return cast(T, _outcome(out.read(), ended[0]))
+
+            try:
+                yield result
+            finally:
+                if not ended:
+                    _kill(pid)
+        finally:
+            gc.unfreeze()
 
 
 @contextlib.contextmanager
@@ -136,59 +147,95 @@ def ahead(
     with tempfile.TemporaryFile() as results:
         stop, told = os.pipe()
         gc.freeze()  # as in ``beside``
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
         try:
-            pid = os.fork()
+            pid = _start(functools.partial(_work_ahead, work, count, chunk, results.fileno(), stop, told))
         except OSError:
             pid = -1  # no process to spare: the caller makes it all
-        if pid == 0:
-            os.close(told)  # held here, it would hide the parent's end from ``stop``
-            _work_ahead(work, count, chunk, results.fileno(), stop, held)
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.close(stop)
-        reaped = pid < 0
+        ended = pid < 0
 
         def made() -> dict[int, T]:
-            nonlocal reaped
-            if not reaped:
+            nonlocal ended
+            if not ended:
                 with contextlib.suppress(BrokenPipeError):  # it is done already
                     os.write(told, b".")
                 os.waitpid(pid, 0)
-                reaped = True
+                ended = True
             results.seek(0)
             return _records(results.read())
 
         try:
             yield made
         finally:
-            if not reaped:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
+            if not ended:
+                _kill(pid)
             os.close(told)
             gc.unfreeze()
 
 
+def _start(body: Callable[[], object]) -> int:
+    """Fork a child that runs ``body`` and ends, leaving Ctrl-C to this process; its pid."""
+    # Signals wait until the child is known: Ctrl-C right after the fork then ends it with the rest, and it
+    # sets its own handlers before any can reach it.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+    try:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # as in ``_serve``: the parent ends us
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.signal(signal.SIGHUP, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                body()
+            finally:
+                os._exit(0)  # never back into the parent's code: its cleanup clauses belong to the parent
+        return pid
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _kill(pid: int) -> None:
+    """End the child ``pid`` at once, and reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+def _write_outcome(work: Callable[[], object], out: int) -> None:
+    """``beside``'s child: ``work()``'s result, or the error it raised, pickled to ``out``."""
+    try:
+        outcome = pickle.dumps((False, work()), pickle.HIGHEST_PROTOCOL)
+    except Exception as error:
+        outcome = pickle.dumps((True, _portable(error)), pickle.HIGHEST_PROTOCOL)
+    with os.fdopen(out, "wb", closefd=False) as file:
+        file.write(outcome)
+
+
+def _outcome(data: bytes, status: int) -> object:
+    """The result ``_write_outcome`` wrote (``data``) of a child that ended with ``status``; its error raised."""
+    try:
+        failed, value = pickle.loads(data)
+    except Exception:
+        raise BuildError(f"a worker process ended unexpectedly ({_ending(status)})") from None
+    if failed:
+        raise value
+    return value
+
+
 def _work_ahead(
-    work: Callable[[int, int], Sequence[Any]], count: int, chunk: int, out: int, stop: int, mask: set[Any]
-) -> NoReturn:
+    work: Callable[[int, int], Sequence[Any]], count: int, chunk: int, out: int, stop: int, told: int
+) -> None:
     """``ahead``'s child: each chunk's results written to ``out`` as a sized record, until ``stop`` is
     readable (told to, or the parent is gone) or all is done."""
-    try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # as in ``_serve``: the parent ends us
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGHUP, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        os.nice(AHEAD_NICENESS)  # work done ahead: the caller's own, and its other children's, comes first
-        with os.fdopen(out, "wb", closefd=False) as file:
-            for start in range(0, count, chunk):
-                if select.select([stop], [], [], 0)[0]:
-                    break
-                record = pickle.dumps((start, list(work(start, min(start + chunk, count)))), -1)
-                file.write(len(record).to_bytes(8, "little") + record)
-                file.flush()
-    finally:
-        os._exit(0)
+    os.close(told)  # held here, it would hide the parent's end from ``stop``
+    os.nice(AHEAD_NICENESS)  # work done ahead: the caller's own, and its other children's, comes first
+    with os.fdopen(out, "wb", closefd=False) as file:
+        for start in range(0, count, chunk):
+            if select.select([stop], [], [], 0)[0]:
+                break
+            record = pickle.dumps((start, list(work(start, min(start + chunk, count)))), -1)
+            file.write(len(record).to_bytes(8, "little") + record)
+            file.flush()
 
 
 def _records(data: bytes) -> dict[int, Any]:
@@ -203,6 +250,13 @@ def _records(data: bytes) -> dict[int, Any]:
         made.update(enumerate(values, start))
         position += 8 + size
     return made
+
+
+def _ending(status: int) -> str:
+    """How a child process ended, from its wait status."""
+    if os.WIFSIGNALED(status):
+        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
 
 
 @dataclass
@@ -323,9 +377,7 @@ class _Pool:
         del self.workers[worker.pipe]
         worker.pipe.close()
         _, status = os.waitpid(worker.pid, 0)
-        if os.WIFSIGNALED(status):
-            return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
-        return f"exit status {os.waitstatus_to_exitcode(status)}"
+        return _ending(status)
 
     def _end(self) -> None:
         """Kill and reap whatever workers are left (none when all went well)."""

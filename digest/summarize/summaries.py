@@ -262,10 +262,10 @@ class _Said(NamedTuple):
     measures: _Measures | None  # None unless it is a plausible sentence (``_plausible``) with terms
 
 
-# A story's summary reads every sentence of up to SUMMARY_ARTICLES articles, and each article's own summary
-# the same sentences again; news sentences also recur across articles ("The story is developing."): each
-# text is read once while it is recent.
-@lru_cache(maxsize=16384)
+# An article's summary reads its sentences more than once, and news sentences recur across the articles of a
+# story (copies, "The story is developing."): each text is read once while it is recent. A story's worth is
+# enough; more would weigh on the memory of every process that summarizes.
+@lru_cache(maxsize=2048)
 def _said(text: str) -> _Said:
     """What a summary reads of a sentence's text (see ``_Said``), remembered for recent texts."""
     salient = tuple(salient_terms(text))
