@@ -261,9 +261,8 @@ class Engine:
     def _article_summaries(self, articles: Sequence[Article], sentences: int) -> dict[str, Summarized]:
         """Each article's summary (``article_summary``), by id: those ``summarizing`` did not reach made now,
         over the workers."""
-        hashes = {a.id: self._summarized_from.get(a.id) or self._article_hashes[a.id] for a in articles}
-        known_keys = self._summary_keys
-        keys = [known_keys.get(a.id) or _article_key(hashes[a.id], sentences) for a in articles]
+        hashes = self._summarized_from
+        keys = [self._summary_keys[a.id] for a in articles]
 
         def run(i: int) -> Summarized:
             return _summarized(articles[i], sentences, hashes[articles[i].id])

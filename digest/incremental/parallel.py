@@ -12,7 +12,7 @@ import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 from digest.errors import BuildError
 
@@ -100,32 +100,15 @@ def beside(work: Callable[[], T], *, fork: bool) -> Iterator[Callable[[], T]]:
     if not fork or not hasattr(os, "fork"):
         yield functools.cache(work)
         return
-    import tempfile
+    with _writing_child(lambda out: _write_outcome(work, out)) as child:
+        if child is None:
+            raise BuildError("cannot start a worker process")
 
-    with tempfile.TemporaryFile() as out:
-        # As in ``fork_each``: a collection in the child (a build pauses the collector; a caller may not) would
-        # touch, and so copy, every page of the objects it shares with this process.
-        gc.freeze()
-        try:
-            try:
-                pid = _start(functools.partial(_write_outcome, work, out.fileno()))
-            except OSError as exc:  # too many processes, or no memory for one more
-                raise BuildError(f"cannot start a worker process ({exc.strerror})") from exc
-            ended: list[int] = []
+        @functools.cache
+        def result() -> T:
+            return cast(T, _outcome(*child.wait()))
 
-            @functools.cache
-            def result() -> T:
-                ended.append(os.waitpid(pid, 0)[1])
-                out.seek(0)
-                return cast(T, _outcome(out.read(), ended[0]))
-
-            try:
-                yield result
-            finally:
-                if not ended:
-                    _kill(pid)
-        finally:
-            gc.unfreeze()
+        yield result
 
 
 @contextlib.contextmanager
@@ -142,34 +125,63 @@ def ahead(
     if not fork or not count or not hasattr(os, "fork"):
         yield dict
         return
-    import tempfile
+    stop, told = os.pipe()
+    try:
+        with _writing_child(lambda out: _work_ahead(work, count, chunk, out, stop, told)) as child:
+            os.close(stop)
 
-    with tempfile.TemporaryFile() as results:
-        stop, told = os.pipe()
-        gc.freeze()  # as in ``beside``
-        try:
-            pid = _start(functools.partial(_work_ahead, work, count, chunk, results.fileno(), stop, told))
-        except OSError:
-            pid = -1  # no process to spare: the caller makes it all
-        os.close(stop)
-        ended = pid < 0
-
-        def made() -> dict[int, T]:
-            nonlocal ended
-            if not ended:
+            def made() -> dict[int, T]:
+                if child is None:  # no process to spare: the caller makes it all
+                    return {}
                 with contextlib.suppress(BrokenPipeError):  # it is done already
                     os.write(told, b".")
-                os.waitpid(pid, 0)
-                ended = True
-            results.seek(0)
-            return _records(results.read())
+                return _records(child.wait()[1])
 
-        try:
             yield made
+    finally:
+        os.close(told)
+
+
+class _Child:
+    """A forked child that writes what it makes to a file of its own (``_writing_child``)."""
+
+    def __init__(self, pid: int, out: IO[bytes]) -> None:
+        self.pid = pid
+        self.out = out
+        self.status: int | None = None  # its wait status, once it has ended
+
+    def wait(self) -> tuple[int, bytes]:
+        """Wait for the child to end: its wait status, and what it wrote."""
+        if self.status is None:
+            self.status = os.waitpid(self.pid, 0)[1]
+        self.out.seek(0)
+        return self.status, self.out.read()
+
+
+@contextlib.contextmanager
+def _writing_child(body: Callable[[int], None]) -> Iterator[_Child | None]:
+    """A child forked to run ``body(out)`` (a file descriptor it writes to) and end; None when none can be
+    forked. A child still running when the block ends is killed."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as out:
+        # As in ``fork_each``: a collection in the child (a build pauses the collector; a caller may not) would
+        # touch, and so copy, every page of the objects it shares with this process.
+        gc.freeze()
+        try:
+            try:
+                child = _Child(_start(lambda: body(out.fileno())), out)
+            except OSError:  # too many processes, or no memory for one more
+                yield None
+                return
+            try:
+                yield child
+            finally:
+                if child.status is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(child.pid, signal.SIGKILL)
+                    os.waitpid(child.pid, 0)
         finally:
-            if not ended:
-                _kill(pid)
-            os.close(told)
             gc.unfreeze()
 
 
@@ -182,7 +194,9 @@ def _start(body: Callable[[], object]) -> int:
         pid = os.fork()
         if pid == 0:
             try:
-                signal.signal(signal.SIGINT, signal.SIG_IGN)  # as in ``_serve``: the parent ends us
+                # Ctrl-C reaches the whole process group: the parent alone turns it into a message, then
+                # ends us.
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGHUP, signal.SIG_DFL)
                 signal.pthread_sigmask(signal.SIG_SETMASK, held)
@@ -192,13 +206,6 @@ def _start(body: Callable[[], object]) -> int:
         return pid
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
-
-
-def _kill(pid: int) -> None:
-    """End the child ``pid`` at once, and reap it."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
 
 
 def _write_outcome(work: Callable[[], object], out: int) -> None:
@@ -211,7 +218,7 @@ def _write_outcome(work: Callable[[], object], out: int) -> None:
         file.write(outcome)
 
 
-def _outcome(data: bytes, status: int) -> object:
+def _outcome(status: int, data: bytes) -> object:
     """The result ``_write_outcome`` wrote (``data``) of a child that ended with ``status``; its error raised."""
     try:
         failed, value = pickle.loads(data)
@@ -318,21 +325,13 @@ class _Pool:
         from multiprocessing.connection import Pipe  # slow to import: only builds large enough to fork
 
         parent, child = Pipe()
-        # Signals wait until the worker is known: Ctrl-C right after the fork then ends it with the rest,
-        # and it sets its own handlers before any can reach it.
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
         try:
-            try:
-                pid = os.fork()
-            except OSError as exc:  # too many processes, or no memory for one more
-                raise BuildError(f"cannot start a worker process ({exc.strerror})") from exc
-            if pid == 0:
-                _serve(self.work, child, [parent, *self.workers], held)
-            child.close()
-            worker = _Worker(pid, parent)
-            self.workers[parent] = worker
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            pid = _start(functools.partial(_serve, self.work, child, [parent, *self.workers]))
+        except OSError as exc:  # too many processes, or no memory for one more
+            raise BuildError(f"cannot start a worker process ({exc.strerror})") from exc
+        child.close()
+        worker = _Worker(pid, parent)
+        self.workers[parent] = worker
         return worker
 
     def _feed(self, worker: _Worker, ahead: int = AHEAD) -> None:
@@ -388,28 +387,16 @@ class _Pool:
             self._reap(worker)
 
 
-def _serve(
-    work: Callable[[int, int], Sequence[Any]],
-    pipe: Connection,
-    others: list[Connection],
-    mask: set[int | signal.Signals],
-) -> NoReturn:
-    """A worker's life: run the chunks the parent sends until told to leave, or until the parent is gone."""
-    try:
-        for other in others:  # held here, the parent's ends would keep other workers from seeing it end
-            other.close()
-        # Ctrl-C reaches the whole process group: the parent alone turns it into a message, then ends us.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGHUP, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        while (bounds := pipe.recv()) is not None:
-            try:
-                pipe.send((False, work(*bounds)))
-            except Exception as error:
-                pipe.send((True, _portable(error)))
-    finally:
-        os._exit(0)  # never back into the parent's code: its cleanup clauses belong to the parent
+def _serve(work: Callable[[int, int], Sequence[Any]], pipe: Connection, others: list[Connection]) -> None:
+    """A worker's life (``_start``): run the chunks the parent sends until told to leave, or until the parent
+    is gone."""
+    for other in others:  # held here, the parent's ends would keep other workers from seeing it end
+        other.close()
+    while (bounds := pipe.recv()) is not None:
+        try:
+            pipe.send((False, work(*bounds)))
+        except Exception as error:
+            pipe.send((True, _portable(error)))
 
 
 def _portable(error: Exception) -> Exception:
