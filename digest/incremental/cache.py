@@ -14,16 +14,16 @@ import contextlib
 import functools
 import hashlib
 import hmac
-import io
 import os
 import pickle
 import secrets
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 import digest
 from digest.errors import BuildError
@@ -32,7 +32,7 @@ FILE_NAME = "cache.sqlite"
 _SCHEMA = 5
 # One entry per kind, not per value: one unpickling instead of one per article's line of digest.json, and
 # writing it all again costs a build nothing once that is done after it.
-_MEMO_QUERY = "SELECT value FROM memo WHERE kind = ? AND key = ''"
+_MEMO_QUERY = "SELECT rowid FROM memo WHERE kind = ? AND key = ''"
 # Every file's result, also kept in a few large entries: a rebuild reads and checks those, not a row per
 # file. A file's result is taken from them only where the files table holds
 # the same stamp for the file: the table is what is true, the entries a copy made to be read at once.
@@ -135,13 +135,13 @@ class Cache:
         self.key = key
         self.db: sqlite3.Connection | None = None
         self.path = folder / FILE_NAME if folder is not None else None
+        self._spool = folder  # where a large entry passes through a file on its way in or out
         self.resident = resident
         # With a resident cache, writes wait for close, which hands them to a thread; ``deferred``, the
         # writes of whole-corpus work wait for ``handoff`` (per-file results are written as they come: held
         # until the end, a large build's would double its peak memory; named values are small).
         self.deferred = deferred
         self._writes: list[Callable[[sqlite3.Connection], object]] = []
-        self._fetches: dict[str, _Fetch] = {}  # by kind: entries being read in the background
         # Every file's stamp and result the files table holds, as far as this build knows (None: unknown;
         # a result None: not read), and whether the copy of it (``_HEADS``) is of the table as it is.
         self._heads: dict[str, tuple[tuple[int, int], object]] | None = None
@@ -349,18 +349,6 @@ class Cache:
         if fresh:
             self._heads = None
 
-    def prefetch(self, kind: str) -> None:
-        """Start reading the values remembered for ``kind``, for ``recall`` to take: reading the file and
-        checking the entry let other threads run, so a large entry (the site's: 37 MB at 10,000 articles)
-        is read while the build goes on, and only its unpickling is waited for."""
-        if self.db is None or self.path is None or kind in self._fetches:
-            return
-        if self.resident is not None and kind in self.resident.memo:
-            return
-        fetch = self._fetches[kind] = _Fetch(self.path, kind)
-        _FETCHING.add(fetch)
-        fetch.start()
-
     def recall(self, kind: str, keys: Iterable[str]) -> dict[str, object]:
         """Remembered values of one kind of work (say, story summaries) by the hash of their inputs."""
         if self.resident is not None and kind in self.resident.memo:
@@ -368,15 +356,8 @@ class Cache:
             return {key: held[key] for key in keys if key in held}
         if self.db is None:
             return {}
-        fetch = self._fetches.pop(kind, None)
-        if fetch is not None:
-            fetch.join()
-            _FETCHING.discard(fetch)
-        if fetch is not None and fetch.read:
-            stored = _loaded(fetch.blob)
-        else:
-            row = self.db.execute(_MEMO_QUERY, (kind,)).fetchone()
-            stored = _unsealed(row[0]) if row is not None else None
+        with tempfile.TemporaryFile(dir=self._spool) as spool:
+            stored = _loaded(spool) if _spooled_memo(self.db, kind, spool) else None
         remembered = stored if isinstance(stored, dict) else {}
         if self.resident is not None:
             # Held from now on: a resident miss is computed again, never looked for in the file.
@@ -390,7 +371,7 @@ class Cache:
         if self.resident is not None:
             self.resident.memo[kind] = values
 
-        self._write(functools.partial(_insert_memo, kind, "", values), now=now)
+        self._write(functools.partial(_insert_memo, kind, "", values, spool=self._spool), now=now)
 
     def get(self, name: str) -> str | None:
         """A named value."""
@@ -515,65 +496,57 @@ def _close_reading() -> None:
     _READING.clear()
 
 
-class _Fetch(threading.Thread):
-    """One kind of remembered values read from the cache file and checked, in the background (``prefetch``)."""
-
-    def __init__(self, path: Path, kind: str) -> None:
-        super().__init__(name=f"digest-prefetch-{kind}", daemon=True)
-        self.path = path
-        self.kind = kind
-        self.read = False  # whether the entry was read (not: recall reads it itself, and says what failed)
-        self.blob: memoryview | None = None  # its pickle, if there is one and this user's digest wrote it
-
-    def run(self) -> None:
-        try:
-            with contextlib.closing(_read_only(self.path)) as db:
-                row = db.execute(_MEMO_QUERY, (self.kind,)).fetchone()
-        except sqlite3.Error:
-            return
-        self.blob = _checked(row[0]) if row is not None else None
-        self.read = True
-
-
-_FETCHING: set[_Fetch] = set()  # started and not yet joined
-
-
-def _finish_fetching() -> None:
-    """Let every prefetch end: a fork must not copy a process whose thread holds an SQLite connection."""
-    for fetch in list(_FETCHING):
-        fetch.join()
-    _FETCHING.clear()
-
-
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(before=_close_reading)
-    os.register_at_fork(before=_finish_fetching)  # run first: hooks run last registered first
 
 
-def _insert_memo(kind: str, key: str, value: object, db: sqlite3.Connection) -> None:
-    """Write one remembered value, sealed, into the memo table without a copy of it in SQLite's memory.
+def _insert_memo(
+    kind: str, key: str, value: object, db: sqlite3.Connection, *, spool: Path | None = None
+) -> None:
+    """Write one remembered value, sealed, into the memo table, by way of a file in ``spool``.
 
-    The largest (what the last site's pages were made from: 400 MB at 100,000 articles) is written by the
-    process finishing a build, at its memory peak: pickled and sealed in one buffer, and written into a
-    blob of its size part by part, it is held once, not three times (pickle, sealed copy, SQLite's copy).
+    The largest (what the last site's pages were made from) is written by the process finishing a build, at
+    its memory peak: pickled into a file, then sealed and copied into a blob of its size part by part, it is
+    never held whole in memory.
     """
-    stream = io.BytesIO()
-    stream.write(bytes(_MAC_BYTES))
-    pickle.dump(value, stream, pickle.HIGHEST_PROTOCOL)
-    with stream.getbuffer() as sealed:
-        sealed[:_MAC_BYTES] = _mac(sealed[_MAC_BYTES:])
+    with tempfile.TemporaryFile(dir=spool) as pickled:
+        pickle.dump(value, pickled, pickle.HIGHEST_PROTOCOL)
+        size = pickled.tell()
         cursor = db.execute(
             "INSERT OR REPLACE INTO memo (kind, key, value) VALUES (?, ?, zeroblob(?))",
-            (kind, key, len(sealed)),
+            (kind, key, _MAC_BYTES + size),
         )
         assert cursor.lastrowid is not None, "an insert into a table with rowids"
+        mac = _keyed().copy()
         with db.blobopen("memo", "value", cursor.lastrowid) as blob:
-            for start in range(0, len(sealed), _BLOB_PART):
-                blob.write(sealed[start : start + _BLOB_PART])
+            blob.seek(_MAC_BYTES)
+            pickled.seek(0)
+            while part := pickled.read(_BLOB_PART):
+                mac.update(part)
+                blob.write(part)
+            blob.seek(0)
+            blob.write(mac.digest())
+
+
+def _spooled_memo(db: sqlite3.Connection, kind: str, spool: IO[bytes]) -> bool:
+    """Whether a pickle is remembered for ``kind`` that this user's digest wrote (its HMAC proves it): it is
+    copied part by part into ``spool`` (a large one is never held whole in memory), to be read from there
+    once checked, a copy no other process can change meanwhile."""
+    row = db.execute(_MEMO_QUERY, (kind,)).fetchone()
+    if row is None:
+        return False
+    mac = _keyed().copy()
+    with db.blobopen("memo", "value", row[0], readonly=True) as blob:
+        tag = blob.read(_MAC_BYTES)
+        while part := blob.read(_BLOB_PART):
+            mac.update(part)
+            spool.write(part)
+    spool.seek(0)
+    return hmac.compare_digest(tag, mac.digest())
 
 
 _MAC_BYTES = 32
-_BLOB_PART = 1 << 22
+_BLOB_PART = 1 << 16  # small: a thread reading large parts keeps their memory in its own heap
 
 
 def _pickled(value: object) -> bytes:
@@ -608,12 +581,12 @@ def _keyed() -> hmac.HMAC:
     return hmac.new(_secret(), digestmod="sha256")
 
 
-def _loaded(blob: memoryview | None) -> object | None:
-    """The value ``blob`` pickles, or None when there is none or it no longer unpickles."""
+def _loaded(blob: memoryview | IO[bytes] | None) -> object | None:
+    """The value ``blob`` (or the file) pickles, or None when there is none or it no longer unpickles."""
     if blob is None:
         return None
     try:
-        value: object = pickle.loads(blob)
+        value: object = pickle.loads(blob) if isinstance(blob, memoryview) else pickle.load(blob)
     except Exception:  # a stale class layout: recompute rather than fail
         return None
     return value

@@ -232,10 +232,6 @@ class Engine:
     ) -> tuple[Story, ...]:
         """Every story with its traced summary and key facts (``summaries_of``), worked out again only for
         stories whose articles changed; and each article's summary (``summarizing`` began them)."""
-        # What the last build's pages and digest.json were made from, read while stories are summarized: not
-        # earlier, so their bytes are not held while grouping peaks.
-        for kind in ("site", "record", "story-record"):
-            self.cache.prefetch(kind)
         own = self._article_summaries(articles, sentences)
         summaries = self._summaries = {i: summary for i, (summary, _) in own.items()}
         by_id = {a.id: a for a in articles}
