@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
 from digest.models import Article, Digest
@@ -19,6 +19,7 @@ from digest.render.search import (
     index_script,
     indexed_articles,
     postings_of,
+    without_last,
 )
 
 
@@ -55,8 +56,8 @@ def indexed(
     article_hashes: Mapping[str, str] | None = None,
 ) -> tuple[Index, Postings]:
     """``build_index``, and what it was made from; with the last build's ``previous``, only the articles
-    whose words changed, and those after all it held, are worked in (the same index, found faster), as long
-    as the articles it held keep their order.
+    whose words changed, and those after the run of articles that opens both indexes, are worked in (the
+    same index, found faster): a day's news, even fetched again, costs what it adds.
 
     ``article_hashes`` are the articles' ``article_hash``: an article whose article hash is the one ``previous`` has
     keeps the words it had there, and neither ``known`` nor the article is read for them.
@@ -67,16 +68,42 @@ def indexed(
     marks = tuple(article_hashes.get(i, "") for i in order) if article_hashes else ()
     documents, made = _documents(digest, kept, marks, previous.documents if previous is not None else {})
     texts = _texts(digest, kept, known, marks, previous)
-    reused: Mapping[str, str] = {}  # encoded postings of words no article gained or lost
-    changed: set[str] = set()
-    if previous is not None and order[: len(previous.order)] == previous.order:
-        found, changed = _patched(previous, texts)
-        reused = previous.encoded
-    else:
+    if previous is None:
         found = postings_of(texts)
-    index = index_of(documents, found)
-    encoded = {t: reused[t] if t in reused and t not in changed else encode(found[t]) for t in index.terms}
+        index = index_of(documents, found)
+        encoded = {t: encode(found[t]) for t in index.terms}
+    else:
+        held = _common_start(order, previous.order)
+        found, changed, tail = _patched(previous, texts, held)
+        index = index_of(documents, found)
+        encoded = {t: _encoded(t, found[t], previous, changed, tail, held) for t in index.terms}
     return index, Postings(order, texts, found, encoded, marks, made)
+
+
+def _common_start(order: Sequence[str], last: Sequence[str]) -> int:
+    """How many articles open both orders alike: a day's news, fetched again, is put in after them."""
+    held = 0
+    for now, then in zip(order, last, strict=False):
+        if now != then:
+            break
+        held += 1
+    return held
+
+
+def _encoded(
+    word: str, numbers: array[int], previous: Postings, changed: Set[str], tail: Set[str], held: int
+) -> str:
+    """``encode(numbers)``, from the last build's code of the word where it can: the same, or its code up to
+    the first ``held`` articles with the codes of the numbers after those put in its place."""
+    last = previous.encoded.get(word)
+    if last is None or word in changed:
+        return encode(numbers)
+    if word not in tail:
+        return last
+    before = previous.found[word]
+    start = bisect.bisect_left(numbers, held)
+    kept = without_last(last, len(before) - bisect.bisect_left(before, held))
+    return kept + encode(numbers[start:], after=numbers[start - 1] if start else -1)
 
 
 def _documents(
@@ -121,16 +148,18 @@ def _texts(
     return tuple(texts)
 
 
-def _patched(previous: Postings, texts: Sequence[str]) -> tuple[dict[str, array[int]], set[str]]:
-    """The last build's postings with the changed articles' words taken out and put in, and the words of the
-    articles after those it held added; the words touched.
+def _patched(
+    previous: Postings, texts: Sequence[str], held: int
+) -> tuple[dict[str, array[int]], set[str], set[str]]:
+    """The last build's postings with the changed articles' words taken out and put in, where the first
+    ``held`` articles are those it held; the last build's articles after those taken out, and this build's
+    put in. The words whose postings changed among the held articles, and those changed after them.
 
     Lists are replaced, never changed in place: ``previous`` may still be in use (a resident cache).
     """
     found = dict(previous.found)
     changed: set[str] = set()
-    held = len(previous.words)
-    for number, (old, new) in enumerate(zip(previous.words, texts[:held], strict=True)):
+    for number, (old, new) in enumerate(zip(previous.words[:held], texts[:held], strict=True)):
         if old == new:
             continue
         before, after = set(old.split()), set(new.split())
@@ -145,11 +174,17 @@ def _patched(previous: Postings, texts: Sequence[str]) -> tuple[dict[str, array[
             at = bisect.bisect_left(numbers, number)
             found[word] = numbers[:at] + array("I", [number]) + numbers[at:]
         changed |= before ^ after
+    gone = {word for text in previous.words[held:] for word in text.split()}
+    for word in gone:  # what the articles after the held ones had
+        numbers = found[word][: bisect.bisect_left(found[word], held)]
+        if numbers:
+            found[word] = numbers
+        else:
+            del found[word]
     added: dict[str, list[int]] = {}
     for number, text in enumerate(texts[held:], held):
         for word in set(text.split()):
             added.setdefault(word, []).append(number)
-    for word, appended in added.items():  # each after every number the word had
+    for word, appended in added.items():  # each after every number the word had before ``held``
         found[word] = found.get(word, array("I")) + array("I", appended)
-    changed.update(added)
-    return found, changed
+    return found, changed, gone | set(added)

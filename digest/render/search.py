@@ -187,13 +187,24 @@ def common_words(found: Mapping[str, Sequence[int]], total: int) -> set[str]:
     return {word for word, docs in found.items() if len(docs) > COMMON_SHARE * total}
 
 
-def encode(numbers: Iterable[int]) -> str:
-    """Ascending numbers as base-32 gaps (less one) without separators: compact, and quick to decode."""
-    out, previous = [], -1
+def encode(numbers: Iterable[int], after: int = -1) -> str:
+    """Ascending numbers as base-32 gaps (less one) without separators: compact, and quick to decode. A
+    list's code is its numbers' codes one after another: ``after`` is the number encoded before these."""
+    out, previous = [], after
     for number in numbers:
         out.append(_base32(number - previous - 1))
         previous = number
     return "".join(out)
+
+
+def without_last(encoded: str, count: int) -> str:
+    """``encode``'s code of a list, without the codes of its last ``count`` numbers."""
+    end = len(encoded)
+    for _ in range(count):
+        end -= 1  # the digit that ends a number
+        while end and encoded[end - 1] in _MORE:
+            end -= 1
+    return encoded[:end]
 
 
 def _base32(number: int) -> str:
