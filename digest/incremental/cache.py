@@ -356,8 +356,11 @@ class Cache:
             return {key: held[key] for key in keys if key in held}
         if self.db is None:
             return {}
-        with tempfile.TemporaryFile(dir=self._spool) as spool:
-            stored = _loaded(spool) if _spooled_memo(self.db, kind, spool) else None
+        try:
+            with tempfile.TemporaryFile(dir=self._spool) as spool:
+                stored = _loaded(spool) if _spooled_memo(self.db, kind, spool) else None
+        except OSError:  # no room to pass it through: worked out again, as when the cache cannot be written
+            stored = None
         remembered = stored if isinstance(stored, dict) else {}
         if self.resident is not None:
             # Held from now on: a resident miss is computed again, never looked for in the file.
@@ -546,7 +549,7 @@ def _spooled_memo(db: sqlite3.Connection, kind: str, spool: IO[bytes]) -> bool:
 
 
 _MAC_BYTES = 32
-_BLOB_PART = 1 << 16  # small: a thread reading large parts keeps their memory in its own heap
+_BLOB_PART = 1 << 16  # small: large parts copied by a thread (serve's writes) would stay in its own heap
 
 
 def _pickled(value: object) -> bytes:
