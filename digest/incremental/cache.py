@@ -520,15 +520,12 @@ def _insert_memo(
             (kind, key, _MAC_BYTES + size),
         )
         assert cursor.lastrowid is not None, "an insert into a table with rowids"
-        mac = _keyed().copy()
         with db.blobopen("memo", "value", cursor.lastrowid) as blob:
             blob.seek(_MAC_BYTES)
             pickled.seek(0)
-            while part := pickled.read(_BLOB_PART):
-                mac.update(part)
-                blob.write(part)
+            tag = _copied(pickled, blob)
             blob.seek(0)
-            blob.write(mac.digest())
+            blob.write(tag)
 
 
 def _spooled_memo(db: sqlite3.Connection, kind: str, spool: IO[bytes]) -> bool:
@@ -538,14 +535,20 @@ def _spooled_memo(db: sqlite3.Connection, kind: str, spool: IO[bytes]) -> bool:
     row = db.execute(_MEMO_QUERY, (kind,)).fetchone()
     if row is None:
         return False
-    mac = _keyed().copy()
     with db.blobopen("memo", "value", row[0], readonly=True) as blob:
         tag = blob.read(_MAC_BYTES)
-        while part := blob.read(_BLOB_PART):
-            mac.update(part)
-            spool.write(part)
+        copied = _copied(blob, spool)
     spool.seek(0)
-    return hmac.compare_digest(tag, mac.digest())
+    return hmac.compare_digest(tag, copied)
+
+
+def _copied(source: IO[bytes] | sqlite3.Blob, target: IO[bytes] | sqlite3.Blob) -> bytes:
+    """Copy what is left of ``source`` to ``target`` a part at a time; the HMAC of what was copied."""
+    mac = _keyed().copy()
+    while part := source.read(_BLOB_PART):
+        mac.update(part)
+        target.write(part)
+    return mac.digest()
 
 
 _MAC_BYTES = 32
