@@ -14,10 +14,11 @@ import pytest
 
 from digest.commands.build import build
 from digest.config import Config
-from digest.group import stream, topics
+from digest.group import grouping, stream, topics
 from digest.group.dedupe import find_duplicates
 from digest.group.grouping import group
 from digest.group.vectors import Vector
+from digest.incremental import engine as engine_module
 from digest.incremental.cache import Cache
 from digest.incremental.engine import Engine
 from digest.models import Article
@@ -175,6 +176,37 @@ def test_a_day_of_new_articles_keeps_the_subjects_found_and_equals_a_cold_build(
     topic_before = {s: t["id"] for t in before["topics"] for s in t["stories"]}
     topic_after = {s: t["id"] for t in after["topics"] for s in t["stories"]}
     assert {s: topic_after.get(s) for s in topic_before} == topic_before
+    build(replace(config, output=tmp_path / "cold", cache=tmp_path / "cold-cache"), environ={})
+    warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
+    assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+
+
+def test_a_day_of_new_articles_measures_only_the_stories_it_touched_and_equals_a_cold_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A story's headline, centroid and filing evidence read its own articles alone: a day's news has only
+    the stories it made or grew measured again, and gives the site a cold build gives."""
+    from benchmarks.corpus import generate
+
+    monkeypatch.setattr(stream, "WINDOW", 40)  # past the window, older articles' vectors stay as they were
+    generate(tmp_path / "src", 120, seed=7)
+    config = Config(source=tmp_path / "src", output=tmp_path / "site", cache=tmp_path / "cache")
+    build(config, environ={})
+    stories = len(json.loads((tmp_path / "site" / "digest.json").read_text(encoding="utf-8"))["stories"])
+    measured: list[tuple[str, ...]] = []
+    measure = engine_module.measure
+
+    def spy(reading: grouping.Reading) -> grouping.Measures:
+        measured.append(tuple(m.id for m in reading.members))
+        return measure(reading)
+
+    monkeypatch.setattr(engine_module, "measure", spy)
+    add_news_day(tmp_path / "src")
+    build(config, environ={})
+    assert 1 <= len(measured) <= 3 < stories  # the day's three articles: their stories alone
+    after = json.loads((tmp_path / "site" / "digest.json").read_text(encoding="utf-8"))
+    new = {a["id"] for a in after["articles"] if a["source"].startswith("next-")}
+    assert all(set(ids) & new for ids in measured)
     build(replace(config, output=tmp_path / "cold", cache=tmp_path / "cold-cache"), environ={})
     warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
     assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}

@@ -249,9 +249,8 @@ def test_a_broad_digest_keeps_topics_few_enough_to_browse() -> None:
 def filed_story(number: int, headline: str, outlets: int) -> topics.StoryText:
     """A story that ``outlets`` feeds told under one headline, giving no categories."""
     terms = Counter(stem(word) for word in words(headline))
-    return topics.StoryText(
-        f"s{number}", outlets, terms, ((),) * outlets, naming.Text((headline,) * outlets, ())
-    )
+    evidence = topics.evidence(terms, ((),) * outlets)
+    return topics.StoryText(f"s{number}", outlets, evidence, naming.Text((headline,) * outlets, ()))
 
 
 @pytest.mark.parametrize(("outlets", "kept"), [(40, True), (1, False)])

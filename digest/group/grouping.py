@@ -12,7 +12,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
-from functools import cached_property, lru_cache, partial
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -157,6 +157,38 @@ Place = Callable[[Sequence[Entry]], tuple[list[list[int]], Sequence[vectors.Vect
 
 
 @dataclass(frozen=True)
+class Reading:
+    """What a story's measures (``measure``) read: its articles, oldest first, their vectors and features,
+    and the digest's template headlines (``_templates``)."""
+
+    members: tuple[Member, ...]
+    vectors: tuple[vectors.Vector, ...]
+    features: tuple[Features, ...]
+    templates: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Measures:
+    """What a story's articles alone make of it: its centroid, headline and coherence, its lead term counts
+    (headline weighted), and how much it speaks for each section (``topics.evidence``)."""
+
+    centroid: vectors.Vector
+    title: str
+    coherence: float
+    terms: Mapping[str, int]
+    evidence: tuple[float, ...]
+
+
+# ``measure`` of each story; the incremental engine takes those of stories it met from the last build.
+Measure = Callable[[Sequence[Reading]], Sequence[Measures]]
+
+
+def measure_each(readings: Sequence[Reading]) -> list[Measures]:
+    """``measure`` of every story."""
+    return [measure(reading) for reading in readings]
+
+
+@dataclass(frozen=True)
 class Grouping:
     """Stories (newest first) and topics, with the links between them."""
 
@@ -174,6 +206,7 @@ def group(
     discovered: Callable[[], Sequence[int]] | None = None,
     place: Place = stream.run,
     members: Mapping[str, Member] | None = None,
+    measured: Measure = measure_each,
 ) -> Grouping:
     """Group kept articles into stories and stories into topics; duplicates follow their originals.
 
@@ -181,12 +214,16 @@ def group(
     beforehand; the others are worked out here.
     ``discovered`` gives ``topics.discover`` of ``subject_documents`` when it was worked out elsewhere
     (asked for only when topics are discovered); without it, it is worked out here. ``place`` places the
-    articles into stories (``Place``).
+    articles into stories (``Place``), and ``measured`` measures each story (``Measure``).
     """
     kept, terms = _kept(articles, duplicate_of, features or {}, members or {})
     documents = [(f.names, f.counts) for f in terms]
     found = discovered or (lambda: topics_module.discover(documents))
-    return _grouping(duplicate_of, kept, terms, rules, unmatched, lambda: _subjects(kept, found()), place)
+
+    def subjects() -> dict[str, int]:
+        return _subjects(kept, found())
+
+    return _grouping(duplicate_of, kept, terms, rules, unmatched, subjects, place, measured)
 
 
 def subject_documents(
@@ -232,6 +269,7 @@ def _grouping(
     unmatched: str,
     subjects: Callable[[], dict[str, int]],
     place: Place = stream.run,
+    measured: Measure = measure_each,
 ) -> Grouping:
     copies: dict[str, list[str]] = defaultdict(list)
     for dup, original in sorted(duplicate_of.items()):
@@ -239,9 +277,15 @@ def _grouping(
     members, vecs = place([_entry(a, f, copies) for a, f in zip(kept, terms, strict=True)])
     by_id = {a.id: a for a in kept}
     templates = _templates(kept, members)
-    drafts = [
-        _story([kept[i] for i in idx], [vecs[i] for i in idx], [terms[i] for i in idx], copies, templates)
+    readings = [
+        Reading(
+            tuple(kept[i] for i in idx), tuple(vecs[i] for i in idx), tuple(terms[i] for i in idx), templates
+        )
         for idx in members
+    ]
+    drafts = [
+        _draft(reading, measures, copies)
+        for reading, measures in zip(readings, measured(readings), strict=True)
     ]
     topics, topic_of = _topics(drafts, by_id, rules, unmatched, subjects)
     related = _related(drafts, topic_of)
@@ -254,17 +298,14 @@ class _Draft:
     """A story under construction: its members and centroid."""
 
     id: str
-    articles: list[Member]
+    articles: Sequence[Member]
     duplicates: list[str]
     centroid: vectors.Vector
     title: str
-    features: list[Features]  # of each article, in the order of ``articles``
-    coherence: float = 1.0  # its articles' mean cosine with its centroid
-
-    @cached_property
-    def terms(self) -> Counter[str]:
-        """Lead term counts of the whole story."""
-        return _total(f.terms() for f in self.features)
+    features: Sequence[Features]  # of each article, in the order of ``articles``
+    coherence: float  # its articles' mean cosine with its centroid
+    terms: Mapping[str, int]  # lead term counts of the whole story
+    evidence: tuple[float, ...]  # how much it speaks for each section (``topics.evidence``)
 
     def story(self, topic: str, related: tuple[str, ...] = ()) -> Story:
         dated = sorted(a.date for a in self.articles if a.date)
@@ -339,13 +380,9 @@ def _span(article: Member) -> cluster.Span:
     return (day, day)
 
 
-def _story(
-    members: list[Member],
-    vecs: list[vectors.Vector],
-    features: list[Features],
-    copies: Mapping[str, list[str]],
-    templates: Set[str] = frozenset(),
-) -> _Draft:
+def measure(reading: Reading) -> Measures:
+    """A story's centroid, headline, coherence, term counts and evidence, from its articles alone."""
+    members, vecs = reading.members, reading.vectors
     centroid = vectors.mean(vecs, max_terms=cluster.MERGE_TERMS)
     dots = [vectors.dot(vector, centroid) for vector in vecs]
     central = [round(dot, TITLE_PRECISION) for dot in dots]
@@ -362,15 +399,30 @@ def _story(
             members[i].id,
         ),
     )
+    terms = _total(f.terms() for f in reading.features)
+    return Measures(
+        centroid=centroid,
+        title=_headline([members[i] for i in ranked], reading.templates),
+        coherence=round(sum(dots) / len(dots), TITLE_PRECISION),
+        terms=terms,
+        evidence=topics_module.evidence(terms, tuple(a.categories for a in members)),
+    )
+
+
+def _draft(reading: Reading, measures: Measures, copies: Mapping[str, list[str]]) -> _Draft:
+    """A story of the articles ``reading`` read, and their copies (``copies``)."""
+    members = reading.members
     founder = members[0].id  # the oldest article: adding unrelated articles never changes it
     return _Draft(
         id=hashlib.sha1(f"story:{founder}".encode()).hexdigest()[:12],
         articles=members,
         duplicates=sorted(d for a in members for d in copies.get(a.id, ())),
-        centroid=centroid,
-        title=_headline([members[i] for i in ranked], templates),
-        features=features,
-        coherence=round(sum(dots) / len(dots), TITLE_PRECISION),
+        centroid=measures.centroid,
+        title=measures.title,
+        features=reading.features,
+        coherence=measures.coherence,
+        terms=measures.terms,
+        evidence=measures.evidence,
     )
 
 
@@ -606,12 +658,11 @@ def _filed(groups: Sequence[tuple[str, list[_Draft]]]) -> list[tuple[str, list[_
 
 
 def _story_text(draft: _Draft) -> topics_module.StoryText:
-    """What filing reads of a story: its terms, its articles' categories, headlines and opening sentences."""
+    """What filing reads of a story: its evidence, its articles' headlines and opening sentences."""
     return topics_module.StoryText(
         id=draft.id,
         articles=len(draft.articles),
-        terms=draft.terms,
-        categories=tuple(a.categories for a in draft.articles),
+        evidence=draft.evidence,
         text=naming.Text(
             tuple(a.title for a in draft.articles),
             tuple(s for a in draft.articles for s in a.sentences[:NAMING_SENTENCES]),
@@ -711,7 +762,7 @@ def _label(
     return result
 
 
-def _total(counters: Iterable[Counter[str]]) -> Counter[str]:
+def _total(counters: Iterable[Mapping[str, int]]) -> Counter[str]:
     total: Counter[str] = Counter()
     for counts in counters:
         total.update(counts)

@@ -7,7 +7,7 @@ subjects; a few rounds of spherical k-means started from the larger subjects set
 its closest one. That is done on the first EPOCH articles (``model``); every later article is placed on
 the nearest subject through the same semantic axes, and the subjects are found again only on an epoch of
 later articles that no longer fits them (``discover``), so a day's news neither renames nor moves them.
-numpy, scipy and networkx are imported here only, and only for digests large enough to need them.
+numpy, scipy and igraph are imported here only, and only for digests large enough to need them.
 
 Filing (``file``) names what was found: a digest whose stories spread over several news sections (the IPTC
 Media Topics top level, ``sections``) gets those sections as its topics, each story filed under the section
@@ -21,7 +21,7 @@ import math
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -287,13 +287,9 @@ def _normalize(points: NDArray[np.float64]) -> NDArray[np.float64]:
 
 def _communities(points: NDArray[np.float64]) -> list[list[int]]:
     """Louvain communities of the nearest-neighbour graph, biggest first."""
-    import networkx as nx
-
-    graph = nx.Graph()
-    graph.add_nodes_from(range(len(points)))
-    for i, j, weight in _neighbours(points, min(NEIGHBOURS, len(points) - 1)):
-        graph.add_edge(i, j, weight=weight)
-    found = nx.community.louvain_communities(graph, weight="weight", resolution=RESOLUTION, seed=_SEED)
+    rows, columns, weights = _neighbours(points, min(NEIGHBOURS, len(points) - 1))
+    edges = list(zip(rows.tolist(), columns.tolist(), strict=True))
+    found = _louvain(len(points), edges, weights.tolist(), RESOLUTION)
     return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
 
 
@@ -305,42 +301,66 @@ def _joined(points: NDArray[np.float64], communities: list[list[int]]) -> list[l
     kind of event, say) often share no edge at all; summed over all their members, the similarities within
     a subject stand far above those between subjects.
     """
-    import networkx as nx
     import numpy as np
 
     sums = np.array([points[c].sum(axis=0) for c in communities])
     weights = np.clip(sums @ sums.T, 0.0, None).tolist()
-    graph = nx.Graph()
-    graph.add_nodes_from(range(len(communities)))
-    graph.add_weighted_edges_from(
-        (a, b, weights[a][b])
-        for a in range(len(communities))
-        for b in range(a, len(communities))
-        if weights[a][b]
-    )
-    if not graph.size():
+    edges = [(a, b) for a in range(len(communities)) for b in range(a, len(communities)) if weights[a][b]]
+    if not edges:
         return communities
-    found = nx.community.louvain_communities(graph, weight="weight", resolution=JOIN_RESOLUTION, seed=_SEED)
+    found = _louvain(len(communities), edges, [weights[a][b] for a, b in edges], JOIN_RESOLUTION)
     joined = [sorted(row for c in group for row in communities[c]) for group in found]
     return sorted(joined, key=lambda c: (-len(c), c[0]))
 
 
-def _neighbours(points: NDArray[np.float64], k: int) -> Iterator[tuple[int, int, float]]:
-    """Each point's ``k`` most similar others with a positive similarity, in order of point, then neighbour."""
+def _louvain(
+    nodes: int, edges: Sequence[tuple[int, int]], weights: Sequence[float], resolution: float
+) -> list[list[int]]:
+    """Louvain communities (igraph's, compiled) of a weighted graph; an edge given twice is one edge."""
+    import random
+
+    import igraph
+
+    graph = igraph.Graph(n=nodes, edges=edges)
+    graph.es["weight"] = weights
+    graph.simplify(multiple=True, loops=False, combine_edges="first")
+    # Louvain visits the nodes in a random order: igraph draws it from the generator it is given, seeded so
+    # that the same graph always gives the same communities.
+    igraph.set_random_number_generator(random.Random(_SEED))
+    try:
+        found = graph.community_multilevel(weights="weight", resolution=resolution)
+    finally:
+        igraph.set_random_number_generator(random)
+    return [list(community) for community in found]
+
+
+def _neighbours(
+    points: NDArray[np.float64], k: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Each point's ``k`` most similar others with a positive similarity (point, neighbour, similarity), in
+    order of point, then neighbour; a block of rows at a time."""
     import numpy as np
 
+    found: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]] = []
     for start in range(0, len(points), _BLOCK):
         distance = points[start : start + _BLOCK] @ points.T
         np.negative(distance, out=distance)  # in place: a block is the biggest array of the stage
-        for offset in range(len(distance)):
-            distance[offset, start + offset] = np.inf
+        offsets = np.arange(len(distance))
+        distance[offsets, start + offsets] = np.inf
         for first in range(0, len(distance), _PARTITION):
-            nearest = np.argpartition(distance[first : first + _PARTITION], k - 1, axis=1)[:, :k]
-            for offset, row in enumerate(nearest.tolist(), first):
-                for j in sorted(row):
-                    weight = -float(distance[offset, j])
-                    if weight > 0:
-                        yield start + offset, j, weight
+            part = distance[first : first + _PARTITION]
+            nearest = np.sort(np.argpartition(part, k - 1, axis=1)[:, :k], axis=1)
+            weight = -np.take_along_axis(part, nearest, axis=1)
+            positive = weight > 0
+            rows = np.repeat(np.arange(start + first, start + first + len(part)), k).reshape(len(part), k)
+            found.append((rows[positive], nearest[positive], weight[positive]))
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    return (
+        np.concatenate([rows for rows, _, _ in found]),
+        np.concatenate([columns for _, columns, _ in found]),
+        np.concatenate([weights for _, _, weights in found]),
+    )
 
 
 def _spherical_kmeans(points: NDArray[np.float64], centres: NDArray[np.float64]) -> NDArray[np.int64]:
@@ -391,15 +411,14 @@ class StoryText:
 
     id: str
     articles: int
-    terms: Mapping[str, int]  # stemmed headline and lead terms, headline weighted
-    categories: tuple[tuple[str, ...], ...]  # each article's feed or page categories
+    evidence: tuple[float, ...]  # how much it speaks for each section (``evidence``)
     text: naming.Text
 
 
 def file(groups: Sequence[Sequence[StoryText]]) -> list[tuple[str, list[str]]]:
     """Named topics and their stories' ids, from stories grouped by subject."""
     stories = [story for group in groups for story in group]
-    own = {story.id: _evidence(story) for story in stories}
+    own = {story.id: story.evidence for story in stories}
     scores = {}
     for group in groups:
         prior = _prior(group, own)
@@ -411,26 +430,28 @@ def file(groups: Sequence[Sequence[StoryText]]) -> list[tuple[str, list[str]]]:
     return _by_subject(groups, section_of)
 
 
-def _evidence(story: StoryText) -> list[float]:
-    """How much the story speaks for each section: shares of its evidence, scaled by how much there is.
+def evidence(terms: Mapping[str, int], categories: Sequence[Sequence[str]]) -> tuple[float, ...]:
+    """How much a story speaks for each section: shares of its evidence, scaled by how much there is;
+    ``terms``: its stemmed headline and lead terms, headline weighted; ``categories``: each article's feed
+    or page categories.
 
     Its feeds' categories outweigh its words where it has them: a feed files its own items knowingly, where
     a keyword ('recall', 'detective') may belong to another section's news.
     """
-    text = sections.text_evidence(story.terms)
-    categories = sections.category_evidence(story.categories)
-    total = sum(text) + sum(categories)
+    text = sections.text_evidence(terms)
+    named = sections.category_evidence(categories)
+    total = sum(text) + sum(named)
     if not total:
-        return text
+        return tuple(text)
     confidence = min(1.0, total / STRONG_EVIDENCE)
-    trust = CATEGORY_TRUST if sum(categories) and sum(text) else float(bool(sum(categories)))
-    return [
-        ((1 - trust) * t / (sum(text) or 1) + trust * c / (sum(categories) or 1)) * confidence
-        for t, c in zip(text, categories, strict=True)
-    ]
+    trust = CATEGORY_TRUST if sum(named) and sum(text) else float(bool(sum(named)))
+    return tuple(
+        ((1 - trust) * t / (sum(text) or 1) + trust * c / (sum(named) or 1)) * confidence
+        for t, c in zip(text, named, strict=True)
+    )
 
 
-def _prior(group: Sequence[StoryText], own: Mapping[str, list[float]]) -> list[float]:
+def _prior(group: Sequence[StoryText], own: Mapping[str, Sequence[float]]) -> list[float]:
     """The sections the group's stories speak for, article-weighted."""
     weight = sum(story.articles for story in group) or 1
     return [

@@ -14,7 +14,18 @@ from typing import TypeVar, cast, overload
 from digest.config import Config
 from digest.group import stream, topics
 from digest.group.dedupe import MIN_WORDS, find_duplicates
-from digest.group.grouping import Grouping, Member, Place, group, subject_documents
+from digest.group.grouping import (
+    Grouping,
+    Measure,
+    Measures,
+    Member,
+    Place,
+    Reading,
+    group,
+    measure,
+    measure_each,
+    subject_documents,
+)
 from digest.group.vectors import Vector
 from digest.incremental import near
 from digest.incremental.cache import Cache, Stamp, stamp
@@ -189,9 +200,12 @@ class Engine:
             features = {i: d.features for i, d in derived.items()}
             members = {i: d.member for i, d in derived.items()}
             place = functools.partial(self._placed, {i: d.placed for i, d in derived.items()})
+            measured = functools.partial(self._measured, {i: d.grouped for i, d in derived.items()})
             known = self.cache.recall("subjects", ["models"]).get("models")
             models = _Models(known if isinstance(known, dict) else {})
-            grouping = _group(articles, duplicate_of, config, features, members, self.jobs, place, models)
+            grouping = _group(
+                articles, duplicate_of, config, features, members, self.jobs, place, measured, models
+            )
             if models.used:
                 self.cache.remember("subjects", {"models": models.used}, now=True)
             return grouping
@@ -217,6 +231,30 @@ class Engine:
             lambda state, number, _: _packed(stream.advance(state, entries, blocks[number])),
         )
         return stream.stories(state), _Vectors([vector for vectors in made for vector in vectors])
+
+    def _measured(self, grouped: Mapping[str, str], readings: Sequence[Reading]) -> list[Measures]:
+        """``measure`` of each story, but for stories the last build measured from the same reading."""
+        templates: dict[int, str] = {}  # the stories share one set: hashed once
+
+        def key(reading: Reading) -> str:
+            shared = id(reading.templates)
+            if shared not in templates:
+                templates[shared] = value_hash(tuple(sorted(reading.templates)))
+            # ``grouped`` hashes all the reading holds of an article but its vector
+            articles = tuple((m.id, grouped[m.id]) for m in reading.members)
+            return value_hash((articles, tuple(map(_vector_hash, reading.vectors)), templates[shared]))
+
+        keys = [key(reading) for reading in readings]
+        known = self.cache.recall("measures", keys)
+        made = [
+            _unpacked_measures(m) if isinstance(m := known.get(k), tuple) else measure(r)
+            for k, r in zip(keys, readings, strict=True)
+        ]
+        self.cache.remember(
+            "measures",
+            {k: known[k] if k in known else _packed_measures(m) for k, m in zip(keys, made, strict=True)},
+        )
+        return made
 
     def dated(self, articles: tuple[Article, ...], dated: Mapping[str, Article]) -> tuple[Article, ...]:
         """The articles with those their story dated (``dated``) replaced."""
@@ -391,6 +429,7 @@ def _group(
     members: Mapping[str, Member],
     jobs: int,
     place: Place = stream.run,
+    measured: Measure | None = None,
     models: _Models | None = None,
 ) -> Grouping:
     """``group``, with topics discovered in a child process while stories are clustered when ``jobs`` > 1;
@@ -405,7 +444,17 @@ def _group(
             subjects, models.used = discovered()
             return subjects
 
-        return group(articles, duplicate_of, config.topics, config.unmatched, features, found, place, members)
+        return group(
+            articles,
+            duplicate_of,
+            config.topics,
+            config.unmatched,
+            features,
+            found,
+            place,
+            members,
+            measured or measure_each,
+        )
 
 
 class _Models:
@@ -437,6 +486,42 @@ Packed = tuple[tuple[str, "array[float]"], ...]
 
 def _packed(vectors: Sequence[Vector]) -> Packed:
     return tuple((" ".join(vector), array("d", vector.values())) for vector in vectors)
+
+
+# A story's measures as the cache keeps them: its centroid's terms and weights, headline, coherence, its
+# terms and their counts, and its evidence. As plain records, they would unpickle slower than they are made.
+PackedMeasures = tuple[str, "array[float]", str, float, str, "array[int]", "array[float]"]
+
+
+def _packed_measures(measures: Measures) -> PackedMeasures:
+    centroid, terms = measures.centroid, measures.terms
+    return (
+        " ".join(centroid),
+        array("d", centroid.values()),
+        measures.title,
+        measures.coherence,
+        " ".join(terms),
+        array("q", terms.values()),
+        array("d", measures.evidence),
+    )
+
+
+def _unpacked_measures(packed: tuple[object, ...]) -> Measures:
+    names, weights, title, coherence, terms, counts, evidence = cast(PackedMeasures, packed)
+    return Measures(
+        dict(zip(names.split(), weights, strict=True)),
+        title,
+        coherence,
+        dict(zip(terms.split(), counts, strict=True)),
+        tuple(evidence),
+    )
+
+
+def _vector_hash(vector: Vector) -> bytes:
+    """A hash of a vector's terms and weights, in order: as it packs."""
+    digest = hashlib.blake2b(" ".join(vector).encode("utf-8", "surrogatepass"), digest_size=16)
+    digest.update(array("d", vector.values()).tobytes())
+    return digest.digest()
 
 
 class _Vectors(Sequence[Vector]):
