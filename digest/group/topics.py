@@ -17,9 +17,9 @@ section (a war, an industry) keeps its subjects, named after the entity or event
 
 from __future__ import annotations
 
+import itertools
 import math
 import zlib
-from array import array
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -220,19 +220,23 @@ def _tfidf(documents: Sequence[Document]) -> tuple[Any, list[str], NDArray[np.fl
 
 
 def _counts(documents: Sequence[Document]) -> tuple[Any, list[str]]:
-    """Term counts as a CSR matrix of integers (a recurring term's counts summed), and each column's term."""
+    """Term counts as a CSR matrix of integers (a recurring term's counts summed), and each column's term:
+    columns in the order terms first appear."""
     import numpy as np
     import scipy.sparse as sp
 
-    number: dict[str, int] = {}
-    terms, counts = array("i"), array("i")  # 32 bits: half the memory, and as many terms as there can be
-    ends = [0]
-    for names, values in documents:
-        terms.extend([number.setdefault(t, len(number)) for t in names.split()])
-        counts.extend(list(values))
-        ends.append(len(terms))
-    shape = (len(documents), len(number))
-    matrix = sp.csr_matrix((np.asarray(counts), np.asarray(terms), np.asarray(ends)), shape=shape)
+    # Every document's terms in one list, numbered through a dict in C: a loop over the terms in Python
+    # was the biggest cost of placing a day's news among the subjects found.
+    terms = " ".join(names for names, _ in documents).split()
+    number = {term: column for column, term in enumerate(dict.fromkeys(terms))}
+    sizes = [len(values) for _, values in documents]
+    columns = np.fromiter(map(number.__getitem__, terms), dtype=np.int32, count=len(terms))
+    counts = np.fromiter(
+        itertools.chain.from_iterable(v for _, v in documents), dtype=np.int32, count=len(terms)
+    )
+    ends = np.zeros(len(documents) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=ends[1:])
+    matrix = sp.csr_matrix((counts, columns, ends), shape=(len(documents), len(number)))
     matrix.sum_duplicates()
     matrix.eliminate_zeros()
     return matrix, list(number)
