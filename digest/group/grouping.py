@@ -159,7 +159,7 @@ Place = Callable[[Sequence[Entry]], tuple[list[list[int]], Sequence[vectors.Vect
 @dataclass(frozen=True)
 class Reading:
     """What a story's measures (``measure``) read: its articles, oldest first, their vectors and features,
-    and the digest's template headlines (``_templates``)."""
+    and which of their headlines are templates (``_templates``)."""
 
     members: tuple[Member, ...]
     vectors: tuple[vectors.Vector, ...]
@@ -278,9 +278,7 @@ def _grouping(
     by_id = {a.id: a for a in kept}
     templates = _templates(kept, members)
     readings = [
-        Reading(
-            tuple(kept[i] for i in idx), tuple(vecs[i] for i in idx), tuple(terms[i] for i in idx), templates
-        )
+        _reading([kept[i] for i in idx], [vecs[i] for i in idx], [terms[i] for i in idx], templates)
         for idx in members
     ]
     drafts = [
@@ -378,6 +376,16 @@ def _span(article: Member) -> cluster.Span:
         return None
     day = dt.date.fromisoformat(date).toordinal()
     return (day, day)
+
+
+def _reading(
+    members: list[Member], vecs: list[vectors.Vector], features: list[Features], templates: Set[str]
+) -> Reading:
+    """What a story's measures read of its articles, and of the digest's ``templates``."""
+    # Those of its own headlines alone, against which a headline made from a lead is judged too: so a
+    # story's measures stay as they were when a day's news adds a template elsewhere.
+    own = frozenset(key for a in members if (key := _template_key(a.title)) in templates)
+    return Reading(tuple(members), tuple(vecs), tuple(features), own)
 
 
 def measure(reading: Reading) -> Measures:

@@ -234,15 +234,12 @@ class Engine:
 
     def _measured(self, grouped: Mapping[str, str], readings: Sequence[Reading]) -> list[Measures]:
         """``measure`` of each story, but for stories the last build measured from the same reading."""
-        templates: dict[int, str] = {}  # the stories share one set: hashed once
 
         def key(reading: Reading) -> str:
-            shared = id(reading.templates)
-            if shared not in templates:
-                templates[shared] = value_hash(tuple(sorted(reading.templates)))
             # ``grouped`` hashes all the reading holds of an article but its vector
             articles = tuple((m.id, grouped[m.id]) for m in reading.members)
-            return value_hash((articles, tuple(map(_vector_hash, reading.vectors)), templates[shared]))
+            vectors = b"".join(map(_vector_hash, reading.vectors))
+            return value_hash((articles, vectors, tuple(sorted(reading.templates))))
 
         keys = [key(reading) for reading in readings]
         known = self.cache.recall("measures", keys)
