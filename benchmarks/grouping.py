@@ -89,7 +89,7 @@ def bbc_small_topics(work: Path, sizes: tuple[int, ...] = (40, 80, 200, 500), se
     """Topics of small digests: random BBC subsets of each size, the mean NMI and topic count of a few."""
     from digest.incremental.cache import Cache
     from digest.incremental.files import Settings, ingest
-    from digest.read.sources import discover
+    from digest.read.discovery import discover
 
     labels = flatten_bbc(work / "bbc-small")
     sources = list(discover(work / "bbc-small", work / "x", print))
@@ -171,7 +171,7 @@ def undated_events(work: Path) -> None:
     """Story B-cubed on ``bbc_events``, grouped as a build groups them (deduplication, then grouping)."""
     from digest.incremental.cache import Cache
     from digest.incremental.files import Settings, ingest
-    from digest.read.sources import discover
+    from digest.read.discovery import discover
 
     labels = bbc_events(work / "events")
     sources = list(discover(work / "events", work / "x", print))
@@ -202,7 +202,7 @@ def synthetic(count: int, work: Path) -> list[Article]:
     """``count`` distinct articles made from BBC sentences, dated over 30 days, for timing."""
     from digest.incremental.cache import Cache
     from digest.incremental.files import Settings, ingest
-    from digest.read.sources import discover
+    from digest.read.discovery import discover
 
     flatten_bbc(work / "bbc-timing")
     sources = list(discover(work / "bbc-timing", work / "x", print))

@@ -22,10 +22,10 @@ from pathlib import Path
 from digest.errors import SourceError
 from digest.incremental.files import Settings, derive
 from digest.models import RawArticle
+from digest.read.discovery import Source
 from digest.read.normalize import normalize
 from digest.read.readers import reader_for
 from digest.read.readers.files import read_file
-from digest.read.sources import Source
 
 SETTINGS = Settings(max_bytes=10 * 1024 * 1024)
 STEPS = ("read", "normalize", "derive")

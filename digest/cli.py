@@ -217,7 +217,7 @@ def _add_publish(commands: argparse._SubParsersAction[_CommandParser]) -> None:
 def _build(args: argparse.Namespace) -> int:
     from digest import config as config_module
     from digest.commands.build import build
-    from digest.incremental.files import default_jobs
+    from digest.incremental.parallel import default_jobs
     from digest.progress import Stages
 
     cwd = Path.cwd()
@@ -413,7 +413,7 @@ def _feed_lines(report: FeedReport) -> list[str]:
 
 def _serve(args: argparse.Namespace) -> int:
     from digest.commands.serve import serve
-    from digest.incremental.files import default_jobs
+    from digest.incremental.parallel import default_jobs
 
     def load() -> Config:
         config = _load(args, check_source=args.source is None)
@@ -469,7 +469,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _theme(args: argparse.Namespace) -> int:
-    from digest.render.renderer import theme_dir
+    from digest.render.theme import theme_dir
 
     print(theme_dir().resolve())
     return EXIT_OK

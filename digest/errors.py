@@ -36,6 +36,12 @@ class BuildError(DigestError):
     """The build cannot complete (output not writable, strict warnings, ...)."""
 
 
+def check_strict(strict: bool, warnings: int) -> None:
+    """Raise BuildError under ``--strict`` when anything was reported (``warnings``)."""
+    if strict and warnings:
+        raise BuildError(f"{warnings} warning(s) and --strict is set; the previous site is left as it was")
+
+
 class FetchError(DigestError):
     """A feed or page cannot be fetched, or fetch's state file is unusable."""
 

@@ -7,16 +7,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from digest.config import Config
-from digest.errors import BuildError
+from digest.errors import check_strict
 from digest.group.dating import dated_by_story
 from digest.incremental.cache import Stamp
 from digest.incremental.engine import Engine
 from digest.incremental.files import Settings
 from digest.models import Article, Digest, Issue, Story
 from digest.progress import Stages
+from digest.read.discovery import SITE_MARK, Source
 from digest.read.permalinks import assign_pages, previous_site
 from digest.read.readers.files import MEGABYTE, read_file
-from digest.read.sources import SITE_MARK, Source
 from digest.render import paths
 
 Put = Callable[[str, bytes], None]  # one file of the new site
@@ -73,19 +73,13 @@ def run(
         story_of=story_of(stories),
         topic_of={s.id: s.topic for s in stories},
     )
-    check_strict(strict, issues)
+    check_strict(strict, len(issues))
     with stages.stage("render") as advance:
         engine.pages(digest, config, put, keep, generated=generated, advance=advance)
         put("digest.json", engine.export(digest))
         for path, data in originals(articles, sources, settings.max_bytes).items():
             put(path, data)
     return Built(digest, engine.read)
-
-
-def check_strict(strict: bool, issues: Sequence[Issue]) -> None:
-    """Raise BuildError under ``--strict`` when anything was reported."""
-    if strict and issues:
-        raise BuildError(f"{len(issues)} warning(s) and --strict is set; the previous site is left as it was")
 
 
 def news(articles: tuple[Article, ...]) -> tuple[Article, ...]:

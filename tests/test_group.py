@@ -263,7 +263,7 @@ def test_unmatched_stories_can_go_to_discovered_topics() -> None:
 def _load(root: Path, jobs: int = 1) -> list[Article]:
     from digest.incremental.cache import Cache
     from digest.incremental.files import Settings, ingest
-    from digest.read.sources import discover
+    from digest.read.discovery import discover
 
     sources = list(discover(root, root / "site", lambda issue: None))
     return list(ingest(sources, Settings(10 * 2**20), Cache(None, ""), jobs=jobs).articles)

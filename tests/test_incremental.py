@@ -23,8 +23,8 @@ from digest.incremental import pages as render_module
 from digest.incremental import parallel
 from digest.incremental.cache import Resident, Stamp
 from digest.models import Article
-from digest.render.renderer import theme_dir
 from digest.render.site import Page
+from digest.render.theme import theme_dir
 from digest.write.lock import output_lock
 from tests.conftest import SEEDS
 

@@ -7,7 +7,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from digest.render.renderer import theme_dir
+from digest.render.theme import theme_dir
 from tests.conftest import REPO
 
 

@@ -22,7 +22,8 @@ from digest.incremental import engine as engine_module
 from digest.incremental.cache import Cache
 from digest.incremental.engine import Engine
 from digest.models import Article
-from digest.read.sources import discover, read_source
+from digest.read.discovery import discover
+from digest.read.sources import read_source
 from tests.test_incremental import snapshot
 
 

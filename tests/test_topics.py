@@ -117,7 +117,7 @@ def test_a_digest_of_one_subject_is_named_after_it_not_an_adjective() -> None:
 def test_the_seed_topic_is_named_after_its_subject(tmp_path: Path) -> None:
     from digest.incremental.cache import Cache
     from digest.incremental.files import Settings, ingest
-    from digest.read.sources import discover
+    from digest.read.discovery import discover
 
     seeds = Path(__file__).resolve().parents[1] / "seeds"
     sources = list(discover(seeds, tmp_path / "site", lambda issue: None))
@@ -274,7 +274,7 @@ def test_uci_headlines_are_filed_by_their_categories(corpora: Path, tmp_path: Pa
     categories = uci_category_feeds(tmp_path / "uci")
     from digest.incremental.cache import Cache
     from digest.incremental.files import Settings, ingest
-    from digest.read.sources import discover
+    from digest.read.discovery import discover
 
     sources = list(discover(tmp_path / "uci", tmp_path / "site", lambda issue: None))
     articles = ingest(sources, Settings(10 * 2**20), Cache(None, ""), jobs=2).articles

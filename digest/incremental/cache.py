@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 import digest
+from digest.config import Config
 from digest.errors import BuildError
+from digest.render.theme import template_dirs
 
 FILE_NAME = "cache.sqlite"
 _SCHEMA = 5
@@ -59,6 +61,16 @@ def stamp(path: str | Path) -> Stamp:
     except OSError:
         return Stamp(-1, -1)
     return Stamp(status.st_size, status.st_mtime_ns)
+
+
+def theme_stamps(config: Config) -> list[tuple[str, Stamp]]:
+    """Every file of the template folders with its stamp, in a stable order: what a theme change changes."""
+    return [
+        (path.as_posix(), stamp(path))
+        for folder in template_dirs(config)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    ]
 
 
 @cache

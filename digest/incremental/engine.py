@@ -34,7 +34,8 @@ from digest.incremental.pages import RenderState, render_site
 from digest.incremental.parallel import ahead, beside, fork_map
 from digest.incremental.reuse import Compiled
 from digest.models import Article, Digest, Fact, Features, Story, StorySentence, at_hand, deferred, head_of
-from digest.read.sources import Read, Source
+from digest.read.discovery import Source
+from digest.read.sources import Read
 from digest.render.export import article_key, article_line, assemble, story_hash, story_line, summary_hash
 from digest.summarize.stories import article_summary, summaries_of
 

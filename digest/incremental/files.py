@@ -4,7 +4,6 @@ articles alone, kept per file by its stamp and spread over worker processes when
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +16,8 @@ from digest.group.grouping import Member
 from digest.incremental.cache import Cache, Parts, Stamp, stamp
 from digest.incremental.parallel import fork_map
 from digest.models import Article, Deferred, Features, Issue, deferred, deferred_values, head_of
-from digest.read.sources import Source, read_source
+from digest.read.discovery import Source
+from digest.read.sources import read_source
 
 DERIVED_PART = 1  # the part of a file's cached result that holds its articles' deferred ``Derived`` fields
 POOL_MINIMUM = 64  # fewer files than this are read in-process: starting workers would cost more
@@ -195,8 +195,3 @@ def _assemble(results: Sequence[FileResult], *, read: int) -> Ingested:
         issues.extend(result.issues)
         derived.update(zip((a.id for a in result.articles), result.derived, strict=True))
     return Ingested(tuple(articles), derived, tuple(issues), read)
-
-
-def default_jobs() -> int:
-    """All the cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

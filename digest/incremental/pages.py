@@ -11,7 +11,7 @@ from typing import cast
 import jinja2
 
 from digest.config import Config
-from digest.incremental.cache import Stamp, stamp
+from digest.incremental.cache import theme_stamps
 from digest.incremental.parallel import fork_each
 from digest.incremental.reuse import (
     CALLS,
@@ -40,7 +40,6 @@ from digest.render.renderer import (
     environment,
     feed_files,
     static_files,
-    template_dirs,
 )
 from digest.render.site import Lookups, Page
 
@@ -215,16 +214,6 @@ def _renumbered(
         },
         kept,
     )
-
-
-def theme_stamps(config: Config) -> list[tuple[str, Stamp]]:
-    """Every file of the template folders with its stamp, in a stable order: what a theme change changes."""
-    return [
-        (path.as_posix(), stamp(path))
-        for folder in template_dirs(config)
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    ]
 
 
 class ReusingRenderer(Renderer):

@@ -440,3 +440,8 @@ def detached(jobs: Sequence[Callable[[], object]]) -> bool:
             job()
     finally:
         os._exit(0)  # never back into the caller's code: its cleanup clauses belong to the parent
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -29,6 +28,7 @@ from digest.render.humanize import clock, date_range, human_date, month_name, pl
 from digest.render.pages import Month, TopicGroup, Year, page_makers
 from digest.render.search import INDEX_PAGE, search_files
 from digest.render.site import Lookups, Page, topic_feed_path, topic_page_path
+from digest.render.theme import template_dirs, theme_dir
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -47,12 +47,6 @@ class Entry:
     updated: str
     summary: str
     topic: Topic | None
-
-
-def theme_dir() -> Path:
-    """The default theme's folder: inside the package when installed, else the repository's ``templates/``."""
-    packaged = Path(__file__).parents[1] / "templates"
-    return packaged if packaged.is_dir() else Path(__file__).parents[2] / "templates"
 
 
 def environment(config: Config) -> jinja2.Environment:
@@ -150,11 +144,6 @@ def static_files(config: Config) -> dict[str, bytes]:
         for path in sorted(p for p in static.rglob("*") if p.is_file()):
             files["static/" + path.relative_to(static).as_posix()] = path.read_bytes()
     return files
-
-
-def template_dirs(config: Config) -> list[Path]:
-    """The folders templates are looked up in: the user's override folder first, then the theme."""
-    return [folder for folder in (config.templates, theme_dir()) if folder is not None]
 
 
 def config_values(config: Config) -> dict[str, Any]:
