@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 from urllib.parse import urlsplit
 
 from digest.config import TopicRule
@@ -162,7 +162,7 @@ class Reading:
     and which of their headlines are templates (``_templates``)."""
 
     members: tuple[Member, ...]
-    vectors: tuple[vectors.Vector, ...]
+    vectors: Sequence[vectors.Vector]
     features: tuple[Features, ...]
     templates: frozenset[str]
 
@@ -278,7 +278,7 @@ def _grouping(
     by_id = {a.id: a for a in kept}
     templates = _templates(kept, members)
     readings = [
-        _reading([kept[i] for i in idx], [vecs[i] for i in idx], [terms[i] for i in idx], templates)
+        _reading([kept[i] for i in idx], _Picked(vecs, tuple(idx)), [terms[i] for i in idx], templates)
         for idx in members
     ]
     drafts = [
@@ -378,19 +378,40 @@ def _span(article: Member) -> cluster.Span:
     return (day, day)
 
 
+class _Picked(Sequence[vectors.Vector]):
+    """Some of the vectors (those at ``positions``), each read when asked for: a story's are held only while
+    it is measured, since all of them at once would outweigh the rest of grouping."""
+
+    def __init__(self, vecs: Sequence[vectors.Vector], positions: tuple[int, ...]) -> None:
+        self._vectors = vecs
+        self._positions = positions
+
+    @overload
+    def __getitem__(self, index: int) -> vectors.Vector: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[vectors.Vector]: ...
+    def __getitem__(self, index: int | slice) -> vectors.Vector | Sequence[vectors.Vector]:
+        if isinstance(index, slice):
+            return [self._vectors[p] for p in self._positions[index]]
+        return self._vectors[self._positions[index]]
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+
 def _reading(
-    members: list[Member], vecs: list[vectors.Vector], features: list[Features], templates: Set[str]
+    members: list[Member], vecs: Sequence[vectors.Vector], features: list[Features], templates: Set[str]
 ) -> Reading:
     """What a story's measures read of its articles, and of the digest's ``templates``."""
     # Those of its own headlines alone, against which a headline made from a lead is judged too: so a
     # story's measures stay as they were when a day's news adds a template elsewhere.
     own = frozenset(key for a in members if (key := _template_key(a.title)) in templates)
-    return Reading(tuple(members), tuple(vecs), tuple(features), own)
+    return Reading(tuple(members), vecs, tuple(features), own)
 
 
 def measure(reading: Reading) -> Measures:
     """A story's centroid, headline, coherence, term counts and evidence, from its articles alone."""
-    members, vecs = reading.members, reading.vectors
+    members, vecs = reading.members, list(reading.vectors)
     centroid = vectors.mean(vecs, max_terms=cluster.MERGE_TERMS)
     dots = [vectors.dot(vector, centroid) for vector in vecs]
     central = [round(dot, TITLE_PRECISION) for dot in dots]

@@ -248,9 +248,11 @@ class Engine:
             _unpacked_measures(m) if isinstance(m := known.get(k), tuple) else measure(r)
             for k, r in zip(keys, readings, strict=True)
         ]
+        # Written at once, not held to the end of the build: a digest's measures are megabytes.
         self.cache.remember(
             "measures",
             {k: known[k] if k in known else _packed_measures(m) for k, m in zip(keys, made, strict=True)},
+            now=True,
         )
         return made
 
