@@ -47,6 +47,7 @@ EPOCH = 4000
 FIT = 0.8
 GRAPH_SAMPLE = 3000  # articles in the neighbour graph; bounds the graph's cost at any corpus size
 _BLOCK = 256  # rows per block when finding neighbours and placing: bounds memory to a block, not N x N
+_COUNTED = 1024  # documents whose terms are numbered at once (``_counts``)
 _PARTITION = 256  # rows partitioned at once: argpartition's answer is as big as what it partitions
 _SEED = 20240407
 
@@ -225,15 +226,22 @@ def _counts(documents: Sequence[Document]) -> tuple[Any, list[str]]:
     import numpy as np
     import scipy.sparse as sp
 
-    # Every document's terms in one list, numbered through a dict in C: a loop over the terms in Python
-    # was the biggest cost of placing a day's news among the subjects found.
-    terms = " ".join(names for names, _ in documents).split()
-    number = {term: column for column, term in enumerate(dict.fromkeys(terms))}
-    sizes = [len(values) for _, values in documents]
-    columns = np.fromiter(map(number.__getitem__, terms), dtype=np.int32, count=len(terms))
+    # Terms numbered through a dict in C, a block of documents at a time: a loop over the terms in Python
+    # was the biggest cost of placing a day's news among the subjects found, and splitting every document
+    # at once would hold a string object per term of the digest.
+    number: dict[str, int] = {}
+    columns = np.zeros(sum(len(values) for _, values in documents), dtype=np.int32)
+    done = 0
+    for start in range(0, len(documents), _COUNTED):
+        terms = " ".join(names for names, _ in documents[start : start + _COUNTED]).split()
+        fresh = [term for term in dict.fromkeys(terms) if term not in number]
+        number.update(zip(fresh, range(len(number), len(number) + len(fresh)), strict=True))
+        columns[done : done + len(terms)] = np.fromiter(map(number.__getitem__, terms), np.int32, len(terms))
+        done += len(terms)
     counts = np.fromiter(
-        itertools.chain.from_iterable(v for _, v in documents), dtype=np.int32, count=len(terms)
+        itertools.chain.from_iterable(v for _, v in documents), dtype=np.int32, count=len(columns)
     )
+    sizes = [len(values) for _, values in documents]
     ends = np.zeros(len(documents) + 1, dtype=np.int64)
     np.cumsum(sizes, out=ends[1:])
     matrix = sp.csr_matrix((counts, columns, ends), shape=(len(documents), len(number)))
