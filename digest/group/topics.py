@@ -229,8 +229,9 @@ def _counts(documents: Sequence[Document]) -> tuple[Any, list[str]]:
     # Terms numbered through a dict in C, a block of documents at a time: a loop over the terms in Python
     # was the biggest cost of placing a day's news among the subjects found, and splitting every document
     # at once would hold a string object per term of the digest.
+    sizes = [len(values) for _, values in documents]
     number: dict[str, int] = {}
-    columns = np.zeros(sum(len(values) for _, values in documents), dtype=np.int32)
+    columns = np.zeros(sum(sizes), dtype=np.int32)
     done = 0
     for start in range(0, len(documents), _COUNTED):
         terms = " ".join(names for names, _ in documents[start : start + _COUNTED]).split()
@@ -241,7 +242,6 @@ def _counts(documents: Sequence[Document]) -> tuple[Any, list[str]]:
     counts = np.fromiter(
         itertools.chain.from_iterable(v for _, v in documents), dtype=np.int32, count=len(columns)
     )
-    sizes = [len(values) for _, values in documents]
     ends = np.zeros(len(documents) + 1, dtype=np.int64)
     np.cumsum(sizes, out=ends[1:])
     matrix = sp.csr_matrix((counts, columns, ends), shape=(len(documents), len(number)))

@@ -9,7 +9,7 @@ import hashlib
 import pickle
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TypeVar, cast, overload
+from typing import Any, TypeVar, cast, overload
 
 from digest.config import Config
 from digest.group import stream, topics
@@ -429,7 +429,7 @@ def _group(
     members: Mapping[str, Member],
     jobs: int,
     place: Place = stream.run,
-    measured: Measure | None = None,
+    measured: Measure = measure_each,
     models: _Models | None = None,
 ) -> Grouping:
     """``group``, with topics discovered in a child process while stories are clustered when ``jobs`` > 1;
@@ -453,7 +453,7 @@ def _group(
             found,
             place,
             members,
-            measured or measure_each,
+            measured,
         )
 
 
@@ -479,55 +479,58 @@ class _Models:
         return topics.discover(documents, fitted), used
 
 
-# A block's vectors as the cache keeps them: each one's terms in one string, and its weights. A dict per
-# article pickles one object per term, and the pickler remembers each while it writes.
-Packed = tuple[tuple[str, "array[float]"], ...]
+# A mapping of terms to numbers as the cache keeps it: its terms in one string, and its numbers. A dict
+# pickles one object per term, and the pickler remembers each while it writes.
+PackedTerms = tuple[str, "array[Any]"]
+# A block's vectors as the cache keeps them.
+Packed = tuple[PackedTerms, ...]
+
+
+def _pack(mapping: Mapping[str, float], typecode: str = "d") -> PackedTerms:
+    return " ".join(mapping), array(typecode, mapping.values())
+
+
+def _unpack(packed: PackedTerms) -> dict[str, Any]:
+    terms, numbers = packed
+    return dict(zip(terms.split(), numbers, strict=True))
 
 
 def _packed(vectors: Sequence[Vector]) -> Packed:
-    return tuple((" ".join(vector), array("d", vector.values())) for vector in vectors)
+    return tuple(map(_pack, vectors))
 
 
-# A story's measures as the cache keeps them: its centroid's terms and weights, headline, coherence, its
-# terms and their counts, and its evidence. As plain records, they would unpickle slower than they are made.
-PackedMeasures = tuple[str, "array[float]", str, float, str, "array[int]", "array[float]"]
+# A story's measures as the cache keeps them: its centroid, headline, coherence, terms and their counts, and
+# evidence. As plain records, they would unpickle slower than they are made.
+PackedMeasures = tuple[PackedTerms, str, float, PackedTerms, "array[float]"]
 
 
 def _packed_measures(measures: Measures) -> PackedMeasures:
-    centroid, terms = measures.centroid, measures.terms
     return (
-        " ".join(centroid),
-        array("d", centroid.values()),
+        _pack(measures.centroid),
         measures.title,
         measures.coherence,
-        " ".join(terms),
-        array("q", terms.values()),
+        _pack(measures.terms, "q"),
         array("d", measures.evidence),
     )
 
 
 def _unpacked_measures(packed: tuple[object, ...]) -> Measures:
-    names, weights, title, coherence, terms, counts, evidence = cast(PackedMeasures, packed)
-    return Measures(
-        dict(zip(names.split(), weights, strict=True)),
-        title,
-        coherence,
-        dict(zip(terms.split(), counts, strict=True)),
-        tuple(evidence),
-    )
+    centroid, title, coherence, terms, evidence = cast(PackedMeasures, packed)
+    return Measures(_unpack(centroid), title, coherence, _unpack(terms), tuple(evidence))
 
 
 def _vector_hash(vector: Vector) -> bytes:
     """A hash of a vector's terms and weights, in order: as it packs."""
-    digest = hashlib.blake2b(" ".join(vector).encode("utf-8", "surrogatepass"), digest_size=16)
-    digest.update(array("d", vector.values()).tobytes())
+    terms, weights = _pack(vector)
+    digest = hashlib.blake2b(terms.encode("utf-8", "surrogatepass"), digest_size=16)
+    digest.update(weights.tobytes())
     return digest.digest()
 
 
 class _Vectors(Sequence[Vector]):
     """Packed vectors, each unpacked when read: unpacked all at once, they would outweigh the rest of grouping."""
 
-    def __init__(self, packed: Sequence[tuple[str, array[float]]]) -> None:
+    def __init__(self, packed: Sequence[PackedTerms]) -> None:
         self._packed = packed
 
     @overload
@@ -537,8 +540,7 @@ class _Vectors(Sequence[Vector]):
     def __getitem__(self, index: int | slice) -> Vector | Sequence[Vector]:
         if isinstance(index, slice):
             return _Vectors(self._packed[index])
-        terms, weights = self._packed[index]
-        return dict(zip(terms.split(), weights, strict=True))
+        return _unpack(self._packed[index])
 
     def __len__(self) -> int:
         return len(self._packed)
