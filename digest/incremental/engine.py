@@ -70,6 +70,7 @@ class Engine:
         self._summary_keys: dict[str, str] = {}  # and its key (``_article_key``)
         self._article_hashes: dict[str, str] = {}
         self._story_hashes: dict[str, str] = {}
+        self._vector_hashes: dict[str, bytes] = {}  # each article's vector as ``_placed`` gave it, hashed
         self._words: _Words | None = None
         self._state: RenderState | None = None
         self._compiled: Compiled | None = None
@@ -231,15 +232,19 @@ class Engine:
             functools.partial(stream.start, entries),
             lambda state, number, _: _packed(stream.advance(state, entries, blocks[number])),
         )
-        return stream.stories(state), _Vectors([vector for vectors in made for vector in vectors])
+        packed = [vector for vectors in made for vector in vectors]
+        self._vector_hashes = {e.id: _packed_hash(v) for e, v in zip(entries, packed, strict=True)}
+        return stream.stories(state), _Vectors(packed)
 
     def _measured(self, grouped: Mapping[str, str], readings: Sequence[Reading]) -> list[Measures]:
         """``measure`` of each story, but for stories the last build measured from the same reading."""
 
+        placed = self._vector_hashes
+
         def key(reading: Reading) -> str:
-            # ``grouped`` hashes all the reading holds of an article but its vector
+            # ``grouped`` hashes all the reading holds of an article but its vector, the one ``_placed`` gave it
             articles = tuple((m.id, grouped[m.id]) for m in reading.members)
-            vectors = b"".join(map(_vector_hash, reading.vectors))
+            vectors = b"".join(placed[m.id] for m in reading.members)
             return value_hash((articles, vectors, tuple(sorted(reading.templates))))
 
         keys = [key(reading) for reading in readings]
@@ -519,9 +524,9 @@ def _unpacked_measures(packed: tuple[object, ...]) -> Measures:
     return Measures(_unpack(centroid), title, coherence, _unpack(terms), tuple(evidence))
 
 
-def _vector_hash(vector: Vector) -> bytes:
-    """A hash of a vector's terms and weights, in order: as it packs."""
-    terms, weights = _pack(vector)
+def _packed_hash(packed: PackedTerms) -> bytes:
+    """A hash of a packed vector's terms and weights, in order."""
+    terms, weights = packed
     digest = hashlib.blake2b(terms.encode("utf-8", "surrogatepass"), digest_size=16)
     digest.update(weights.tobytes())
     return digest.digest()
