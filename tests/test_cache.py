@@ -267,3 +267,50 @@ def test_a_cache_deleted_and_made_again_is_read_afresh(tmp_path: Path) -> None:
     assert (tmp_path / "site" / "digest.json").read_bytes() == (
         tmp_path / "cold" / "digest.json"
     ).read_bytes()
+
+
+def test_rows_come_back_by_key_and_only_those_kept_stay(tmp_path: Path) -> None:
+    """A kind kept a row each (a story's measures, a checkpoint of the story stream): a build reads the rows it
+    asks for, and keeps those it names; the rest are dropped."""
+    writer = Cache(tmp_path, "key")
+    writer.remember_rows("measures", {"a": (1, "one"), "b": (2, "two"), "c": (3, "three")}, ["a", "b", "c"])
+    writer.close()
+    rebuild = Cache(tmp_path, "key")
+    assert rebuild.row_keys("measures") == {"a", "b", "c"}
+    assert rebuild.recall_rows("measures", ["a", "c", "z"]) == {"a": (1, "one"), "c": (3, "three")}
+    rebuild.remember_rows("measures", {"d": (4, "four")}, ["a", "d"])
+    rebuild.close()
+    again = Cache(tmp_path, "key")
+    assert again.recall_rows("measures", ["a", "b", "c", "d"]) == {"a": (1, "one"), "d": (4, "four")}
+    assert again.recall("measures", ["a"]) == {}  # rows are not a kind's single entry
+    again.close()
+
+
+def test_a_row_kept_is_not_written_again(tmp_path: Path) -> None:
+    """What a build did not make it does not write: a stream's checkpoints are megabytes each."""
+    writer = Cache(tmp_path, "key")
+    writer.remember_rows("stories-state", {"old": b"x" * 1000}, ["old"])
+    writer.close()
+    with contextlib.closing(sqlite3.connect(tmp_path / FILE_NAME)) as db:
+        (before,) = db.execute("SELECT rowid FROM memo WHERE key = 'old'").fetchone()
+    rebuild = Cache(tmp_path, "key")
+    rebuild.remember_rows("stories-state", {"new": b"y"}, ["old", "new"])
+    rebuild.close()
+    with contextlib.closing(sqlite3.connect(tmp_path / FILE_NAME)) as db:
+        assert db.execute("SELECT rowid FROM memo WHERE key = 'old'").fetchone() == (before,)
+        assert db.execute("SELECT count(*) FROM memo WHERE kind = 'stories-state'").fetchone() == (2,)
+
+
+def test_rows_held_by_a_resident_cache_are_those_in_the_file(tmp_path: Path) -> None:
+    """``digest serve`` holds the rows between rebuilds, and writes them for a later ``digest build``."""
+    writer = Cache(tmp_path, "key")
+    writer.remember_rows("measures", {"a": 1, "b": 2}, ["a", "b"])
+    writer.close()
+    resident = cache_module.Resident()
+    served = Cache(tmp_path, "key", resident)
+    assert served.recall_rows("measures", ["a", "b"]) == {"a": 1, "b": 2}
+    served.remember_rows("measures", {"c": 3}, ["b", "c"])
+    served.close()
+    resident.settle()
+    assert Cache(tmp_path, "key", resident).recall_rows("measures", ["a", "b", "c"]) == {"b": 2, "c": 3}
+    assert Cache(tmp_path, "key").recall_rows("measures", ["a", "b", "c"]) == {"b": 2, "c": 3}

@@ -42,6 +42,7 @@ _HEADS = "heads"
 _HEADS_CHUNK = (
     2_000  # files per entry: pickling one entry of a whole large archive would add to a build's peak
 )
+_ROWS_AT_ONCE = 500  # keys asked for in one query (``recall_rows``): SQLite bounds a statement's parameters
 
 
 class Stamp(NamedTuple):
@@ -387,6 +388,75 @@ class Cache:
             self.resident.memo[kind] = values
 
         self._write(functools.partial(_insert_memo, kind, "", values, spool=self._spool), now=now)
+
+    def recall_rows(self, kind: str, keys: Iterable[str]) -> dict[str, object]:
+        """Values of one kind of work kept a row each (``remember_rows``), by key: only the rows asked for
+        are read."""
+        wanted = list(dict.fromkeys(keys))
+        if self.resident is not None:
+            held = self._resident_rows(kind)
+            return {key: held[key] for key in wanted if key in held}
+        found: dict[str, object] = {}
+        if self.db is None:
+            return found
+        for start in range(0, len(wanted), _ROWS_AT_ONCE):
+            chunk = wanted[start : start + _ROWS_AT_ONCE]
+            query = f"SELECT key, value FROM memo WHERE kind = ? AND key IN ({','.join('?' * len(chunk))})"
+            for key, sealed in self.db.execute(query, (kind, *chunk)):
+                value = _unsealed(sealed)
+                if value is not None:
+                    found[key] = value
+        return found
+
+    def row_keys(self, kind: str) -> set[str]:
+        """The keys of the rows kept for ``kind`` (``remember_rows``), none of them read."""
+        if self.resident is not None:
+            return set(self._resident_rows(kind))
+        if self.db is None:
+            return set()
+        return {
+            key for (key,) in self.db.execute("SELECT key FROM memo WHERE kind = ? AND key != ''", (kind,))
+        }
+
+    def remember_rows(
+        self, kind: str, values: Mapping[str, object], keep: Iterable[str], *, now: bool = False
+    ) -> None:
+        """Keep ``values`` for ``kind`` a row each, beside the rows kept before whose keys are in ``keep``;
+        drop the others. Rows kept are not written again: a build writes what it made, not all it used."""
+        values, keep = dict(values), set(keep) | set(values)
+        if self.resident is not None:
+            held = self._resident_rows(kind)
+            self.resident.memo[kind] = {
+                key: values[key] if key in values else held[key]
+                for key in keep
+                if key in values or key in held
+            }
+
+        def write(db: sqlite3.Connection) -> None:
+            stored = [key for (key,) in db.execute("SELECT key FROM memo WHERE kind = ?", (kind,))]
+            db.executemany(
+                "DELETE FROM memo WHERE kind = ? AND key = ?",
+                ((kind, key) for key in stored if key not in keep or key in values),
+            )
+            db.executemany(
+                "INSERT INTO memo (kind, key, value) VALUES (?, ?, ?)",
+                ((kind, key, _pickled(value)) for key, value in values.items()),
+            )
+
+        self._write(write, now=now)
+
+    def _resident_rows(self, kind: str) -> dict[str, object]:
+        """Every row of ``kind``, held by the resident cache from the first time it is asked for."""
+        assert self.resident is not None, "called for a resident cache"
+        held = self.resident.memo.get(kind)
+        if held is None:
+            held = self.resident.memo[kind] = {}
+            if self.db is not None:
+                for key, sealed in self.db.execute("SELECT key, value FROM memo WHERE kind = ?", (kind,)):
+                    value = _unsealed(sealed)
+                    if key and value is not None:
+                        held[key] = value
+        return held
 
     def get(self, name: str) -> str | None:
         """A named value."""

@@ -143,31 +143,30 @@ class Engine:
         for step in steps:
             key = value_hash((key, step))
             chain.append(key)
-        outputs = self.cache.recall(f"{kind}-made", chain)
-        states = self.cache.recall(f"{kind}-state", chain)
-        done, kept = 0, None
+        outputs = self.cache.recall_rows(f"{kind}-made", chain)
+        stored = self.cache.row_keys(f"{kind}-state")
+        done, resume = 0, None
         for number, key in enumerate(chain):
             if key not in outputs:
                 break
-            if isinstance(states.get(key), bytes):
-                done, kept = number + 1, states[key]
+            if key in stored:
+                done, resume = number + 1, key
+        kept = self.cache.recall_rows(f"{kind}-state", [resume]).get(resume) if resume else None
+        if not isinstance(kept, bytes):
+            done = 0
         state = pickle.loads(kept) if isinstance(kept, bytes) else start()
         made = [cast(T, outputs[key]) for key in chain[:done]]
-        checkpoints = {key: states[key] for key in chain[:done] if key in states}
+        checkpoints: dict[str, bytes] = {}
         for number in range(done, len(chain)):
             made.append(advance(state, number, made))
             if _checkpoint(number, len(chain)):
                 checkpoints[chain[number]] = pickle.dumps(state, pickle.HIGHEST_PROTOCOL)
-        self.cache.remember(f"{kind}-made", dict(zip(chain, made, strict=True)), now=True)
-        self.cache.remember(
-            f"{kind}-state",
-            {
-                key: checkpoints[key]
-                for n, key in enumerate(chain)
-                if key in checkpoints and _checkpoint(n, len(chain))
-            },
-            now=True,
+        # A row each, and only those this build made written: the states are megabytes each.
+        self.cache.remember_rows(
+            f"{kind}-made", {key: made[n] for n, key in enumerate(chain) if n >= done}, chain, now=True
         )
+        steps_kept = [key for n, key in enumerate(chain) if _checkpoint(n, len(chain))]
+        self.cache.remember_rows(f"{kind}-state", checkpoints, steps_kept, now=True)
         return state, made
 
     def duplicates(self, articles: Sequence[Article]) -> dict[str, str]:
@@ -248,17 +247,18 @@ class Engine:
             return value_hash((articles, vectors, tuple(sorted(reading.templates))))
 
         keys = [key(reading) for reading in readings]
-        known = self.cache.recall("measures", keys)
+        known = self.cache.recall_rows("measures", keys)
         made = [
             _unpacked_measures(m) if isinstance(m := known.get(k), tuple) else measure(r)
             for k, r in zip(keys, readings, strict=True)
         ]
-        # Written at once, not held to the end of the build: a digest's measures are megabytes.
-        self.cache.remember(
-            "measures",
-            {k: known[k] if k in known else _packed_measures(m) for k, m in zip(keys, made, strict=True)},
-            now=True,
-        )
+        # A row each, those made now written at once: the measures of a whole digest are megabytes.
+        fresh = {
+            k: _packed_measures(m)
+            for k, m in zip(keys, made, strict=True)
+            if not isinstance(known.get(k), tuple)
+        }
+        self.cache.remember_rows("measures", fresh, keys, now=True)
         return made
 
     def dated(self, articles: tuple[Article, ...], dated: Mapping[str, Article]) -> tuple[Article, ...]:
