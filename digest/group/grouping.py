@@ -10,16 +10,17 @@ import re
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from typing import TYPE_CHECKING, overload
+from typing import overload
 from urllib.parse import urlsplit
 
 from digest.config import TopicRule
 from digest.group import cluster, events, naming, stream, vectors
 from digest.group import topics as topics_module
 from digest.group.dedupe import sample
+from digest.group.related import Relate, Relating, related_stories
 from digest.group.stream import LEAD_SENTENCES, Entry
 from digest.group.stream import term as _term
 from digest.language.background import rarity
@@ -28,16 +29,8 @@ from digest.language.text import content_terms, headline_from_lead, words
 from digest.models import Article, Day, Features, Story, Topic
 from digest.read.normalize import slugify
 
-if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import NDArray
-
 TOPIC_SIMILARITY = 0.08  # cosine between story centroids needed to share a topic
 TITLE_WEIGHT = 3  # headline terms count this many times
-RELATED_STORIES = 4
-RELATED_SIMILARITY = 0.1  # cosine of story centroids below which a story is not shown as related
-RELATED_BLOCK = 512  # stories whose similarities to all others are worked out at once
-RELATED_PRODUCTS = 200_000  # term products summed at once for a block of them: they bound its memory
 TEMPLATE_REPEATS = 3  # articles of more than one story carrying one headline make it a template
 # Headlines of market data: a report filed under the same words every day, whatever happened.
 _MARKET_TEMPLATE = re.compile(
@@ -207,6 +200,7 @@ def group(
     place: Place = stream.run,
     members: Mapping[str, Member] | None = None,
     measured: Measure = measure_each,
+    related: Relate = related_stories,
 ) -> Grouping:
     """Group kept articles into stories and stories into topics; duplicates follow their originals.
 
@@ -214,7 +208,8 @@ def group(
     beforehand; the others are worked out here.
     ``discovered`` gives ``topics.discover`` of ``subject_documents`` when it was worked out elsewhere
     (asked for only when topics are discovered); without it, it is worked out here. ``place`` places the
-    articles into stories (``Place``), and ``measured`` measures each story (``Measure``).
+    articles into stories (``Place``), ``measured`` measures each story (``Measure``), and ``related`` finds
+    each story's related stories (``Relate``).
     """
     kept, terms = _kept(articles, duplicate_of, features or {}, members or {})
     documents = [(f.names, f.counts) for f in terms]
@@ -223,7 +218,7 @@ def group(
     def subjects() -> dict[str, int]:
         return _subjects(kept, found())
 
-    return _grouping(duplicate_of, kept, terms, rules, unmatched, subjects, place, measured)
+    return _grouping(duplicate_of, kept, terms, rules, unmatched, subjects, place, measured, related)
 
 
 def subject_documents(
@@ -270,6 +265,7 @@ def _grouping(
     subjects: Callable[[], dict[str, int]],
     place: Place = stream.run,
     measured: Measure = measure_each,
+    related: Relate = related_stories,
 ) -> Grouping:
     copies: dict[str, list[str]] = defaultdict(list)
     for dup, original in sorted(duplicate_of.items()):
@@ -286,8 +282,8 @@ def _grouping(
         for reading, measures in zip(readings, measured(readings), strict=True)
     ]
     topics, topic_of = _topics(drafts, by_id, rules, unmatched, subjects)
-    related = _related(drafts, topic_of)
-    stories = tuple(sorted((d.story(topic_of[d.id], related[d.id]) for d in drafts), key=_newest_first))
+    alike = related([Relating(d.id, topic_of[d.id], d.centroid) for d in drafts])
+    stories = tuple(sorted((d.story(topic_of[d.id], alike[d.id]) for d in drafts), key=_newest_first))
     return Grouping(stories, topics, _days(stories, by_id))
 
 
@@ -453,101 +449,6 @@ def _draft(reading: Reading, measures: Measures, copies: Mapping[str, list[str]]
         terms=measures.terms,
         evidence=measures.evidence,
     )
-
-
-def _related(drafts: Sequence[_Draft], topic_of: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
-    """For each story, the other stories of its topic most like it (cosine of centroids at least
-    RELATED_SIMILARITY), RELATED_STORIES at most, most alike first (ties: the older story)."""
-    related: dict[str, tuple[str, ...]] = {d.id: () for d in drafts}
-    by_topic: dict[str, list[_Draft]] = defaultdict(list)
-    for draft in drafts:
-        by_topic[topic_of[draft.id]].append(draft)
-    for members in by_topic.values():
-        if len(members) > 1:
-            for draft, alike in zip(members, _most_alike([d.centroid for d in members]), strict=True):
-                related[draft.id] = tuple(members[i].id for i in alike)
-    return related
-
-
-def _most_alike(centroids: Sequence[vectors.Vector]) -> list[list[int]]:
-    """For each vector, the others with the highest cosines (RELATED_SIMILARITY at least), best first; a
-    block of rows at a time, so that a topic of thousands of stories holds no square matrix."""
-    import numpy as np
-
-    found: list[list[int]] = []
-    for start, block in _cosine_blocks(centroids):
-        block[np.arange(len(block)), np.arange(start, start + len(block))] = -1.0
-        block = np.round(block, TITLE_PRECISION)  # rounding noise never reorders equally alike stories
-        order = np.argsort(-block, axis=1, kind="stable")[:, :RELATED_STORIES]
-        chosen = np.take_along_axis(block, order, axis=1) >= RELATED_SIMILARITY
-        found += ([int(i) for i in row[keep]] for row, keep in zip(order, chosen, strict=True))
-    return found
-
-
-def _cosine_blocks(centroids: Sequence[vectors.Vector]) -> Iterator[tuple[int, NDArray[np.float64]]]:
-    """The dot products of every vector with all of them, a block of rows at a time (first row, rows).
-
-    Each row's products are summed over the terms it shares with the others (an inverted index, in numpy):
-    scipy.sparse would do the same, but importing it would weigh on the memory of the whole build. A block
-    ends at RELATED_BLOCK rows, or sooner when its rows' products would outnumber RELATED_PRODUCTS.
-    """
-    import numpy as np
-
-    columns: dict[str, int] = {}
-    cells = [
-        (r, columns.setdefault(t, len(columns)), w) for r, v in enumerate(centroids) for t, w in v.items()
-    ]
-    count = len(centroids)
-    rows = np.fromiter((c[0] for c in cells), dtype=np.int64, count=len(cells))
-    terms = np.fromiter((c[1] for c in cells), dtype=np.int64, count=len(cells))
-    weights = np.fromiter((c[2] for c in cells), dtype=np.float64, count=len(cells))
-    by_term = np.argsort(terms, kind="stable")  # each term's cells, its posting list
-    posted_rows, posted_weights = rows[by_term], weights[by_term]
-    posting = np.searchsorted(terms[by_term], np.arange(len(columns) + 1))
-    sizes = posting[terms + 1] - posting[terms]  # the products each cell makes, one per posting of its term
-    per_row = np.bincount(rows, weights=sizes, minlength=count)
-    start = 0
-    while start < count:
-        stop, products = start + 1, per_row[start]
-        while stop < min(start + RELATED_BLOCK, count) and products + per_row[stop] <= RELATED_PRODUCTS:
-            products += per_row[stop]
-            stop += 1
-        first, last = np.searchsorted(rows, [start, stop])  # cells are in row order
-        yield (
-            start,
-            _block_products(
-                rows[first:last] - start,
-                posting[terms[first:last]],
-                sizes[first:last],
-                weights[first:last],
-                posted_rows,
-                posted_weights,
-                shape=(stop - start, count),
-            ),
-        )
-        start = stop
-
-
-def _block_products(
-    rows: NDArray[np.int64],
-    starts: NDArray[np.int64],
-    sizes: NDArray[np.int64],
-    weights: NDArray[np.float64],
-    posted_rows: NDArray[np.int64],
-    posted_weights: NDArray[np.float64],
-    shape: tuple[int, int],
-) -> NDArray[np.float64]:
-    """The dot products of a block's rows (its cells: ``rows``, ``weights``) with every row, from each cell's
-    term's posting list (``sizes`` entries from ``starts`` of ``posted_rows`` and ``posted_weights``)."""
-    import numpy as np
-
-    # Every (cell, posting of its term) pair: the posting's place is its term's start plus its number.
-    ends = np.cumsum(sizes)
-    places = np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - sizes - starts, sizes)
-    cell = np.repeat(rows, sizes) * shape[1] + posted_rows[places]
-    products = np.repeat(weights, sizes) * posted_weights[places]
-    sums = np.bincount(cell, weights=products, minlength=shape[0] * shape[1])
-    return sums.astype(np.float64, copy=False).reshape(shape)
 
 
 def _headline(ranked: Sequence[Member], templates: Set[str]) -> str:

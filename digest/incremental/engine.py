@@ -26,8 +26,9 @@ from digest.group.grouping import (
     measure_each,
     subject_documents,
 )
+from digest.group.related import Relate, Relating, related_stories
 from digest.group.vectors import Vector
-from digest.incremental import near
+from digest.incremental import near, related
 from digest.incremental.cache import Cache, Stamp, stamp
 from digest.incremental.files import DERIVED_PART, Derived, Settings, ingest, summarized, value_hash
 from digest.incremental.pages import RenderState, render_site
@@ -205,7 +206,16 @@ class Engine:
             known = self.cache.recall("subjects", ["models"]).get("models")
             models = _Models(known if isinstance(known, dict) else {})
             grouping = _group(
-                articles, duplicate_of, config, features, members, self.jobs, place, measured, models
+                articles,
+                duplicate_of,
+                config,
+                features,
+                members,
+                self.jobs,
+                place,
+                measured,
+                models,
+                self._related,
             )
             if models.used:
                 self.cache.remember("subjects", {"models": models.used}, now=True)
@@ -260,6 +270,14 @@ class Engine:
         }
         self.cache.remember_rows("measures", fresh, keys, now=True)
         return made
+
+    def _related(self, stories: Sequence[Relating]) -> Mapping[str, tuple[str, ...]]:
+        """``related_stories``, worked out again only for the stories the last build found otherwise
+        (``related.relate``)."""
+        last = self.cache.recall("related", ["related"]).get("related")
+        found, kept = related.relate(stories, last if isinstance(last, related.Found) else None)
+        self.cache.remember("related", {"related": kept})
+        return found
 
     def dated(self, articles: tuple[Article, ...], dated: Mapping[str, Article]) -> tuple[Article, ...]:
         """The articles with those their story dated (``dated``) replaced."""
@@ -436,6 +454,7 @@ def _group(
     place: Place = stream.run,
     measured: Measure = measure_each,
     models: _Models | None = None,
+    relate: Relate = related_stories,
 ) -> Grouping:
     """``group``, with topics discovered in a child process while stories are clustered when ``jobs`` > 1;
     ``models``: the subjects discovered by the last build, and those this one used."""
@@ -459,6 +478,7 @@ def _group(
             place,
             members,
             measured,
+            relate,
         )
 
 
