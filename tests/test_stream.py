@@ -182,6 +182,39 @@ def test_a_day_of_new_articles_keeps_the_subjects_found_and_equals_a_cold_build(
     assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
 
 
+def test_a_copy_of_an_older_article_in_a_days_news_replays_nothing_before_the_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wire copy of a dated article found among a day's news is merged into it: the stream counts copies of
+    undated articles alone, so it places the day's articles and nothing before them."""
+    from benchmarks.corpus import generate
+
+    monkeypatch.setattr(stream, "WINDOW", 40)
+    generate(tmp_path / "src", 120, seed=7)
+    config = Config(source=tmp_path / "src", output=tmp_path / "site", cache=tmp_path / "cache")
+    build(config, environ={})
+    placed: list[int] = []
+    advance = stream.advance
+
+    def spy(state: stream.Stream, entries: Sequence[stream.Entry], block: range) -> list[Vector]:
+        placed.extend(block)
+        return advance(state, entries, block)
+
+    monkeypatch.setattr(stream, "advance", spy)
+    add_news_day(tmp_path / "src")
+    first = min((tmp_path / "src").rglob("2024-*.md"), key=lambda p: p.name)
+    lines = first.read_text(encoding="utf-8").splitlines(keepends=True)
+    wire = [line for line in lines if not line.startswith(("author:", "url:", "date:"))]
+    (tmp_path / "src" / "wire-copy.md").write_text("".join(wire), encoding="utf-8")
+    build(config, environ={})
+    after = json.loads((tmp_path / "site" / "digest.json").read_text(encoding="utf-8"))
+    assert [a["duplicate_of"] for a in after["articles"] if a["source"] == "wire-copy.md"] != [None]
+    assert len(placed) == 3
+    build(replace(config, output=tmp_path / "cold", cache=tmp_path / "cold-cache"), environ={})
+    warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
+    assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
+
+
 def test_a_day_of_new_articles_measures_only_the_stories_it_touched_and_equals_a_cold_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

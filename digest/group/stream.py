@@ -74,6 +74,13 @@ class Entry:
     sentences: tuple[str, ...]  # the first LEAD_SENTENCES
     features: Features
 
+    @property
+    def undated_report(self) -> int:
+        """The full reports it counts for in an undated story, all the stream reads of its copies: itself
+        and its copies, when it has no day and is long; else none (a copy of a dated article found later
+        changes nothing the stream does)."""
+        return self.reports if self.span is None and not self.short else 0
+
 
 @dataclass(frozen=True)
 class _Item:
@@ -82,19 +89,15 @@ class _Item:
     position: int
     span: Span
     short: bool
-    reports: int
+    undated_report: int  # ``Entry.undated_report``
     vector: (
         vectors.Vector | None
     )  # kept for an undated member alone: only two undated ones are compared by it
 
     @classmethod
     def of(cls, position: int, entry: Entry, vector: vectors.Vector) -> _Item:
-        return cls(position, entry.span, entry.short, entry.reports, vector if entry.span is None else None)
-
-    @property
-    def undated_report(self) -> int:
-        """The full reports it counts for in an undated story: itself and its copies, when undated and long."""
-        return self.reports if self.span is None and not self.short else 0
+        vector_kept = vector if entry.span is None else None
+        return cls(position, entry.span, entry.short, entry.undated_report, vector_kept)
 
 
 @dataclass

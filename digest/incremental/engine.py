@@ -232,7 +232,8 @@ class Engine:
         blocks = stream.blocks(entries)
 
         def key(entry: stream.Entry) -> tuple[str, str, int]:
-            return (entry.id, placed[entry.id], entry.reports)  # ``placed`` hashes all else the entry holds
+            # ``placed`` hashes all the entry holds but its copies, of which the stream reads this alone
+            return (entry.id, placed[entry.id], entry.undated_report)
 
         state, made = self.fold(
             "stories",
