@@ -123,11 +123,13 @@ def add_news_day(source: Path) -> None:
         (source / f"next-{number}.md").write_text(text, encoding="utf-8")
 
 
+@pytest.mark.parametrize("wire_copy", [False, True])
 def test_a_day_of_new_articles_places_only_them_and_equals_a_cold_build(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wire_copy: bool
 ) -> None:
     """Past the window of articles whose frequencies weigh everyone's terms, new articles dated after the rest
-    are placed alone, into stories as the last build left them."""
+    are placed alone, into stories as the last build left them. A wire copy of an older dated article among
+    them is merged into it, and replays nothing: the stream counts the copies of undated articles alone."""
     from benchmarks.corpus import generate
 
     monkeypatch.setattr(stream, "WINDOW", 40)
@@ -143,7 +145,15 @@ def test_a_day_of_new_articles_places_only_them_and_equals_a_cold_build(
 
     monkeypatch.setattr(stream, "advance", spy)
     add_news_day(tmp_path / "src")
+    if wire_copy:
+        first = min((tmp_path / "src").rglob("2024-*.md"), key=lambda p: p.name)
+        lines = first.read_text(encoding="utf-8").splitlines(keepends=True)
+        wire = [line for line in lines if not line.startswith(("author:", "url:", "date:"))]
+        (tmp_path / "src" / "wire-copy.md").write_text("".join(wire), encoding="utf-8")
     build(config, environ={})
+    after = json.loads((tmp_path / "site" / "digest.json").read_text(encoding="utf-8"))
+    copies = [a["duplicate_of"] for a in after["articles"] if a["source"] == "wire-copy.md"]
+    assert len(copies) == wire_copy and None not in copies  # the copy is merged into the older article
     assert len(placed) == 3
     build(replace(config, output=tmp_path / "cold", cache=tmp_path / "cold-cache"), environ={})
     warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
@@ -177,39 +187,6 @@ def test_a_day_of_new_articles_keeps_the_subjects_found_and_equals_a_cold_build(
     topic_before = {s: t["id"] for t in before["topics"] for s in t["stories"]}
     topic_after = {s: t["id"] for t in after["topics"] for s in t["stories"]}
     assert {s: topic_after.get(s) for s in topic_before} == topic_before
-    build(replace(config, output=tmp_path / "cold", cache=tmp_path / "cold-cache"), environ={})
-    warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
-    assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
-
-
-def test_a_copy_of_an_older_article_in_a_days_news_replays_nothing_before_the_day(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A wire copy of a dated article found among a day's news is merged into it: the stream counts copies of
-    undated articles alone, so it places the day's articles and nothing before them."""
-    from benchmarks.corpus import generate
-
-    monkeypatch.setattr(stream, "WINDOW", 40)
-    generate(tmp_path / "src", 120, seed=7)
-    config = Config(source=tmp_path / "src", output=tmp_path / "site", cache=tmp_path / "cache")
-    build(config, environ={})
-    placed: list[int] = []
-    advance = stream.advance
-
-    def spy(state: stream.Stream, entries: Sequence[stream.Entry], block: range) -> list[Vector]:
-        placed.extend(block)
-        return advance(state, entries, block)
-
-    monkeypatch.setattr(stream, "advance", spy)
-    add_news_day(tmp_path / "src")
-    first = min((tmp_path / "src").rglob("2024-*.md"), key=lambda p: p.name)
-    lines = first.read_text(encoding="utf-8").splitlines(keepends=True)
-    wire = [line for line in lines if not line.startswith(("author:", "url:", "date:"))]
-    (tmp_path / "src" / "wire-copy.md").write_text("".join(wire), encoding="utf-8")
-    build(config, environ={})
-    after = json.loads((tmp_path / "site" / "digest.json").read_text(encoding="utf-8"))
-    assert [a["duplicate_of"] for a in after["articles"] if a["source"] == "wire-copy.md"] != [None]
-    assert len(placed) == 3
     build(replace(config, output=tmp_path / "cold", cache=tmp_path / "cold-cache"), environ={})
     warm = {k: v[0] for k, v in snapshot(tmp_path / "site").items()}
     assert warm == {k: v[0] for k, v in snapshot(tmp_path / "cold").items()}
