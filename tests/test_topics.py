@@ -337,3 +337,23 @@ def test_subjects_are_found_again_on_an_epoch_that_no_longer_fits_them(
     flood = {subjects[i] for i, (terms, _) in enumerate(first + moved) if terms.startswith("flood")}
     vote = {subjects[i] for i, (terms, _) in enumerate(first + moved) if terms.startswith("vote")}
     assert len(flood) == 1 and len(vote) == 1 and flood != vote
+
+
+def test_every_document_goes_to_the_nearest_of_the_subjects_last_found(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found again on a later epoch, the subjects take every document, those before that epoch and after the
+    last one too, each to the nearest: as placing them all at once would."""
+    monkeypatch.setattr(topics, "EPOCH", 80)
+    first = interleaved(subject_documents("sport", 40), subject_documents("bank", 40))
+    again = interleaved(subject_documents("sport", 40, 40), subject_documents("bank", 40, 40))
+    moved = interleaved(subject_documents("flood", 40), subject_documents("vote", 40))
+    later = interleaved(subject_documents("vote", 15, 40), subject_documents("sport", 15, 80))
+    documents = first + again + moved + later
+    calls: list[int] = []
+    found = topics.discover(documents, counting(calls))
+    assert calls == [80, 80]  # the first epoch, then the moved one
+    model = topics.model(moved)
+    nearest, _ = topics._placed(model, *topics._counts(documents))
+    nearest[160:240] = model.labels
+    assert found == topics._renumber(nearest.tolist())

@@ -94,14 +94,25 @@ def _discover(documents: Sequence[Document], fitted: Fitted) -> list[int]:
     current, start = fitted(documents[:EPOCH]), 0
     if len(documents) <= EPOCH:
         return _renumber(list(current.labels))
+    import numpy as np
+
     counts, names = _counts(documents)
+    placed: dict[
+        int, NDArray[np.int64]
+    ] = {}  # by the first document of each run placed among the current subjects
     for begin in range(EPOCH, len(documents) - EPOCH + 1, EPOCH):
-        _, fits = _placed(current, counts[begin : begin + EPOCH], names)
+        labels, fits = _placed(current, counts[begin : begin + EPOCH], names)
         if float(fits.mean()) < FIT * current.fit:
-            current, start = fitted(documents[begin : begin + EPOCH]), begin
-    labels, _ = _placed(current, counts, names)
-    labels[start : start + len(current.labels)] = current.labels
-    return _renumber(labels.tolist())
+            current, start, placed = fitted(documents[begin : begin + EPOCH]), begin, {}
+        else:
+            placed[begin] = labels
+    placed[start] = np.array(current.labels, dtype=np.int64)
+    # The documents no epoch placed among the subjects last found: those before it, and after the last epoch.
+    edges = [0, *sorted(b for begin in placed for b in (begin, begin + len(placed[begin]))), len(documents)]
+    for first, last in zip(edges[::2], edges[1::2], strict=True):
+        if first < last:
+            placed[first], _ = _placed(current, counts[first:last], names)
+    return _renumber(np.concatenate([placed[begin] for begin in sorted(placed)]).tolist())
 
 
 def model(documents: Sequence[Document]) -> Model:
