@@ -97,22 +97,20 @@ def _discover(documents: Sequence[Document], fitted: Fitted) -> list[int]:
     import numpy as np
 
     counts, names = _counts(documents)
-    placed: dict[
-        int, NDArray[np.int64]
-    ] = {}  # by the first document of each run placed among the current subjects
+    # The subjects of the epochs placed among the current subjects, from the one they were found on.
+    runs = [np.array(current.labels, dtype=np.int64)]
     for begin in range(EPOCH, len(documents) - EPOCH + 1, EPOCH):
         labels, fits = _placed(current, counts[begin : begin + EPOCH], names)
         if float(fits.mean()) < FIT * current.fit:
-            current, start, placed = fitted(documents[begin : begin + EPOCH]), begin, {}
+            current, start = fitted(documents[begin : begin + EPOCH]), begin
+            runs = [np.array(current.labels, dtype=np.int64)]
         else:
-            placed[begin] = labels
-    placed[start] = np.array(current.labels, dtype=np.int64)
-    # The documents no epoch placed among the subjects last found: those before it, and after the last epoch.
-    edges = [0, *sorted(b for begin in placed for b in (begin, begin + len(placed[begin]))), len(documents)]
-    for first, last in zip(edges[::2], edges[1::2], strict=True):
-        if first < last:
-            placed[first], _ = _placed(current, counts[first:last], names)
-    return _renumber(np.concatenate([placed[begin] for begin in sorted(placed)]).tolist())
+            runs.append(labels)
+    # The documents before those runs and after the last epoch are placed among the subjects last found.
+    end = start + sum(map(len, runs))
+    before, _ = _placed(current, counts[:start], names)
+    after, _ = _placed(current, counts[end:], names)
+    return _renumber(np.concatenate([before, *runs, after]).tolist())
 
 
 def model(documents: Sequence[Document]) -> Model:

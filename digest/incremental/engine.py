@@ -9,7 +9,7 @@ import hashlib
 import pickle
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar, cast, overload
+from typing import TypeVar, cast, overload
 
 from digest.config import Config
 from digest.group import stream, topics
@@ -31,6 +31,7 @@ from digest.group.vectors import Vector
 from digest.incremental import near, related
 from digest.incremental.cache import Cache, Stamp, stamp
 from digest.incremental.files import DERIVED_PART, Derived, Settings, ingest, summarized, value_hash
+from digest.incremental.packing import PackedTerms, pack, packed_hash, unpack
 from digest.incremental.pages import RenderState, render_site
 from digest.incremental.parallel import ahead, beside, fork_map
 from digest.incremental.reuse import Compiled
@@ -243,7 +244,7 @@ class Engine:
             lambda state, number, _: _packed(stream.advance(state, entries, blocks[number])),
         )
         packed = [vector for vectors in made for vector in vectors]
-        self._vector_hashes = {e.id: _packed_hash(v) for e, v in zip(entries, packed, strict=True)}
+        self._vector_hashes = {e.id: packed_hash(v) for e, v in zip(entries, packed, strict=True)}
         return stream.stories(state), _Vectors(packed)
 
     def _measured(self, grouped: Mapping[str, str], readings: Sequence[Reading]) -> list[Measures]:
@@ -505,24 +506,12 @@ class _Models:
         return topics.discover(documents, fitted), used
 
 
-# A mapping of terms to numbers as the cache keeps it: its terms in one string, and its numbers. A dict
-# pickles one object per term, and the pickler remembers each while it writes.
-PackedTerms = tuple[str, "array[Any]"]
 # A block's vectors as the cache keeps them.
 Packed = tuple[PackedTerms, ...]
 
 
-def _pack(mapping: Mapping[str, float], typecode: str = "d") -> PackedTerms:
-    return " ".join(mapping), array(typecode, mapping.values())
-
-
-def _unpack(packed: PackedTerms) -> dict[str, Any]:
-    terms, numbers = packed
-    return dict(zip(terms.split(), numbers, strict=True))
-
-
 def _packed(vectors: Sequence[Vector]) -> Packed:
-    return tuple(map(_pack, vectors))
+    return tuple(map(pack, vectors))
 
 
 # A story's measures as the cache keeps them: its centroid, headline, coherence, terms and their counts, and
@@ -532,25 +521,17 @@ PackedMeasures = tuple[PackedTerms, str, float, PackedTerms, "array[float]"]
 
 def _packed_measures(measures: Measures) -> PackedMeasures:
     return (
-        _pack(measures.centroid),
+        pack(measures.centroid),
         measures.title,
         measures.coherence,
-        _pack(measures.terms, "q"),
+        pack(measures.terms, "q"),
         array("d", measures.evidence),
     )
 
 
 def _unpacked_measures(packed: tuple[object, ...]) -> Measures:
     centroid, title, coherence, terms, evidence = cast(PackedMeasures, packed)
-    return Measures(_unpack(centroid), title, coherence, _unpack(terms), tuple(evidence))
-
-
-def _packed_hash(packed: PackedTerms) -> bytes:
-    """A hash of a packed vector's terms and weights, in order."""
-    terms, weights = packed
-    digest = hashlib.blake2b(terms.encode("utf-8", "surrogatepass"), digest_size=16)
-    digest.update(weights.tobytes())
-    return digest.digest()
+    return Measures(unpack(centroid), title, coherence, unpack(terms), tuple(evidence))
 
 
 class _Vectors(Sequence[Vector]):
@@ -566,7 +547,7 @@ class _Vectors(Sequence[Vector]):
     def __getitem__(self, index: int | slice) -> Vector | Sequence[Vector]:
         if isinstance(index, slice):
             return _Vectors(self._packed[index])
-        return _unpack(self._packed[index])
+        return unpack(self._packed[index])
 
     def __len__(self) -> int:
         return len(self._packed)

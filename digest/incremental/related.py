@@ -12,14 +12,13 @@ the last one left nothing for, is worked out whole.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from digest.group import related
 from digest.group.related import Alike, Relating
+from digest.incremental.packing import pack, packed_hash
 
 # Of a topic's stories, the share changed above which the topic is worked out whole.
 CHANGED_SHARE = 0.5
@@ -37,7 +36,7 @@ def relate(stories: Sequence[Relating], last: Found | None) -> tuple[dict[str, t
     """Each story's related stories (``related.related_stories``), and what the next build will need."""
     known = last.stories if last is not None else {}
     rank = {story: number for number, story in enumerate(known)}
-    hashes = [centroid_hash(s.centroid) for s in stories]
+    hashes = [packed_hash(pack(s.centroid)) for s in stories]
     hash_of = {s.id: h for s, h in zip(stories, hashes, strict=True)}
     found: dict[str, list[tuple[str, float]]] = {s.id: [] for s in stories}
     for members in related.by_topic(stories).values():
@@ -49,13 +48,6 @@ def relate(stories: Sequence[Relating], last: Found | None) -> tuple[dict[str, t
             found[story.id] = [(members[place].id, cosine) for place, cosine in alike]
     state = Found({s.id: (s.topic, h, tuple(found[s.id])) for s, h in zip(stories, hashes, strict=True)})
     return {i: tuple(other for other, _ in alike) for i, alike in found.items()}, state
-
-
-def centroid_hash(centroid: Mapping[str, float]) -> bytes:
-    """A hash of a centroid's terms and weights, in their order (the order its cosines are summed in)."""
-    digest = hashlib.blake2b(" ".join(centroid).encode("utf-8", "surrogatepass"), digest_size=16)
-    digest.update(array("d", centroid.values()).tobytes())
-    return digest.digest()
 
 
 def _topic(
